@@ -1,0 +1,371 @@
+//! Exact search for directed simple cycles of length 3..=k, in parallel.
+//!
+//! Each cycle is found exactly once, from its smallest id (the *root*), walking only through
+//! larger ids of the root's strongly connected component. Per root:
+//! 1. a reverse breadth-first search gives every vertex's hop distance back to the root
+//!    (`dist`), used to prune any path that cannot close within `k` hops;
+//! 2. the *closing two-paths* `v -> u -> root` are listed once, grouped by `v`;
+//! 3. a depth-first search walks forward paths of at most `k - 2` edges; at each path end `v`
+//!    the cycles that close through a two-path from `v` are counted in one step (their
+//!    number, minus the few whose middle vertex is already on the path) or, when the caller
+//!    wants them, emitted one by one.
+//!
+//! Joining forward paths with closing two-paths at their meeting vertex saves the last two
+//! levels of the search, where a plain depth-first search spends most of its time on paths
+//! that never close (the "join" idea of hop-constrained path enumeration, Peng et al.,
+//! VLDB 2019). Work is spread over roots with rayon; a root with a large search tree is split
+//! further over its first and second hops (fine-grained parallelism in the manner of
+//! Blanuša, Ienne and Atasu, SPAA 2022), so that one hub cannot serialise the search. Results
+//! are sums and order-independent merges, hence identical for any thread count.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::graph::scc::TRIVIAL;
+use crate::graph::Graph;
+
+/// The longest cycle the search supports.
+pub const MAX_CYCLE_LEN: usize = 8;
+
+/// Per-length cycle counts; index `L` holds the number of cycles with `L` people.
+pub type CycleCounts = [u64; MAX_CYCLE_LEN + 1];
+
+/// Receives every cycle when the search enumerates. Vertices start at the root (the smallest
+/// id); `edges[i]` is the edge from `vertices[i]` to the next vertex (the last closes the
+/// cycle).
+pub trait CycleVisitor: Send {
+    /// Called once per cycle.
+    fn cycle(&mut self, vertices: &[u32], edges: &[u32]);
+    /// Fold another visitor's results into this one.
+    fn merge(&mut self, other: Self);
+}
+
+/// A visitor that ignores cycles, for count-only searches.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoVisitor;
+
+impl CycleVisitor for NoVisitor {
+    fn cycle(&mut self, _: &[u32], _: &[u32]) {}
+    fn merge(&mut self, _: Self) {}
+}
+
+/// What a search returns.
+#[derive(Debug)]
+pub struct SearchOutcome<V> {
+    /// Exact counts per length (lower bounds when `stopped`).
+    pub counts: CycleCounts,
+    /// The merged visitor.
+    pub visitor: V,
+    /// Whether the stop flag ended the search early.
+    pub stopped: bool,
+}
+
+/// Search settings.
+#[derive(Clone, Copy)]
+pub struct SearchParams<'a> {
+    /// Longest cycle, 3..=[`MAX_CYCLE_LEN`].
+    pub max_len: usize,
+    /// Component labels from [`crate::graph::scc::component_labels`].
+    pub components: &'a [u32],
+    /// Raised by the caller (e.g. a time budget) to stop the search early.
+    pub stop: &'a AtomicBool,
+}
+
+/// Count every cycle of length 3..=`max_len` and, if `ENUMERATE`, hand each to a visitor
+/// made by `make_visitor` (one per parallel task; all merged at the end).
+pub fn search<const ENUMERATE: bool, V, F>(g: &Graph, params: SearchParams<'_>, make_visitor: F) -> SearchOutcome<V>
+where
+    V: CycleVisitor,
+    F: Fn() -> V + Sync,
+{
+    assert!((3..=MAX_CYCLE_LEN).contains(&params.max_len), "max_len must be within 3..={MAX_CYCLE_LEN}");
+    let roots: Vec<u32> = (0..g.node_count() as u32)
+        .filter(|&r| params.components[r as usize] != TRIVIAL)
+        .collect();
+    let pool = ScratchPool { free: Mutex::new(Vec::new()), n: g.node_count() };
+    let engine = Engine { g, k: params.max_len, stop: params.stop, make: &make_visitor };
+    let acc = roots
+        .par_iter()
+        .with_max_len(64)
+        .fold(|| Acc::new(&make_visitor), |mut acc, &r| {
+            if !params.stop.load(Ordering::Relaxed) {
+                let mut scratch = pool.take();
+                scratch.prepare(g, r, params.max_len, params.components);
+                engine.root::<ENUMERATE, V>(r, &scratch, &mut acc);
+                scratch.reset();
+                pool.give(scratch);
+            }
+            acc
+        })
+        .reduce(|| Acc::new(&make_visitor), Acc::merged);
+    SearchOutcome { counts: acc.counts, visitor: acc.visitor, stopped: params.stop.load(Ordering::Relaxed) }
+}
+
+/// Counts and visitor of one parallel task.
+struct Acc<V> {
+    counts: CycleCounts,
+    visitor: V,
+}
+
+impl<V: CycleVisitor> Acc<V> {
+    fn new(make: &impl Fn() -> V) -> Self {
+        Acc { counts: [0; MAX_CYCLE_LEN + 1], visitor: make() }
+    }
+    fn merged(mut self, other: Self) -> Self {
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
+        self.visitor.merge(other.visitor);
+        self
+    }
+}
+
+const UNSEEN: u8 = u8::MAX;
+const NO_CLOSURE: u32 = u32::MAX;
+/// A subtree whose children have at least this many out-edges in total is split over threads.
+const SPLIT_WORK: usize = 2048;
+
+/// A closing two-path `from -> via -> root`.
+#[derive(Clone, Copy, Debug)]
+struct Closure {
+    from: u32,
+    via: u32,
+    from_via: u32,
+    via_root: u32,
+}
+
+/// Per-root working memory, reused across roots (reset by the `touched` list).
+struct Scratch {
+    dist: Vec<u8>,
+    closure_start: Vec<u32>,
+    touched: Vec<u32>,
+    closures: Vec<Closure>,
+    frontier: Vec<u32>,
+    next: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Self {
+        Scratch {
+            dist: vec![UNSEEN; n],
+            closure_start: vec![NO_CLOSURE; n],
+            touched: Vec::new(),
+            closures: Vec::new(),
+            frontier: Vec::new(),
+            next: Vec::new(),
+        }
+    }
+
+    /// Reverse BFS from `root` (larger ids of its component, up to `k - 1` hops) and the
+    /// closing two-paths.
+    fn prepare(&mut self, g: &Graph, root: u32, k: usize, comp: &[u32]) {
+        let c = comp[root as usize];
+        let inside = |y: u32| y > root && comp[y as usize] == c;
+        self.frontier.clear();
+        self.frontier.push(root);
+        for d in 1..k as u8 {
+            self.next.clear();
+            for &x in &self.frontier {
+                for &y in g.in_neighbors(x) {
+                    if inside(y) && self.dist[y as usize] == UNSEEN {
+                        self.dist[y as usize] = d;
+                        self.touched.push(y);
+                        self.next.push(y);
+                    }
+                }
+            }
+            std::mem::swap(&mut self.frontier, &mut self.next);
+            if self.frontier.is_empty() {
+                break;
+            }
+        }
+        for (&via, &via_root) in g.in_neighbors(root).iter().zip(g.in_edge_ids(root)) {
+            if !inside(via) {
+                continue;
+            }
+            for (&from, &from_via) in g.in_neighbors(via).iter().zip(g.in_edge_ids(via)) {
+                if inside(from) {
+                    self.closures.push(Closure { from, via, from_via, via_root });
+                }
+            }
+        }
+        self.closures.sort_unstable_by_key(|c| (c.from, c.via));
+        for (i, cl) in self.closures.iter().enumerate().rev() {
+            self.closure_start[cl.from as usize] = i as u32;
+        }
+    }
+
+    fn reset(&mut self) {
+        for &v in &self.touched {
+            self.dist[v as usize] = UNSEEN;
+            self.closure_start[v as usize] = NO_CLOSURE;
+        }
+        self.touched.clear();
+        self.closures.clear();
+    }
+
+    /// The closing two-paths that start at `v`, sorted by middle vertex.
+    fn closures_from(&self, v: u32) -> &[Closure] {
+        let start = self.closure_start[v as usize];
+        if start == NO_CLOSURE {
+            return &[];
+        }
+        let rest = &self.closures[start as usize..];
+        let len = rest.iter().take_while(|c| c.from == v).count();
+        &rest[..len]
+    }
+}
+
+/// Scratch buffers for whichever thread needs one (a thread blocked in a nested parallel
+/// loop may start another root, so buffers are not tied to threads).
+struct ScratchPool {
+    free: Mutex<Vec<Scratch>>,
+    n: usize,
+}
+
+impl ScratchPool {
+    fn take(&self) -> Scratch {
+        let reused = self.free.lock().expect("scratch pool poisoned").pop();
+        reused.unwrap_or_else(|| Scratch::new(self.n))
+    }
+    fn give(&self, s: Scratch) {
+        self.free.lock().expect("scratch pool poisoned").push(s);
+    }
+}
+
+/// A path from the root: vertices and the edges between them.
+#[derive(Clone, Copy)]
+struct Path {
+    vertices: [u32; MAX_CYCLE_LEN],
+    edges: [u32; MAX_CYCLE_LEN],
+    len: usize,
+}
+
+impl Path {
+    fn contains(&self, v: u32) -> bool {
+        self.vertices[..self.len].contains(&v)
+    }
+    fn last(&self) -> u32 {
+        self.vertices[self.len - 1]
+    }
+    fn push(&mut self, v: u32, edge: u32) {
+        self.edges[self.len - 1] = edge;
+        self.vertices[self.len] = v;
+        self.len += 1;
+    }
+}
+
+struct Engine<'a, F> {
+    g: &'a Graph,
+    k: usize,
+    stop: &'a AtomicBool,
+    make: &'a F,
+}
+
+impl<F> Engine<'_, F> {
+    fn root<const ENUMERATE: bool, V>(&self, r: u32, s: &Scratch, acc: &mut Acc<V>)
+    where
+        V: CycleVisitor,
+        F: Fn() -> V + Sync,
+    {
+        if s.closures.is_empty() {
+            return; // nothing closes back to the root within two hops: no cycle here
+        }
+        let mut path = Path { vertices: [0; MAX_CYCLE_LEN], edges: [0; MAX_CYCLE_LEN], len: 1 };
+        path.vertices[0] = r;
+        self.extend::<ENUMERATE, V>(s, &mut path, acc);
+    }
+
+    /// The children worth walking into from the end of `path`: (vertex, edge id) for every
+    /// larger-than-root out-neighbour not on the path that can still get back in time.
+    fn children<'s>(&'s self, s: &'s Scratch, path: &'s Path) -> impl Iterator<Item = (u32, u32)> + 's {
+        let v = path.last();
+        let out = self.g.out_neighbors(v);
+        let first = out.partition_point(|&u| u <= path.vertices[0]);
+        let base = self.g.first_out_edge(v);
+        let budget = self.k - path.len; // hops left after stepping to the child
+        out[first..].iter().enumerate().filter_map(move |(i, &u)| {
+            let d = s.dist[u as usize];
+            (d != UNSEEN && (d as usize) <= budget && !path.contains(u)).then_some((u, base + (first + i) as u32))
+        })
+    }
+
+    fn extend<const ENUMERATE: bool, V>(&self, s: &Scratch, path: &mut Path, acc: &mut Acc<V>)
+    where
+        V: CycleVisitor,
+        F: Fn() -> V + Sync,
+    {
+        let t = path.len - 1;
+        if t >= 1 {
+            self.close::<ENUMERATE, V>(s, path, acc);
+        }
+        if t + 1 > self.k - 2 {
+            return;
+        }
+        if t <= 1 {
+            if self.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let work: usize = self.children(s, path).map(|(u, _)| self.g.out_neighbors(u).len()).sum();
+            if work >= SPLIT_WORK {
+                let kids: Vec<(u32, u32)> = self.children(s, path).collect();
+                let base = *path;
+                let part = kids
+                    .par_iter()
+                    .fold(
+                        || Acc::new(self.make),
+                        |mut a, &(u, e)| {
+                            let mut p = base;
+                            p.push(u, e);
+                            self.extend::<ENUMERATE, V>(s, &mut p, &mut a);
+                            a
+                        },
+                    )
+                    .reduce(|| Acc::new(self.make), Acc::merged);
+                let mine = std::mem::replace(acc, Acc::new(self.make));
+                *acc = mine.merged(part);
+                return;
+            }
+        }
+        let snapshot = *path;
+        for (u, e) in self.children(s, &snapshot) {
+            path.push(u, e);
+            self.extend::<ENUMERATE, V>(s, path, acc);
+            path.len -= 1;
+        }
+    }
+
+    /// Cycles that close from the end of `path` through a two-path back to the root.
+    fn close<const ENUMERATE: bool, V: CycleVisitor>(&self, s: &Scratch, path: &Path, acc: &mut Acc<V>) {
+        let v = path.last();
+        let run = s.closures_from(v);
+        if run.is_empty() {
+            return;
+        }
+        let len = path.len + 1;
+        if ENUMERATE {
+            let mut vertices = path.vertices;
+            let mut edges = path.edges;
+            for c in run {
+                if path.contains(c.via) {
+                    continue;
+                }
+                vertices[path.len] = c.via;
+                edges[path.len - 1] = c.from_via;
+                edges[path.len] = c.via_root;
+                acc.counts[len] += 1;
+                acc.visitor.cycle(&vertices[..len], &edges[..len]);
+            }
+        } else {
+            let mut n = run.len() as u64;
+            for &p in &path.vertices[1..path.len - 1] {
+                if s.dist[p as usize] == 1 && run.binary_search_by_key(&p, |c| c.via).is_ok() {
+                    n -= 1;
+                }
+            }
+            acc.counts[len] += n;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Building the CSR graph from ingested rows: renumber people in name order, drop repeated
+//! recommendations (keeping the earliest dated copy, then the first in input order), and
+//! account for every duplicate in its input's statistics.
+
+use rayon::prelude::*;
+
+use super::{EdgeSource, Graph};
+use crate::ingest::{InputStats, Ingested, Row, NO_DATE};
+
+/// The graph and the final per-input accounting (used and duplicate rows filled in).
+#[derive(Debug)]
+pub struct BuildOutcome {
+    /// The de-duplicated graph.
+    pub graph: Graph,
+    /// Per-input statistics, in input order.
+    pub inputs: Vec<InputStats>,
+}
+
+/// A row during building: new ids, sort key and the row's index for its text columns.
+#[derive(Clone, Copy)]
+struct Pending {
+    from: u32,
+    to: u32,
+    /// Undated rows sort after every dated copy of the same recommendation.
+    created: i64,
+    source: EdgeSource,
+    row: u32,
+}
+
+impl Graph {
+    /// Build a graph from ingested rows.
+    pub fn build(ingested: Ingested) -> BuildOutcome {
+        let Ingested { names, rows, texts, relationships, mut inputs } = ingested;
+        let mut used = vec![false; names.len()];
+        for r in &rows {
+            used[r.from as usize] = true;
+            used[r.to as usize] = true;
+        }
+        let (names, remap) = names.sorted(|id| used[id as usize]);
+        let mut pending: Vec<Pending> = rows
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| Pending {
+                from: remap[r.from as usize],
+                to: remap[r.to as usize],
+                created: if r.created == NO_DATE { i64::MAX } else { r.created },
+                source: EdgeSource { file: r.file, line: r.line },
+                row: i as u32,
+            })
+            .collect();
+        drop(rows);
+        pending.par_sort_unstable_by_key(|p| (p.from, p.to, p.created, p.source));
+
+        let n = names.len();
+        let mut kept = 0usize;
+        for i in 0..pending.len() {
+            let p = pending[i];
+            if kept > 0 && (pending[kept - 1].from, pending[kept - 1].to) == (p.from, p.to) {
+                inputs[p.source.file as usize].duplicates += 1;
+                continue;
+            }
+            pending[kept] = p;
+            kept += 1;
+        }
+        pending.truncate(kept);
+        pending.shrink_to_fit();
+        assert!(kept <= u32::MAX as usize, "more than 4 billion distinct recommendations");
+        for input in &mut inputs {
+            input.used = input.rows - input.duplicates - input.self_loops - input.skipped_total();
+        }
+
+        let mut out_offsets = vec![0usize; n + 1];
+        let mut in_offsets = vec![0usize; n + 1];
+        for p in &pending {
+            out_offsets[p.from as usize + 1] += 1;
+            in_offsets[p.to as usize + 1] += 1;
+        }
+        for v in 0..n {
+            out_offsets[v + 1] += out_offsets[v];
+            in_offsets[v + 1] += in_offsets[v];
+        }
+        let targets: Vec<u32> = pending.iter().map(|p| p.to).collect();
+        // Edges are sorted by (from, to), so filling the in-buckets in edge order leaves
+        // each bucket sorted by source.
+        let mut in_sources = vec![0u32; kept];
+        let mut in_edges = vec![0u32; kept];
+        let mut cursor = in_offsets.clone();
+        for (e, p) in pending.iter().enumerate() {
+            let slot = &mut cursor[p.to as usize];
+            in_sources[*slot] = p.from;
+            in_edges[*slot] = e as u32;
+            *slot += 1;
+        }
+        let created = pending
+            .iter()
+            .any(|p| p.created != i64::MAX)
+            .then(|| pending.iter().map(|p| if p.created == i64::MAX { NO_DATE } else { p.created }).collect());
+        let pick = |column: crate::ingest::OptionalColumn| {
+            column.into_values().map(|mut values| {
+                pending.iter().map(|p| values.get_mut(p.row as usize).and_then(Option::take)).collect()
+            })
+        };
+        let graph = Graph {
+            texts: pick(texts),
+            relationships: pick(relationships),
+            sources: pending.iter().map(|p| p.source).collect(),
+            names,
+            out_offsets,
+            targets,
+            in_offsets,
+            in_sources,
+            in_edges,
+            created,
+        };
+        BuildOutcome { graph, inputs }
+    }
+
+    /// Build a graph straight from `(from, to)` name pairs (self-loops and repeats are
+    /// dropped as in a scan). For tests, benchmarks and library users with edges in memory.
+    pub fn from_edges<S: AsRef<str>>(edges: impl IntoIterator<Item = (S, S)>) -> Graph {
+        let mut ingested = Ingested::default();
+        let mut stats = InputStats { path: "<memory>".into(), ..Default::default() };
+        for (line, (a, b)) in edges.into_iter().enumerate() {
+            stats.rows += 1;
+            let from = ingested.names.intern(a.as_ref().trim());
+            let to = ingested.names.intern(b.as_ref().trim());
+            if from == to {
+                stats.self_loops += 1;
+                continue;
+            }
+            let line = u32::try_from(line + 1).unwrap_or(u32::MAX);
+            ingested.rows.push(Row { from, to, created: NO_DATE, file: 0, line });
+        }
+        ingested.inputs.push(stats);
+        Graph::build(ingested).graph
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dedups_sorts_and_builds_both_adjacencies() {
+        let g = Graph::from_edges([("b", "a"), ("a", "c"), ("a", "b"), ("a", "b"), ("c", "c"), ("c", "a")]);
+        assert_eq!(g.node_count(), 3);
+        assert_eq!(g.edge_count(), 4);
+        let (a, b, c) = (0, 1, 2);
+        assert_eq!(g.out_neighbors(a), &[b, c]);
+        assert_eq!(g.in_neighbors(a), &[b, c]);
+        assert_eq!(g.edge_id(c, a), Some(3));
+        assert_eq!(g.endpoints(3), (c, a));
+        assert_eq!(g.in_edge_ids(a), &[g.edge_id(b, a).unwrap(), g.edge_id(c, a).unwrap()]);
+        assert_eq!(g.edge_id(b, c), None);
+        assert_eq!(g.source(g.edge_id(a, b).unwrap()).line, 3);
+    }
+
+    #[test]
+    fn people_only_in_self_recommendations_are_not_people() {
+        let g = Graph::from_edges([("a", "b"), ("z", "z")]);
+        assert_eq!(g.node_count(), 2);
+        assert_eq!(g.names().get("z"), None);
+    }
+}

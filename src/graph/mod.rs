@@ -1,0 +1,123 @@
+//! The recommendation graph: people as dense ids, recommendations as a compressed sparse row
+//! (CSR) structure with sorted, de-duplicated out- and in-adjacency, and edge attributes in
+//! parallel arrays indexed by the edge's position in the out-adjacency.
+
+mod build;
+pub mod interner;
+pub mod scc;
+
+pub use build::BuildOutcome;
+use interner::Interner;
+
+/// Where an edge came from: input file index and 1-based line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EdgeSource {
+    /// Index into the list of inputs.
+    pub file: u32,
+    /// Line on which the row starts.
+    pub line: u32,
+}
+
+/// A directed graph of distinct recommendations without self-loops.
+#[derive(Debug, Default)]
+pub struct Graph {
+    names: Interner,
+    out_offsets: Vec<usize>,
+    targets: Vec<u32>,
+    in_offsets: Vec<usize>,
+    in_sources: Vec<u32>,
+    in_edges: Vec<u32>,
+    created: Option<Vec<i64>>,
+    sources: Vec<EdgeSource>,
+    texts: Option<Vec<Option<Box<str>>>>,
+    relationships: Option<Vec<Option<Box<str>>>>,
+}
+
+impl Graph {
+    /// Number of people (vertices).
+    pub fn node_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Number of distinct recommendations (edges).
+    pub fn edge_count(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// The names of the people, ids in sorted name order.
+    pub fn names(&self) -> &Interner {
+        &self.names
+    }
+
+    /// The name of person `v`.
+    pub fn name(&self, v: u32) -> &str {
+        self.names.name(v)
+    }
+
+    /// Recommendees of `v`, sorted by id.
+    pub fn out_neighbors(&self, v: u32) -> &[u32] {
+        &self.targets[self.out_offsets[v as usize]..self.out_offsets[v as usize + 1]]
+    }
+
+    /// Edge id of the first out-edge of `v` (ids of `v`'s out-edges are consecutive).
+    pub fn first_out_edge(&self, v: u32) -> u32 {
+        self.out_offsets[v as usize] as u32
+    }
+
+    /// Recommenders of `v`, sorted by id.
+    pub fn in_neighbors(&self, v: u32) -> &[u32] {
+        &self.in_sources[self.in_offsets[v as usize]..self.in_offsets[v as usize + 1]]
+    }
+
+    /// Edge ids of the in-edges of `v`, parallel to [`Graph::in_neighbors`].
+    pub fn in_edge_ids(&self, v: u32) -> &[u32] {
+        &self.in_edges[self.in_offsets[v as usize]..self.in_offsets[v as usize + 1]]
+    }
+
+    /// The id of edge `from -> to`, if it exists (binary search).
+    pub fn edge_id(&self, from: u32, to: u32) -> Option<u32> {
+        let out = self.out_neighbors(from);
+        out.binary_search(&to).ok().map(|i| self.first_out_edge(from) + i as u32)
+    }
+
+    /// The endpoints of edge `e`.
+    pub fn endpoints(&self, e: u32) -> (u32, u32) {
+        let from = self.out_offsets.partition_point(|&o| o <= e as usize) - 1;
+        (from as u32, self.targets[e as usize])
+    }
+
+    /// Unix seconds at which edge `e` was written, if known.
+    pub fn created(&self, e: u32) -> Option<i64> {
+        self.created.as_ref().map(|c| c[e as usize]).filter(|&t| t != crate::ingest::NO_DATE)
+    }
+
+    /// Whether any edge has a date.
+    pub fn has_dates(&self) -> bool {
+        self.created.is_some()
+    }
+
+    /// The input row edge `e` was taken from.
+    pub fn source(&self, e: u32) -> EdgeSource {
+        self.sources[e as usize]
+    }
+
+    /// The recommendation text of edge `e`, if the input had one.
+    pub fn text(&self, e: u32) -> Option<&str> {
+        self.texts.as_ref().and_then(|t| t[e as usize].as_deref())
+    }
+
+    /// The stated relationship of edge `e`, if the input had one.
+    pub fn relationship(&self, e: u32) -> Option<&str> {
+        self.relationships.as_ref().and_then(|t| t[e as usize].as_deref())
+    }
+
+    /// Heap bytes held by the adjacency and attribute arrays (names excluded).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.out_offsets.capacity() * size_of::<usize>()
+            + self.in_offsets.capacity() * size_of::<usize>()
+            + (self.targets.capacity() + self.in_sources.capacity() + self.in_edges.capacity()) * 4
+            + self.created.as_ref().map_or(0, |c| c.capacity() * 8)
+            + self.sources.capacity() * size_of::<EdgeSource>()
+    }
+}

@@ -1,0 +1,127 @@
+//! Opening one input: a file or standard input, hashed as read, decompressed when the magic
+//! bytes say gzip or zstd, and refused when it is binary rather than text.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::rc::Rc;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+
+const BUFFER: usize = 1 << 16;
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+
+/// Feeds every byte that passes through into a shared SHA-256.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Rc<RefCell<Sha256>>,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.borrow_mut().update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// How the bytes of an input were stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// Plain text.
+    None,
+    /// gzip (one or more members).
+    Gzip,
+    /// Zstandard.
+    Zstd,
+}
+
+/// An opened input: decoded text bytes, plus the hash of the raw bytes read so far.
+pub struct Source {
+    /// The decoded stream, buffered.
+    pub reader: Box<dyn BufRead>,
+    /// How the input was compressed.
+    pub compression: Compression,
+    hasher: Rc<RefCell<Sha256>>,
+}
+
+impl Source {
+    /// Open `path`, or standard input when it is `-`.
+    pub fn open(path: &Path) -> Result<Source, Error> {
+        let io_err = |e: io::Error| Error::Io { path: path.to_path_buf(), message: e.to_string() };
+        let raw: Box<dyn Read> = if path.as_os_str() == "-" {
+            Box::new(io::stdin())
+        } else {
+            if path.is_dir() {
+                return Err(Error::Io { path: path.to_path_buf(), message: "is a directory, not a file".into() });
+            }
+            Box::new(File::open(path).map_err(io_err)?)
+        };
+        let hasher = Rc::new(RefCell::new(Sha256::new()));
+        let mut raw = BufReader::with_capacity(BUFFER, HashingReader { inner: raw, hasher: hasher.clone() });
+        let head = raw.fill_buf().map_err(io_err)?;
+        let (compression, decoded): (Compression, Box<dyn Read>) = if head.starts_with(GZIP_MAGIC) {
+            (Compression::Gzip, Box::new(flate2::bufread::MultiGzDecoder::new(raw)))
+        } else if head.starts_with(ZSTD_MAGIC) {
+            let decoder = ruzstd::decoding::StreamingDecoder::new(raw).map_err(|e| Error::Format {
+                path: path.to_path_buf(),
+                message: format!("damaged zstd data: {e}"),
+            })?;
+            (Compression::Zstd, Box::new(decoder))
+        } else {
+            (Compression::None, Box::new(raw))
+        };
+        let mut reader = BufReader::with_capacity(BUFFER, decoded);
+        let head = reader.fill_buf().map_err(|e| damaged(path, compression, e))?;
+        if head.contains(&0) {
+            return Err(Error::Format {
+                path: path.to_path_buf(),
+                message: "binary data (NUL bytes), not a text edge list".into(),
+            });
+        }
+        Ok(Source { reader: Box::new(reader), compression, hasher })
+    }
+
+    /// Read whatever is left (so that the hash covers the whole input) and return the
+    /// SHA-256 of the raw bytes as lower-case hex.
+    pub fn finish(mut self, path: &Path) -> Result<String, Error> {
+        io::copy(&mut self.reader, &mut io::sink()).map_err(|e| damaged(path, self.compression, e))?;
+        let digest = self.hasher.borrow_mut().finalize_reset();
+        Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+/// The error for a stream that failed while being decoded.
+pub fn damaged(path: &Path, compression: Compression, e: io::Error) -> Error {
+    let what = match compression {
+        Compression::Gzip => "damaged or truncated gzip data",
+        Compression::Zstd => "damaged or truncated zstd data",
+        Compression::None => "read failed",
+    };
+    Error::Format { path: path.to_path_buf(), message: format!("{what}: {e}") }
+}
+
+/// Look at the start of a stream and return the first line that holds data (not blank,
+/// not a `#` comment), if the buffer holds one.
+pub fn first_data_line(head: &[u8]) -> Option<&[u8]> {
+    let head = head.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(head);
+    head.split(|&b| b == b'\n').find(|line| {
+        let t = line.iter().position(|b| !b.is_ascii_whitespace());
+        matches!(t, Some(i) if line[i] != b'#')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_data_line_skips_comments_and_blanks() {
+        assert_eq!(first_data_line(b"# c\r\n\r\n1\t2\r\n"), Some(&b"1\t2\r"[..]));
+        assert_eq!(first_data_line(b"# only comments\n"), None);
+    }
+}

@@ -1,0 +1,19 @@
+//! backscratch finds *recommendation trading*: people who write professional
+//! recommendations for each other in reciprocal pairs and small rings.
+//!
+//! The pipeline, one module each:
+//! [`ingest`] (edge-list files → rows) → [`graph`] (interned names, CSR adjacency) →
+//! [`detect`] (reciprocal pairs, exact parallel cycle search) → [`score`] (severity and
+//! evidence) → [`report`] (one model, one renderer per format). [`scan()`] runs it all from a
+//! plain [`ScanConfig`].
+
+pub mod detect;
+pub mod error;
+pub mod graph;
+pub mod ingest;
+pub mod report;
+mod scan;
+pub mod score;
+
+pub use error::{Error, Result};
+pub use scan::{scan, ScanConfig};

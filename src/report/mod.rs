@@ -1,0 +1,236 @@
+//! Report: one serde model of a scan's results (the JSON contract, `schema_version` 1) and
+//! one small renderer per output format behind the [`Render`] trait.
+
+mod build;
+mod json;
+mod table;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+
+pub use build::ReportInputs;
+pub use json::Json;
+pub use table::Table;
+
+use crate::score::{FindingKind, Severity, Signal};
+
+/// Version of the JSON contract; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole result of a scan. Field order is the JSON key order of the contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Which program wrote the report.
+    pub tool: Tool,
+    /// What happened to every input row, per input.
+    pub inputs: Vec<InputReport>,
+    /// Every setting that changes results.
+    pub params: Params,
+    /// Headline counts.
+    pub summary: Summary,
+    /// Listed findings, most severe first.
+    pub findings: Vec<Finding>,
+    /// People in the listed findings.
+    pub people: Vec<Person>,
+    /// When the report was made (RFC 3339), or null when switched off.
+    pub generated_at: Option<String>,
+}
+
+/// Name and version of the tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    /// `backscratch`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// Row accounting for one input: `rows = used + duplicates + self_loops + skipped`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputReport {
+    /// The input as named on the command line (`-` for standard input).
+    pub path: String,
+    /// SHA-256 of the raw bytes.
+    pub sha256: String,
+    /// Data rows.
+    pub rows: u64,
+    /// Rows that became edges.
+    pub used: u64,
+    /// Repeats of a recommendation already counted.
+    pub duplicates: u64,
+    /// Self-recommendations.
+    pub self_loops: u64,
+    /// Rows skipped for a reason.
+    pub skipped: u64,
+    /// Skipped rows by reason.
+    pub skipped_reasons: BTreeMap<String, u64>,
+}
+
+/// Column choices echoed in `params` (`null` = found from the header or the default).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnParams {
+    /// `--from-col`.
+    pub from: Option<String>,
+    /// `--to-col`.
+    pub to: Option<String>,
+    /// `--time-col`.
+    pub time: Option<String>,
+    /// `--text-col`.
+    pub text: Option<String>,
+    /// `--relationship-col`.
+    pub relationship: Option<String>,
+}
+
+/// Every knob that changes results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    /// Longest cycle searched.
+    pub max_cycle_len: usize,
+    /// Time window for cycles (not available yet: always null).
+    pub window_days: Option<f64>,
+    /// Most findings listed.
+    pub max_findings: usize,
+    /// Time budget for the search, if any.
+    pub time_budget_seconds: Option<f64>,
+    /// Whether row-level problems were errors.
+    pub strict: bool,
+    /// `auto`, `yes` or `no`.
+    pub header: String,
+    /// Column flags.
+    pub columns: ColumnParams,
+    /// The severity rule in force.
+    pub severity_rule: String,
+    /// Pairs reciprocated within this many days are `low`.
+    pub pair_window_days: f64,
+}
+
+/// Found findings per severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityCounts {
+    /// `info`.
+    pub info: u64,
+    /// `low`.
+    pub low: u64,
+    /// `medium`.
+    pub medium: u64,
+    /// `high`.
+    pub high: u64,
+}
+
+impl SeverityCounts {
+    /// Findings at or above `floor`.
+    pub fn at_least(&self, floor: Severity) -> u64 {
+        [(Severity::Info, self.info), (Severity::Low, self.low), (Severity::Medium, self.medium), (Severity::High, self.high)]
+            .iter()
+            .filter(|(s, _)| *s >= floor)
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+/// Headline counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Distinct people in at least one recommendation.
+    pub people: u64,
+    /// Distinct directed recommendations (self-recommendations dropped).
+    pub recommendations: u64,
+    /// Unordered pairs who recommended each other.
+    pub reciprocal_pairs: u64,
+    /// Directed simple cycles per length `"3"..="k"`.
+    pub cycles: BTreeMap<String, u64>,
+    /// Findings found.
+    pub findings: u64,
+    /// Findings listed in this report.
+    pub listed: u64,
+    /// Found findings per severity.
+    pub by_severity: SeverityCounts,
+    /// Whether the search stopped early (counts are then lower bounds).
+    pub truncated: bool,
+    /// Why it stopped early.
+    pub truncated_reason: Option<String>,
+}
+
+/// Where an edge came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// The input path.
+    pub path: String,
+    /// 1-based line.
+    pub line: u64,
+}
+
+/// One recommendation inside a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edge {
+    /// Recommender.
+    pub from: String,
+    /// Recommendee.
+    pub to: String,
+    /// RFC 3339 date, if known.
+    pub created: Option<String>,
+    /// Stated relationship, if any.
+    pub relationship: Option<String>,
+    /// The input row.
+    pub source: SourceRef,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable id derived from the kind and the canonical member order.
+    pub id: String,
+    /// `pair`, `cycle` (and later `ring`).
+    pub kind: FindingKind,
+    /// Members in canonical order.
+    pub members: Vec<String>,
+    /// The recommendations that make it up.
+    pub edges: Vec<Edge>,
+    /// 0..=100.
+    pub score: u8,
+    /// Severity.
+    pub severity: Severity,
+    /// Evidence.
+    pub signals: Vec<Signal>,
+    /// The allowlist entry that suppresses it, if any.
+    pub suppressed_by: Option<String>,
+}
+
+/// Pass, warn or fail for one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing at medium or above.
+    Pass,
+    /// In a medium finding.
+    Warn,
+    /// In a high finding.
+    Fail,
+}
+
+/// One person's view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    /// Name.
+    pub name: String,
+    /// Recommendations written.
+    pub given: u64,
+    /// Recommendations received.
+    pub received: u64,
+    /// Received recommendations that lie on a cycle (a medium finding).
+    pub received_traded: u64,
+    /// `received_traded / received`, rounded to 3 decimals.
+    pub traded_share: f64,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// An output format.
+pub trait Render {
+    /// Write `report` to `out`.
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+}

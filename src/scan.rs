@@ -1,0 +1,144 @@
+//! The scan driver: ingest → graph → detect → score → report, from a plain [`ScanConfig`].
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::detect::{self, DetectOptions, MAX_CYCLE_LEN};
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::ingest::{self, columns::HeaderMode, IngestOptions};
+use crate::report::{ColumnParams, Params, Report, ReportInputs};
+use crate::score;
+
+/// Everything a scan needs; built by the command line or by library users.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// Edge-list files; `-` is standard input.
+    pub inputs: Vec<PathBuf>,
+    /// How to read them.
+    pub ingest: IngestOptions,
+    /// Longest cycle searched, 3..=8.
+    pub max_cycle_len: usize,
+    /// Most findings listed in the report.
+    pub max_findings: usize,
+    /// Stop the search after this long and mark the report truncated.
+    pub time_budget: Option<Duration>,
+    /// Worker threads; `None` uses every core.
+    pub threads: Option<usize>,
+    /// Unix seconds for `generated_at`, or `None` to leave it out.
+    pub generated_at: Option<i64>,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig {
+            inputs: Vec::new(),
+            ingest: IngestOptions::default(),
+            max_cycle_len: 4,
+            max_findings: 10_000,
+            time_budget: None,
+            threads: None,
+            generated_at: None,
+        }
+    }
+}
+
+impl ScanConfig {
+    fn validate(&self) -> Result<()> {
+        if !(3..=MAX_CYCLE_LEN).contains(&self.max_cycle_len) {
+            return Err(Error::Config(format!("max cycle length must be 3..={MAX_CYCLE_LEN}, not {}", self.max_cycle_len)));
+        }
+        if self.inputs.is_empty() {
+            return Err(Error::Config("no input given".into()));
+        }
+        if self.threads == Some(0) {
+            return Err(Error::Config("threads must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    fn params(&self) -> Params {
+        let col = |c: &Option<ingest::columns::ColumnRef>| c.as_ref().map(|c| c.to_string());
+        let flags = &self.ingest.columns;
+        Params {
+            max_cycle_len: self.max_cycle_len,
+            window_days: None,
+            max_findings: self.max_findings,
+            time_budget_seconds: self.time_budget.map(|d| d.as_secs_f64()),
+            strict: self.ingest.strict,
+            header: match self.ingest.header {
+                HeaderMode::Auto => "auto",
+                HeaderMode::Yes => "yes",
+                HeaderMode::No => "no",
+            }
+            .into(),
+            columns: ColumnParams {
+                from: col(&flags.from),
+                to: col(&flags.to),
+                time: col(&flags.time),
+                text: col(&flags.text),
+                relationship: col(&flags.relationship),
+            },
+            severity_rule: score::RULE.into(),
+            pair_window_days: score::PAIR_WINDOW_DAYS,
+        }
+    }
+}
+
+/// Run a scan and return its report.
+pub fn scan(config: &ScanConfig) -> Result<Report> {
+    config.validate()?;
+    match config.threads {
+        None => run(config),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| Error::Config(format!("cannot start {n} threads: {e}")))?
+            .install(|| run(config)),
+    }
+}
+
+fn run(config: &ScanConfig) -> Result<Report> {
+    let ingested = ingest::read_inputs(&config.inputs, &config.ingest)?;
+    let built = Graph::build(ingested);
+    let graph = built.graph;
+    let options = DetectOptions { max_len: config.max_cycle_len, list_limit: config.max_findings };
+    let stop = AtomicBool::new(false);
+    let detection = match config.time_budget {
+        None => detect::detect(&graph, options, &stop),
+        Some(budget) => with_deadline(budget, &stop, || detect::detect(&graph, options, &stop)),
+    };
+    let truncated_reason = detection.stopped.then(|| {
+        format!(
+            "the search reached --time-budget {:.3}s before it finished",
+            config.time_budget.map_or(0.0, |d| d.as_secs_f64())
+        )
+    });
+    let scoring = score::score(&graph, &detection, config.max_findings);
+    Ok(Report::assemble(ReportInputs {
+        graph: &graph,
+        inputs: &built.inputs,
+        params: config.params(),
+        detection: &detection,
+        scoring,
+        truncated_reason,
+        generated_at: config.generated_at,
+    }))
+}
+
+/// Run `work`, raising `stop` if it is still running after `budget`.
+fn with_deadline<T>(budget: Duration, stop: &AtomicBool, work: impl FnOnce() -> T) -> T {
+    let (done, finished) = mpsc::channel::<()>();
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(budget) {
+                stop.store(true, Ordering::Relaxed);
+            }
+        });
+        let out = work();
+        drop(done);
+        out
+    })
+}
