@@ -297,6 +297,9 @@ impl<F> Engine<'_, F> {
         V: CycleVisitor,
         F: Fn() -> V + Sync,
     {
+        if self.stop.load(Ordering::Relaxed) {
+            return;
+        }
         let t = path.len - 1;
         if t >= 1 {
             self.close::<ENUMERATE, V>(s, path, acc);
@@ -305,9 +308,6 @@ impl<F> Engine<'_, F> {
             return;
         }
         if t <= 1 {
-            if self.stop.load(Ordering::Relaxed) {
-                return;
-            }
             let work: usize = self.children(s, path).map(|(u, _)| self.g.out_neighbors(u).len()).sum();
             if work >= SPLIT_WORK {
                 let kids: Vec<(u32, u32)> = self.children(s, path).collect();

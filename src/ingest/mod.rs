@@ -252,8 +252,14 @@ fn record_error(path: &Path, compression: source::Compression, e: RecordError) -
     }
 }
 
-fn owned_fields(rec: &records::Record<'_>) -> Vec<String> {
-    (0..rec.len()).map(|i| String::from_utf8_lossy(rec.get(i).unwrap_or(b"")).trim().to_string()).collect()
+/// A record copied out of the reader's buffer, for the rows read ahead to find the header.
+fn owned_fields(rec: &records::Record<'_>) -> Vec<Vec<u8>> {
+    (0..rec.len()).map(|i| rec.get(i).unwrap_or(b"").to_vec()).collect()
+}
+
+/// Header cells as text (lossy: a header is only compared with names).
+fn header_cells(fields: &[Vec<u8>]) -> Vec<String> {
+    fields.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect()
 }
 
 fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested) -> Result<(), Error> {
@@ -262,7 +268,7 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     let head = src.reader.fill_buf().map_err(|e| source::damaged(path, compression, e))?;
     let delimiter = source::first_data_line(head).map(Delimiter::detect).unwrap_or(Delimiter::Byte(b','));
     let mut records = RecordReader::new(&mut src.reader, delimiter);
-    let mut next_owned = || -> Result<Option<(u64, Vec<String>)>, Error> {
+    let mut next_owned = || -> Result<Option<(u64, Vec<Vec<u8>>)>, Error> {
         let rec = records.next_record().map_err(|e| record_error(path, compression, e))?;
         Ok(rec.map(|r| (r.line, owned_fields(&r))))
     };
@@ -272,9 +278,10 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
         return Err(Error::NoData { path: path.to_path_buf(), what: "no data rows".into() });
     };
     let second = next_owned()?;
-    let header =
-        columns::is_header(options.header, &options.columns, &first.1, second.as_ref().map(|s| s.1.as_slice()));
-    let cols = columns::resolve(&options.columns, header.then_some(first.1.as_slice()))
+    let first_cells = header_cells(&first.1);
+    let second_cells = second.as_ref().map(|s| header_cells(&s.1));
+    let header = columns::is_header(options.header, &options.columns, &first_cells, second_cells.as_deref());
+    let cols = columns::resolve(&options.columns, header.then_some(first_cells.as_slice()))
         .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
     let stats = InputStats { path: path.display().to_string(), ..Default::default() };
     let mut reader = FileReader { path, file, columns: cols, out, stats, strict: options.strict };
@@ -283,7 +290,7 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     let pending = if header { vec![] } else { vec![first] };
     for (line, fields) in pending.iter().chain(second.iter()) {
         widest = widest.max(fields.len());
-        reader.row(*line, &|i| fields.get(i).map(|s| s.as_bytes()), fields.len())?;
+        reader.row(*line, &|i| fields.get(i).map(Vec::as_slice), fields.len())?;
     }
     while let Some(rec) = records.next_record().map_err(|e| record_error(path, compression, e))? {
         widest = widest.max(rec.len());

@@ -102,6 +102,15 @@ pub struct Scoring {
     pub by_severity: [u64; 4],
 }
 
+/// "1 day", "2.5 days".
+fn plural_days(d: f64) -> String {
+    if d == 1.0 {
+        "1 day".to_string()
+    } else {
+        format!("{d} days")
+    }
+}
+
 fn days(seconds: i64) -> f64 {
     (seconds as f64 / SECONDS_PER_DAY * 100.0).round() / 100.0
 }
@@ -123,8 +132,10 @@ pub fn score_pair(g: &Graph, p: &Pair) -> Scored {
     let lag = reciprocation_lag(g, p);
     let severity = pair_severity(lag);
     let explanation = match lag {
-        Some(d) if d <= PAIR_WINDOW_DAYS => format!("recommended each other {d} days apart (within {PAIR_WINDOW_DAYS} days)"),
-        Some(d) => format!("recommended each other {d} days apart (more than {PAIR_WINDOW_DAYS} days)"),
+        Some(d) if d <= PAIR_WINDOW_DAYS => {
+            format!("recommended each other {} apart (within {PAIR_WINDOW_DAYS} days)", plural_days(d))
+        }
+        Some(d) => format!("recommended each other {} apart (more than {PAIR_WINDOW_DAYS} days)", plural_days(d)),
         None => "recommended each other; dates unknown, so the time to reciprocate is unknown".to_string(),
     };
     Scored {
@@ -148,7 +159,7 @@ pub fn score_cycle(g: &Graph, c: &Cycle) -> Scored {
     let dates: Option<Vec<i64>> = c.edges().iter().map(|&e| g.created(e)).collect();
     let span = dates.map(|d| days(d.iter().max().unwrap_or(&0) - d.iter().min().unwrap_or(&0)));
     let span_note = match span {
-        Some(d) => format!("the ring's recommendations span {d} days (not used by the structural rule)"),
+        Some(d) => format!("the ring's recommendations span {} (not used by the structural rule)", plural_days(d)),
         None => "not every recommendation in the ring is dated".to_string(),
     };
     Scored {
