@@ -48,7 +48,10 @@ impl Default for ScanConfig {
 impl ScanConfig {
     fn validate(&self) -> Result<()> {
         if !(3..=MAX_CYCLE_LEN).contains(&self.max_cycle_len) {
-            return Err(Error::Config(format!("max cycle length must be 3..={MAX_CYCLE_LEN}, not {}", self.max_cycle_len)));
+            return Err(Error::Config(format!(
+                "max cycle length must be 3..={MAX_CYCLE_LEN}, not {}",
+                self.max_cycle_len
+            )));
         }
         if self.inputs.is_empty() {
             return Err(Error::Config("no input given".into()));

@@ -36,7 +36,10 @@ fn whole_file_problems_exit_2_naming_the_file() {
         (file(d, "empty.csv", b""), "no data rows"),
         (file(d, "comments.txt", b"# nothing here\n\n"), "no data rows"),
         (file(d, "header.csv", b"recommender,recommendee,date\n"), "a header and no data rows"),
-        (file(d, "quote.csv", b"from,to,text\nann,bob,\"fine\"\ncid,dan,\"never closed\neve,fay,x\n"), ":3: a quoted field starts here and is never closed"),
+        (
+            file(d, "quote.csv", b"from,to,text\nann,bob,\"fine\"\ncid,dan,\"never closed\neve,fay,x\n"),
+            ":3: a quoted field starts here and is never closed",
+        ),
         (file(d, "garbage.bin", &[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0xff, 0xfe]), "binary data"),
         (d.to_path_buf(), "is a directory"),
     ];

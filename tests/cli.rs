@@ -49,7 +49,17 @@ fn json_contract_key_order_and_accounting() {
     let summary_keys: Vec<&str> = v["summary"].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         summary_keys,
-        ["people", "recommendations", "reciprocal_pairs", "cycles", "findings", "listed", "by_severity", "truncated", "truncated_reason"]
+        [
+            "people",
+            "recommendations",
+            "reciprocal_pairs",
+            "cycles",
+            "findings",
+            "listed",
+            "by_severity",
+            "truncated",
+            "truncated_reason"
+        ]
     );
     let input = &v["inputs"][0];
     let sum = ["used", "duplicates", "self_loops", "skipped"].iter().map(|k| input[k].as_u64().unwrap()).sum::<u64>();
@@ -192,7 +202,10 @@ fn broken_pipe_is_not_an_error() {
     // `head -c 1` closes the pipe early; the scan must still finish with its normal code.
     let status = std::process::Command::new("bash")
         .arg("-c")
-        .arg(format!("set -o pipefail; {} scan {SAMPLE} --format json | head -c 1 >/dev/null", env!("CARGO_BIN_EXE_backscratch")))
+        .arg(format!(
+            "set -o pipefail; {} scan {SAMPLE} --format json | head -c 1 >/dev/null",
+            env!("CARGO_BIN_EXE_backscratch")
+        ))
         .status()
         .unwrap();
     assert!(status.success());

@@ -56,7 +56,8 @@ fn assert_matches_reference(edges: &[(String, String)], k: usize) {
 
 /// Random edges over up to 9 people, self-loops and repeats allowed.
 fn sparse() -> impl Strategy<Value = Vec<(String, String)>> {
-    (2u32..10).prop_flat_map(|n| prop::collection::vec((0..n, 0..n), 0..45))
+    (2u32..10)
+        .prop_flat_map(|n| prop::collection::vec((0..n, 0..n), 0..45))
         .prop_map(|e| e.into_iter().map(|(a, b)| (name(a), name(b))).collect())
 }
 
@@ -87,8 +88,7 @@ proptest! {
 
 #[test]
 fn complete_graph_on_seven_people() {
-    let edges: Vec<(String, String)> =
-        (0..7).flat_map(|a| (0..7).map(move |b| (name(a), name(b)))).collect();
+    let edges: Vec<(String, String)> = (0..7).flat_map(|a| (0..7).map(move |b| (name(a), name(b)))).collect();
     assert_matches_reference(&edges, 6);
 }
 

@@ -81,24 +81,25 @@ where
     F: Fn() -> V + Sync,
 {
     assert!((3..=MAX_CYCLE_LEN).contains(&params.max_len), "max_len must be within 3..={MAX_CYCLE_LEN}");
-    let roots: Vec<u32> = (0..g.node_count() as u32)
-        .filter(|&r| params.components[r as usize] != TRIVIAL)
-        .collect();
+    let roots: Vec<u32> = (0..g.node_count() as u32).filter(|&r| params.components[r as usize] != TRIVIAL).collect();
     let pool = ScratchPool { free: Mutex::new(Vec::new()), n: g.node_count() };
     let engine = Engine { g, k: params.max_len, stop: params.stop, make: &make_visitor };
     let acc = roots
         .par_iter()
         .with_max_len(64)
-        .fold(|| Acc::new(&make_visitor), |mut acc, &r| {
-            if !params.stop.load(Ordering::Relaxed) {
-                let mut scratch = pool.take();
-                scratch.prepare(g, r, params.max_len, params.components);
-                engine.root::<ENUMERATE, V>(r, &scratch, &mut acc);
-                scratch.reset();
-                pool.give(scratch);
-            }
-            acc
-        })
+        .fold(
+            || Acc::new(&make_visitor),
+            |mut acc, &r| {
+                if !params.stop.load(Ordering::Relaxed) {
+                    let mut scratch = pool.take();
+                    scratch.prepare(g, r, params.max_len, params.components);
+                    engine.root::<ENUMERATE, V>(r, &scratch, &mut acc);
+                    scratch.reset();
+                    pool.give(scratch);
+                }
+                acc
+            },
+        )
         .reduce(|| Acc::new(&make_visitor), Acc::merged);
     SearchOutcome { counts: acc.counts, visitor: acc.visitor, stopped: params.stop.load(Ordering::Relaxed) }
 }

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::{EdgeSource, Graph};
-use crate::ingest::{InputStats, Ingested, Row, NO_DATE};
+use crate::ingest::{Ingested, InputStats, Row, NO_DATE};
 
 /// The graph and the final per-input accounting (used and duplicate rows filled in).
 #[derive(Debug)]

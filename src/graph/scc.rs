@@ -2,9 +2,7 @@
 //! directly on our CSR (we implement petgraph's visitor traits; nothing is copied into a
 //! `petgraph::Graph`). Only people in a component of two or more can be on a cycle.
 
-use petgraph::visit::{
-    GraphBase, IntoNeighbors, IntoNeighborsDirected, IntoNodeIdentifiers, VisitMap, Visitable,
-};
+use petgraph::visit::{GraphBase, IntoNeighbors, IntoNeighborsDirected, IntoNodeIdentifiers, VisitMap, Visitable};
 use petgraph::Direction;
 
 use super::Graph;

@@ -93,12 +93,34 @@ impl Columns {
 }
 
 const FROM_NAMES: &[&str] = &[
-    "from", "recommender", "source", "src", "voter", "endorser", "sourceid", "fromid", "srcid", "fromnodeid",
-    "author", "giver",
+    "from",
+    "recommender",
+    "source",
+    "src",
+    "voter",
+    "endorser",
+    "sourceid",
+    "fromid",
+    "srcid",
+    "fromnodeid",
+    "author",
+    "giver",
 ];
 const TO_NAMES: &[&str] = &[
-    "to", "recommendee", "target", "dst", "tgt", "candidate", "endorsee", "targetid", "toid", "dstid",
-    "tonodeid", "recommended", "receiver", "subject",
+    "to",
+    "recommendee",
+    "target",
+    "dst",
+    "tgt",
+    "candidate",
+    "endorsee",
+    "targetid",
+    "toid",
+    "dstid",
+    "tonodeid",
+    "recommended",
+    "receiver",
+    "subject",
 ];
 const TIME_NAMES: &[&str] =
     &["date", "created", "time", "timestamp", "creationdate", "createdat", "createdon", "datetime", "ts"];
@@ -130,10 +152,7 @@ pub fn is_header(mode: HeaderMode, flags: &ColumnFlags, first: &[String], second
         return true;
     }
     let all_names: [&[&str]; 5] = [FROM_NAMES, TO_NAMES, TIME_NAMES, TEXT_NAMES, RELATIONSHIP_NAMES];
-    let known = first
-        .iter()
-        .filter(|c| all_names.iter().any(|names| names.contains(&normalize(c).as_str())))
-        .count();
+    let known = first.iter().filter(|c| all_names.iter().any(|names| names.contains(&normalize(c).as_str()))).count();
     if known >= 2 {
         return true;
     }
@@ -146,10 +165,7 @@ pub fn is_header(mode: HeaderMode, flags: &ColumnFlags, first: &[String], second
 
 /// Find the header cell a flag names: exact match first, then normalized.
 fn find_named(header: &[String], name: &str) -> Option<usize> {
-    header
-        .iter()
-        .position(|h| h.trim() == name)
-        .or_else(|| header.iter().position(|h| normalize(h) == normalize(name)))
+    header.iter().position(|h| h.trim() == name).or_else(|| header.iter().position(|h| normalize(h) == normalize(name)))
 }
 
 /// Resolve one flag against the header (if any). Errors describe the problem in words.
@@ -159,9 +175,9 @@ fn resolve_flag(flag: &str, spec: &ColumnRef, header: Option<&[String]>) -> Resu
             Err(format!("{flag} {i}: the header has only {} columns", h.len()))
         }
         (ColumnRef::Index(i), _) => Ok(i - 1),
-        (ColumnRef::Name(n), Some(h)) => find_named(h, n).ok_or_else(|| {
-            format!("{flag} '{n}' names no column; the header has: {}", h.join(", "))
-        }),
+        (ColumnRef::Name(n), Some(h)) => {
+            find_named(h, n).ok_or_else(|| format!("{flag} '{n}' names no column; the header has: {}", h.join(", ")))
+        }
         (ColumnRef::Name(n), None) => {
             Err(format!("{flag} '{n}' names a column, but the file has no header (use a 1-based index)"))
         }

@@ -198,7 +198,8 @@ impl FileReader<'_> {
     fn classify<'r>(&mut self, line: u64, fields: &dyn Fn(usize) -> Option<&'r [u8]>, width: usize) -> RowOutcome {
         let c = self.columns;
         if width < c.min_width() {
-            let detail = format!("too few columns: {width} field(s), the recommender and recommendee need {}", c.min_width());
+            let detail =
+                format!("too few columns: {width} field(s), the recommender and recommendee need {}", c.min_width());
             return RowOutcome::Skipped(SkipReason::TooFewColumns, detail);
         }
         let decoded = (|| {
@@ -252,6 +253,9 @@ fn record_error(path: &Path, compression: source::Compression, e: RecordError) -
     }
 }
 
+/// A record's start line and fields, copied out of the reader's buffer.
+type OwnedRecord = (u64, Vec<Vec<u8>>);
+
 /// A record copied out of the reader's buffer, for the rows read ahead to find the header.
 fn owned_fields(rec: &records::Record<'_>) -> Vec<Vec<u8>> {
     (0..rec.len()).map(|i| rec.get(i).unwrap_or(b"").to_vec()).collect()
@@ -268,7 +272,7 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     let head = src.reader.fill_buf().map_err(|e| source::damaged(path, compression, e))?;
     let delimiter = source::first_data_line(head).map(Delimiter::detect).unwrap_or(Delimiter::Byte(b','));
     let mut records = RecordReader::new(&mut src.reader, delimiter);
-    let mut next_owned = || -> Result<Option<(u64, Vec<Vec<u8>>)>, Error> {
+    let mut next_owned = || -> Result<Option<OwnedRecord>, Error> {
         let rec = records.next_record().map_err(|e| record_error(path, compression, e))?;
         Ok(rec.map(|r| (r.line, owned_fields(&r))))
     };

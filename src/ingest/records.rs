@@ -227,11 +227,7 @@ impl<R: BufRead> RecordReader<R> {
             }
             break;
         }
-        Ok(Some(Record {
-            line: start_line,
-            buf: &self.field_bytes,
-            bounds: &self.bounds,
-        }))
+        Ok(Some(Record { line: start_line, buf: &self.field_bytes, bounds: &self.bounds }))
     }
 }
 
@@ -243,9 +239,7 @@ mod tests {
         let mut r = RecordReader::new(text.as_bytes(), d);
         let mut out = Vec::new();
         while let Some(rec) = r.next_record().unwrap() {
-            let fields = (0..rec.len())
-                .map(|i| String::from_utf8(rec.get(i).unwrap().to_vec()).unwrap())
-                .collect();
+            let fields = (0..rec.len()).map(|i| String::from_utf8(rec.get(i).unwrap().to_vec()).unwrap()).collect();
             out.push((rec.line, fields));
         }
         out

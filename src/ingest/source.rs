@@ -67,10 +67,8 @@ impl Source {
         let (compression, decoded): (Compression, Box<dyn Read>) = if head.starts_with(GZIP_MAGIC) {
             (Compression::Gzip, Box::new(flate2::bufread::MultiGzDecoder::new(raw)))
         } else if head.starts_with(ZSTD_MAGIC) {
-            let decoder = ruzstd::decoding::StreamingDecoder::new(raw).map_err(|e| Error::Format {
-                path: path.to_path_buf(),
-                message: format!("damaged zstd data: {e}"),
-            })?;
+            let decoder = ruzstd::decoding::StreamingDecoder::new(raw)
+                .map_err(|e| Error::Format { path: path.to_path_buf(), message: format!("damaged zstd data: {e}") })?;
             (Compression::Zstd, Box::new(decoder))
         } else {
             (Compression::None, Box::new(raw))

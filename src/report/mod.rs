@@ -124,11 +124,16 @@ pub struct SeverityCounts {
 impl SeverityCounts {
     /// Findings at or above `floor`.
     pub fn at_least(&self, floor: Severity) -> u64 {
-        [(Severity::Info, self.info), (Severity::Low, self.low), (Severity::Medium, self.medium), (Severity::High, self.high)]
-            .iter()
-            .filter(|(s, _)| *s >= floor)
-            .map(|(_, n)| n)
-            .sum()
+        [
+            (Severity::Info, self.info),
+            (Severity::Low, self.low),
+            (Severity::Medium, self.medium),
+            (Severity::High, self.high),
+        ]
+        .iter()
+        .filter(|(s, _)| *s >= floor)
+        .map(|(_, n)| n)
+        .sum()
     }
 }
 

@@ -199,7 +199,8 @@ pub fn score(g: &Graph, detection: &Detection, max_findings: usize) -> Scoring {
         by_severity[*s as usize] += 1;
     }
     // Cycles (medium) first, in canonical order; then pairs, low before info.
-    let mut listed: Vec<Scored> = detection.listed_cycles.iter().take(max_findings).map(|c| score_cycle(g, c)).collect();
+    let mut listed: Vec<Scored> =
+        detection.listed_cycles.iter().take(max_findings).map(|c| score_cycle(g, c)).collect();
     pairs.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
     let room = max_findings.saturating_sub(listed.len());
     listed.extend(pairs.iter().take(room).map(|(_, p)| score_pair(g, p)));
