@@ -16,4 +16,4 @@ mod scan;
 pub mod score;
 
 pub use error::{Error, Result};
-pub use scan::{scan, ScanConfig};
+pub use scan::{scan, ScanConfig, ScanOutcome, StageTime};

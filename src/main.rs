@@ -86,6 +86,9 @@ struct ScanArgs {
     /// Stop the search after this long (e.g. 30s, 5m, 1500ms); the report is marked truncated and the exit code is 2.
     #[arg(long, value_parser = parse_duration)]
     time_budget: Option<Duration>,
+    /// Print how long each stage took to standard error.
+    #[arg(long, short)]
+    verbose: bool,
     /// Leave `generated_at` out of the report (it also honours SOURCE_DATE_EPOCH).
     #[arg(long)]
     no_timestamp: bool,
@@ -201,7 +204,13 @@ fn exit_code(report: &Report, a: &ScanArgs) -> u8 {
 }
 
 fn run_scan(a: &ScanArgs) -> anyhow::Result<u8> {
-    let report = scan(&config(a)?)?;
+    let outcome = scan(&config(a)?)?;
+    if a.verbose {
+        for s in &outcome.stages {
+            eprintln!("backscratch: {:<7} {:>9.3} s", s.stage, s.elapsed.as_secs_f64());
+        }
+    }
+    let report = outcome.report;
     let bytes = render(&report, a.format)?;
     match &a.output {
         Some(path) => write_atomically(path, &bytes)?,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::detect::{self, DetectOptions, MAX_CYCLE_LEN};
 use crate::error::{Error, Result};
@@ -90,8 +90,44 @@ impl ScanConfig {
     }
 }
 
+/// How long one stage of the pipeline took.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StageTime {
+    /// `ingest`, `graph`, `detect`, `score` or `report`.
+    pub stage: &'static str,
+    /// Wall-clock time.
+    pub elapsed: Duration,
+}
+
+/// The result of a scan: the report, and how long each stage took (kept out of the report
+/// so that reports stay byte-identical between runs).
+#[derive(Debug, Clone)]
+pub struct ScanOutcome {
+    /// The report.
+    pub report: Report,
+    /// Wall-clock time per stage, in pipeline order.
+    pub stages: Vec<StageTime>,
+}
+
+/// Times the stages of one run.
+struct Stopwatch {
+    last: Instant,
+    stages: Vec<StageTime>,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Stopwatch { last: Instant::now(), stages: Vec::new() }
+    }
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.stages.push(StageTime { stage, elapsed: now - self.last });
+        self.last = now;
+    }
+}
+
 /// Run a scan and return its report.
-pub fn scan(config: &ScanConfig) -> Result<Report> {
+pub fn scan(config: &ScanConfig) -> Result<ScanOutcome> {
     config.validate()?;
     match config.threads {
         None => run(config),
@@ -103,16 +139,20 @@ pub fn scan(config: &ScanConfig) -> Result<Report> {
     }
 }
 
-fn run(config: &ScanConfig) -> Result<Report> {
+fn run(config: &ScanConfig) -> Result<ScanOutcome> {
+    let mut watch = Stopwatch::start();
     let ingested = ingest::read_inputs(&config.inputs, &config.ingest)?;
+    watch.lap("ingest");
     let built = Graph::build(ingested);
     let graph = built.graph;
+    watch.lap("graph");
     let options = DetectOptions { max_len: config.max_cycle_len, list_limit: config.max_findings };
     let stop = AtomicBool::new(false);
     let detection = match config.time_budget {
         None => detect::detect(&graph, options, &stop),
         Some(budget) => with_deadline(budget, &stop, || detect::detect(&graph, options, &stop)),
     };
+    watch.lap("detect");
     let truncated_reason = detection.stopped.then(|| {
         format!(
             "the search reached --time-budget {:.3}s before it finished",
@@ -120,7 +160,8 @@ fn run(config: &ScanConfig) -> Result<Report> {
         )
     });
     let scoring = score::score(&graph, &detection, config.max_findings);
-    Ok(Report::assemble(ReportInputs {
+    watch.lap("score");
+    let report = Report::assemble(ReportInputs {
         graph: &graph,
         inputs: &built.inputs,
         params: config.params(),
@@ -128,7 +169,9 @@ fn run(config: &ScanConfig) -> Result<Report> {
         scoring,
         truncated_reason,
         generated_at: config.generated_at,
-    }))
+    });
+    watch.lap("report");
+    Ok(ScanOutcome { report, stages: watch.stages })
 }
 
 /// Run `work`, raising `stop` if it is still running after `budget`.

@@ -43,8 +43,9 @@ fn shared() -> Option<PathBuf> {
     }
 }
 
-fn check(case: &Case) {
-    let Some(dir) = shared() else { return };
+/// Run the case and compare; returns the report, or `None` when `../shared` is absent.
+fn check(case: &Case) -> Option<Value> {
+    let dir = shared()?;
     let k = case.k.to_string();
     let out = Command::cargo_bin("backscratch")
         .unwrap()
@@ -68,6 +69,7 @@ fn check(case: &Case) {
     let input = &v["inputs"][0];
     let buckets: u64 = ["used", "duplicates", "self_loops", "skipped"].iter().map(|k| input[k].as_u64().unwrap()).sum();
     assert_eq!(input["rows"].as_u64(), Some(buckets), "{}: every row accounted for", case.file);
+    Some(v)
 }
 
 #[test]
@@ -172,4 +174,26 @@ fn advogato_k4() {
         reciprocal_pairs: 7850,
         cycles: &[30_886, 412_369],
     });
+}
+
+#[test]
+fn wiki_rfa_with_user_names_k4() {
+    let Some(v) = check(&Case {
+        file: "wiki-rfa/wiki-RfA_votes_SRC_TGT_VOT_RES_YEA.csv.gz",
+        args: &[],
+        k: 4,
+        people: 11_374,
+        recommendations: 187_790,
+        reciprocal_pairs: 6986,
+        cycles: &[132_964, 4_458_622],
+    }) else {
+        return;
+    };
+    // The oracle dropped 103 self-votes and 8,511 repeated pairs from the 196,404 rows with
+    // both names; the 1,661 rows with an empty voter are skipped, and said so.
+    let input = &v["inputs"][0];
+    assert_eq!(input["rows"], 198_065);
+    assert_eq!(input["self_loops"], 103);
+    assert_eq!(input["duplicates"], 8511);
+    assert_eq!(input["skipped_reasons"], serde_json::json!({"empty name": 1661}));
 }

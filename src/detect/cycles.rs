@@ -83,7 +83,14 @@ where
     assert!((3..=MAX_CYCLE_LEN).contains(&params.max_len), "max_len must be within 3..={MAX_CYCLE_LEN}");
     let roots: Vec<u32> = (0..g.node_count() as u32).filter(|&r| params.components[r as usize] != TRIVIAL).collect();
     let pool = ScratchPool { free: Mutex::new(Vec::new()), n: g.node_count() };
-    let engine = Engine { g, k: params.max_len, stop: params.stop, make: &make_visitor };
+    let engine = Engine {
+        g,
+        k: params.max_len,
+        horizon: horizon(params.max_len),
+        comp: params.components,
+        stop: params.stop,
+        make: &make_visitor,
+    };
     let acc = roots
         .par_iter()
         .with_max_len(64)
@@ -92,7 +99,7 @@ where
             |mut acc, &r| {
                 if !params.stop.load(Ordering::Relaxed) {
                     let mut scratch = pool.take();
-                    scratch.prepare(g, r, params.max_len, params.components);
+                    scratch.prepare(g, r, engine.horizon, params.components);
                     engine.root::<ENUMERATE, V>(r, &scratch, &mut acc);
                     scratch.reset();
                     pool.give(scratch);
@@ -159,14 +166,14 @@ impl Scratch {
         }
     }
 
-    /// Reverse BFS from `root` (larger ids of its component, up to `k - 1` hops) and the
+    /// Reverse BFS from `root` (larger ids of its component, up to `horizon` hops) and the
     /// closing two-paths.
-    fn prepare(&mut self, g: &Graph, root: u32, k: usize, comp: &[u32]) {
+    fn prepare(&mut self, g: &Graph, root: u32, horizon: usize, comp: &[u32]) {
         let c = comp[root as usize];
         let inside = |y: u32| y > root && comp[y as usize] == c;
         self.frontier.clear();
         self.frontier.push(root);
-        for d in 1..k as u8 {
+        for d in 1..=horizon as u8 {
             self.next.clear();
             for &x in &self.frontier {
                 for &y in g.in_neighbors(x) {
@@ -258,9 +265,19 @@ impl Path {
     }
 }
 
+/// How far back from the root the reverse search looks. Distances prune the forward search
+/// only in its last `horizon - 1` levels, but a deeper reverse search costs about
+/// `degree^horizon` per root; half the cycle length balances the two halves of the search
+/// (meet in the middle), and at least 2 is always needed for the closing two-paths.
+fn horizon(k: usize) -> usize {
+    k.div_ceil(2).clamp(2, k - 1)
+}
+
 struct Engine<'a, F> {
     g: &'a Graph,
     k: usize,
+    horizon: usize,
+    comp: &'a [u32],
     stop: &'a AtomicBool,
     make: &'a F,
 }
@@ -287,9 +304,18 @@ impl<F> Engine<'_, F> {
         let first = out.partition_point(|&u| u <= path.vertices[0]);
         let base = self.g.first_out_edge(v);
         let budget = self.k - path.len; // hops left after stepping to the child
+        let component = self.comp[path.vertices[0] as usize];
+        // Beyond the horizon an unseen vertex may still get back in time if it is in the
+        // root's component; within it, unseen means it cannot.
+        let unseen_may_return = budget > self.horizon;
         out[first..].iter().enumerate().filter_map(move |(i, &u)| {
             let d = s.dist[u as usize];
-            (d != UNSEEN && (d as usize) <= budget && !path.contains(u)).then_some((u, base + (first + i) as u32))
+            let may_return = if d == UNSEEN {
+                unseen_may_return && self.comp[u as usize] == component
+            } else {
+                d as usize <= budget
+            };
+            (may_return && !path.contains(u)).then_some((u, base + (first + i) as u32))
         })
     }
 

@@ -16,94 +16,75 @@ pub struct BuildOutcome {
     pub inputs: Vec<InputStats>,
 }
 
-/// A row during building: new ids, sort key and the row's index for its text columns.
-#[derive(Clone, Copy)]
-struct Pending {
-    from: u32,
-    to: u32,
-    /// Undated rows sort after every dated copy of the same recommendation.
-    created: i64,
-    source: EdgeSource,
-    row: u32,
-}
-
 impl Graph {
-    /// Build a graph from ingested rows.
+    /// Build a graph from ingested rows. Rows are renumbered and sorted in place, so the
+    /// peak memory is the rows plus the finished adjacency arrays.
     pub fn build(ingested: Ingested) -> BuildOutcome {
-        let Ingested { names, rows, texts, relationships, mut inputs } = ingested;
+        let Ingested { names, mut rows, texts, relationships, mut inputs } = ingested;
         let mut used = vec![false; names.len()];
         for r in &rows {
             used[r.from as usize] = true;
             used[r.to as usize] = true;
         }
         let (names, remap) = names.sorted(|id| used[id as usize]);
-        let mut pending: Vec<Pending> = rows
-            .par_iter()
-            .enumerate()
-            .map(|(i, r)| Pending {
-                from: remap[r.from as usize],
-                to: remap[r.to as usize],
-                created: if r.created == NO_DATE { i64::MAX } else { r.created },
-                source: EdgeSource { file: r.file, line: r.line },
-                row: i as u32,
-            })
-            .collect();
-        drop(rows);
-        pending.par_sort_unstable_by_key(|p| (p.from, p.to, p.created, p.source));
+        drop(used);
+        // Undated rows sort after every dated copy of the same recommendation.
+        rows.par_iter_mut().for_each(|r| {
+            r.from = remap[r.from as usize];
+            r.to = remap[r.to as usize];
+            if r.created == NO_DATE {
+                r.created = i64::MAX;
+            }
+        });
+        drop(remap);
+        rows.par_sort_unstable_by_key(|r| (r.from, r.to, r.created, r.source));
 
-        let n = names.len();
         let mut kept = 0usize;
-        for i in 0..pending.len() {
-            let p = pending[i];
-            if kept > 0 && (pending[kept - 1].from, pending[kept - 1].to) == (p.from, p.to) {
-                inputs[p.source.file as usize].duplicates += 1;
+        for i in 0..rows.len() {
+            let r = rows[i];
+            if kept > 0 && (rows[kept - 1].from, rows[kept - 1].to) == (r.from, r.to) {
+                inputs[r.source.file as usize].duplicates += 1;
                 continue;
             }
-            pending[kept] = p;
+            rows[kept] = r;
             kept += 1;
         }
-        pending.truncate(kept);
-        pending.shrink_to_fit();
+        rows.truncate(kept);
         assert!(kept <= u32::MAX as usize, "more than 4 billion distinct recommendations");
         for input in &mut inputs {
             input.used = input.rows - input.duplicates - input.self_loops - input.skipped_total();
         }
 
+        let n = names.len();
         let mut out_offsets = vec![0usize; n + 1];
         let mut in_offsets = vec![0usize; n + 1];
-        for p in &pending {
-            out_offsets[p.from as usize + 1] += 1;
-            in_offsets[p.to as usize + 1] += 1;
+        for r in &rows {
+            out_offsets[r.from as usize + 1] += 1;
+            in_offsets[r.to as usize + 1] += 1;
         }
         for v in 0..n {
             out_offsets[v + 1] += out_offsets[v];
             in_offsets[v + 1] += in_offsets[v];
         }
-        let targets: Vec<u32> = pending.iter().map(|p| p.to).collect();
+        let targets: Vec<u32> = rows.iter().map(|r| r.to).collect();
+        let sources: Vec<EdgeSource> = rows.iter().map(|r| r.source).collect();
+        let created = rows
+            .iter()
+            .any(|r| r.created != i64::MAX)
+            .then(|| rows.iter().map(|r| if r.created == i64::MAX { NO_DATE } else { r.created }).collect());
         // Edges are sorted by (from, to), so filling the in-buckets in edge order leaves
         // each bucket sorted by source.
         let mut in_sources = vec![0u32; kept];
         let mut in_edges = vec![0u32; kept];
         let mut cursor = in_offsets.clone();
-        for (e, p) in pending.iter().enumerate() {
-            let slot = &mut cursor[p.to as usize];
-            in_sources[*slot] = p.from;
+        for (e, r) in rows.iter().enumerate() {
+            let slot = &mut cursor[r.to as usize];
+            in_sources[*slot] = r.from;
             in_edges[*slot] = e as u32;
             *slot += 1;
         }
-        let created = pending
-            .iter()
-            .any(|p| p.created != i64::MAX)
-            .then(|| pending.iter().map(|p| if p.created == i64::MAX { NO_DATE } else { p.created }).collect());
-        let pick = |column: crate::ingest::OptionalColumn| {
-            column.into_values().map(|mut values| {
-                pending.iter().map(|p| values.get_mut(p.row as usize).and_then(Option::take)).collect()
-            })
-        };
+        drop(rows);
         let graph = Graph {
-            texts: pick(texts),
-            relationships: pick(relationships),
-            sources: pending.iter().map(|p| p.source).collect(),
             names,
             out_offsets,
             targets,
@@ -111,6 +92,9 @@ impl Graph {
             in_sources,
             in_edges,
             created,
+            sources,
+            texts,
+            relationships,
         };
         BuildOutcome { graph, inputs }
     }
@@ -128,8 +112,8 @@ impl Graph {
                 stats.self_loops += 1;
                 continue;
             }
-            let line = u32::try_from(line + 1).unwrap_or(u32::MAX);
-            ingested.rows.push(Row { from, to, created: NO_DATE, file: 0, line });
+            let source = EdgeSource { file: 0, line: u32::try_from(line + 1).unwrap_or(u32::MAX) };
+            ingested.rows.push(Row { from, to, created: NO_DATE, source });
         }
         ingested.inputs.push(stats);
         Graph::build(ingested).graph

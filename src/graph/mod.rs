@@ -9,14 +9,8 @@ pub mod scc;
 pub use build::BuildOutcome;
 use interner::Interner;
 
-/// Where an edge came from: input file index and 1-based line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct EdgeSource {
-    /// Index into the list of inputs.
-    pub file: u32,
-    /// Line on which the row starts.
-    pub line: u32,
-}
+pub use crate::ingest::SourcePos as EdgeSource;
+use crate::ingest::SparseColumn;
 
 /// A directed graph of distinct recommendations without self-loops.
 #[derive(Debug, Default)]
@@ -29,8 +23,8 @@ pub struct Graph {
     in_edges: Vec<u32>,
     created: Option<Vec<i64>>,
     sources: Vec<EdgeSource>,
-    texts: Option<Vec<Option<Box<str>>>>,
-    relationships: Option<Vec<Option<Box<str>>>>,
+    texts: SparseColumn,
+    relationships: SparseColumn,
 }
 
 impl Graph {
@@ -103,12 +97,12 @@ impl Graph {
 
     /// The recommendation text of edge `e`, if the input had one.
     pub fn text(&self, e: u32) -> Option<&str> {
-        self.texts.as_ref().and_then(|t| t[e as usize].as_deref())
+        self.texts.get(self.sources[e as usize])
     }
 
     /// The stated relationship of edge `e`, if the input had one.
     pub fn relationship(&self, e: u32) -> Option<&str> {
-        self.relationships.as_ref().and_then(|t| t[e as usize].as_deref())
+        self.relationships.get(self.sources[e as usize])
     }
 
     /// Heap bytes held by the adjacency and attribute arrays (names excluded).

@@ -41,10 +41,8 @@ pub struct Row {
     pub to: u32,
     /// Unix seconds, or [`NO_DATE`].
     pub created: i64,
-    /// Index of the input file in [`Ingested::inputs`].
-    pub file: u32,
-    /// 1-based line on which the row starts.
-    pub line: u32,
+    /// Where the row starts.
+    pub source: SourcePos,
 }
 
 /// Why a row was skipped. The text is the key of `skipped_reasons` in the report.
@@ -98,33 +96,42 @@ impl InputStats {
     }
 }
 
-/// A text-valued column that only some inputs have; stored per row only once one does.
-#[derive(Debug, Clone, Default)]
-pub struct OptionalColumn {
-    values: Option<Vec<Option<Box<str>>>>,
+/// Where a row came from: input index and 1-based line. Ordered by input, then line, which
+/// is the order in which ingest reads rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourcePos {
+    /// Index into the list of inputs.
+    pub file: u32,
+    /// Line on which the row starts.
+    pub line: u32,
 }
 
-impl OptionalColumn {
-    fn push(&mut self, row: usize, value: Option<&str>) {
-        match (&mut self.values, value) {
-            (Some(v), value) => v.push(value.map(Into::into)),
-            (None, Some(value)) => {
-                let mut v = vec![None; row];
-                v.push(Some(value.into()));
-                self.values = Some(v);
-            }
-            (None, None) => {}
+/// A text column kept only for the rows that have a value, looked up by source position.
+/// Rows arrive in source order, so the keys are sorted and a lookup is a binary search;
+/// files without the column cost nothing.
+#[derive(Debug, Clone, Default)]
+pub struct SparseColumn {
+    keys: Vec<SourcePos>,
+    values: Vec<Box<str>>,
+}
+
+impl SparseColumn {
+    fn push(&mut self, at: SourcePos, value: Option<&str>) {
+        if let Some(v) = value {
+            debug_assert!(self.keys.last().is_none_or(|&k| k < at), "rows arrive in source order");
+            self.keys.push(at);
+            self.values.push(v.into());
         }
     }
 
-    /// The value of row `i`, if the column exists and the cell is not empty.
-    pub fn get(&self, i: usize) -> Option<&str> {
-        self.values.as_ref().and_then(|v| v.get(i)).and_then(|s| s.as_deref())
+    /// The value of the row at `at`, if it had one.
+    pub fn get(&self, at: SourcePos) -> Option<&str> {
+        self.keys.binary_search(&at).ok().map(|i| &*self.values[i])
     }
 
-    /// Take the per-row values out (`None` when no input had the column).
-    pub fn into_values(self) -> Option<Vec<Option<Box<str>>>> {
-        self.values
+    /// Whether no row has a value.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
     }
 }
 
@@ -136,9 +143,9 @@ pub struct Ingested {
     /// Rows that are candidates for edges (self-recommendations and skipped rows excluded).
     pub rows: Vec<Row>,
     /// Recommendation text per row, when some input has a text column.
-    pub texts: OptionalColumn,
+    pub texts: SparseColumn,
     /// Stated relationship per row, when some input has that column.
-    pub relationships: OptionalColumn,
+    pub relationships: SparseColumn,
     /// Per-input accounting, in input order.
     pub inputs: Vec<InputStats>,
 }
@@ -232,16 +239,10 @@ impl FileReader<'_> {
         if from_id == to_id {
             return RowOutcome::SelfLoop;
         }
-        let index = self.out.rows.len();
-        self.out.texts.push(index, text);
-        self.out.relationships.push(index, relationship);
-        self.out.rows.push(Row {
-            from: from_id,
-            to: to_id,
-            created,
-            file: self.file,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-        });
+        let source = SourcePos { file: self.file, line: u32::try_from(line).unwrap_or(u32::MAX) };
+        self.out.texts.push(source, text);
+        self.out.relationships.push(source, relationship);
+        self.out.rows.push(Row { from: from_id, to: to_id, created, source });
         RowOutcome::Kept
     }
 }
