@@ -14,6 +14,9 @@
 //! `python3 -c "import csv,sys; w=csv.writer(sys.stdout); [w.writerow(r[:2]) for r in csv.reader(sys.stdin) if r[0].strip() and r[1].strip()]" < rfa.csv > rfa_nonempty.csv`
 //! then `oracle.py rfa_nonempty.csv -k 4 --header yes --methods igraph,brute`.
 //!
+//! The oracle's own outputs (with versions and timings) are kept in
+//! `benches/results/oracle/`, and `run.sh` there is the exact list of commands.
+//!
 //! `.ci/run` also runs `benches/compare.py --check`, which recomputes a subset live with
 //! igraph and fails on any difference.
 
@@ -196,4 +199,20 @@ fn wiki_rfa_with_user_names_k4() {
     assert_eq!(input["self_loops"], 103);
     assert_eq!(input["duplicates"], 8511);
     assert_eq!(input["skipped_reasons"], serde_json::json!({"empty name": 1661}));
+}
+
+#[test]
+fn slashdot_k3() {
+    let Some(v) = check(&Case {
+        file: "snap/soc-Slashdot0902.txt.gz",
+        args: &[],
+        k: 3,
+        people: 82_168,
+        recommendations: 870_161,
+        reciprocal_pairs: 365_931,
+        cycles: &[899_316],
+    }) else {
+        return;
+    };
+    assert_eq!(v["inputs"][0]["self_loops"], 78_303);
 }

@@ -135,19 +135,22 @@ const NO_CLOSURE: u32 = u32::MAX;
 /// A subtree whose children have at least this many out-edges in total is split over threads.
 const SPLIT_WORK: usize = 2048;
 
-/// A closing two-path `from -> via -> root`.
+/// A closing two-path `from -> via -> root`, linked to the next one with the same `from`.
 #[derive(Clone, Copy, Debug)]
 struct Closure {
-    from: u32,
     via: u32,
     from_via: u32,
     via_root: u32,
+    next: u32,
 }
 
 /// Per-root working memory, reused across roots (reset by the `touched` list).
 struct Scratch {
     dist: Vec<u8>,
-    closure_start: Vec<u32>,
+    /// First closing two-path from each vertex (a linked list through `closures`).
+    closure_head: Vec<u32>,
+    /// Number of closing two-paths from each vertex.
+    closure_count: Vec<u32>,
     touched: Vec<u32>,
     closures: Vec<Closure>,
     frontier: Vec<u32>,
@@ -158,7 +161,8 @@ impl Scratch {
     fn new(n: usize) -> Self {
         Scratch {
             dist: vec![UNSEEN; n],
-            closure_start: vec![NO_CLOSURE; n],
+            closure_head: vec![NO_CLOSURE; n],
+            closure_count: vec![0; n],
             touched: Vec::new(),
             closures: Vec::new(),
             frontier: Vec::new(),
@@ -189,40 +193,41 @@ impl Scratch {
                 break;
             }
         }
+        // Every `from` below is within two hops of the root, hence in `touched` (horizon >= 2).
         for (&via, &via_root) in g.in_neighbors(root).iter().zip(g.in_edge_ids(root)) {
             if !inside(via) {
                 continue;
             }
             for (&from, &from_via) in g.in_neighbors(via).iter().zip(g.in_edge_ids(via)) {
                 if inside(from) {
-                    self.closures.push(Closure { from, via, from_via, via_root });
+                    let f = from as usize;
+                    let next = self.closure_head[f];
+                    self.closure_head[f] = self.closures.len() as u32;
+                    self.closure_count[f] += 1;
+                    self.closures.push(Closure { via, from_via, via_root, next });
                 }
             }
-        }
-        self.closures.sort_unstable_by_key(|c| (c.from, c.via));
-        for (i, cl) in self.closures.iter().enumerate().rev() {
-            self.closure_start[cl.from as usize] = i as u32;
         }
     }
 
     fn reset(&mut self) {
         for &v in &self.touched {
             self.dist[v as usize] = UNSEEN;
-            self.closure_start[v as usize] = NO_CLOSURE;
+            self.closure_head[v as usize] = NO_CLOSURE;
+            self.closure_count[v as usize] = 0;
         }
         self.touched.clear();
         self.closures.clear();
     }
 
-    /// The closing two-paths that start at `v`, sorted by middle vertex.
-    fn closures_from(&self, v: u32) -> &[Closure] {
-        let start = self.closure_start[v as usize];
-        if start == NO_CLOSURE {
-            return &[];
-        }
-        let rest = &self.closures[start as usize..];
-        let len = rest.iter().take_while(|c| c.from == v).count();
-        &rest[..len]
+    /// The closing two-paths that start at `v`.
+    fn closures_from(&self, v: u32) -> impl Iterator<Item = &Closure> + '_ {
+        let mut at = self.closure_head[v as usize];
+        std::iter::from_fn(move || {
+            let c = self.closures.get(at as usize)?;
+            at = c.next;
+            Some(c)
+        })
     }
 }
 
@@ -334,7 +339,8 @@ impl<F> Engine<'_, F> {
         if t + 1 > self.k - 2 {
             return;
         }
-        if t <= 1 {
+        // Split a large subtree over threads; only worth it near the top of a deep search.
+        if t == 0 || (t == 1 && self.k >= 5) {
             let work: usize = self.children(s, path).map(|(u, _)| self.g.out_neighbors(u).len()).sum();
             if work >= SPLIT_WORK {
                 let kids: Vec<(u32, u32)> = self.children(s, path).collect();
@@ -367,15 +373,15 @@ impl<F> Engine<'_, F> {
     /// Cycles that close from the end of `path` through a two-path back to the root.
     fn close<const ENUMERATE: bool, V: CycleVisitor>(&self, s: &Scratch, path: &Path, acc: &mut Acc<V>) {
         let v = path.last();
-        let run = s.closures_from(v);
-        if run.is_empty() {
+        let available = s.closure_count[v as usize];
+        if available == 0 {
             return;
         }
         let len = path.len + 1;
         if ENUMERATE {
             let mut vertices = path.vertices;
             let mut edges = path.edges;
-            for c in run {
+            for c in s.closures_from(v) {
                 if path.contains(c.via) {
                     continue;
                 }
@@ -386,9 +392,11 @@ impl<F> Engine<'_, F> {
                 acc.visitor.cycle(&vertices[..len], &edges[..len]);
             }
         } else {
-            let mut n = run.len() as u64;
+            // All of them, less those whose middle vertex is already on the path: an interior
+            // vertex p is such a middle vertex exactly when p -> root (dist 1) and v -> p.
+            let mut n = u64::from(available);
             for &p in &path.vertices[1..path.len - 1] {
-                if s.dist[p as usize] == 1 && run.binary_search_by_key(&p, |c| c.via).is_ok() {
+                if s.dist[p as usize] == 1 && self.g.out_neighbors(v).binary_search(&p).is_ok() {
                     n -= 1;
                 }
             }

@@ -183,6 +183,9 @@ struct FileReader<'a> {
     out: &'a mut Ingested,
     stats: InputStats,
     strict: bool,
+    /// The previous row's recommender and its id: edge lists are often sorted by source,
+    /// and this skips most lookups of that column.
+    last_from: (String, u32),
 }
 
 impl FileReader<'_> {
@@ -234,7 +237,16 @@ impl FileReader<'_> {
                 None => return RowOutcome::Skipped(SkipReason::BadDate, format!("bad date '{date}'")),
             }
         };
-        let from_id = self.out.names.intern(from);
+        // `from` is never empty here, so the initial empty cache never matches.
+        let from_id = if self.last_from.0 == from {
+            self.last_from.1
+        } else {
+            let id = self.out.names.intern(from);
+            self.last_from.0.clear();
+            self.last_from.0.push_str(from);
+            self.last_from.1 = id;
+            id
+        };
         let to_id = self.out.names.intern(to);
         if from_id == to_id {
             return RowOutcome::SelfLoop;
@@ -289,7 +301,8 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     let cols = columns::resolve(&options.columns, header.then_some(first_cells.as_slice()))
         .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
     let stats = InputStats { path: path.display().to_string(), ..Default::default() };
-    let mut reader = FileReader { path, file, columns: cols, out, stats, strict: options.strict };
+    let mut reader =
+        FileReader { path, file, columns: cols, out, stats, strict: options.strict, last_from: (String::new(), 0) };
 
     let mut widest = 0usize;
     let pending = if header { vec![] } else { vec![first] };
