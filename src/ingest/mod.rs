@@ -4,9 +4,11 @@
 //! later by the graph builder, which keeps the earliest dated copy), self-recommendation, or
 //! skipped with a reason. The per-file counts travel with the rows as [`InputStats`].
 
+mod body;
 pub mod columns;
 pub mod date;
 pub mod records;
+mod rows;
 pub mod source;
 
 use std::collections::BTreeMap;
@@ -14,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::graph::interner::Interner;
-use columns::{ColumnFlags, Columns, HeaderMode};
+use columns::{ColumnFlags, HeaderMode};
 use records::{Delimiter, RecordError, RecordReader};
 use source::Source;
 
@@ -46,7 +48,7 @@ pub struct Row {
 }
 
 /// Why a row was skipped. The text is the key of `skipped_reasons` in the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SkipReason {
     /// Fewer fields than the recommender and recommendee columns need.
     TooFewColumns,
@@ -133,6 +135,16 @@ impl SparseColumn {
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
+
+    /// Append the values of rows that come after all of this column's rows.
+    fn append(&mut self, mut later: SparseColumn) {
+        debug_assert!(match (self.keys.last(), later.keys.first()) {
+            (Some(a), Some(b)) => a < b,
+            _ => true,
+        });
+        self.keys.append(&mut later.keys);
+        self.values.append(&mut later.values);
+    }
 }
 
 /// Everything read from the inputs.
@@ -160,105 +172,6 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingeste
     Ok(out)
 }
 
-/// Decode a field as trimmed UTF-8.
-fn text_field(bytes: Option<&[u8]>) -> Result<Option<&str>, SkipReason> {
-    match bytes {
-        None => Ok(None),
-        Some(b) => std::str::from_utf8(b).map(|s| Some(s.trim())).map_err(|_| SkipReason::InvalidUtf8),
-    }
-}
-
-/// Outcome of one data row.
-enum RowOutcome {
-    Kept,
-    SelfLoop,
-    Skipped(SkipReason, String),
-}
-
-/// Reads the data rows of one input into `out`.
-struct FileReader<'a> {
-    path: &'a Path,
-    file: u32,
-    columns: Columns,
-    out: &'a mut Ingested,
-    stats: InputStats,
-    strict: bool,
-    /// The previous row's recommender and its id: edge lists are often sorted by source,
-    /// and this skips most lookups of that column.
-    last_from: (String, u32),
-}
-
-impl FileReader<'_> {
-    fn row<'r>(&mut self, line: u64, fields: &dyn Fn(usize) -> Option<&'r [u8]>, width: usize) -> Result<(), Error> {
-        self.stats.rows += 1;
-        let outcome = self.classify(line, fields, width);
-        match outcome {
-            RowOutcome::Kept => {}
-            RowOutcome::SelfLoop => self.stats.self_loops += 1,
-            RowOutcome::Skipped(reason, detail) => {
-                if self.strict {
-                    return Err(Error::Row { path: self.path.to_path_buf(), line, reason: detail });
-                }
-                *self.stats.skipped.entry(reason.as_str().to_string()).or_insert(0) += 1;
-            }
-        }
-        Ok(())
-    }
-
-    fn classify<'r>(&mut self, line: u64, fields: &dyn Fn(usize) -> Option<&'r [u8]>, width: usize) -> RowOutcome {
-        let c = self.columns;
-        if width < c.min_width() {
-            let detail =
-                format!("too few columns: {width} field(s), the recommender and recommendee need {}", c.min_width());
-            return RowOutcome::Skipped(SkipReason::TooFewColumns, detail);
-        }
-        let decoded = (|| {
-            Ok::<_, SkipReason>((
-                text_field(fields(c.from))?.unwrap_or(""),
-                text_field(fields(c.to))?.unwrap_or(""),
-                text_field(c.time.and_then(fields))?.unwrap_or(""),
-                text_field(c.text.and_then(fields))?.filter(|s| !s.is_empty()),
-                text_field(c.relationship.and_then(fields))?.filter(|s| !s.is_empty()),
-            ))
-        })();
-        let (from, to, date, text, relationship) = match decoded {
-            Ok(v) => v,
-            Err(reason) => return RowOutcome::Skipped(reason, "a field is not valid UTF-8".into()),
-        };
-        if from.is_empty() || to.is_empty() {
-            let which = if from.is_empty() { "recommender" } else { "recommendee" };
-            return RowOutcome::Skipped(SkipReason::EmptyName, format!("empty name: the {which} is blank"));
-        }
-        let created = if date.is_empty() {
-            NO_DATE
-        } else {
-            match date::parse_date(date) {
-                Some(secs) => secs,
-                None => return RowOutcome::Skipped(SkipReason::BadDate, format!("bad date '{date}'")),
-            }
-        };
-        // `from` is never empty here, so the initial empty cache never matches.
-        let from_id = if self.last_from.0 == from {
-            self.last_from.1
-        } else {
-            let id = self.out.names.intern(from);
-            self.last_from.0.clear();
-            self.last_from.0.push_str(from);
-            self.last_from.1 = id;
-            id
-        };
-        let to_id = self.out.names.intern(to);
-        if from_id == to_id {
-            return RowOutcome::SelfLoop;
-        }
-        let source = SourcePos { file: self.file, line: u32::try_from(line).unwrap_or(u32::MAX) };
-        self.out.texts.push(source, text);
-        self.out.relationships.push(source, relationship);
-        self.out.rows.push(Row { from: from_id, to: to_id, created, source });
-        RowOutcome::Kept
-    }
-}
-
 fn record_error(path: &Path, compression: source::Compression, e: RecordError) -> Error {
     match e {
         RecordError::Io(e) => source::damaged(path, compression, e),
@@ -284,37 +197,38 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     let compression = src.compression;
     let head = src.reader.fill_buf().map_err(|e| source::damaged(path, compression, e))?;
     let delimiter = source::first_data_line(head).map(Delimiter::detect).unwrap_or(Delimiter::Byte(b','));
+
+    // The first two records decide about the header; keep them owned.
     let mut records = RecordReader::new(&mut src.reader, delimiter);
     let mut next_owned = || -> Result<Option<OwnedRecord>, Error> {
         let rec = records.next_record().map_err(|e| record_error(path, compression, e))?;
         Ok(rec.map(|r| (r.line, owned_fields(&r))))
     };
-
-    // The first two records decide about the header; keep them owned.
     let Some(first) = next_owned()? else {
         return Err(Error::NoData { path: path.to_path_buf(), what: "no data rows".into() });
     };
     let second = next_owned()?;
+    let body_line = records.next_line();
     let first_cells = header_cells(&first.1);
     let second_cells = second.as_ref().map(|s| header_cells(&s.1));
     let header = columns::is_header(options.header, &options.columns, &first_cells, second_cells.as_deref());
     let cols = columns::resolve(&options.columns, header.then_some(first_cells.as_slice()))
         .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
-    let stats = InputStats { path: path.display().to_string(), ..Default::default() };
-    let mut reader =
-        FileReader { path, file, columns: cols, out, stats, strict: options.strict, last_from: (String::new(), 0) };
 
-    let mut widest = 0usize;
-    let pending = if header { vec![] } else { vec![first] };
-    for (line, fields) in pending.iter().chain(second.iter()) {
-        widest = widest.max(fields.len());
-        reader.row(*line, &|i| fields.get(i).map(Vec::as_slice), fields.len())?;
+    let parser = rows::RowParser { path, file, columns: cols, strict: options.strict };
+    let mut stats = InputStats { path: path.display().to_string(), ..Default::default() };
+    let mut head_rows = rows::Batch::default();
+    let read_ahead = if header { vec![] } else { vec![first] };
+    for (line, fields) in read_ahead.iter().chain(second.iter()) {
+        parser.row(&mut head_rows, *line, &|i| fields.get(i).map(Vec::as_slice), fields.len())?;
     }
-    while let Some(rec) = records.next_record().map_err(|e| record_error(path, compression, e))? {
-        widest = widest.max(rec.len());
-        reader.row(rec.line, &|i| rec.get(i), rec.len())?;
-    }
-    let mut stats = reader.stats;
+    let mut widest = head_rows.widest;
+    out.absorb(head_rows, &mut stats);
+    body::parse_body(&mut src.reader, body_line, delimiter, compression, &parser, &mut |batch| {
+        widest = widest.max(batch.widest);
+        out.absorb(batch, &mut stats);
+    })?;
+
     if stats.rows == 0 {
         return Err(Error::NoData { path: path.to_path_buf(), what: "a header and no data rows".into() });
     }

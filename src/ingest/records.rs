@@ -110,6 +110,16 @@ impl<R: BufRead> RecordReader<R> {
         }
     }
 
+    /// A reader for text that starts at `line` of a larger file (no byte order mark there).
+    pub fn starting_at(inner: R, delimiter: Delimiter, line: u64) -> Self {
+        RecordReader { next_line: line, at_start: false, ..RecordReader::new(inner, delimiter) }
+    }
+
+    /// The number of the next line to be read.
+    pub fn next_line(&self) -> u64 {
+        self.next_line
+    }
+
     /// Read one physical line (without its line end) into `self.line`.
     /// Returns false at the end of the input.
     fn read_line(&mut self) -> io::Result<bool> {

@@ -1,0 +1,241 @@
+//! The body of a delimited input (everything after the rows read to find the header),
+//! parsed in parallel.
+//!
+//! The stream is read in blocks of a few MiB cut at line ends. A block without a double
+//! quote is split at line ends into pieces that rayon's threads parse into [`Batch`]es, each
+//! with its own name interner; the batches are handed on in file order, so the result is
+//! exactly that of a sequential read. A block that holds a quote is parsed in one piece (a
+//! quoted field may span lines), and if a quoted field runs past the end of the block, the
+//! block is extended with the next one and parsed again.
+
+use std::io::BufRead;
+
+use rayon::prelude::*;
+
+use super::records::{Delimiter, RecordError, RecordReader};
+use super::rows::{Batch, RowParser};
+use super::source::{self, Compression};
+use crate::error::Error;
+
+/// Bytes read per block.
+const BLOCK: usize = 32 << 20;
+/// Blocks smaller than this are parsed in one piece.
+const MIN_PIECE: usize = 1 << 20;
+
+/// How a piece ended.
+enum PieceError {
+    /// A quoted field was still open at the end of the piece.
+    OpenQuote { line: u64 },
+    /// Anything else: final.
+    Fatal(Error),
+}
+
+fn parse_piece(text: &[u8], first_line: u64, delimiter: Delimiter, parser: &RowParser) -> Result<Batch, PieceError> {
+    let mut batch = Batch::default();
+    let mut records = RecordReader::starting_at(text, delimiter, first_line);
+    loop {
+        match records.next_record() {
+            Ok(Some(rec)) => parser.row(&mut batch, rec.line, &|i| rec.get(i), rec.len()).map_err(PieceError::Fatal)?,
+            Ok(None) => return Ok(batch),
+            Err(RecordError::UnclosedQuote { line }) => return Err(PieceError::OpenQuote { line }),
+            Err(RecordError::Io(e)) => {
+                return Err(PieceError::Fatal(source::damaged(parser.path, Compression::None, e)))
+            }
+        }
+    }
+}
+
+fn count_lines(text: &[u8]) -> u64 {
+    text.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Split `text` (which ends at a line end or at the end of the input) into pieces of about
+/// `size` bytes cut after a line end, each with the number of its first line.
+fn pieces(text: &[u8], first_line: u64, size: usize) -> Vec<(&[u8], u64)> {
+    let mut out = Vec::with_capacity(text.len() / size + 1);
+    let (mut start, mut line) = (0, first_line);
+    while start < text.len() {
+        let mut end = (start + size).min(text.len());
+        if end < text.len() {
+            end = text[end..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| end + i + 1);
+        }
+        out.push((&text[start..end], line));
+        line += count_lines(&text[start..end]);
+        start = end;
+    }
+    out
+}
+
+/// Block and piece sizes (small ones in tests).
+#[derive(Clone, Copy)]
+struct Sizes {
+    block: usize,
+    min_piece: usize,
+}
+
+/// Parse one block; `Ok(None)` asks for more input (an open quote at the block's end).
+fn parse_block(
+    text: &[u8],
+    first_line: u64,
+    at_end: bool,
+    delimiter: Delimiter,
+    parser: &RowParser,
+    sizes: Sizes,
+) -> Result<Option<Vec<Batch>>, Error> {
+    // One piece per thread: each piece's names are interned again when its batch is merged,
+    // so fewer, larger pieces keep that sequential step small.
+    let size = text.len().div_ceil(rayon::current_num_threads()).max(sizes.min_piece);
+    let results: Vec<Result<Batch, PieceError>> = if text.contains(&b'"') || text.len() <= size {
+        vec![parse_piece(text, first_line, delimiter, parser)]
+    } else {
+        let parts = pieces(text, first_line, size);
+        parts.into_par_iter().map(|(piece, line)| parse_piece(piece, line, delimiter, parser)).collect()
+    };
+    let mut batches = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(b) => batches.push(b),
+            Err(PieceError::Fatal(e)) => return Err(e),
+            Err(PieceError::OpenQuote { .. }) if !at_end => return Ok(None),
+            Err(PieceError::OpenQuote { line }) => {
+                return Err(Error::UnclosedQuote { path: parser.path.to_path_buf(), line })
+            }
+        }
+    }
+    Ok(Some(batches))
+}
+
+/// Read the rest of `reader`, whose first line is `first_line`, handing each batch of rows
+/// to `sink` in file order.
+pub(super) fn parse_body(
+    reader: &mut dyn BufRead,
+    first_line: u64,
+    delimiter: Delimiter,
+    compression: Compression,
+    parser: &RowParser,
+    sink: &mut dyn FnMut(Batch),
+) -> Result<(), Error> {
+    let sizes = Sizes { block: BLOCK, min_piece: MIN_PIECE };
+    parse_body_in(reader, first_line, delimiter, compression, parser, sink, sizes)
+}
+
+fn parse_body_in(
+    reader: &mut dyn BufRead,
+    first_line: u64,
+    delimiter: Delimiter,
+    compression: Compression,
+    parser: &RowParser,
+    sink: &mut dyn FnMut(Batch),
+    sizes: Sizes,
+) -> Result<(), Error> {
+    let mut line = first_line;
+    let mut block: Vec<u8> = Vec::new();
+    let mut at_end = false;
+    loop {
+        // Fill the block up to another BLOCK bytes (or the end of the input).
+        let target = block.len() + sizes.block;
+        while block.len() < target && !at_end {
+            let buf = reader.fill_buf().map_err(|e| source::damaged(parser.path, compression, e))?;
+            if buf.is_empty() {
+                at_end = true;
+                break;
+            }
+            let take = buf.len().min(target - block.len());
+            block.extend_from_slice(&buf[..take]);
+            reader.consume(take);
+        }
+        if block.is_empty() {
+            return Ok(());
+        }
+        let cut = if at_end { block.len() } else { block.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) };
+        if cut == 0 {
+            continue; // one line longer than a block: read more
+        }
+        match parse_block(&block[..cut], line, at_end, delimiter, parser, sizes)? {
+            Some(batches) => {
+                line += count_lines(&block[..cut]);
+                batches.into_iter().for_each(&mut *sink);
+                block.drain(..cut);
+            }
+            None => continue, // a quoted field goes on past the block: read more, parse again
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::columns::Columns;
+    use crate::ingest::{Ingested, InputStats};
+    use std::path::Path;
+
+    /// Parse `text` with tiny blocks and pieces; return the rows as (line, from, to).
+    fn rows_with(text: &str, sizes: Sizes) -> Result<Vec<(u32, String, String)>, Error> {
+        let columns = Columns { from: 0, to: 1, time: None, text: Some(2), relationship: None };
+        let parser = RowParser { path: Path::new("t.csv"), file: 0, columns, strict: false };
+        let mut out = Ingested::default();
+        let mut stats = InputStats::default();
+        let mut reader = text.as_bytes();
+        let delimiter = Delimiter::Byte(b',');
+        parse_body_in(
+            &mut reader,
+            1,
+            delimiter,
+            Compression::None,
+            &parser,
+            &mut |b| out.absorb(b, &mut stats),
+            sizes,
+        )?;
+        Ok(out
+            .rows
+            .iter()
+            .map(|r| (r.source.line, out.names.name(r.from).to_string(), out.names.name(r.to).to_string()))
+            .collect())
+    }
+
+    #[test]
+    fn tiny_blocks_give_the_same_rows_and_lines_as_one_block() {
+        let mut text = String::new();
+        for i in 0..400 {
+            if i % 37 == 0 {
+                text.push_str(&format!("a{i},b{i},\"a text\nover \"\"two\"\" lines\"\n"));
+            } else if i % 11 == 0 {
+                text.push_str("# a comment\n\n");
+            } else {
+                text.push_str(&format!("a{i},b{},plain\n", i % 7));
+            }
+        }
+        let whole = rows_with(&text, Sizes { block: 1 << 20, min_piece: 1 << 20 }).unwrap();
+        assert!(whole.len() > 300);
+        for (block, min_piece) in [(64, 16), (200, 50), (1000, 100)] {
+            assert_eq!(rows_with(&text, Sizes { block, min_piece }).unwrap(), whole, "block {block}");
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_at_its_line_whatever_the_blocks() {
+        let text = "a,b,x\nc,d,\"never closed\ne,f,g\nh,i,j\n";
+        for block in [4, 8, 1 << 20] {
+            match rows_with(text, Sizes { block, min_piece: 4 }) {
+                Err(Error::UnclosedQuote { line, .. }) => assert_eq!(line, 2),
+                other => panic!("block {block}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_cut_after_line_ends_and_number_their_lines() {
+        let text: Vec<u8> = (0..300_000).flat_map(|i| format!("p{i} q{i}\n").into_bytes()).collect();
+        let parts = pieces(&text, 5, 1 << 20);
+        assert!(parts.len() > 2);
+        let mut line = 5;
+        let mut total = 0;
+        for (piece, first) in &parts {
+            assert_eq!(*first, line);
+            assert_eq!(piece.last(), Some(&b'\n'));
+            line += count_lines(piece);
+            total += piece.len();
+        }
+        assert_eq!(total, text.len());
+    }
+}

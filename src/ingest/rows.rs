@@ -1,0 +1,160 @@
+//! One record becomes one row in exactly one bucket: kept, self-recommendation, or skipped
+//! with a reason (duplicates are decided later, when the graph is built). Rows are collected
+//! in [`Batch`]es with their own name interner, so that stretches of a file can be parsed on
+//! different threads and merged in file order.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::columns::Columns;
+use super::{date, Ingested, InputStats, Row, SkipReason, SourcePos, SparseColumn, NO_DATE};
+use crate::error::Error;
+use crate::graph::interner::Interner;
+
+/// How to turn the records of one input into rows; shared by every thread reading it.
+pub(super) struct RowParser<'a> {
+    /// The input, for error messages.
+    pub path: &'a Path,
+    /// Index of the input.
+    pub file: u32,
+    /// Column roles.
+    pub columns: Columns,
+    /// Whether a row-level problem is an error.
+    pub strict: bool,
+}
+
+/// Rows parsed from one stretch of an input, names interned locally.
+#[derive(Default)]
+pub(super) struct Batch {
+    names: Interner,
+    rows: Vec<Row>,
+    texts: SparseColumn,
+    relationships: SparseColumn,
+    rows_read: u64,
+    self_loops: u64,
+    skipped: BTreeMap<SkipReason, u64>,
+    /// The most fields any record had.
+    pub widest: usize,
+    /// The previous row's recommender and its id: edge lists are often sorted by source,
+    /// and this skips most lookups of that column.
+    last_from: (String, u32),
+}
+
+/// Decode a field as trimmed UTF-8.
+fn text_field(bytes: Option<&[u8]>) -> Result<Option<&str>, SkipReason> {
+    match bytes {
+        None => Ok(None),
+        Some(b) => std::str::from_utf8(b).map(|s| Some(s.trim())).map_err(|_| SkipReason::InvalidUtf8),
+    }
+}
+
+/// Outcome of one data row.
+enum RowOutcome {
+    Kept,
+    SelfLoop,
+    Skipped(SkipReason, String),
+}
+
+impl RowParser<'_> {
+    /// Account for one record; under `strict`, a row-level problem is an error naming the line.
+    pub fn row<'r>(
+        &self,
+        batch: &mut Batch,
+        line: u64,
+        fields: &dyn Fn(usize) -> Option<&'r [u8]>,
+        width: usize,
+    ) -> Result<(), Error> {
+        batch.rows_read += 1;
+        batch.widest = batch.widest.max(width);
+        match self.classify(batch, line, fields, width) {
+            RowOutcome::Kept => {}
+            RowOutcome::SelfLoop => batch.self_loops += 1,
+            RowOutcome::Skipped(reason, detail) => {
+                if self.strict {
+                    return Err(Error::Row { path: self.path.to_path_buf(), line, reason: detail });
+                }
+                *batch.skipped.entry(reason).or_insert(0) += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn classify<'r>(
+        &self,
+        b: &mut Batch,
+        line: u64,
+        fields: &dyn Fn(usize) -> Option<&'r [u8]>,
+        width: usize,
+    ) -> RowOutcome {
+        let c = self.columns;
+        if width < c.min_width() {
+            let detail =
+                format!("too few columns: {width} field(s), the recommender and recommendee need {}", c.min_width());
+            return RowOutcome::Skipped(SkipReason::TooFewColumns, detail);
+        }
+        let decoded = (|| {
+            Ok::<_, SkipReason>((
+                text_field(fields(c.from))?.unwrap_or(""),
+                text_field(fields(c.to))?.unwrap_or(""),
+                text_field(c.time.and_then(fields))?.unwrap_or(""),
+                text_field(c.text.and_then(fields))?.filter(|s| !s.is_empty()),
+                text_field(c.relationship.and_then(fields))?.filter(|s| !s.is_empty()),
+            ))
+        })();
+        let (from, to, date, text, relationship) = match decoded {
+            Ok(v) => v,
+            Err(reason) => return RowOutcome::Skipped(reason, "a field is not valid UTF-8".into()),
+        };
+        if from.is_empty() || to.is_empty() {
+            let which = if from.is_empty() { "recommender" } else { "recommendee" };
+            return RowOutcome::Skipped(SkipReason::EmptyName, format!("empty name: the {which} is blank"));
+        }
+        let created = if date.is_empty() {
+            NO_DATE
+        } else {
+            match date::parse_date(date) {
+                Some(secs) => secs,
+                None => return RowOutcome::Skipped(SkipReason::BadDate, format!("bad date '{date}'")),
+            }
+        };
+        // `from` is never empty here, so the initial empty cache never matches.
+        let from_id = if b.last_from.0 == from {
+            b.last_from.1
+        } else {
+            let id = b.names.intern(from);
+            b.last_from.0.clear();
+            b.last_from.0.push_str(from);
+            b.last_from.1 = id;
+            id
+        };
+        let to_id = b.names.intern(to);
+        if from_id == to_id {
+            return RowOutcome::SelfLoop;
+        }
+        let source = SourcePos { file: self.file, line: u32::try_from(line).unwrap_or(u32::MAX) };
+        b.texts.push(source, text);
+        b.relationships.push(source, relationship);
+        b.rows.push(Row { from: from_id, to: to_id, created, source });
+        RowOutcome::Kept
+    }
+}
+
+impl Ingested {
+    /// Append a batch (which must come after everything absorbed so far in file order),
+    /// re-interning its names, and add its counts to `stats`.
+    pub(super) fn absorb(&mut self, batch: Batch, stats: &mut InputStats) {
+        let ids: Vec<u32> = (0..batch.names.len() as u32).map(|i| self.names.intern(batch.names.name(i))).collect();
+        self.rows.extend(batch.rows.into_iter().map(|r| Row {
+            from: ids[r.from as usize],
+            to: ids[r.to as usize],
+            ..r
+        }));
+        self.texts.append(batch.texts);
+        self.relationships.append(batch.relationships);
+        stats.rows += batch.rows_read;
+        stats.self_loops += batch.self_loops;
+        for (reason, n) in batch.skipped {
+            *stats.skipped.entry(reason.as_str().to_string()).or_insert(0) += n;
+        }
+    }
+}
