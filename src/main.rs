@@ -86,7 +86,7 @@ struct ScanArgs {
     /// Stop the search after this long (e.g. 30s, 5m, 1500ms); the report is marked truncated and the exit code is 2.
     #[arg(long, value_parser = parse_duration)]
     time_budget: Option<Duration>,
-    /// Print how long each stage took to standard error.
+    /// Print how long each stage took, and peak memory, to standard error.
     #[arg(long, short)]
     verbose: bool,
     /// Leave `generated_at` out of the report (it also honours SOURCE_DATE_EPOCH).
@@ -207,7 +207,8 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<u8> {
     let outcome = scan(&config(a)?)?;
     if a.verbose {
         for s in &outcome.stages {
-            eprintln!("backscratch: {:<7} {:>9.3} s", s.stage, s.elapsed.as_secs_f64());
+            let rss = s.peak_rss.map_or(String::new(), |b| format!(", peak memory {:.1} MiB", b as f64 / 1048576.0));
+            eprintln!("backscratch: {:<7} {:>9.3} s{rss}", s.stage, s.elapsed.as_secs_f64());
         }
     }
     let report = outcome.report;

@@ -97,6 +97,16 @@ pub struct StageTime {
     pub stage: &'static str,
     /// Wall-clock time.
     pub elapsed: Duration,
+    /// Peak resident memory of the process so far, in bytes (Linux only).
+    pub peak_rss: Option<u64>,
+}
+
+/// The process's peak resident set size so far, from `/proc/self/status` (Linux).
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// The result of a scan: the report, and how long each stage took (kept out of the report
@@ -121,7 +131,7 @@ impl Stopwatch {
     }
     fn lap(&mut self, stage: &'static str) {
         let now = Instant::now();
-        self.stages.push(StageTime { stage, elapsed: now - self.last });
+        self.stages.push(StageTime { stage, elapsed: now - self.last, peak_rss: peak_rss() });
         self.last = now;
     }
 }

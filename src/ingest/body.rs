@@ -18,7 +18,7 @@ use super::source::{self, Compression};
 use crate::error::Error;
 
 /// Bytes read per block.
-const BLOCK: usize = 32 << 20;
+const BLOCK: usize = 8 << 20;
 /// Blocks smaller than this are parsed in one piece.
 const MIN_PIECE: usize = 1 << 20;
 
