@@ -166,23 +166,38 @@ fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
     })
 }
 
-/// Write to a temporary file beside `path`, then rename, so a failed run leaves no half report.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+fn renderer(format: Format) -> Box<dyn Render> {
+    match format {
+        Format::Table => Box::new(Table::default()),
+        Format::Json => Box::new(Json),
+    }
+}
+
+/// Render into a temporary file beside `path`, then rename, so a failed run leaves no half
+/// report.
+fn write_atomically(path: &Path, report: &Report, format: Format) -> anyhow::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().with_context(|| format!("{}: not a file name", path.display()))?;
     let tmp = dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()));
-    fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let written = (|| {
+        let mut out = io::BufWriter::new(fs::File::create(&tmp)?);
+        renderer(format).render(report, &mut out)?;
+        out.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
+    }
     fs::rename(&tmp, path).with_context(|| format!("cannot move the report into {}", path.display()))
 }
 
-fn render(report: &Report, format: Format) -> io::Result<Vec<u8>> {
-    let renderer: &dyn Render = match format {
-        Format::Table => &Table::default(),
-        Format::Json => &Json,
-    };
-    let mut buf = Vec::new();
-    renderer.render(report, &mut buf)?;
-    Ok(buf)
+/// Render to standard output; a reader that went away (broken pipe) is not an error.
+fn write_stdout(report: &Report, format: Format) -> anyhow::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match renderer(format).render(report, &mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => bail!("cannot write the report: {e}"),
+        _ => Ok(()),
+    }
 }
 
 fn exit_code(report: &Report, a: &ScanArgs) -> u8 {
@@ -212,17 +227,9 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<u8> {
         }
     }
     let report = outcome.report;
-    let bytes = render(&report, a.format)?;
     match &a.output {
-        Some(path) => write_atomically(path, &bytes)?,
-        None => {
-            let mut out = io::stdout().lock();
-            if let Err(e) = out.write_all(&bytes).and_then(|()| out.flush()) {
-                if e.kind() != io::ErrorKind::BrokenPipe {
-                    bail!("cannot write the report: {e}");
-                }
-            }
-        }
+        Some(path) => write_atomically(path, &report, a.format)?,
+        None => write_stdout(&report, a.format)?,
     }
     if let Some(why) = &report.summary.truncated_reason {
         eprintln!("backscratch: report is truncated: {why}");

@@ -1,47 +1,71 @@
 //! A bounded collection that keeps the `n` smallest items of a stream under a total order.
-//! Merging two keeps the `n` smallest of both, so the result does not depend on how the
+//!
+//! Items are appended to a buffer and, whenever it holds `2n`, cut back to the `n` smallest
+//! by a linear-time selection, which also sets a bound that rejects most later items with one
+//! comparison. Merging two collections appends one to the other and cuts again: cheap enough
+//! that every parallel task can keep its own, and the result does not depend on how the
 //! stream was split over threads.
-
-use std::collections::BinaryHeap;
 
 /// The `limit` smallest items seen so far.
 #[derive(Debug, Clone)]
 pub struct TopN<T: Ord> {
     limit: usize,
-    heap: BinaryHeap<T>,
+    items: Vec<T>,
+    /// The largest kept item after the last cut: anything not smaller cannot make the top.
+    bound: Option<T>,
 }
 
-impl<T: Ord> TopN<T> {
+impl<T: Ord + Clone> TopN<T> {
     /// An empty collection that keeps at most `limit` items.
     pub fn new(limit: usize) -> Self {
-        TopN { limit, heap: BinaryHeap::new() }
+        TopN { limit, items: Vec::new(), bound: None }
     }
 
-    /// Whether `item` would be kept (cheap check before building it).
+    /// Whether `item` could still be among the smallest `limit` (cheap check before building
+    /// it).
     pub fn would_keep(&self, item: &T) -> bool {
-        self.heap.len() < self.limit || self.heap.peek().is_some_and(|worst| item < worst)
+        self.limit > 0 && self.bound.as_ref().is_none_or(|b| item < b)
     }
 
     /// Offer one item.
     pub fn push(&mut self, item: T) {
-        if self.heap.len() < self.limit {
-            self.heap.push(item);
-        } else if self.would_keep(&item) {
-            self.heap.pop();
-            self.heap.push(item);
+        if self.would_keep(&item) {
+            self.items.push(item);
+            if self.items.len() >= 2 * self.limit {
+                self.cut();
+            }
         }
     }
 
+    /// Keep only the `limit` smallest items and remember the largest of them. Called with
+    /// at least `2 * limit` items and `limit >= 1`.
+    fn cut(&mut self) {
+        self.items.select_nth_unstable(self.limit - 1);
+        self.items.truncate(self.limit);
+        self.bound = Some(self.items[self.limit - 1].clone());
+    }
+
     /// Keep the smallest of both collections.
-    pub fn merge(&mut self, other: TopN<T>) {
-        for item in other.heap {
-            self.push(item);
+    pub fn merge(&mut self, mut other: TopN<T>) {
+        if self.limit == 0 {
+            return;
+        }
+        self.bound = match (self.bound.take(), other.bound.take()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let bound = self.bound.clone();
+        self.items.extend(other.items.into_iter().filter(|x| bound.as_ref().is_none_or(|b| x < b)));
+        if self.items.len() >= 2 * self.limit {
+            self.cut();
         }
     }
 
     /// The kept items, smallest first.
-    pub fn into_sorted_vec(self) -> Vec<T> {
-        self.heap.into_sorted_vec()
+    pub fn into_sorted_vec(mut self) -> Vec<T> {
+        self.items.sort_unstable();
+        self.items.truncate(self.limit);
+        self.items
     }
 }
 
@@ -53,7 +77,7 @@ mod tests {
     fn keeps_the_smallest_whatever_the_split() {
         let mut a = TopN::new(3);
         let mut b = TopN::new(3);
-        for x in [9, 1, 7, 3] {
+        for x in [9, 1, 7, 3, 12, 15, 4] {
             a.push(x);
         }
         for x in [2, 8, 0] {
@@ -64,5 +88,20 @@ mod tests {
         let mut none = TopN::new(0);
         none.push(1);
         assert!(none.into_sorted_vec().is_empty());
+    }
+
+    #[test]
+    fn equals_a_full_sort_on_many_splits() {
+        let values: Vec<u64> = (0..10_000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) % 5000).collect();
+        let mut expected = values.clone();
+        expected.sort_unstable();
+        expected.truncate(100);
+        let mut total = TopN::new(100);
+        for chunk in values.chunks(77) {
+            let mut part = TopN::new(100);
+            chunk.iter().for_each(|&v| part.push(v));
+            total.merge(part);
+        }
+        assert_eq!(total.into_sorted_vec(), expected);
     }
 }
