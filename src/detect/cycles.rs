@@ -171,13 +171,45 @@ impl Scratch {
     }
 
     /// Reverse BFS from `root` (larger ids of its component, up to `horizon` hops) and the
-    /// closing two-paths.
+    /// closing two-paths, which are exactly the edges the BFS walks on its second level.
     fn prepare(&mut self, g: &Graph, root: u32, horizon: usize, comp: &[u32]) {
         let c = comp[root as usize];
         let inside = |y: u32| y > root && comp[y as usize] == c;
         self.frontier.clear();
-        self.frontier.push(root);
-        for d in 1..=horizon as u8 {
+        for &via in g.in_neighbors(root) {
+            if inside(via) {
+                self.dist[via as usize] = 1;
+                self.touched.push(via);
+                self.frontier.push(via);
+            }
+        }
+        // Level 2: every edge `from -> via` into a level-1 vertex closes a two-path.
+        self.next.clear();
+        for (&via, &via_root) in g.in_neighbors(root).iter().zip(g.in_edge_ids(root)) {
+            if !inside(via) {
+                continue;
+            }
+            for (&from, &from_via) in g.in_neighbors(via).iter().zip(g.in_edge_ids(via)) {
+                if !inside(from) {
+                    continue;
+                }
+                let f = from as usize;
+                if self.dist[f] == UNSEEN {
+                    self.dist[f] = 2;
+                    self.touched.push(from);
+                    self.next.push(from);
+                }
+                let next = self.closure_head[f];
+                self.closure_head[f] = self.closures.len() as u32;
+                self.closure_count[f] += 1;
+                self.closures.push(Closure { via, from_via, via_root, next });
+            }
+        }
+        std::mem::swap(&mut self.frontier, &mut self.next);
+        for d in 3..=horizon as u8 {
+            if self.frontier.is_empty() {
+                break;
+            }
             self.next.clear();
             for &x in &self.frontier {
                 for &y in g.in_neighbors(x) {
@@ -189,24 +221,6 @@ impl Scratch {
                 }
             }
             std::mem::swap(&mut self.frontier, &mut self.next);
-            if self.frontier.is_empty() {
-                break;
-            }
-        }
-        // Every `from` below is within two hops of the root, hence in `touched` (horizon >= 2).
-        for (&via, &via_root) in g.in_neighbors(root).iter().zip(g.in_edge_ids(root)) {
-            if !inside(via) {
-                continue;
-            }
-            for (&from, &from_via) in g.in_neighbors(via).iter().zip(g.in_edge_ids(via)) {
-                if inside(from) {
-                    let f = from as usize;
-                    let next = self.closure_head[f];
-                    self.closure_head[f] = self.closures.len() as u32;
-                    self.closure_count[f] += 1;
-                    self.closures.push(Closure { via, from_via, via_root, next });
-                }
-            }
         }
     }
 
