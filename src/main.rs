@@ -182,7 +182,7 @@ fn write_atomically(path: &Path, report: &Report, format: Format) -> anyhow::Res
     let written = (|| {
         let mut out = io::BufWriter::new(fs::File::create(&tmp)?);
         renderer(format).render(report, &mut out)?;
-        out.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()
+        out.flush()
     })();
     if let Err(e) = written {
         let _ = fs::remove_file(&tmp);
@@ -227,9 +227,13 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<u8> {
         }
     }
     let report = outcome.report;
+    let started = std::time::Instant::now();
     match &a.output {
         Some(path) => write_atomically(path, &report, a.format)?,
         None => write_stdout(&report, a.format)?,
+    }
+    if a.verbose {
+        eprintln!("backscratch: {:<7} {:>9.3} s", "write", started.elapsed().as_secs_f64());
     }
     if let Some(why) = &report.summary.truncated_reason {
         eprintln!("backscratch: report is truncated: {why}");

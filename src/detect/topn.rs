@@ -31,7 +31,7 @@ impl<T: Ord + Clone> TopN<T> {
     pub fn push(&mut self, item: T) {
         if self.would_keep(&item) {
             self.items.push(item);
-            if self.items.len() >= 2 * self.limit {
+            if self.items.len() >= self.limit.saturating_mul(2) {
                 self.cut();
             }
         }
@@ -56,7 +56,7 @@ impl<T: Ord + Clone> TopN<T> {
         };
         let bound = self.bound.clone();
         self.items.extend(other.items.into_iter().filter(|x| bound.as_ref().is_none_or(|b| x < b)));
-        if self.items.len() >= 2 * self.limit {
+        if self.items.len() >= self.limit.saturating_mul(2) {
             self.cut();
         }
     }
