@@ -52,7 +52,7 @@ impl Graph {
         rows.truncate(kept);
         assert!(kept <= u32::MAX as usize, "more than 4 billion distinct recommendations");
         for input in &mut inputs {
-            input.used = input.rows - input.duplicates - input.self_loops - input.skipped_total();
+            input.used = input.rows - input.duplicates - input.self_loops - input.skipped;
         }
 
         let n = names.len();

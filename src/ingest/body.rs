@@ -68,9 +68,15 @@ fn pieces(text: &[u8], first_line: u64, size: usize) -> Vec<(&[u8], u64)> {
 
 /// Block and piece sizes (small ones in tests).
 #[derive(Clone, Copy)]
-struct Sizes {
+pub(super) struct Sizes {
     block: usize,
     min_piece: usize,
+}
+
+impl Default for Sizes {
+    fn default() -> Self {
+        Sizes { block: BLOCK, min_piece: MIN_PIECE }
+    }
 }
 
 /// Parse one block; `Ok(None)` asks for more input (an open quote at the block's end).
@@ -108,18 +114,6 @@ fn parse_block(
 /// Read the rest of `reader`, whose first line is `first_line`, handing each batch of rows
 /// to `sink` in file order.
 pub(super) fn parse_body(
-    reader: &mut dyn BufRead,
-    first_line: u64,
-    delimiter: Delimiter,
-    compression: Compression,
-    parser: &RowParser,
-    sink: &mut dyn FnMut(Batch),
-) -> Result<(), Error> {
-    let sizes = Sizes { block: BLOCK, min_piece: MIN_PIECE };
-    parse_body_in(reader, first_line, delimiter, compression, parser, sink, sizes)
-}
-
-fn parse_body_in(
     reader: &mut dyn BufRead,
     first_line: u64,
     delimiter: Delimiter,
@@ -177,15 +171,7 @@ mod tests {
         let mut stats = InputStats::default();
         let mut reader = text.as_bytes();
         let delimiter = Delimiter::Byte(b',');
-        parse_body_in(
-            &mut reader,
-            1,
-            delimiter,
-            Compression::None,
-            &parser,
-            &mut |b| out.absorb(b, &mut stats),
-            sizes,
-        )?;
+        parse_body(&mut reader, 1, delimiter, Compression::None, &parser, &mut |b| out.absorb(b, &mut stats), sizes)?;
         Ok(out
             .rows
             .iter()

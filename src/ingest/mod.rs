@@ -72,8 +72,9 @@ impl SkipReason {
     }
 }
 
-/// What happened to the rows of one input.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What happened to the rows of one input: `rows = used + duplicates + self_loops + skipped`.
+/// This is also the `inputs[]` entry of the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InputStats {
     /// The input as the user named it (`-` for standard input).
     pub path: String,
@@ -87,15 +88,10 @@ pub struct InputStats {
     pub duplicates: u64,
     /// Rows in which someone recommends themselves.
     pub self_loops: u64,
-    /// Rows skipped, by reason.
-    pub skipped: BTreeMap<String, u64>,
-}
-
-impl InputStats {
-    /// Total skipped rows over all reasons.
-    pub fn skipped_total(&self) -> u64 {
-        self.skipped.values().sum()
-    }
+    /// Rows skipped for a reason.
+    pub skipped: u64,
+    /// Skipped rows by reason.
+    pub skipped_reasons: BTreeMap<String, u64>,
 }
 
 /// Where a row came from: input index and 1-based line. Ordered by input, then line, which
@@ -224,10 +220,11 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     }
     let mut widest = head_rows.widest;
     out.absorb(head_rows, &mut stats);
-    body::parse_body(&mut src.reader, body_line, delimiter, compression, &parser, &mut |batch| {
+    let sink = &mut |batch: rows::Batch| {
         widest = widest.max(batch.widest);
         out.absorb(batch, &mut stats);
-    })?;
+    };
+    body::parse_body(&mut src.reader, body_line, delimiter, compression, &parser, sink, body::Sizes::default())?;
 
     if stats.rows == 0 {
         return Err(Error::NoData { path: path.to_path_buf(), what: "a header and no data rows".into() });

@@ -154,7 +154,8 @@ impl Ingested {
         stats.rows += batch.rows_read;
         stats.self_loops += batch.self_loops;
         for (reason, n) in batch.skipped {
-            *stats.skipped.entry(reason.as_str().to_string()).or_insert(0) += n;
+            stats.skipped += n;
+            *stats.skipped_reasons.entry(reason.as_str().to_string()).or_insert(0) += n;
         }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use super::{Edge, Finding, InputReport, Params, Person, Report, SeverityCounts, SourceRef, Summary, Tool, Verdict};
+use super::{Edge, Finding, Params, Person, Report, SeverityCounts, SourceRef, Summary, Tool, Verdict};
 use crate::detect::{Detection, EdgeMarks};
 use crate::graph::Graph;
 use crate::ingest::{date::format_timestamp, InputStats};
@@ -129,20 +129,7 @@ impl Report {
         Report {
             schema_version: super::SCHEMA_VERSION,
             tool: Tool { name: env!("CARGO_PKG_NAME").into(), version: env!("CARGO_PKG_VERSION").into() },
-            inputs: r
-                .inputs
-                .iter()
-                .map(|i| InputReport {
-                    path: i.path.clone(),
-                    sha256: i.sha256.clone(),
-                    rows: i.rows,
-                    used: i.used,
-                    duplicates: i.duplicates,
-                    self_loops: i.self_loops,
-                    skipped: i.skipped_total(),
-                    skipped_reasons: i.skipped.clone(),
-                })
-                .collect(),
+            inputs: r.inputs.to_vec(),
             params: r.params,
             summary,
             findings,

@@ -49,26 +49,8 @@ pub struct Tool {
     pub version: String,
 }
 
-/// Row accounting for one input: `rows = used + duplicates + self_loops + skipped`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputReport {
-    /// The input as named on the command line (`-` for standard input).
-    pub path: String,
-    /// SHA-256 of the raw bytes.
-    pub sha256: String,
-    /// Data rows.
-    pub rows: u64,
-    /// Rows that became edges.
-    pub used: u64,
-    /// Repeats of a recommendation already counted.
-    pub duplicates: u64,
-    /// Self-recommendations.
-    pub self_loops: u64,
-    /// Rows skipped for a reason.
-    pub skipped: u64,
-    /// Skipped rows by reason.
-    pub skipped_reasons: BTreeMap<String, u64>,
-}
+/// Row accounting for one input (the ingest statistics, serialized as they are).
+pub use crate::ingest::InputStats as InputReport;
 
 /// Column choices echoed in `params` (`null` = found from the header or the default).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
