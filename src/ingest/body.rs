@@ -31,7 +31,7 @@ enum PieceError {
 }
 
 fn parse_piece(text: &[u8], first_line: u64, delimiter: Delimiter, parser: &RowParser) -> Result<Batch, PieceError> {
-    let mut batch = Batch::default();
+    let mut batch = Batch::with_capacity(count_lines(text) as usize + 1);
     let mut records = RecordReader::starting_at(text, delimiter, first_line);
     loop {
         match records.next_record() {

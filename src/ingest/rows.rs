@@ -40,6 +40,13 @@ pub(super) struct Batch {
     last_from: (String, u32),
 }
 
+impl Batch {
+    /// An empty batch with room for `rows` rows (a piece's line count is a tight bound).
+    pub fn with_capacity(rows: usize) -> Self {
+        Batch { rows: Vec::with_capacity(rows), ..Batch::default() }
+    }
+}
+
 /// Decode a field as trimmed UTF-8.
 fn text_field(bytes: Option<&[u8]>) -> Result<Option<&str>, SkipReason> {
     match bytes {
