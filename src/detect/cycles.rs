@@ -97,7 +97,9 @@ where
         .fold(
             || Acc::new(&make_visitor),
             |mut acc, &r| {
-                if !params.stop.load(Ordering::Relaxed) {
+                if params.stop.load(Ordering::Relaxed) {
+                    acc.stopped = true;
+                } else {
                     let mut scratch = pool.take();
                     scratch.prepare(g, r, engine.horizon, params.components);
                     engine.root::<ENUMERATE, V>(r, &scratch, &mut acc);
@@ -108,24 +110,29 @@ where
             },
         )
         .reduce(|| Acc::new(&make_visitor), Acc::merged);
-    SearchOutcome { counts: acc.counts, visitor: acc.visitor, stopped: params.stop.load(Ordering::Relaxed) }
+    // Only work actually left undone makes the outcome stopped: a flag raised after the last
+    // root finished does not.
+    SearchOutcome { counts: acc.counts, visitor: acc.visitor, stopped: acc.stopped }
 }
 
 /// Counts and visitor of one parallel task.
 struct Acc<V> {
     counts: CycleCounts,
     visitor: V,
+    /// Whether this task left work undone because of the stop flag.
+    stopped: bool,
 }
 
 impl<V: CycleVisitor> Acc<V> {
     fn new(make: &impl Fn() -> V) -> Self {
-        Acc { counts: [0; MAX_CYCLE_LEN + 1], visitor: make() }
+        Acc { counts: [0; MAX_CYCLE_LEN + 1], visitor: make(), stopped: false }
     }
     fn merged(mut self, other: Self) -> Self {
         for (a, b) in self.counts.iter_mut().zip(other.counts) {
             *a += b;
         }
         self.visitor.merge(other.visitor);
+        self.stopped |= other.stopped;
         self
     }
 }
@@ -344,6 +351,7 @@ impl<F> Engine<'_, F> {
         F: Fn() -> V + Sync,
     {
         if self.stop.load(Ordering::Relaxed) {
+            acc.stopped = true;
             return;
         }
         let t = path.len - 1;
