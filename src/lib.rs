@@ -5,10 +5,11 @@
 //! [`ingest`] (edge-list files → rows) → [`graph`] (interned names, CSR adjacency) →
 //! [`detect`] (reciprocal pairs, exact parallel cycle search) → [`score`] (severity and
 //! evidence) → [`report`] (one model, one renderer per format). [`scan()`] runs it all from a
-//! plain [`ScanConfig`].
+//! plain [`ScanConfig`]. [`generate`] writes synthetic networks with a ground truth.
 
 pub mod detect;
 pub mod error;
+pub mod generate;
 pub mod graph;
 pub mod ingest;
 pub mod report;

@@ -15,7 +15,7 @@ use backscratch::ingest::columns::{ColumnFlags, ColumnRef, HeaderMode};
 use backscratch::ingest::IngestOptions;
 use backscratch::report::{Json, Render, Report, Table};
 use backscratch::score::Severity;
-use backscratch::{scan, ScanConfig};
+use backscratch::{generate, scan, ScanConfig};
 
 #[derive(Parser)]
 #[command(name = "backscratch", version, about = "Find recommendation trading: reciprocal pairs and short rings")]
@@ -28,6 +28,36 @@ struct Cli {
 enum Command {
     /// Scan edge lists for reciprocal pairs and rings of recommendations.
     Scan(ScanArgs),
+    /// Write a synthetic network (recommendations, employment, ground truth) into a folder.
+    Generate(GenerateArgs),
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// Folder to write recommendations.csv, employment.csv and truth.csv into.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Number of people (at least 100).
+    #[arg(long, default_value_t = 2000)]
+    people: usize,
+    /// Seed; the same seed gives the same files.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+fn run_generate(a: &GenerateArgs) -> anyhow::Result<u8> {
+    let net = generate::generate(generate::GenerateConfig { people: a.people, seed: a.seed });
+    net.write(&a.out).with_context(|| format!("cannot write into {}", a.out.display()))?;
+    let trades = net.truth.iter().filter(|t| t.label == "trade").count();
+    eprintln!(
+        "backscratch: wrote {} people, {} recommendations, {} planted trades and {} honest structures to {}",
+        net.names.len(),
+        net.recommendations.len(),
+        trades,
+        net.truth.len() - trades,
+        a.out.display()
+    );
+    Ok(0)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -245,6 +275,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Command::Scan(a) => run_scan(a),
+        Command::Generate(a) => run_generate(a),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,410 @@
+//! A generator of realistic synthetic recommendation networks with a ground truth, to
+//! measure how well findings separate trades from honest mutual praise.
+//!
+//! It writes three CSV files into a folder:
+//! - `recommendations.csv` (`recommender,recommendee,date,relationship,text`): honest
+//!   recommendations between colleagues whose jobs overlapped (some reciprocated within days,
+//!   some project teams in which everyone recommends everyone), and planted trades among people
+//!   who never worked together (pairs a few days apart, rings of 3 to 5, a dense club, and a
+//!   pair who worked for the same employer in different years);
+//! - `employment.csv` (`name,company,start,end`): every person's jobs;
+//! - `truth.csv` (`label,kind,members`): every planted structure, `trade` or `honest`, with
+//!   its members separated by `;`.
+//!
+//! The same seed gives byte-identical files.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use crate::ingest::date::format_timestamp;
+
+/// What to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenerateConfig {
+    /// People in the network (at least 100).
+    pub people: usize,
+    /// Seed of the pseudo-random generator.
+    pub seed: u64,
+}
+
+impl Default for GenerateConfig {
+    fn default() -> Self {
+        GenerateConfig { people: 2000, seed: 1 }
+    }
+}
+
+/// One job: who, where, from when to when (Unix seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stint {
+    /// Person index.
+    pub person: usize,
+    /// Company index.
+    pub company: usize,
+    /// Start, Unix seconds.
+    pub start: i64,
+    /// End, Unix seconds.
+    pub end: i64,
+}
+
+/// One generated recommendation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recommendation {
+    /// Recommender index.
+    pub from: usize,
+    /// Recommendee index.
+    pub to: usize,
+    /// Unix seconds.
+    pub created: i64,
+    /// Stated relationship ("" for none).
+    pub relationship: String,
+    /// The text.
+    pub text: String,
+}
+
+/// A planted structure and whether it is a trade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Truth {
+    /// `trade` or `honest`.
+    pub label: &'static str,
+    /// `pair`, `ring`, `club`, `team`, `same-employer-pair`.
+    pub kind: &'static str,
+    /// Member indices (ring members in ring order).
+    pub members: Vec<usize>,
+}
+
+/// A generated network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Network {
+    /// Person names, by index.
+    pub names: Vec<String>,
+    /// Company names, by index.
+    pub companies: Vec<String>,
+    /// Everyone's jobs.
+    pub employment: Vec<Stint>,
+    /// Every recommendation.
+    pub recommendations: Vec<Recommendation>,
+    /// The planted structures.
+    pub truth: Vec<Truth>,
+}
+
+/// splitmix64: small, fast, and the same on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const DAY: i64 = 86_400;
+const YEAR: i64 = 365 * DAY;
+/// 2010-01-01T00:00:00Z.
+const EPOCH_2010: i64 = 1_262_304_000;
+
+const FIRST: &[&str] = &[
+    "Ada", "Bilal", "Chiara", "Dmitri", "Esi", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Kemal", "Lucia", "Mateo",
+    "Noor", "Oskar", "Paula", "Quentin", "Rania", "Sven", "Tariq", "Ulla", "Viktor", "Wanjiru", "Ximena", "Yusuf",
+    "Zofia",
+];
+const LAST: &[&str] = &[
+    "Abebe", "Brandt", "Castillo", "Dubois", "Eriksen", "Fontaine", "Gallo", "Horvath", "Iqbal", "Jansen", "Kovac",
+    "Lindgren", "Moreau", "Nakamura", "Okoro", "Petrov", "Quinn", "Rossi", "Sato", "Tan", "Urbina", "Varga", "Weber",
+    "Xu", "Yilmaz", "Zimmer",
+];
+const COMPANY: &[&str] =
+    &["Analytics", "Logistics", "Health", "Robotics", "Payments", "Energy", "Media", "Biotech", "Security", "Retail"];
+const PROJECT: &[&str] = &[
+    "the billing migration",
+    "the demand forecast",
+    "our data platform",
+    "the mobile checkout",
+    "the audit",
+    "the warehouse rollout",
+    "the pricing study",
+    "the incident tooling",
+    "the onboarding redesign",
+];
+const STRENGTH: &[&str] = &[
+    "found the root cause nobody else could",
+    "kept the scope honest under pressure",
+    "mentored two new hires",
+    "wrote the runbook we still use",
+    "cut the run time in half",
+    "negotiated the vendor contract",
+    "rebuilt the test suite",
+    "presented the results to the board",
+];
+const GENERIC: &[&str] = &[
+    "is a true professional and a pleasure to work with. Highly recommended!",
+    "is a results-driven leader with excellent communication skills.",
+    "is a dynamic, passionate team player who always goes the extra mile.",
+    "brings great energy and expertise to every project. Would recommend without hesitation.",
+];
+
+fn honest_text(rng: &mut Rng, to: &str) -> String {
+    format!("On {} {} {}; I would work with them again.", rng.pick(PROJECT), to, rng.pick(STRENGTH))
+}
+
+fn generic_text(rng: &mut Rng, to: &str) -> String {
+    format!("{to} {}", rng.pick(GENERIC))
+}
+
+/// Generate a network.
+pub fn generate(config: GenerateConfig) -> Network {
+    let n = config.people.max(100);
+    let mut rng = Rng(config.seed);
+    let names: Vec<String> =
+        (0..n).map(|i| format!("{} {} {}", FIRST[i % FIRST.len()], LAST[(i / FIRST.len()) % LAST.len()], i)).collect();
+    // Enough employers that strangers (no shared employer) are easy to find.
+    let companies: Vec<String> = (0..(n / 10).max(40))
+        .map(|c| format!("{} {} {}", LAST[c % LAST.len()], COMPANY[c % COMPANY.len()], c))
+        .collect();
+
+    // Careers: one to four consecutive jobs between 2010 and 2024.
+    let mut employment = Vec::new();
+    for person in 0..n {
+        let mut start = EPOCH_2010 + rng.below(4 * 365) as i64 * DAY;
+        for _ in 0..1 + rng.below(4) {
+            let end = start + (1 + rng.below(5)) as i64 * YEAR / 2 + rng.below(365) as i64 * DAY;
+            employment.push(Stint { person, company: rng.below(companies.len()), start, end });
+            start = end + rng.below(90) as i64 * DAY;
+        }
+    }
+    let mut net = Network { names, companies, employment, recommendations: Vec::new(), truth: Vec::new() };
+    plant_honest(&mut net, &mut rng);
+    plant_trades(&mut net, &mut rng);
+    net
+}
+
+/// Overlapping stints at one company: `(a, b, overlap start, overlap end, company)`.
+fn colleague_pairs(net: &Network) -> Vec<(usize, usize, i64, i64, usize)> {
+    let mut by_company: Vec<Vec<&Stint>> = vec![Vec::new(); net.companies.len()];
+    for s in &net.employment {
+        by_company[s.company].push(s);
+    }
+    let mut out = Vec::new();
+    for (company, stints) in by_company.iter().enumerate() {
+        for (i, a) in stints.iter().enumerate() {
+            for b in &stints[i + 1..] {
+                let (start, end) = (a.start.max(b.start), a.end.min(b.end));
+                if a.person != b.person && end - start > 60 * DAY {
+                    out.push((a.person, b.person, start, end, company));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn recommend(net: &mut Network, rng: &mut Rng, from: usize, to: usize, created: i64, honest: bool) {
+    let (relationship, text) = if honest {
+        (format!("worked with {} in the same group", net.names[to]), honest_text(rng, &net.names[to]))
+    } else {
+        (String::new(), generic_text(rng, &net.names[to]))
+    };
+    net.recommendations.push(Recommendation { from, to, created, relationship, text });
+}
+
+/// Honest recommendations between colleagues, some reciprocated quickly, and project teams.
+fn plant_honest(net: &mut Network, rng: &mut Rng) {
+    let pairs = colleague_pairs(net);
+    if pairs.is_empty() {
+        return;
+    }
+    for _ in 0..net.names.len() / 2 {
+        let (a, b, start, end, _) = *rng.pick(&pairs);
+        let when = start + rng.below(((end - start) / DAY).max(1) as usize) as i64 * DAY;
+        recommend(net, rng, a, b, when, true);
+        if rng.chance(0.5) {
+            // Colleagues often answer quickly: a third within two weeks.
+            let lag = if rng.chance(0.33) { rng.below(14) } else { 14 + rng.below(300) };
+            recommend(net, rng, b, a, when + lag as i64 * DAY, true);
+            let truth = Truth { label: "honest", kind: "pair", members: vec![a.min(b), a.max(b)] };
+            if !net.truth.contains(&truth) {
+                net.truth.push(truth);
+            }
+        }
+    }
+    // Project teams: three to five people at one company in the same period, all recommending
+    // each other within a month of the project's end.
+    for _ in 0..net.names.len() / 200 {
+        let (a, _, start, end, company) = *rng.pick(&pairs);
+        let mut team: Vec<usize> = net
+            .employment
+            .iter()
+            .filter(|s| s.company == company && s.start <= start && s.end >= end && s.person != a)
+            .map(|s| s.person)
+            .collect();
+        team.sort_unstable();
+        team.dedup();
+        team.truncate(2 + rng.below(3));
+        team.insert(0, a);
+        if team.len() < 3 {
+            continue;
+        }
+        for &x in &team {
+            for &y in &team {
+                if x != y {
+                    let at = end + rng.below(30) as i64 * DAY;
+                    recommend(net, rng, x, y, at, true);
+                }
+            }
+        }
+        net.truth.push(Truth { label: "honest", kind: "team", members: team });
+    }
+}
+
+/// `size` people drawn at random, no two of whom ever had the same employer (`None` if the
+/// draw keeps failing, which only a network with very few employers makes likely).
+fn strangers(net: &Network, rng: &mut Rng, size: usize) -> Option<Vec<usize>> {
+    let employers = |p: usize| net.employment.iter().filter(move |s| s.person == p).map(|s| s.company);
+    let mut group: Vec<usize> = Vec::with_capacity(size);
+    for _ in 0..100 * net.names.len() {
+        if group.len() == size {
+            return Some(group);
+        }
+        let p = rng.below(net.names.len());
+        let shares = group.iter().any(|&q| employers(p).any(|c| employers(q).any(|d| d == c)));
+        if !group.contains(&p) && !shares {
+            group.push(p);
+        }
+    }
+    (group.len() == size).then_some(group)
+}
+
+/// Planted trades among people who never worked together.
+fn plant_trades(net: &mut Network, rng: &mut Rng) {
+    let when = |rng: &mut Rng| EPOCH_2010 + (3 * 365 + rng.below(11 * 365)) as i64 * DAY;
+    for _ in 0..(net.names.len() / 100).max(2) {
+        let Some(p) = strangers(net, rng, 2) else { continue };
+        let t = when(rng);
+        recommend(net, rng, p[0], p[1], t, false);
+        let at = t + rng.below(4) as i64 * DAY;
+        recommend(net, rng, p[1], p[0], at, false);
+        net.truth.push(Truth { label: "trade", kind: "pair", members: p });
+    }
+    for i in 0..(net.names.len() / 150).max(3) {
+        let Some(ring) = strangers(net, rng, 3 + i % 3) else { continue };
+        let t = when(rng);
+        for (j, &x) in ring.iter().enumerate() {
+            let at = t + rng.below(10) as i64 * DAY;
+            recommend(net, rng, x, ring[(j + 1) % ring.len()], at, false);
+        }
+        net.truth.push(Truth { label: "trade", kind: "ring", members: ring });
+    }
+    if let Some(club) = strangers(net, rng, 6) {
+        let t = when(rng);
+        for &x in &club {
+            for &y in &club {
+                if x != y {
+                    let at = t + rng.below(14) as i64 * DAY;
+                    recommend(net, rng, x, y, at, false);
+                }
+            }
+        }
+        net.truth.push(Truth { label: "trade", kind: "club", members: club });
+    }
+    // Same employer, different years: the company name matches, the dates do not overlap.
+    if let Some(p) = strangers(net, rng, 2) {
+        let (a, b) = (p[0], p[1]);
+        let company = rng.below(net.companies.len());
+        net.employment.push(Stint { person: a, company, start: EPOCH_2010, end: EPOCH_2010 + YEAR });
+        net.employment.push(Stint { person: b, company, start: EPOCH_2010 + 3 * YEAR, end: EPOCH_2010 + 4 * YEAR });
+        let t = when(rng);
+        recommend(net, rng, a, b, t, false);
+        recommend(net, rng, b, a, t + DAY, false);
+        net.truth.push(Truth { label: "trade", kind: "same-employer-pair", members: vec![a, b] });
+    }
+}
+
+/// Quote a CSV field when it needs it.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn date(secs: i64) -> String {
+    format_timestamp(secs)[..10].to_string()
+}
+
+impl Network {
+    /// Write `recommendations.csv`, `employment.csv` and `truth.csv` into `dir` (created if
+    /// missing).
+    pub fn write(&self, dir: &Path) -> io::Result<()> {
+        fs::create_dir_all(dir)?;
+        let mut recs = String::from("recommender,recommendee,date,relationship,text\n");
+        for r in &self.recommendations {
+            let _ = writeln!(
+                recs,
+                "{},{},{},{},{}",
+                csv_field(&self.names[r.from]),
+                csv_field(&self.names[r.to]),
+                format_timestamp(r.created),
+                csv_field(&r.relationship),
+                csv_field(&r.text)
+            );
+        }
+        let mut jobs = String::from("name,company,start,end\n");
+        for s in &self.employment {
+            let (name, company) = (csv_field(&self.names[s.person]), csv_field(&self.companies[s.company]));
+            let _ = writeln!(jobs, "{name},{company},{},{}", date(s.start), date(s.end));
+        }
+        let mut truth = String::from("label,kind,members\n");
+        for t in &self.truth {
+            let members: Vec<&str> = t.members.iter().map(|&m| self.names[m].as_str()).collect();
+            let _ = writeln!(truth, "{},{},{}", t.label, t.kind, csv_field(&members.join(";")));
+        }
+        fs::write(dir.join("recommendations.csv"), recs)?;
+        fs::write(dir.join("employment.csv"), jobs)?;
+        fs::write(dir.join("truth.csv"), truth)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_network_other_seed_other_network() {
+        let a = generate(GenerateConfig { people: 300, seed: 7 });
+        assert_eq!(a, generate(GenerateConfig { people: 300, seed: 7 }));
+        assert_ne!(a, generate(GenerateConfig { people: 300, seed: 8 }));
+    }
+
+    #[test]
+    fn plants_every_kind_and_trades_are_between_strangers() {
+        let net = generate(GenerateConfig { people: 600, seed: 3 });
+        for kind in ["pair", "ring", "club", "team", "same-employer-pair"] {
+            assert!(net.truth.iter().any(|t| t.kind == kind), "no {kind}");
+        }
+        let overlap = |a: usize, b: usize| {
+            let jobs = |p| net.employment.iter().filter(move |s: &&Stint| s.person == p);
+            jobs(a).any(|x| jobs(b).any(|y| x.company == y.company && x.start < y.end && y.start < x.end))
+        };
+        for t in net.truth.iter().filter(|t| t.label == "trade") {
+            for (i, &a) in t.members.iter().enumerate() {
+                for &b in &t.members[i + 1..] {
+                    assert!(!overlap(a, b), "{:?}: {a} and {b} worked together", t.kind);
+                }
+            }
+        }
+    }
+}
