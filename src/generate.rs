@@ -220,6 +220,18 @@ fn recommend(net: &mut Network, rng: &mut Rng, from: usize, to: usize, created: 
     net.recommendations.push(Recommendation { from, to, created, relationship, text });
 }
 
+/// Everyone in `group` recommends everyone else, within `spread_days` after `start`.
+fn recommend_all(net: &mut Network, rng: &mut Rng, group: &[usize], start: i64, spread_days: usize, honest: bool) {
+    for &x in group {
+        for &y in group {
+            if x != y {
+                let at = start + rng.below(spread_days) as i64 * DAY;
+                recommend(net, rng, x, y, at, honest);
+            }
+        }
+    }
+}
+
 /// Honest recommendations between colleagues, some reciprocated quickly, and project teams.
 fn plant_honest(net: &mut Network, rng: &mut Rng) {
     let pairs = colleague_pairs(net);
@@ -257,14 +269,7 @@ fn plant_honest(net: &mut Network, rng: &mut Rng) {
         if team.len() < 3 {
             continue;
         }
-        for &x in &team {
-            for &y in &team {
-                if x != y {
-                    let at = end + rng.below(30) as i64 * DAY;
-                    recommend(net, rng, x, y, at, true);
-                }
-            }
-        }
+        recommend_all(net, rng, &team, end, 30, true);
         net.truth.push(Truth { label: "honest", kind: "team", members: team });
     }
 }
@@ -309,14 +314,7 @@ fn plant_trades(net: &mut Network, rng: &mut Rng) {
     }
     if let Some(club) = strangers(net, rng, 6) {
         let t = when(rng);
-        for &x in &club {
-            for &y in &club {
-                if x != y {
-                    let at = t + rng.below(14) as i64 * DAY;
-                    recommend(net, rng, x, y, at, false);
-                }
-            }
-        }
+        recommend_all(net, rng, &club, t, 14, false);
         net.truth.push(Truth { label: "trade", kind: "club", members: club });
     }
     // Same employer, different years: the company name matches, the dates do not overlap.
