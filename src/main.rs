@@ -116,6 +116,10 @@ struct ScanArgs {
     /// Stop the search after this long (e.g. 30s, 5m, 1500ms); the report is marked truncated and the exit code is 2.
     #[arg(long, value_parser = parse_duration)]
     time_budget: Option<Duration>,
+    /// Employment histories, CSV `name,company,start,end` (empty end = current): each listed
+    /// finding then says which recommendations are between people who worked together.
+    #[arg(long, value_name = "FILE")]
+    people: Option<PathBuf>,
     /// Print how long each stage took, and peak memory, to standard error.
     #[arg(long, short)]
     verbose: bool,
@@ -193,6 +197,7 @@ fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
         time_budget: a.time_budget,
         threads: a.threads,
         generated_at: timestamp(a.no_timestamp)?,
+        people: a.people.clone(),
     })
 }
 

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ingest::{self, columns::HeaderMode, IngestOptions};
 use crate::report::{ColumnParams, Params, Report, ReportInputs};
-use crate::score;
+use crate::score::{self, employment::Employment};
 
 /// Everything a scan needs; built by the command line or by library users.
 #[derive(Debug, Clone)]
@@ -29,6 +29,8 @@ pub struct ScanConfig {
     pub threads: Option<usize>,
     /// Unix seconds for `generated_at`, or `None` to leave it out.
     pub generated_at: Option<i64>,
+    /// Employment histories (`name,company,start,end`) to record who worked together.
+    pub people: Option<PathBuf>,
 }
 
 impl Default for ScanConfig {
@@ -41,6 +43,7 @@ impl Default for ScanConfig {
             time_budget: None,
             threads: None,
             generated_at: None,
+            people: None,
         }
     }
 }
@@ -84,6 +87,7 @@ impl ScanConfig {
                 text: col(&flags.text),
                 relationship: col(&flags.relationship),
             },
+            people_file: self.people.as_ref().map(|p| p.display().to_string()),
             severity_rule: score::RULE.into(),
             pair_window_days: score::PAIR_WINDOW_DAYS,
         }
@@ -151,6 +155,7 @@ pub fn scan(config: &ScanConfig) -> Result<ScanOutcome> {
 
 fn run(config: &ScanConfig) -> Result<ScanOutcome> {
     let mut watch = Stopwatch::start();
+    let employment = config.people.as_deref().map(Employment::read).transpose()?;
     let ingested = ingest::read_inputs(&config.inputs, &config.ingest)?;
     watch.lap("ingest");
     let built = Graph::build(ingested);
@@ -169,7 +174,7 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
             config.time_budget.map_or(0.0, |d| d.as_secs_f64())
         )
     });
-    let scoring = score::score(&graph, &detection, config.max_findings);
+    let scoring = score::score(&graph, &detection, config.max_findings, employment.as_ref());
     watch.lap("score");
     let report = Report::assemble(ReportInputs {
         graph: &graph,

@@ -250,3 +250,28 @@ fn generated_networks_are_deterministic_and_every_planted_trade_is_detected() {
     }
     assert!(checked >= 6, "only {checked} planted trades checked");
 }
+
+#[test]
+fn sample_with_employment_table_snapshot() {
+    let out = bs().args(["scan", SAMPLE, "--people", "data/sample/employment.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("sample_with_employment_table", String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
+fn employment_evidence_in_json_and_bad_employment_file() {
+    let v = json_of(&[SAMPLE, "--people", "data/sample/employment.csv"]);
+    assert_eq!(v["params"]["people_file"], "data/sample/employment.csv");
+    let pair = v["findings"].as_array().unwrap().iter().find(|f| f["members"][0] == "Ivan Petrov").unwrap();
+    let signal = pair["signals"].as_array().unwrap().iter().find(|s| s["name"] == "worked_together").unwrap();
+    assert_eq!(signal["value"]["never_together"], 2);
+    assert_eq!(signal["fired"], false);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("jobs.csv");
+    std::fs::write(&bad, "name,company,start,end\nann,Acme,someday,\n").unwrap();
+    bs().args(["scan", SAMPLE, "--people"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("jobs.csv:2: bad start date"));
+}

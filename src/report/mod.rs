@@ -84,6 +84,8 @@ pub struct Params {
     pub header: String,
     /// Column flags.
     pub columns: ColumnParams,
+    /// The employment file (`--people`), if any.
+    pub people_file: Option<String>,
     /// The severity rule in force.
     pub severity_rule: String,
     /// Pairs reciprocated within this many days are `low`.

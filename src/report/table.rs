@@ -74,6 +74,9 @@ impl Render for Table {
             };
             writeln!(out, "  {:<8} {:<6} {:<5} {}", f.severity.as_str(), kind, f.score, members_line(f))?;
             writeln!(out, "  {:<8} {:<6} {:<5} {}", "", "", "", reason(f))?;
+            if let Some(evidence) = f.signals.iter().find(|s| s.name == "worked_together") {
+                writeln!(out, "  {:<8} {:<6} {:<5} {}", "", "", "", evidence.explanation)?;
+            }
         }
         if r.findings.len() > shown {
             writeln!(out, "  … {} more listed in --format json", r.findings.len() - shown)?;

@@ -9,10 +9,13 @@
 //! Findings are listed most severe first; within a severity cycles come before pairs,
 //! shorter cycles before longer ones, and then by member names.
 
+pub mod employment;
+
 use serde::{Deserialize, Serialize};
 
 use crate::detect::{Cycle, Detection, Pair};
 use crate::graph::Graph;
+use employment::Employment;
 
 /// The name of the rule, echoed in the report's `params`.
 pub const RULE: &str = "structural-v1";
@@ -188,8 +191,9 @@ pub fn score_cycle(g: &Graph, c: &Cycle) -> Scored {
 }
 
 /// Score everything detected and choose what to list: at most `max_findings`, most severe
-/// first.
-pub fn score(g: &Graph, detection: &Detection, max_findings: usize) -> Scoring {
+/// first. With employment histories, every listed finding also carries the
+/// `worked_together` evidence.
+pub fn score(g: &Graph, detection: &Detection, max_findings: usize, employment: Option<&Employment>) -> Scoring {
     let total_cycles = detection.total_cycles();
     let mut by_severity = [0u64; 4];
     by_severity[Severity::Medium as usize] += total_cycles;
@@ -204,6 +208,11 @@ pub fn score(g: &Graph, detection: &Detection, max_findings: usize) -> Scoring {
     pairs.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
     let room = max_findings.saturating_sub(listed.len());
     listed.extend(pairs.iter().take(room).map(|(_, p)| score_pair(g, p)));
+    if let Some(employment) = employment {
+        for s in &mut listed {
+            s.signals.push(employment::worked_together_signal(g, &s.edges, employment));
+        }
+    }
     Scoring { listed, found: total_cycles + detection.pairs.len() as u64, by_severity }
 }
 
@@ -225,7 +234,7 @@ mod tests {
     fn cycles_listed_before_pairs_and_capped() {
         let g = Graph::from_edges([("a", "b"), ("b", "c"), ("c", "a"), ("a", "c"), ("x", "y"), ("y", "x")]);
         let d = detect(&g, DetectOptions { max_len: 4, list_limit: 10 }, &AtomicBool::new(false));
-        let s = score(&g, &d, 2);
+        let s = score(&g, &d, 2, None);
         assert_eq!(s.found, 3);
         assert_eq!(s.by_severity, [2, 0, 1, 0]);
         assert_eq!(s.listed.len(), 2);
