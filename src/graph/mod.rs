@@ -85,11 +85,6 @@ impl Graph {
         self.created.as_ref().map(|c| c[e as usize]).filter(|&t| t != crate::ingest::NO_DATE)
     }
 
-    /// Whether any edge has a date.
-    pub fn has_dates(&self) -> bool {
-        self.created.is_some()
-    }
-
     /// The input row edge `e` was taken from.
     pub fn source(&self, e: u32) -> EdgeSource {
         self.sources[e as usize]
@@ -103,15 +98,5 @@ impl Graph {
     /// The stated relationship of edge `e`, if the input had one.
     pub fn relationship(&self, e: u32) -> Option<&str> {
         self.relationships.get(self.sources[e as usize])
-    }
-
-    /// Heap bytes held by the adjacency and attribute arrays (names excluded).
-    pub fn heap_bytes(&self) -> usize {
-        use std::mem::size_of;
-        self.out_offsets.capacity() * size_of::<usize>()
-            + self.in_offsets.capacity() * size_of::<usize>()
-            + (self.targets.capacity() + self.in_sources.capacity() + self.in_edges.capacity()) * 4
-            + self.created.as_ref().map_or(0, |c| c.capacity() * 8)
-            + self.sources.capacity() * size_of::<EdgeSource>()
     }
 }

@@ -127,11 +127,6 @@ impl SparseColumn {
         self.keys.binary_search(&at).ok().map(|i| &*self.values[i])
     }
 
-    /// Whether no row has a value.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
     /// Append the values of rows that come after all of this column's rows.
     fn append(&mut self, mut later: SparseColumn) {
         debug_assert!(match (self.keys.last(), later.keys.first()) {
