@@ -99,10 +99,7 @@ impl CycleVisitor for Lister<'_> {
         for &e in edges {
             self.marks.mark(e);
         }
-        let c = Cycle::new(vertices, edges);
-        if self.top.would_keep(&c) {
-            self.top.push(c);
-        }
+        self.top.push(Cycle::new(vertices, edges));
     }
     fn merge(&mut self, other: Self) {
         self.top.merge(other.top);
