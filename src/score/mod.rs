@@ -118,9 +118,14 @@ fn days(seconds: i64) -> f64 {
     (seconds as f64 / SECONDS_PER_DAY * 100.0).round() / 100.0
 }
 
-/// Days between the two recommendations of a pair, if both are dated.
+/// Seconds between the two recommendations of a pair, if both are dated.
+pub fn reciprocation_lag_seconds(g: &Graph, p: &Pair) -> Option<i64> {
+    Some((g.created(p.ab)? - g.created(p.ba)?).abs())
+}
+
+/// Days between the two recommendations of a pair (two decimals), if both are dated.
 pub fn reciprocation_lag(g: &Graph, p: &Pair) -> Option<f64> {
-    Some(days((g.created(p.ab)? - g.created(p.ba)?).abs()))
+    reciprocation_lag_seconds(g, p).map(days)
 }
 
 fn pair_severity(lag: Option<f64>) -> Severity {
@@ -130,8 +135,70 @@ fn pair_severity(lag: Option<f64>) -> Severity {
     }
 }
 
-/// Score one reciprocal pair.
-pub fn score_pair(g: &Graph, p: &Pair) -> Scored {
+/// A duration for people: "4 minutes", "3.5 hours", "12 days".
+fn human_duration(seconds: i64) -> String {
+    let s = seconds as f64;
+    let (amount, unit) = if seconds < 3600 {
+        ((s / 60.0).round(), "minute")
+    } else if seconds < 86_400 {
+        ((s / 360.0).round() / 10.0, "hour")
+    } else {
+        ((s / 8640.0).round() / 10.0, "day")
+    };
+    format!("{amount} {unit}{}", if amount == 1.0 { "" } else { "s" })
+}
+
+/// The dataset's own reciprocation lags, to place one pair among them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LagBaseline {
+    /// Lags in seconds of every dated reciprocal pair, sorted.
+    sorted: Vec<i64>,
+}
+
+/// Fewer dated reciprocal pairs than this give no dataset baseline.
+pub const MIN_BASELINE_PAIRS: usize = 20;
+
+impl LagBaseline {
+    /// The baseline of these lags in seconds (undated pairs are left out).
+    pub fn new(lags: impl IntoIterator<Item = Option<i64>>) -> Self {
+        let mut sorted: Vec<i64> = lags.into_iter().flatten().collect();
+        sorted.sort_unstable();
+        LagBaseline { sorted }
+    }
+
+    /// The `reciprocation_lag_percentile` signal: the share (%) of the dataset's dated
+    /// reciprocal pairs that were reciprocated faster than this one. Evidence only: it never
+    /// fires under the structural rule.
+    pub fn signal(&self, lag_seconds: Option<i64>) -> Signal {
+        let n = self.sorted.len();
+        let (value, explanation) = match lag_seconds {
+            _ if n < MIN_BASELINE_PAIRS => (
+                serde_json::Value::Null,
+                format!("only {n} dated reciprocal pair(s) in the data, too few for a baseline"),
+            ),
+            None => (serde_json::Value::Null, "undated, so not compared with the data".to_string()),
+            Some(lag) => {
+                let faster = self.sorted.partition_point(|&x| x < lag);
+                let pct = (faster as f64 * 1000.0 / n as f64).round() / 10.0;
+                let median = human_duration(self.sorted[n / 2]);
+                (
+                    pct.into(),
+                    format!("{pct}% of the {n} dated reciprocal pairs in the data were faster (median {median})"),
+                )
+            }
+        };
+        Signal {
+            name: "reciprocation_lag_percentile".into(),
+            value,
+            baseline: serde_json::Value::Null,
+            fired: false,
+            explanation,
+        }
+    }
+}
+
+/// Score one reciprocal pair, placing its lag in the dataset's `baseline`.
+pub fn score_pair(g: &Graph, p: &Pair, baseline: &LagBaseline) -> Scored {
     let lag = reciprocation_lag(g, p);
     let severity = pair_severity(lag);
     let explanation = match lag {
@@ -147,13 +214,16 @@ pub fn score_pair(g: &Graph, p: &Pair) -> Scored {
         edges: vec![p.ab, p.ba],
         score: if severity == Severity::Low { 30 } else { 10 },
         severity,
-        signals: vec![Signal {
-            name: "reciprocation_lag_days".into(),
-            value: lag.map_or(serde_json::Value::Null, |d| d.into()),
-            baseline: PAIR_WINDOW_DAYS.into(),
-            fired: severity == Severity::Low,
-            explanation,
-        }],
+        signals: vec![
+            Signal {
+                name: "reciprocation_lag_days".into(),
+                value: lag.map_or(serde_json::Value::Null, |d| d.into()),
+                baseline: PAIR_WINDOW_DAYS.into(),
+                fired: severity == Severity::Low,
+                explanation,
+            },
+            baseline.signal(reciprocation_lag_seconds(g, p)),
+        ],
     }
 }
 
@@ -197,8 +267,10 @@ pub fn score(g: &Graph, detection: &Detection, max_findings: usize, employment: 
     let total_cycles = detection.total_cycles();
     let mut by_severity = [0u64; 4];
     by_severity[Severity::Medium as usize] += total_cycles;
+    let lags: Vec<Option<i64>> = detection.pairs.iter().map(|p| reciprocation_lag_seconds(g, p)).collect();
+    let baseline = LagBaseline::new(lags.iter().copied());
     let mut pairs: Vec<(Severity, &Pair)> =
-        detection.pairs.iter().map(|p| (pair_severity(reciprocation_lag(g, p)), p)).collect();
+        detection.pairs.iter().zip(&lags).map(|(p, &lag)| (pair_severity(lag.map(days)), p)).collect();
     for (s, _) in &pairs {
         by_severity[*s as usize] += 1;
     }
@@ -207,7 +279,7 @@ pub fn score(g: &Graph, detection: &Detection, max_findings: usize, employment: 
         detection.listed_cycles.iter().take(max_findings).map(|c| score_cycle(g, c)).collect();
     pairs.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
     let room = max_findings.saturating_sub(listed.len());
-    listed.extend(pairs.iter().take(room).map(|(_, p)| score_pair(g, p)));
+    listed.extend(pairs.iter().take(room).map(|(_, p)| score_pair(g, p, &baseline)));
     if let Some(employment) = employment {
         for s in &mut listed {
             s.signals.push(employment::worked_together_signal(g, &s.edges, employment));
@@ -228,6 +300,23 @@ mod tests {
         assert_eq!(pair_severity(Some(14.0)), Severity::Low);
         assert_eq!(pair_severity(Some(14.01)), Severity::Info);
         assert_eq!(pair_severity(None), Severity::Info);
+    }
+
+    #[test]
+    fn lag_percentile_against_the_dataset() {
+        let lags = (0..40).map(|i| Some(i * 60)).chain([None]);
+        let b = LagBaseline::new(lags);
+        let s = b.signal(Some(600));
+        assert_eq!(s.value, 25.0);
+        assert!(!s.fired);
+        assert_eq!(s.explanation, "25% of the 40 dated reciprocal pairs in the data were faster (median 20 minutes)");
+        assert_eq!(b.signal(None).value, serde_json::Value::Null);
+        let few = LagBaseline::new([Some(1), Some(2)]);
+        assert_eq!(few.signal(Some(1)).value, serde_json::Value::Null);
+        assert!(few.signal(Some(1)).explanation.contains("too few"));
+        assert_eq!(human_duration(60), "1 minute");
+        assert_eq!(human_duration(5400), "1.5 hours");
+        assert_eq!(human_duration(3 * 86_400), "3 days");
     }
 
     #[test]
