@@ -238,6 +238,7 @@ fn plant_honest(net: &mut Network, rng: &mut Rng) {
     if pairs.is_empty() {
         return;
     }
+    let mut recorded = std::collections::HashSet::new(); // honest pairs already in the truth
     for _ in 0..net.names.len() / 2 {
         let (a, b, start, end, _) = *rng.pick(&pairs);
         let when = start + rng.below(((end - start) / DAY).max(1) as usize) as i64 * DAY;
@@ -246,9 +247,8 @@ fn plant_honest(net: &mut Network, rng: &mut Rng) {
             // Colleagues often answer quickly: a third within two weeks.
             let lag = if rng.chance(0.33) { rng.below(14) } else { 14 + rng.below(300) };
             recommend(net, rng, b, a, when + lag as i64 * DAY, true);
-            let truth = Truth { label: "honest", kind: "pair", members: vec![a.min(b), a.max(b)] };
-            if !net.truth.contains(&truth) {
-                net.truth.push(truth);
+            if recorded.insert((a.min(b), a.max(b))) {
+                net.truth.push(Truth { label: "honest", kind: "pair", members: vec![a.min(b), a.max(b)] });
             }
         }
     }
@@ -276,15 +276,15 @@ fn plant_honest(net: &mut Network, rng: &mut Rng) {
 
 /// `size` people drawn at random, no two of whom ever had the same employer (`None` if the
 /// draw keeps failing, which only a network with very few employers makes likely).
-fn strangers(net: &Network, rng: &mut Rng, size: usize) -> Option<Vec<usize>> {
-    let employers = |p: usize| net.employment.iter().filter(move |s| s.person == p).map(|s| s.company);
+/// `employers[p]` lists the companies person `p` worked for.
+fn strangers(employers: &[Vec<usize>], rng: &mut Rng, size: usize) -> Option<Vec<usize>> {
     let mut group: Vec<usize> = Vec::with_capacity(size);
-    for _ in 0..100 * net.names.len() {
+    for _ in 0..100 * employers.len() {
         if group.len() == size {
             return Some(group);
         }
-        let p = rng.below(net.names.len());
-        let shares = group.iter().any(|&q| employers(p).any(|c| employers(q).any(|d| d == c)));
+        let p = rng.below(employers.len());
+        let shares = group.iter().any(|&q| employers[p].iter().any(|c| employers[q].contains(c)));
         if !group.contains(&p) && !shares {
             group.push(p);
         }
@@ -294,9 +294,13 @@ fn strangers(net: &Network, rng: &mut Rng, size: usize) -> Option<Vec<usize>> {
 
 /// Planted trades among people who never worked together.
 fn plant_trades(net: &mut Network, rng: &mut Rng) {
+    let mut employers: Vec<Vec<usize>> = vec![Vec::new(); net.names.len()];
+    for s in &net.employment {
+        employers[s.person].push(s.company);
+    }
     let when = |rng: &mut Rng| EPOCH_2010 + (3 * 365 + rng.below(11 * 365)) as i64 * DAY;
     for _ in 0..(net.names.len() / 100).max(2) {
-        let Some(p) = strangers(net, rng, 2) else { continue };
+        let Some(p) = strangers(&employers, rng, 2) else { continue };
         let t = when(rng);
         recommend(net, rng, p[0], p[1], t, false);
         let at = t + rng.below(4) as i64 * DAY;
@@ -304,7 +308,7 @@ fn plant_trades(net: &mut Network, rng: &mut Rng) {
         net.truth.push(Truth { label: "trade", kind: "pair", members: p });
     }
     for i in 0..(net.names.len() / 150).max(3) {
-        let Some(ring) = strangers(net, rng, 3 + i % 3) else { continue };
+        let Some(ring) = strangers(&employers, rng, 3 + i % 3) else { continue };
         let t = when(rng);
         for (j, &x) in ring.iter().enumerate() {
             let at = t + rng.below(10) as i64 * DAY;
@@ -312,13 +316,13 @@ fn plant_trades(net: &mut Network, rng: &mut Rng) {
         }
         net.truth.push(Truth { label: "trade", kind: "ring", members: ring });
     }
-    if let Some(club) = strangers(net, rng, 6) {
+    if let Some(club) = strangers(&employers, rng, 6) {
         let t = when(rng);
         recommend_all(net, rng, &club, t, 14, false);
         net.truth.push(Truth { label: "trade", kind: "club", members: club });
     }
     // Same employer, different years: the company name matches, the dates do not overlap.
-    if let Some(p) = strangers(net, rng, 2) {
+    if let Some(p) = strangers(&employers, rng, 2) {
         let (a, b) = (p[0], p[1]);
         let company = rng.below(net.companies.len());
         net.employment.push(Stint { person: a, company, start: EPOCH_2010, end: EPOCH_2010 + YEAR });
