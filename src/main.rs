@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Scan edge lists for reciprocal pairs and rings of recommendations.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Write a synthetic network (recommendations, employment, ground truth) into a folder.
     Generate(GenerateArgs),
 }
@@ -116,10 +116,21 @@ struct ScanArgs {
     /// Stop the search after this long (e.g. 30s, 5m, 1500ms); the report is marked truncated and the exit code is 2.
     #[arg(long, value_parser = parse_duration)]
     time_budget: Option<Duration>,
-    /// Employment histories, CSV `name,company,start,end` (empty end = current): each listed
-    /// finding then says which recommendations are between people who worked together.
+    /// Employment histories, CSV `name,company,start,end` (empty end = current): recommendations
+    /// between people who worked together are corroborated, others are not.
     #[arg(long, value_name = "FILE")]
     people: Option<PathBuf>,
+    /// Allowlist, CSV `members,reason` (members separated by `;`): matching findings stay in the
+    /// report marked `suppressed_by` and do not count towards --fail-on or verdicts.
+    #[arg(long, value_name = "FILE")]
+    allow: Option<PathBuf>,
+    /// Only cycles whose recommendations all fall within this window are findings (e.g. 30d,
+    /// 2w, 36h; a bare number is days). Cycle counts stay structural.
+    #[arg(long, value_parser = parse_days, value_name = "DURATION")]
+    window: Option<f64>,
+    /// Count pairs and cycles only, judge nothing (the fastest run; no findings listed).
+    #[arg(long, conflicts_with_all = ["people", "allow", "window"])]
+    count_only: bool,
     /// Print how long each stage took, and peak memory, to standard error.
     #[arg(long, short)]
     verbose: bool,
@@ -161,6 +172,25 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(seconds).map_err(|e| format!("'{s}': {e}"))
 }
 
+/// A window in days: `30d`, `2w`, `36h`, or a bare number of days.
+fn parse_days(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num.parse().map_err(|_| format!("'{s}' is not a window such as 30d, 2w or 36h"))?;
+    let days = match unit {
+        "" | "d" => value,
+        "w" => value * 7.0,
+        "h" => value / 24.0,
+        _ => return Err(format!("unknown unit '{unit}' in '{s}' (use h, d or w)")),
+    };
+    if days > 0.0 && days.is_finite() {
+        Ok(days)
+    } else {
+        Err(format!("the window must be longer than zero, not '{s}'"))
+    }
+}
+
 fn timestamp(disabled: bool) -> anyhow::Result<Option<i64>> {
     if disabled {
         return Ok(None);
@@ -198,6 +228,10 @@ fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
         threads: a.threads,
         generated_at: timestamp(a.no_timestamp)?,
         people: a.people.clone(),
+        allow: a.allow.clone(),
+        window_days: a.window,
+        count_only: a.count_only,
+        thresholds: Default::default(),
     })
 }
 

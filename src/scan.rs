@@ -5,12 +5,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::detect::{self, DetectOptions, MAX_CYCLE_LEN};
+use crate::detect::{self, MAX_CYCLE_LEN};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ingest::{self, columns::HeaderMode, IngestOptions};
 use crate::report::{ColumnParams, Params, Report, ReportInputs};
-use crate::score::{self, employment::Employment};
+use crate::score::allow::{self, Allowlist};
+use crate::score::assess::{Evidence, Thresholds};
+use crate::score::{self, employment::Employment, ScoreOptions, Scoring};
 
 /// Everything a scan needs; built by the command line or by library users.
 #[derive(Debug, Clone)]
@@ -29,8 +31,16 @@ pub struct ScanConfig {
     pub threads: Option<usize>,
     /// Unix seconds for `generated_at`, or `None` to leave it out.
     pub generated_at: Option<i64>,
-    /// Employment histories (`name,company,start,end`) to record who worked together.
+    /// Employment histories (`name,company,start,end`) to check who worked together.
     pub people: Option<PathBuf>,
+    /// Allowlist of pairs and groups (`members,reason`).
+    pub allow: Option<PathBuf>,
+    /// `--window`: cycles whose dates span more days are not findings.
+    pub window_days: Option<f64>,
+    /// Count pairs and cycles only; judge nothing.
+    pub count_only: bool,
+    /// Time windows of the severity rule.
+    pub thresholds: Thresholds,
 }
 
 impl Default for ScanConfig {
@@ -44,6 +54,10 @@ impl Default for ScanConfig {
             threads: None,
             generated_at: None,
             people: None,
+            allow: None,
+            window_days: None,
+            count_only: false,
+            thresholds: Thresholds::default(),
         }
     }
 }
@@ -59,10 +73,17 @@ impl ScanConfig {
         if self.inputs.is_empty() {
             return Err(Error::Config("no input given".into()));
         }
+        if let Some(w) = self.window_days.filter(|w| !(w.is_finite() && *w > 0.0)) {
+            return Err(Error::Config(format!("the window must be a positive number of days, not {w}")));
+        }
         if self.threads == Some(0) {
             return Err(Error::Config("threads must be at least 1".into()));
         }
         Ok(())
+    }
+
+    fn thresholds_in_force(&self) -> Thresholds {
+        Thresholds { ring_window_days: self.window_days.unwrap_or(self.thresholds.ring_window_days), ..self.thresholds }
     }
 
     fn params(&self) -> Params {
@@ -70,7 +91,7 @@ impl ScanConfig {
         let flags = &self.ingest.columns;
         Params {
             max_cycle_len: self.max_cycle_len,
-            window_days: None,
+            window_days: self.window_days,
             max_findings: self.max_findings,
             time_budget_seconds: self.time_budget.map(|d| d.as_secs_f64()),
             strict: self.ingest.strict,
@@ -88,8 +109,12 @@ impl ScanConfig {
                 relationship: col(&flags.relationship),
             },
             people_file: self.people.as_ref().map(|p| p.display().to_string()),
-            severity_rule: score::RULE.into(),
-            pair_window_days: score::PAIR_WINDOW_DAYS,
+            allow_file: self.allow.as_ref().map(|p| p.display().to_string()),
+            scored: !self.count_only,
+            severity_rule: score::RULE_TEXT.into(),
+            pair_window_days: self.thresholds.pair_window_days,
+            ring_window_days: self.window_days.unwrap_or(self.thresholds.ring_window_days),
+            max_ring_members: score::rings::MAX_RING_MEMBERS,
         }
     }
 }
@@ -156,37 +181,83 @@ pub fn scan(config: &ScanConfig) -> Result<ScanOutcome> {
 fn run(config: &ScanConfig) -> Result<ScanOutcome> {
     let mut watch = Stopwatch::start();
     let employment = config.people.as_deref().map(Employment::read).transpose()?;
+    let allow_entries = config.allow.as_deref().map(allow::read).transpose()?.unwrap_or_default();
     let ingested = ingest::read_inputs(&config.inputs, &config.ingest)?;
     watch.lap("ingest");
     let built = Graph::build(ingested);
     let graph = built.graph;
     watch.lap("graph");
-    let options = DetectOptions { max_len: config.max_cycle_len, list_limit: config.max_findings };
     let stop = AtomicBool::new(false);
-    let detection = match config.time_budget {
-        None => detect::detect(&graph, options, &stop),
-        Some(budget) => with_deadline(budget, &stop, || detect::detect(&graph, options, &stop)),
-    };
-    watch.lap("detect");
-    let truncated_reason = detection.stopped.then(|| {
+    let (scoring, checks_unavailable) = within_budget(config.time_budget, &stop, || {
+        if config.count_only {
+            let pairs = detect::pairs::reciprocal_pairs(&graph).len() as u64;
+            let outcome = detect::visit_cycles(&graph, config.max_cycle_len, &stop, || detect::cycles::NoVisitor);
+            let scoring = Scoring::unscored(pairs, outcome.counts, outcome.stopped, graph.edge_count());
+            return (scoring, vec!["scoring: --count-only, so nothing was judged".to_string()]);
+        }
+        let pairs = detect::pairs::reciprocal_pairs(&graph);
+        let lags = pairs.iter().map(|p| graph.created(p.ab).zip(graph.created(p.ba)).map(|(a, b)| (a - b).abs()));
+        let evidence = Evidence::new(&graph, employment.as_ref(), lags, config.thresholds_in_force());
+        let allow = Allowlist::new(&graph, allow_entries);
+        let options = ScoreOptions {
+            max_len: config.max_cycle_len,
+            max_findings: config.max_findings,
+            window_seconds: config.window_days.map(|d| (d * 86_400.0) as i64),
+        };
+        let unavailable = unavailable_checks(&graph, &evidence, employment.is_some());
+        (score::score_all(&evidence, &allow, options, &stop), unavailable)
+    });
+    watch.lap("detect+score");
+    let truncated_reason = scoring.stopped.then(|| {
         format!(
             "the search reached --time-budget {:.3}s before it finished",
             config.time_budget.map_or(0.0, |d| d.as_secs_f64())
         )
     });
-    let scoring = score::score(&graph, &detection, config.max_findings, employment.as_ref());
-    watch.lap("score");
     let report = Report::assemble(ReportInputs {
         graph: &graph,
         inputs: &built.inputs,
         params: config.params(),
-        detection: &detection,
         scoring,
+        checks_unavailable,
         truncated_reason,
         generated_at: config.generated_at,
     });
     watch.lap("report");
     Ok(ScanOutcome { report, stages: watch.stages })
+}
+
+/// Sentences for the evidence this data cannot give.
+fn unavailable_checks(g: &Graph, evidence: &Evidence<'_>, has_employment: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if !evidence.corroboration_checkable() {
+        out.push(
+            "corroboration: no employment histories on file and no relationship stated, so no recommendation could \
+             be checked against a working relationship; without that evidence nothing is rated high"
+                .to_string(),
+        );
+    } else if !has_employment {
+        out.push(
+            "employment: no histories (--people), so stated relationships are taken at their word and no \
+             recommendation can be shown uncorroborated; without that evidence nothing is rated high"
+                .to_string(),
+        );
+    }
+    if evidence.texts.is_none() {
+        out.push("text: the data has no recommendation texts".to_string());
+    }
+    if (0..g.edge_count() as u32).all(|e| g.created(e).is_none()) {
+        out.push("time: the data has no dates".to_string());
+    }
+    out
+}
+
+/// Run `work`, with `stop` raised after `budget` if one is given.
+fn within_budget<T>(budget: Option<Duration>, stop: &AtomicBool, work: impl FnOnce() -> T) -> T {
+    match budget {
+        None => work(),
+        Some(budget) => with_deadline(budget, stop, work),
+    }
 }
 
 /// Run `work`, raising `stop` if it is still running after `budget`.

@@ -14,7 +14,7 @@ use std::cmp::Ordering as CmpOrdering;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::graph::{scc, Graph};
-pub use cycles::{CycleCounts, CycleVisitor, MAX_CYCLE_LEN};
+pub use cycles::{CycleCounts, CycleVisitor, SearchOutcome, MAX_CYCLE_LEN};
 pub use pairs::Pair;
 use topn::TopN;
 
@@ -154,6 +154,18 @@ pub fn detect(g: &Graph, options: DetectOptions, stop: &AtomicBool) -> Detection
         cycles::search::<true, _, _>(g, params, || Lister { top: TopN::new(options.list_limit), marks: &marks });
     let cycles::SearchOutcome { counts, visitor: Lister { top, .. }, stopped } = outcome;
     Detection { pairs, cycle_counts: counts, listed_cycles: top.into_sorted_vec(), cycle_edges: marks, stopped }
+}
+
+/// Hand every cycle of length 3..=`max_len` to visitors made by `make_visitor` (one per
+/// parallel task, merged at the end), counting them exactly as [`detect`] does.
+pub fn visit_cycles<V, F>(g: &Graph, max_len: usize, stop: &AtomicBool, make_visitor: F) -> cycles::SearchOutcome<V>
+where
+    V: CycleVisitor,
+    F: Fn() -> V + Sync,
+{
+    let components = scc::component_labels(g);
+    let params = cycles::SearchParams { max_len, components: &components, stop };
+    cycles::search::<true, _, _>(g, params, make_visitor)
 }
 
 /// Count cycles of length 3..=`max_len` without listing them (the fastest path).

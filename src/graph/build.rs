@@ -107,21 +107,66 @@ impl Graph {
     /// Build a graph straight from `(from, to)` name pairs (self-loops and repeats are
     /// dropped as in a scan). For tests, benchmarks and library users with edges in memory.
     pub fn from_edges<S: AsRef<str>>(edges: impl IntoIterator<Item = (S, S)>) -> Graph {
+        Graph::from_records(edges.into_iter().map(|(a, b)| EdgeRecord::new(a, b)))
+    }
+
+    /// A graph of in-memory recommendations with attributes (for tests and library users);
+    /// line `i + 1` of the pseudo-input `<memory>` is record `i`.
+    pub fn from_records<S: AsRef<str>>(records: impl IntoIterator<Item = EdgeRecord<S>>) -> Graph {
         let mut ingested = Ingested::default();
         let mut stats = InputStats { path: "<memory>".into(), ..Default::default() };
-        for (line, (a, b)) in edges.into_iter().enumerate() {
+        for (line, r) in records.into_iter().enumerate() {
             stats.rows += 1;
-            let from = ingested.names.intern(a.as_ref().trim());
-            let to = ingested.names.intern(b.as_ref().trim());
+            let from = ingested.names.intern(r.from.as_ref().trim());
+            let to = ingested.names.intern(r.to.as_ref().trim());
             if from == to {
                 stats.self_loops += 1;
                 continue;
             }
             let source = EdgeSource { file: 0, line: u32::try_from(line + 1).unwrap_or(u32::MAX) };
-            ingested.rows.push(Row { from, to, created: NO_DATE, source });
+            ingested.rows.push(Row { from, to, created: r.created.unwrap_or(NO_DATE), source });
+            ingested.texts.push(source, r.text.as_ref().map(AsRef::as_ref));
+            ingested.relationships.push(source, r.relationship.as_ref().map(AsRef::as_ref));
         }
         ingested.inputs.push(stats);
         Graph::build(ingested).graph
+    }
+}
+
+/// One in-memory recommendation for [`Graph::from_records`].
+#[derive(Debug, Clone, Default)]
+pub struct EdgeRecord<S> {
+    /// Recommender.
+    pub from: S,
+    /// Recommendee.
+    pub to: S,
+    /// Unix seconds.
+    pub created: Option<i64>,
+    /// Stated relationship.
+    pub relationship: Option<S>,
+    /// Text.
+    pub text: Option<S>,
+}
+
+impl<S> EdgeRecord<S> {
+    /// A recommendation without attributes.
+    pub fn new(from: S, to: S) -> Self {
+        EdgeRecord { from, to, created: None, relationship: None, text: None }
+    }
+    /// With a date.
+    pub fn at(mut self, created: i64) -> Self {
+        self.created = Some(created);
+        self
+    }
+    /// With a text.
+    pub fn text(mut self, text: S) -> Self {
+        self.text = Some(text);
+        self
+    }
+    /// With a stated relationship.
+    pub fn relationship(mut self, relationship: S) -> Self {
+        self.relationship = Some(relationship);
+        self
     }
 }
 

@@ -6,7 +6,7 @@ mod build;
 pub mod interner;
 pub mod scc;
 
-pub use build::BuildOutcome;
+pub use build::{BuildOutcome, EdgeRecord};
 use interner::Interner;
 
 pub use crate::ingest::SourcePos as EdgeSource;

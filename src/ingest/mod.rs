@@ -114,7 +114,7 @@ pub struct SparseColumn {
 }
 
 impl SparseColumn {
-    fn push(&mut self, at: SourcePos, value: Option<&str>) {
+    pub(crate) fn push(&mut self, at: SourcePos, value: Option<&str>) {
         if let Some(v) = value {
             debug_assert!(self.keys.last().is_none_or(|&k| k < at), "rows arrive in source order");
             self.keys.push(at);

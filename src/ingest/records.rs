@@ -241,6 +241,25 @@ impl<R: BufRead> RecordReader<R> {
     }
 }
 
+/// Open a small comma-separated side file (employment histories, allowlists) for reading
+/// with [`next_side_record`].
+pub fn open_side_file(path: &std::path::Path) -> Result<RecordReader<std::io::BufReader<std::fs::File>>, crate::Error> {
+    let file =
+        std::fs::File::open(path).map_err(|e| crate::Error::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    Ok(RecordReader::new(std::io::BufReader::new(file), Delimiter::Byte(b',')))
+}
+
+/// The next record of a side file, with errors that name the file (and line).
+pub fn next_side_record<'r, R: BufRead>(
+    records: &'r mut RecordReader<R>,
+    path: &std::path::Path,
+) -> Result<Option<Record<'r>>, crate::Error> {
+    records.next_record().map_err(|e| match e {
+        RecordError::UnclosedQuote { line } => crate::Error::UnclosedQuote { path: path.to_path_buf(), line },
+        RecordError::Io(e) => crate::Error::Io { path: path.to_path_buf(), message: e.to_string() },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

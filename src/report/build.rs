@@ -1,15 +1,17 @@
 //! Assembling the report model: ids become names, edge ids become dated, located edges,
-//! and every listed member gets a person entry.
+//! rings and their parts point at each other, and every listed member gets a person entry
+//! with a verdict.
 
 use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
 use super::{Edge, Finding, Params, Person, Report, SeverityCounts, SourceRef, Summary, Tool, Verdict};
-use crate::detect::{Detection, EdgeMarks};
+use crate::detect::EdgeMarks;
 use crate::graph::Graph;
 use crate::ingest::{date::format_timestamp, InputStats};
-use crate::score::{FindingKind, Scored, Scoring, Severity};
+use crate::score::rings::FlaggedEdges;
+use crate::score::{FindingKind, Scored, Scoring};
 
 /// What the report is made from.
 pub struct ReportInputs<'a> {
@@ -19,10 +21,10 @@ pub struct ReportInputs<'a> {
     pub inputs: &'a [InputStats],
     /// The settings to echo.
     pub params: Params,
-    /// Detection results.
-    pub detection: &'a Detection,
-    /// Scored findings.
+    /// Scored findings and counts.
     pub scoring: Scoring,
+    /// Evidence the data did not allow to check.
+    pub checks_unavailable: Vec<String>,
     /// Why the search stopped early, if it did.
     pub truncated_reason: Option<String>,
     /// Unix seconds to stamp the report with, or none.
@@ -31,10 +33,7 @@ pub struct ReportInputs<'a> {
 
 /// A stable id: kind plus the first 16 hex digits of SHA-256 over the canonical members.
 pub fn finding_id(kind: FindingKind, members: &[&str]) -> String {
-    let prefix = match kind {
-        FindingKind::Pair => "pair",
-        FindingKind::Cycle => "cycle",
-    };
+    let prefix = kind.as_str();
     let mut h = Sha256::new();
     h.update(prefix.as_bytes());
     for m in members {
@@ -58,50 +57,71 @@ fn edge(g: &Graph, inputs: &[InputStats], e: u32) -> Edge {
     }
 }
 
-fn finding(g: &Graph, inputs: &[InputStats], s: Scored) -> Finding {
+fn id_of(g: &Graph, s: &Scored) -> String {
     let members: Vec<&str> = s.members.iter().map(|&v| g.name(v)).collect();
+    finding_id(s.kind, &members)
+}
+
+fn finding(g: &Graph, inputs: &[InputStats], s: Scored, ring_ids: &[String]) -> Finding {
     Finding {
-        id: finding_id(s.kind, &members),
+        id: id_of(g, &s),
         kind: s.kind,
-        members: members.iter().map(|m| m.to_string()).collect(),
+        members: s.members.iter().map(|&v| g.name(v).to_string()).collect(),
         edges: s.edges.iter().map(|&e| edge(g, inputs, e)).collect(),
         score: s.score,
         severity: s.severity,
         signals: s.signals,
-        suppressed_by: None,
+        suppressed_by: s.suppressed_by,
+        part_of: s.part_of.map(|i| ring_ids[i as usize].clone()),
+        parts: Vec::new(),
     }
 }
 
-fn people(g: &Graph, listed: &[Scored], on_cycle: &EdgeMarks) -> Vec<Person> {
-    let mut worst: BTreeMap<u32, Severity> = BTreeMap::new();
-    for s in listed {
-        for &v in &s.members {
-            let w = worst.entry(v).or_insert(s.severity);
-            *w = (*w).max(s.severity);
+/// One person's view from the flagged edges around them.
+pub fn person(g: &Graph, v: u32, flagged: &FlaggedEdges, high: &EdgeMarks) -> Person {
+    let ins = g.in_edge_ids(v);
+    let first = g.first_out_edge(v);
+    let outs = first..first + g.out_neighbors(v).len() as u32;
+    let received = ins.len() as u64;
+    let traded = ins.iter().filter(|&&e| flagged.contains(e)).count() as u64;
+    let given_traded = outs.clone().filter(|&e| flagged.contains(e)).count() as u64;
+    let in_high = ins.iter().copied().chain(outs).any(|e| high.contains(e));
+    let share = if received == 0 { 0.0 } else { (traded as f64 / received as f64 * 1000.0).round() / 1000.0 };
+    let (verdict, level) = if in_high {
+        (Verdict::Fail, "a high")
+    } else if traded + given_traded > 0 {
+        (Verdict::Warn, "a medium")
+    } else {
+        (Verdict::Pass, "")
+    };
+    let reason = match verdict {
+        Verdict::Pass => {
+            format!("no recommendation given or received is in a finding at medium or above ({received} received)")
         }
+        _ => format!(
+            "in {level} finding: {traded} of {received} received and {given_traded} of {} given recommendations are \
+             in findings at medium or above",
+            g.out_neighbors(v).len()
+        ),
+    };
+    Person {
+        name: g.name(v).to_string(),
+        given: g.out_neighbors(v).len() as u64,
+        received,
+        received_traded: traded,
+        traded_share: share,
+        verdict,
+        reason,
     }
-    let mut out: Vec<Person> = worst
-        .into_iter()
-        .map(|(v, severity)| {
-            let received = g.in_neighbors(v).len() as u64;
-            let traded = g.in_edge_ids(v).iter().filter(|&&e| on_cycle.contains(e)).count() as u64;
-            let share = if received == 0 { 0.0 } else { (traded as f64 / received as f64 * 1000.0).round() / 1000.0 };
-            Person {
-                name: g.name(v).to_string(),
-                given: g.out_neighbors(v).len() as u64,
-                received,
-                received_traded: traded,
-                traded_share: share,
-                verdict: match severity {
-                    Severity::High => Verdict::Fail,
-                    Severity::Medium => Verdict::Warn,
-                    _ => Verdict::Pass,
-                },
-            }
-        })
-        .collect();
-    // Most traded first, then by name (people are already in name order).
-    out.sort_by(|a, b| b.traded_share.total_cmp(&a.traded_share));
+}
+
+fn people(g: &Graph, listed: &[Scored], flagged: &FlaggedEdges, high: &EdgeMarks) -> Vec<Person> {
+    let mut ids: Vec<u32> = listed.iter().flat_map(|s| s.members.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out: Vec<Person> = ids.into_iter().map(|v| person(g, v, flagged, high)).collect();
+    // Worst verdict first, then most traded, then by name (already in name order).
+    out.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(b.traded_share.total_cmp(&a.traded_share)));
     out
 }
 
@@ -109,23 +129,34 @@ impl Report {
     /// Assemble the report.
     pub fn assemble(r: ReportInputs<'_>) -> Report {
         let g = r.graph;
-        let d = r.detection;
+        let sc = r.scoring;
         let cycles: BTreeMap<String, u64> =
-            (3..=r.params.max_cycle_len).map(|l| (l.to_string(), d.cycle_counts[l])).collect();
-        let by = r.scoring.by_severity;
+            (3..=r.params.max_cycle_len).map(|l| (l.to_string(), sc.cycle_counts[l])).collect();
+        let by = sc.counts.by_severity;
         let summary = Summary {
             people: g.node_count() as u64,
             recommendations: g.edge_count() as u64,
-            reciprocal_pairs: d.pairs.len() as u64,
+            reciprocal_pairs: sc.pairs,
             cycles,
-            findings: r.scoring.found,
-            listed: r.scoring.listed.len() as u64,
+            findings: sc.counts.found(),
+            listed: sc.listed.len() as u64,
             by_severity: SeverityCounts { info: by[0], low: by[1], medium: by[2], high: by[3] },
+            rings: sc.rings.len() as u64,
+            suppressed: sc.counts.suppressed,
+            outside_window: sc.counts.outside_window,
+            oversized_groups: sc.oversized_groups.clone(),
+            checks_unavailable: r.checks_unavailable,
             truncated: r.truncated_reason.is_some(),
             truncated_reason: r.truncated_reason,
         };
-        let people = people(g, &r.scoring.listed, &d.cycle_edges);
-        let findings = r.scoring.listed.into_iter().map(|s| finding(g, r.inputs, s)).collect();
+        let people = people(g, &sc.listed, &sc.flagged, &sc.high);
+        let ring_ids: Vec<String> = sc.rings.iter().map(|s| id_of(g, s)).collect();
+        let mut findings: Vec<Finding> = sc.listed.into_iter().map(|s| finding(g, r.inputs, s, &ring_ids)).collect();
+        let parts: Vec<(String, String)> =
+            findings.iter().filter_map(|f| f.part_of.clone().map(|ring| (ring, f.id.clone()))).collect();
+        for f in findings.iter_mut().filter(|f| f.kind == FindingKind::Ring) {
+            f.parts = parts.iter().filter(|(ring, _)| *ring == f.id).map(|(_, id)| id.clone()).collect();
+        }
         Report {
             schema_version: super::SCHEMA_VERSION,
             tool: Tool { name: env!("CARGO_PKG_NAME").into(), version: env!("CARGO_PKG_VERSION").into() },

@@ -72,7 +72,7 @@ pub struct ColumnParams {
 pub struct Params {
     /// Longest cycle searched.
     pub max_cycle_len: usize,
-    /// Time window for cycles (not available yet: always null).
+    /// `--window`: cycles whose dates span more days are not findings (null: no window).
     pub window_days: Option<f64>,
     /// Most findings listed.
     pub max_findings: usize,
@@ -86,10 +86,18 @@ pub struct Params {
     pub columns: ColumnParams,
     /// The employment file (`--people`), if any.
     pub people_file: Option<String>,
-    /// The severity rule in force.
+    /// The allowlist (`--allow`), if any.
+    pub allow_file: Option<String>,
+    /// Whether findings were scored (false with `--count-only`).
+    pub scored: bool,
+    /// The severity rule in force, in one line.
     pub severity_rule: String,
-    /// Pairs reciprocated within this many days are `low`.
+    /// A pair reciprocated within this many days can fire the time signal.
     pub pair_window_days: f64,
+    /// A cycle or ring spanning at most this many days can fire the time signal.
+    pub ring_window_days: f64,
+    /// Flagged groups with more people than this are not merged into one ring.
+    pub max_ring_members: usize,
 }
 
 /// Found findings per severity.
@@ -136,8 +144,18 @@ pub struct Summary {
     pub findings: u64,
     /// Findings listed in this report.
     pub listed: u64,
-    /// Found findings per severity.
+    /// Unsuppressed findings per severity.
     pub by_severity: SeverityCounts,
+    /// Rings among the findings.
+    pub rings: u64,
+    /// Findings suppressed by the allowlist (not in `by_severity`).
+    pub suppressed: u64,
+    /// Cycles left out by `--window`.
+    pub outside_window: u64,
+    /// People in flagged groups too large to be one ring, largest first.
+    pub oversized_groups: Vec<usize>,
+    /// Evidence the data did not allow to check, one sentence each.
+    pub checks_unavailable: Vec<String>,
     /// Whether the search stopped early (counts are then lower bounds).
     pub truncated: bool,
     /// Why it stopped early.
@@ -173,7 +191,7 @@ pub struct Edge {
 pub struct Finding {
     /// Stable id derived from the kind and the canonical member order.
     pub id: String,
-    /// `pair`, `cycle` (and later `ring`).
+    /// `ring`, `cycle` or `pair`.
     pub kind: FindingKind,
     /// Members in canonical order.
     pub members: Vec<String>,
@@ -185,17 +203,21 @@ pub struct Finding {
     pub severity: Severity,
     /// Evidence.
     pub signals: Vec<Signal>,
-    /// The allowlist entry that suppresses it, if any.
+    /// The allowlist entry that suppresses it (`file:line: reason`), if any.
     pub suppressed_by: Option<String>,
+    /// The ring this finding was merged into, if any.
+    pub part_of: Option<String>,
+    /// For a ring: the ids of its listed parts.
+    pub parts: Vec<String>,
 }
 
 /// Pass, warn or fail for one person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
-    /// Nothing at medium or above.
+    /// In no unsuppressed finding at medium or above.
     Pass,
-    /// In a medium finding.
+    /// In a medium finding, none high.
     Warn,
     /// In a high finding.
     Fail,
@@ -210,12 +232,14 @@ pub struct Person {
     pub given: u64,
     /// Recommendations received.
     pub received: u64,
-    /// Received recommendations that lie on a cycle (a medium finding).
+    /// Received recommendations inside an unsuppressed finding at medium or above.
     pub received_traded: u64,
     /// `received_traded / received`, rounded to 3 decimals.
     pub traded_share: f64,
     /// The verdict.
     pub verdict: Verdict,
+    /// Why, in one sentence.
+    pub reason: String,
 }
 
 /// An output format.

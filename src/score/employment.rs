@@ -9,15 +9,11 @@
 //! `Acme`).
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
-use super::Signal;
 use crate::error::Error;
-use crate::graph::Graph;
 use crate::ingest::date::parse_date;
-use crate::ingest::records::{Delimiter, RecordError, RecordReader};
+use crate::ingest::records::{next_side_record, open_side_file};
 
 /// One job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,16 +30,16 @@ pub struct Job {
 
 /// What the employment histories say about two people.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Relation {
+pub enum Relation<'a> {
     /// Jobs at the same company with overlapping dates.
     WorkedTogether {
         /// The company (as written for the first person).
-        company: String,
+        company: &'a str,
     },
     /// The same company, but never at the same time.
     SameCompanyDifferentTimes {
         /// The company.
-        company: String,
+        company: &'a str,
     },
     /// Both have histories and never shared an employer.
     NeverTogether,
@@ -90,20 +86,11 @@ impl Employment {
     /// Read an employment file. Problems are errors naming the file and line: this file is
     /// evidence, and a silently dropped job would turn into false "never worked together".
     pub fn read(path: &Path) -> Result<Employment, Error> {
-        let file = File::open(path).map_err(|e| Error::Io { path: path.to_path_buf(), message: e.to_string() })?;
-        let mut records = RecordReader::new(BufReader::new(file), Delimiter::Byte(b','));
+        let mut records = open_side_file(path)?;
         let row_error = |line: u64, reason: String| Error::Row { path: path.to_path_buf(), line, reason };
         let mut out = Employment::default();
         let mut first = true;
-        loop {
-            let rec = match records.next_record() {
-                Ok(Some(rec)) => rec,
-                Ok(None) => break,
-                Err(RecordError::UnclosedQuote { line }) => {
-                    return Err(Error::UnclosedQuote { path: path.to_path_buf(), line })
-                }
-                Err(RecordError::Io(e)) => return Err(Error::Io { path: path.to_path_buf(), message: e.to_string() }),
-            };
+        while let Some(rec) = next_side_record(&mut records, path)? {
             let field = |i: usize| -> Result<&str, Error> {
                 let bytes = rec.get(i).unwrap_or(b"");
                 std::str::from_utf8(bytes)
@@ -148,87 +135,41 @@ impl Employment {
         self.jobs.contains_key(name)
     }
 
+    /// The jobs of `name`, if a history is on file.
+    pub fn jobs(&self, name: &str) -> Option<&[Job]> {
+        self.jobs.get(name).map(Vec::as_slice)
+    }
+
     /// What the histories say about `a` and `b`.
-    pub fn relation(&self, a: &str, b: &str) -> Relation {
-        let (Some(ja), Some(jb)) = (self.jobs.get(a), self.jobs.get(b)) else {
-            return Relation::Unknown;
-        };
-        let mut same_company = None;
-        for x in ja {
-            for y in jb.iter().filter(|y| y.key == x.key) {
-                if x.start < y.end && y.start < x.end {
-                    return Relation::WorkedTogether { company: x.company.clone() };
-                }
-                same_company.get_or_insert_with(|| x.company.clone());
-            }
-        }
-        match same_company {
-            Some(company) => Relation::SameCompanyDifferentTimes { company },
-            None => Relation::NeverTogether,
+    pub fn relation(&self, a: &str, b: &str) -> Relation<'_> {
+        match (self.jobs(a), self.jobs(b)) {
+            (Some(ja), Some(jb)) => relation_of(ja, jb),
+            _ => Relation::Unknown,
         }
     }
 }
 
-/// The `worked_together` signal of a finding: for each of its recommendations, what the
-/// histories say about recommender and recommendee. Recorded as evidence; the structural rule
-/// does not weigh it (it never fires).
-pub fn worked_together_signal(g: &Graph, edges: &[u32], employment: &Employment) -> Signal {
-    let (mut together, mut apart_in_time, mut never, mut unknown) = (0u64, 0u64, 0u64, 0u64);
-    let (mut shared, mut shared_at_other_times): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-    let mut unknown_people: Vec<&str> = Vec::new();
-    for &e in edges {
-        let (from, to) = g.endpoints(e);
-        let (a, b) = (g.name(from), g.name(to));
-        match employment.relation(a, b) {
-            Relation::WorkedTogether { company } => {
-                together += 1;
-                shared.push(company);
+/// What two job histories say about their owners.
+pub fn relation_of<'a>(ja: &'a [Job], jb: &[Job]) -> Relation<'a> {
+    let mut same_company = None;
+    for x in ja {
+        for y in jb.iter().filter(|y| y.key == x.key) {
+            if x.start < y.end && y.start < x.end {
+                return Relation::WorkedTogether { company: &x.company };
             }
-            Relation::SameCompanyDifferentTimes { company } => {
-                apart_in_time += 1;
-                shared_at_other_times.push(company);
-            }
-            Relation::NeverTogether => never += 1,
-            Relation::Unknown => {
-                unknown += 1;
-                unknown_people.extend([a, b].into_iter().filter(|p| !employment.knows(p)));
-            }
+            same_company.get_or_insert(x.company.as_str());
         }
     }
-    for list in [&mut shared, &mut shared_at_other_times] {
-        list.sort_by_cached_key(|c| (company_key(c), c.clone()));
-        list.dedup_by_key(|c| company_key(c)); // one spelling per company
+    match same_company {
+        Some(company) => Relation::SameCompanyDifferentTimes { company },
+        None => Relation::NeverTogether,
     }
-    unknown_people.sort_unstable();
-    unknown_people.dedup();
-    let mut explanation = format!("{together} of {} recommendation(s) between people who worked together", edges.len());
-    if !shared.is_empty() {
-        explanation.push_str(&format!(" ({})", shared.join(", ")));
-    }
-    if apart_in_time > 0 {
-        let companies = shared_at_other_times.join(", ");
-        explanation.push_str(&format!(
-            "; {apart_in_time} between people at the same company at different times ({companies})"
-        ));
-    }
-    if never > 0 {
-        explanation.push_str(&format!("; {never} between people who never shared an employer"));
-    }
-    if !unknown_people.is_empty() {
-        explanation.push_str(&format!("; no employment history for {}", unknown_people.join(", ")));
-    }
-    Signal {
-        name: "worked_together".into(),
-        value: serde_json::json!({
-            "worked_together": together,
-            "same_company_different_times": apart_in_time,
-            "never_together": never,
-            "unknown": unknown,
-        }),
-        baseline: serde_json::Value::Null,
-        fired: false,
-        explanation,
-    }
+}
+
+/// A company name in one spelling per company, for listing several.
+pub fn dedup_companies(companies: &mut Vec<&str>) {
+    companies.sort_by_cached_key(|c| (company_key(c), c.to_string()));
+    companies.dedup_by_key(|c| company_key(c));
 }
 
 #[cfg(test)]
@@ -253,30 +194,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.people(), 4);
-        assert_eq!(e.relation("ann", "bob"), Relation::WorkedTogether { company: "ACME, Inc.".into() });
+        assert_eq!(e.relation("ann", "bob"), Relation::WorkedTogether { company: "ACME, Inc." });
         assert_eq!(company_key("Northwind Analytics, Inc."), company_key("northwind analytics"));
         assert_ne!(company_key("Inc"), "");
-        assert_eq!(e.relation("ann", "cid"), Relation::SameCompanyDifferentTimes { company: "ACME, Inc.".into() });
-        assert_eq!(e.relation("bob", "cid"), Relation::WorkedTogether { company: "Acme Inc".into() });
+        assert_eq!(e.relation("ann", "cid"), Relation::SameCompanyDifferentTimes { company: "ACME, Inc." });
+        assert_eq!(e.relation("bob", "cid"), Relation::WorkedTogether { company: "Acme Inc" });
         assert_eq!(e.relation("ann", "dan"), Relation::NeverTogether);
         assert_eq!(e.relation("ann", "eve"), Relation::Unknown);
-    }
-
-    #[test]
-    fn signal_counts_each_recommendation() {
-        let e = load("ann,Acme,2019-01-01,\nbob,ACME,2020-01-01,\ncid,Globex,2019-01-01,\n").unwrap();
-        let g = Graph::from_edges([("ann", "bob"), ("bob", "cid"), ("cid", "dan")]);
-        let edges: Vec<u32> = (0..3).collect();
-        let s = worked_together_signal(&g, &edges, &e);
-        assert_eq!(s.value["worked_together"], 1);
-        assert_eq!(s.value["never_together"], 1);
-        assert_eq!(s.value["unknown"], 1);
-        assert!(!s.fired);
-        assert_eq!(
-            s.explanation,
-            "1 of 3 recommendation(s) between people who worked together (Acme); \
-             1 between people who never shared an employer; no employment history for dan"
-        );
     }
 
     #[test]

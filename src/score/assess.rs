@@ -1,0 +1,316 @@
+//! Assessment: the [`Facts`] of a finding from the evidence prepared once per scan
+//! ([`Evidence`]), and the signals a report shows for it. The fast path ([`Evidence::facts`])
+//! allocates nothing, so that every cycle of a large graph can be scored during the search;
+//! [`Evidence::signals`] writes the explanations for the findings that are listed.
+
+use serde_json::{json, Value};
+
+use super::corroboration::{self, Backing, Tally};
+use super::employment::Employment;
+use super::rule::{self, Check, Facts, Outcome};
+use super::text::{self, TextIndex};
+use super::time::{self, LagBaseline, SpanBaseline};
+use super::{FindingKind, Signal};
+use crate::graph::Graph;
+
+/// Settings that change how findings are judged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// A pair reciprocated within this many days can be fast.
+    pub pair_window_days: f64,
+    /// A cycle or ring whose dates span at most this many days can be tight.
+    pub ring_window_days: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { pair_window_days: 14.0, ring_window_days: 30.0 }
+    }
+}
+
+/// Everything prepared once per scan to judge findings.
+pub struct Evidence<'g> {
+    /// The graph.
+    pub g: &'g Graph,
+    /// Backing of every edge.
+    pub backings: Vec<Backing>,
+    /// Texts, if the data has any.
+    pub texts: Option<TextIndex>,
+    /// The data's reciprocation lags.
+    pub lags: LagBaseline,
+    /// Spans of random sets of the data's dates.
+    pub spans: SpanBaseline,
+    /// Windows.
+    pub thresholds: Thresholds,
+    /// Employment histories, for explanations.
+    pub employment: Option<&'g Employment>,
+}
+
+/// Role counts of up to this many members are kept on the stack.
+const STACK_MEMBERS: usize = 16;
+
+impl<'g> Evidence<'g> {
+    /// Prepare the evidence. `pair_lags` are the lags of every reciprocal pair.
+    pub fn new(
+        g: &'g Graph,
+        employment: Option<&'g Employment>,
+        pair_lags: impl IntoIterator<Item = Option<i64>>,
+        thresholds: Thresholds,
+    ) -> Self {
+        Evidence {
+            g,
+            backings: corroboration::edge_backings(g, employment),
+            texts: TextIndex::build(g),
+            lags: LagBaseline::new(pair_lags),
+            spans: SpanBaseline::new(g),
+            thresholds,
+            employment,
+        }
+    }
+
+    /// Whether any edge's backing could be checked (employment data or relationship fields).
+    pub fn corroboration_checkable(&self) -> bool {
+        self.backings.iter().any(|&b| b != Backing::Unknown)
+    }
+
+    /// The facts of a finding. `members` for a pair is its two people; for a cycle the
+    /// people around it; for a ring all of them, sorted.
+    pub fn facts(&self, kind: FindingKind, members: &[u32], edges: &[u32]) -> Facts {
+        let g = self.g;
+        let time = match kind {
+            FindingKind::Pair => g.created(edges[0]).zip(g.created(edges[1])).map(|(a, b)| (a - b).abs()),
+            _ => time::span_seconds(g, edges),
+        };
+        let fast = time.is_some_and(|t| match kind {
+            FindingKind::Pair => self.lags.fast(t, self.thresholds.pair_window_days),
+            _ => self.spans.tight(edges.len(), t, self.thresholds.ring_window_days),
+        });
+        let (texts, generic, similarity, similar, generic_meaningful) = match &self.texts {
+            Some(t) => {
+                let (texts, generic) = t.generic_count(edges);
+                let similarity = t.mean_similarity(edges);
+                (texts, generic, similarity, t.similar(similarity), t.generic_share < 0.5)
+            }
+            None => (0, 0, None, false, false),
+        };
+        let (judged, concentrated) = self.concentration(members, edges);
+        let n = members.len() as f64;
+        let density = edges.len() as f64 / (n * (n - 1.0)).max(1.0);
+        let touching: usize =
+            members.iter().map(|&v| g.out_neighbors(v).len() + g.in_neighbors(v).len()).sum::<usize>() - edges.len();
+        Facts {
+            kind,
+            members: members.len() as u32,
+            edges: edges.len() as u32,
+            time,
+            fast,
+            backing: Tally::of(&self.backings, edges),
+            texts,
+            generic,
+            generic_meaningful,
+            similarity,
+            similar,
+            judged,
+            concentrated,
+            density,
+            insularity: edges.len() as f64 / touching.max(1) as f64,
+        }
+    }
+
+    /// `(judged, concentrated)` members: active enough in a role (given or received at least
+    /// [`rule::ACTIVITY_FLOOR`]), and with at least [`rule::CONCENTRATION_SHARE`] of that
+    /// role's recommendations inside the finding.
+    fn concentration(&self, members: &[u32], edges: &[u32]) -> (u32, u32) {
+        let mut given = [0u32; STACK_MEMBERS];
+        let mut received = [0u32; STACK_MEMBERS];
+        let mut heap: (Vec<u32>, Vec<u32>);
+        let (given, received): (&mut [u32], &mut [u32]) = if members.len() <= STACK_MEMBERS {
+            (&mut given[..members.len()], &mut received[..members.len()])
+        } else {
+            heap = (vec![0; members.len()], vec![0; members.len()]);
+            (&mut heap.0, &mut heap.1)
+        };
+        for &e in edges {
+            let (a, b) = self.g.endpoints(e);
+            if let Some(i) = members.iter().position(|&m| m == a) {
+                given[i] += 1;
+            }
+            if let Some(i) = members.iter().position(|&m| m == b) {
+                received[i] += 1;
+            }
+        }
+        let (mut judged, mut concentrated) = (0, 0);
+        for (i, &v) in members.iter().enumerate() {
+            let roles = [(given[i], self.g.out_neighbors(v).len()), (received[i], self.g.in_neighbors(v).len())];
+            let mut active = roles.iter().filter(|&&(_, total)| total as u32 >= rule::ACTIVITY_FLOOR).peekable();
+            if active.peek().is_some() {
+                judged += 1;
+                if active.any(|&(inside, total)| f64::from(inside) >= rule::CONCENTRATION_SHARE * total as f64) {
+                    concentrated += 1;
+                }
+            }
+        }
+        (judged, concentrated)
+    }
+
+    /// Judge a finding.
+    pub fn judge(&self, kind: FindingKind, members: &[u32], edges: &[u32]) -> (Facts, Outcome) {
+        let f = self.facts(kind, members, edges);
+        (f, rule::evaluate(&f))
+    }
+
+    /// Every signal of a finding, for the report.
+    pub fn signals(&self, f: &Facts, outcome: &Outcome, edges: &[u32]) -> Vec<Signal> {
+        Check::ALL.iter().map(|&c| self.signal(c, f, outcome.fired(c), edges)).collect()
+    }
+
+    fn signal(&self, check: Check, f: &Facts, fired: bool, edges: &[u32]) -> Signal {
+        let (name, value, baseline, explanation) = match check {
+            Check::Structure => self.structure_signal(f),
+            Check::Time => self.time_signal(f),
+            Check::Corroborated | Check::Uncorroborated | Check::Contradicted => self.backing_signal(check, f, edges),
+            Check::TextSimilarity => self.similarity_signal(f),
+            Check::GenericText => self.generic_signal(f),
+            Check::Concentration => (
+                "concentration",
+                json!({"members_judged": f.judged, "members_concentrated": f.concentrated}),
+                json!({"activity_floor": rule::ACTIVITY_FLOOR, "share": rule::CONCENTRATION_SHARE}),
+                format!(
+                    "{} of {} member(s) active enough to judge (>= {} given or received) have at least half of \
+                     those recommendations inside this finding",
+                    f.concentrated,
+                    f.judged,
+                    rule::ACTIVITY_FLOOR
+                ),
+            ),
+            Check::GroupShape => (
+                "group_shape",
+                json!({"size": f.members, "density": round3(f.density), "insularity": round3(f.insularity)}),
+                json!({"min_density": rule::SHAPE_MIN, "min_insularity": rule::SHAPE_MIN}),
+                format!(
+                    "{} people, {:.0}% of the possible recommendations among them exist, {:.0}% of their \
+                     recommendations stay inside the group",
+                    f.members,
+                    f.density * 100.0,
+                    f.insularity * 100.0
+                ),
+            ),
+        };
+        Signal { name: name.into(), value, baseline, fired, points: check.points(), explanation }
+    }
+
+    fn structure_signal(&self, f: &Facts) -> (&'static str, Value, Value, String) {
+        let explanation = match f.kind {
+            FindingKind::Pair => "two people who recommended each other: a candidate, not a verdict".to_string(),
+            FindingKind::Cycle => format!("a ring of {} people, each recommending the next", f.members),
+            FindingKind::Ring => {
+                format!("{} people and {} recommendations in overlapping rings and pairs", f.members, f.edges)
+            }
+        };
+        ("structure", json!({"members": f.members, "recommendations": f.edges}), json!(3), explanation)
+    }
+
+    fn time_signal(&self, f: &Facts) -> (&'static str, Value, Value, String) {
+        let pair = f.kind == FindingKind::Pair;
+        let name = if pair { "reciprocation_lag_days" } else { "ring_span_days" };
+        let Some(t) = f.time else {
+            return (name, Value::Null, Value::Null, "not every recommendation is dated".into());
+        };
+        let d = time::human_duration(t);
+        if pair {
+            let window = self.thresholds.pair_window_days;
+            let pct = self.lags.percentile(t);
+            let context = match (pct, self.lags.median()) {
+                (Some(p), Some(m)) => format!(
+                    "; {p}% of the {} dated reciprocal pairs in the data were faster (median {})",
+                    self.lags.len(),
+                    time::human_duration(m)
+                ),
+                _ => format!("; only {} dated reciprocal pair(s) in the data, too few to compare", self.lags.len()),
+            };
+            (
+                name,
+                json!(time::days(t)),
+                json!({"window_days": window, "percentile": pct, "fast_below_percentile": time::LAG_PERCENTILE}),
+                format!("recommended each other {d} apart (window {window} days){context}"),
+            )
+        } else {
+            let window = self.thresholds.ring_window_days;
+            let size = f.edges as usize;
+            let pct = self.spans.percentile(size, t);
+            let context = match (pct, self.spans.threshold(size)) {
+                (Some(p), Some(th)) => format!(
+                    "; {p}% of random sets of {size} dated recommendations from the data span less (5th \
+                     percentile {})",
+                    time::human_duration(th)
+                ),
+                _ => "; too few dated recommendations in the data to compare".to_string(),
+            };
+            (
+                name,
+                json!(time::days(t)),
+                json!({"window_days": window, "percentile": pct, "tight_below_percentile": time::SPAN_PERCENTILE}),
+                format!("its {size} recommendations were written within {d} (window {window} days){context}"),
+            )
+        }
+    }
+
+    fn backing_signal(&self, check: Check, f: &Facts, edges: &[u32]) -> (&'static str, Value, Value, String) {
+        let t = f.backing;
+        let value = json!({
+            "employment": t.employment, "claimed": t.claimed, "uncorroborated": t.uncorroborated,
+            "contradicted": t.contradicted, "unknown": t.unknown,
+        });
+        let summary = corroboration::describe(self.g, edges, &self.backings, self.employment);
+        let (name, lead) = match check {
+            Check::Corroborated => ("corroborated", "fires when at least half are backed and none is contradicted"),
+            Check::Uncorroborated => {
+                ("uncorroborated", "fires when at least half have no working relationship on record")
+            }
+            _ => ("relationship_contradicted", "fires when a claimed working relationship is ruled out"),
+        };
+        let explanation =
+            if t.checked() { format!("{lead}: {summary}") } else { format!("could not be checked: {summary}") };
+        (name, value, json!({"share": 0.5}), explanation)
+    }
+
+    fn similarity_signal(&self, f: &Facts) -> (&'static str, Value, Value, String) {
+        let p95 = self.texts.as_ref().and_then(|t| t.similarity_p95);
+        let explanation = match (f.similarity, p95) {
+            (Some(s), Some(p)) => format!(
+                "texts inside are {:.0}% alike (word 3-shingles, names removed); 95% of random text pairs in the \
+                 data are at most {:.0}% alike",
+                s * 100.0,
+                p * 100.0
+            ),
+            (None, _) if self.texts.is_some() => "fewer than two texts in this finding".to_string(),
+            _ => "no recommendation texts in the data".to_string(),
+        };
+        (
+            "text_similarity",
+            json!(f.similarity.map(round3)),
+            json!({"random_pairs_p95": p95.map(round3), "min": text::MIN_SIMILARITY}),
+            explanation,
+        )
+    }
+
+    fn generic_signal(&self, f: &Facts) -> (&'static str, Value, Value, String) {
+        let share = self.texts.as_ref().map(|t| round3(t.generic_share));
+        let explanation = match share {
+            Some(s) => format!(
+                "{} of {} text(s) are stock praise (>= {} stock phrases such as \"team player\"); {:.0}% of texts in \
+                 the data are",
+                f.generic,
+                f.texts,
+                text::GENERIC_PHRASES,
+                s * 100.0
+            ),
+            None => "no recommendation texts in the data".to_string(),
+        };
+        ("generic_text", json!({"generic": f.generic, "texts": f.texts}), json!({"data_share": share}), explanation)
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
