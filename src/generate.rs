@@ -4,10 +4,12 @@
 //! It writes three CSV files into a folder:
 //! - `recommendations.csv` (`recommender,recommendee,date,relationship,text`): honest
 //!   recommendations between colleagues whose jobs overlapped (some reciprocated within days,
-//!   some project teams in which everyone recommends everyone), and planted trades among people
-//!   who never worked together (pairs a few days apart, rings of 3 to 5, a dense club, and a
-//!   pair who worked for the same employer in different years);
-//! - `employment.csv` (`name,company,start,end`): every person's jobs;
+//!   some project teams in which everyone recommends everyone, and client/supplier pairs across
+//!   companies who say so), and planted trades among people who never worked together (pairs a
+//!   few days apart, rings of 3 to 5, a dense club, a pair who worked for the same employer in
+//!   different years; some falsely claim a working relationship);
+//! - `employment.csv` (`name,company,start,end`): every person's jobs (company names spelled
+//!   in several ways), except for a share of people with private histories;
 //! - `truth.csv` (`label,kind,members`): every planted structure, `trade` or `honest`, with
 //!   its members separated by `;`.
 //!
@@ -21,17 +23,20 @@ use std::path::Path;
 use crate::ingest::date::format_timestamp;
 
 /// What to generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GenerateConfig {
     /// People in the network (at least 100).
     pub people: usize,
     /// Seed of the pseudo-random generator.
     pub seed: u64,
+    /// Share of people whose employment history is left out of `employment.csv` (private
+    /// profiles): their recommendations can be neither corroborated nor refuted.
+    pub missing_histories: f64,
 }
 
 impl Default for GenerateConfig {
     fn default() -> Self {
-        GenerateConfig { people: 2000, seed: 1 }
+        GenerateConfig { people: 2000, seed: 1, missing_histories: 0.02 }
     }
 }
 
@@ -75,7 +80,7 @@ pub struct Truth {
 }
 
 /// A generated network.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Network {
     /// Person names, by index.
     pub names: Vec<String>,
@@ -85,6 +90,8 @@ pub struct Network {
     pub employment: Vec<Stint>,
     /// Every recommendation.
     pub recommendations: Vec<Recommendation>,
+    /// People whose history is not written out.
+    pub private: Vec<bool>,
     /// The planted structures.
     pub truth: Vec<Truth>,
 }
@@ -133,21 +140,35 @@ const PROJECT: &[&str] = &[
     "the demand forecast",
     "our data platform",
     "the mobile checkout",
-    "the audit",
+    "the SOC 2 audit",
     "the warehouse rollout",
     "the pricing study",
     "the incident tooling",
     "the onboarding redesign",
+    "the vendor consolidation",
+    "the search relevance work",
+    "the Kubernetes move",
 ];
 const STRENGTH: &[&str] = &[
     "found the root cause nobody else could",
     "kept the scope honest under pressure",
-    "mentored two new hires",
+    "mentored two new hires until they shipped on their own",
     "wrote the runbook we still use",
-    "cut the run time in half",
+    "cut the run time of the nightly job",
     "negotiated the vendor contract",
     "rebuilt the test suite",
     "presented the results to the board",
+    "untangled a schema nobody wanted to touch",
+    "set up the on-call rotation",
+];
+const OPENING: &[&str] = &["When I joined,", "During", "Throughout", "On", "Over two quarters of", "In the middle of"];
+const CLOSING: &[&str] = &[
+    "I would hire them again tomorrow.",
+    "Any team doing serious data work should want them.",
+    "I still copy their review comments.",
+    "They made the rest of us better.",
+    "We missed them the day they left.",
+    "Ask them about the postmortem they wrote.",
 ];
 const GENERIC: &[&str] = &[
     "is a true professional and a pleasure to work with. Highly recommended!",
@@ -155,13 +176,32 @@ const GENERIC: &[&str] = &[
     "is a dynamic, passionate team player who always goes the extra mile.",
     "brings great energy and expertise to every project. Would recommend without hesitation.",
 ];
+const COLLEAGUE_CLAIMS: &[&str] = &[
+    "worked with {} in the same group",
+    "managed {} directly",
+    "reported directly to {}",
+    "worked with {} but on different teams",
+];
 
+/// A specific, concrete recommendation: a project, a strength, a number, a closing line.
 fn honest_text(rng: &mut Rng, to: &str) -> String {
-    format!("On {} {} {}; I would work with them again.", rng.pick(PROJECT), to, rng.pick(STRENGTH))
+    format!(
+        "{} {} {} {}, and by {}% at that. {}",
+        rng.pick(OPENING),
+        rng.pick(PROJECT),
+        to,
+        rng.pick(STRENGTH),
+        10 + rng.below(80),
+        rng.pick(CLOSING)
+    )
 }
 
 fn generic_text(rng: &mut Rng, to: &str) -> String {
     format!("{to} {}", rng.pick(GENERIC))
+}
+
+fn colleague_claim(rng: &mut Rng, to: &str) -> String {
+    rng.pick(COLLEAGUE_CLAIMS).replace("{}", to)
 }
 
 /// Generate a network.
@@ -185,8 +225,10 @@ pub fn generate(config: GenerateConfig) -> Network {
             start = end + rng.below(90) as i64 * DAY;
         }
     }
-    let mut net = Network { names, companies, employment, recommendations: Vec::new(), truth: Vec::new() };
+    let private = (0..n).map(|_| rng.chance(config.missing_histories)).collect();
+    let mut net = Network { names, companies, employment, recommendations: Vec::new(), private, truth: Vec::new() };
     plant_honest(&mut net, &mut rng);
+    plant_clients(&mut net, &mut rng);
     plant_trades(&mut net, &mut rng);
     net
 }
@@ -211,13 +253,45 @@ fn colleague_pairs(net: &Network) -> Vec<(usize, usize, i64, i64, usize)> {
     out
 }
 
+/// One recommendation. Honest ones are specific and usually state the working relationship
+/// (three in ten state none); traded ones are stock praise, and one in three falsely claims
+/// a working relationship.
 fn recommend(net: &mut Network, rng: &mut Rng, from: usize, to: usize, created: i64, honest: bool) {
+    let to_name = net.names[to].clone();
     let (relationship, text) = if honest {
-        (format!("worked with {} in the same group", net.names[to]), honest_text(rng, &net.names[to]))
+        let claim = if rng.chance(0.3) { String::new() } else { colleague_claim(rng, &to_name) };
+        (claim, honest_text(rng, &to_name))
     } else {
-        (String::new(), generic_text(rng, &net.names[to]))
+        let claim = if rng.chance(1.0 / 3.0) { colleague_claim(rng, &to_name) } else { String::new() };
+        (claim, generic_text(rng, &to_name))
     };
     net.recommendations.push(Recommendation { from, to, created, relationship, text });
+}
+
+/// Honest pairs across companies: a client and a supplier who recommend each other within
+/// days, saying so ("was a client of"); the histories show no shared employer, and that is
+/// fine.
+fn plant_clients(net: &mut Network, rng: &mut Rng) {
+    let employers = employers_of(net);
+    for _ in 0..(net.names.len() / 200).max(1) {
+        let Some(p) = strangers(&employers, rng, 2) else { continue };
+        let t = EPOCH_2010 + (3 * 365 + rng.below(11 * 365)) as i64 * DAY;
+        for (from, to, at) in [(p[0], p[1], t), (p[1], p[0], t + rng.below(5) as i64 * DAY)] {
+            let relationship = format!("{} was a client of {}", net.names[from], net.names[to]);
+            let text = honest_text(rng, &net.names[to]);
+            net.recommendations.push(Recommendation { from, to, created: at, relationship, text });
+        }
+        net.truth.push(Truth { label: "honest", kind: "client-pair", members: p });
+    }
+}
+
+/// The companies each person worked for.
+fn employers_of(net: &Network) -> Vec<Vec<usize>> {
+    let mut employers: Vec<Vec<usize>> = vec![Vec::new(); net.names.len()];
+    for s in &net.employment {
+        employers[s.person].push(s.company);
+    }
+    employers
 }
 
 /// Everyone in `group` recommends everyone else, within `spread_days` after `start`.
@@ -294,10 +368,7 @@ fn strangers(employers: &[Vec<usize>], rng: &mut Rng, size: usize) -> Option<Vec
 
 /// Planted trades among people who never worked together.
 fn plant_trades(net: &mut Network, rng: &mut Rng) {
-    let mut employers: Vec<Vec<usize>> = vec![Vec::new(); net.names.len()];
-    for s in &net.employment {
-        employers[s.person].push(s.company);
-    }
+    let employers = employers_of(net);
     let when = |rng: &mut Rng| EPOCH_2010 + (3 * 365 + rng.below(11 * 365)) as i64 * DAY;
     for _ in 0..(net.names.len() / 100).max(2) {
         let Some(p) = strangers(&employers, rng, 2) else { continue };
@@ -365,8 +436,15 @@ impl Network {
             );
         }
         let mut jobs = String::from("name,company,start,end\n");
-        for s in &self.employment {
-            let (name, company) = (csv_field(&self.names[s.person]), csv_field(&self.companies[s.company]));
+        for (i, s) in self.employment.iter().enumerate().filter(|(_, s)| !self.private[s.person]) {
+            // Spelled as people write it: with a legal form, or in capitals, now and then.
+            let company = &self.companies[s.company];
+            let spelled = match i % 7 {
+                0 => format!("{company}, Inc."),
+                1 => company.to_uppercase(),
+                _ => company.clone(),
+            };
+            let (name, company) = (csv_field(&self.names[s.person]), csv_field(&spelled));
             let _ = writeln!(jobs, "{name},{company},{},{}", date(s.start), date(s.end));
         }
         let mut truth = String::from("label,kind,members\n");
@@ -386,15 +464,15 @@ mod tests {
 
     #[test]
     fn same_seed_same_network_other_seed_other_network() {
-        let a = generate(GenerateConfig { people: 300, seed: 7 });
-        assert_eq!(a, generate(GenerateConfig { people: 300, seed: 7 }));
-        assert_ne!(a, generate(GenerateConfig { people: 300, seed: 8 }));
+        let a = generate(GenerateConfig { people: 300, seed: 7, ..Default::default() });
+        assert_eq!(a, generate(GenerateConfig { people: 300, seed: 7, ..Default::default() }));
+        assert_ne!(a, generate(GenerateConfig { people: 300, seed: 8, ..Default::default() }));
     }
 
     #[test]
     fn plants_every_kind_and_trades_are_between_strangers() {
-        let net = generate(GenerateConfig { people: 600, seed: 3 });
-        for kind in ["pair", "ring", "club", "team", "same-employer-pair"] {
+        let net = generate(GenerateConfig { people: 600, seed: 3, ..Default::default() });
+        for kind in ["pair", "ring", "club", "team", "same-employer-pair", "client-pair"] {
             assert!(net.truth.iter().any(|t| t.kind == kind), "no {kind}");
         }
         let overlap = |a: usize, b: usize| {

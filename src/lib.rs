@@ -5,10 +5,12 @@
 //! [`ingest`] (edge-list files → rows) → [`graph`] (interned names, CSR adjacency) →
 //! [`detect`] (reciprocal pairs, exact parallel cycle search) → [`score`] (severity and
 //! evidence) → [`report`] (one model, one renderer per format). [`scan()`] runs it all from a
-//! plain [`ScanConfig`]. [`generate`] writes synthetic networks with a ground truth.
+//! plain [`ScanConfig`]. [`generate`] writes synthetic networks with a ground truth, and
+//! [`evaluate`] measures a report against it.
 
 pub mod detect;
 pub mod error;
+pub mod evaluate;
 pub mod generate;
 pub mod graph;
 pub mod ingest;

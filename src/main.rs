@@ -43,10 +43,17 @@ struct GenerateArgs {
     /// Seed; the same seed gives the same files.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Share of people whose employment history is left out (private profiles).
+    #[arg(long, default_value_t = 0.02)]
+    missing_histories: f64,
 }
 
 fn run_generate(a: &GenerateArgs) -> anyhow::Result<u8> {
-    let net = generate::generate(generate::GenerateConfig { people: a.people, seed: a.seed });
+    let net = generate::generate(generate::GenerateConfig {
+        people: a.people,
+        seed: a.seed,
+        missing_histories: a.missing_histories,
+    });
     net.write(&a.out).with_context(|| format!("cannot write into {}", a.out.display()))?;
     let trades = net.truth.iter().filter(|t| t.label == "trade").count();
     eprintln!(

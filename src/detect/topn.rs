@@ -47,8 +47,12 @@ impl<T: Ord + Clone> TopN<T> {
 
     /// Keep the smallest of both collections.
     pub fn merge(&mut self, mut other: TopN<T>) {
-        if self.limit == 0 {
+        if self.limit == 0 || other.items.is_empty() {
             return;
+        }
+        if other.items.len() > self.items.len() {
+            // Copy the smaller collection into the larger one.
+            std::mem::swap(&mut self.items, &mut other.items);
         }
         self.bound = match (self.bound.take(), other.bound.take()) {
             (Some(a), Some(b)) => Some(a.min(b)),

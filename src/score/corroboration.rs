@@ -148,9 +148,10 @@ impl Tally {
     pub fn checked(&self) -> bool {
         self.unknown < self.total()
     }
-    /// The `corroborated` signal: at least half the edges are backed and none is contradicted.
+    /// The `corroborated` signal: among the edges that could be checked, more are backed than
+    /// not, and none is contradicted (unknown edges count neither way).
     pub fn mostly_corroborated(&self) -> bool {
-        self.contradicted == 0 && self.corroborated() > 0 && 2 * self.corroborated() >= self.total()
+        self.contradicted == 0 && self.corroborated() > self.against()
     }
     /// The `uncorroborated` signal: at least half the edges have no working relationship on
     /// record, and fewer are backed than not.
@@ -231,7 +232,9 @@ mod tests {
         assert!(t(&[Uncorroborated, Uncorroborated]).mostly_uncorroborated());
         assert!(t(&[Uncorroborated, Uncorroborated, Unknown, Unknown]).mostly_uncorroborated());
         assert!(!t(&[Uncorroborated, Employment]).mostly_uncorroborated());
-        assert!(t(&[Uncorroborated, Employment]).mostly_corroborated());
+        assert!(!t(&[Uncorroborated, Employment]).mostly_corroborated(), "a tie is not corroboration");
+        assert!(t(&[Employment, Employment, Unknown, Unknown, Unknown]).mostly_corroborated());
+        assert!(t(&[Claimed, Unknown]).mostly_corroborated());
         assert!(!t(&[Contradicted, Employment]).mostly_corroborated());
         let unknown = t(&[Unknown, Unknown, Unknown]);
         assert!(!unknown.checked() && !unknown.mostly_corroborated() && !unknown.mostly_uncorroborated());

@@ -112,7 +112,7 @@ struct Judge<'a> {
 impl Judge<'_> {
     /// Judge, count and flag one finding; returns the outcome.
     fn record(&self, kind: FindingKind, members: &[u32], edges: &[u32], counts: &mut Counts) -> Outcome {
-        let (_, o) = self.ev.judge(kind, members, edges);
+        let o = self.ev.outcome(kind, members, edges);
         if !self.allow.is_empty() && self.allow.matching(members).is_some() {
             counts.suppressed += 1;
             return o;
