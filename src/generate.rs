@@ -21,6 +21,7 @@ use std::io;
 use std::path::Path;
 
 use crate::ingest::date::format_timestamp;
+use crate::rng::Rng;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,28 +95,6 @@ pub struct Network {
     pub private: Vec<bool>,
     /// The planted structures.
     pub truth: Vec<Truth>,
-}
-
-/// splitmix64: small, fast, and the same on every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
 }
 
 const DAY: i64 = 86_400;

@@ -15,6 +15,7 @@ pub mod generate;
 pub mod graph;
 pub mod ingest;
 pub mod report;
+mod rng;
 mod scan;
 pub mod score;
 

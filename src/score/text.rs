@@ -12,6 +12,7 @@
 use rayon::prelude::*;
 
 use crate::graph::Graph;
+use crate::rng::Rng;
 
 /// Random text pairs drawn for the similarity baseline.
 pub const BASELINE_PAIRS: usize = 2000;
@@ -162,17 +163,10 @@ impl TextIndex {
         if with_text.len() < 2 {
             return None;
         }
-        let mut state: u64 = 0x5eed;
-        let mut next = |n: usize| {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            ((z ^ (z >> 31)) % n as u64) as usize
-        };
+        let mut rng = Rng(0x5eed);
         let mut sims: Vec<f64> = Vec::with_capacity(BASELINE_PAIRS);
         while sims.len() < BASELINE_PAIRS {
-            let (a, b) = (next(with_text.len()), next(with_text.len()));
+            let (a, b) = (rng.below(with_text.len()), rng.below(with_text.len()));
             if a != b {
                 sims.push(jaccard(self.of(with_text[a]), self.of(with_text[b])));
             }

@@ -8,6 +8,7 @@
 //!   traded ones cluster.
 
 use crate::graph::Graph;
+use crate::rng::Rng;
 
 /// Seconds per day.
 pub const DAY: i64 = 86_400;
@@ -106,14 +107,6 @@ pub struct SpanBaseline {
     sorted_spans: Vec<Vec<i64>>,
 }
 
-fn mix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 impl SpanBaseline {
     /// Sizes whose spans are precomputed.
     const PRECOMPUTED: usize = 8;
@@ -133,12 +126,12 @@ impl SpanBaseline {
         if self.dates.len() < MIN_BASELINE {
             return Vec::new();
         }
-        let mut state = 0x5a11_u64 + size as u64;
+        let mut rng = Rng(0x5a11_u64 + size as u64);
         let mut spans: Vec<i64> = (0..SPAN_SAMPLES)
             .map(|_| {
                 let (mut lo, mut hi) = (i64::MAX, i64::MIN);
                 for _ in 0..size {
-                    let t = self.dates[(mix(&mut state) % self.dates.len() as u64) as usize];
+                    let t = self.dates[rng.below(self.dates.len())];
                     lo = lo.min(t);
                     hi = hi.max(t);
                 }
