@@ -196,7 +196,7 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
             return (scoring, vec!["scoring: --count-only, so nothing was judged".to_string()]);
         }
         let pairs = detect::pairs::reciprocal_pairs(&graph);
-        let lags = pairs.iter().map(|p| graph.created(p.ab).zip(graph.created(p.ba)).map(|(a, b)| (a - b).abs()));
+        let lags = pairs.iter().map(|p| score::time::pair_lag(&graph, p.ab, p.ba));
         let evidence = Evidence::new(&graph, employment.as_ref(), lags, config.thresholds_in_force());
         let allow = Allowlist::new(&graph, allow_entries);
         let options = ScoreOptions {
@@ -205,7 +205,7 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
             window_seconds: config.window_days.map(|d| (d * 86_400.0) as i64),
         };
         let unavailable = unavailable_checks(&graph, &evidence, employment.is_some());
-        (score::score_all(&evidence, &allow, options, &stop), unavailable)
+        (score::score_all(&evidence, &allow, pairs, options, &stop), unavailable)
     });
     watch.lap("detect+score");
     let truncated_reason = scoring.stopped.then(|| {

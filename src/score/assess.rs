@@ -84,7 +84,7 @@ impl<'g> Evidence<'g> {
     pub fn facts(&self, kind: FindingKind, members: &[u32], edges: &[u32], shape_only_for_rings: bool) -> Facts {
         let g = self.g;
         let time = match kind {
-            FindingKind::Pair => g.created(edges[0]).zip(g.created(edges[1])).map(|(a, b)| (a - b).abs()),
+            FindingKind::Pair => time::pair_lag(g, edges[0], edges[1]),
             _ => time::span_seconds(g, edges),
         };
         let fast = time.is_some_and(|t| match kind {

@@ -101,6 +101,29 @@ struct Rank(Reverse<Severity>, Reverse<u8>);
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct RankedCycle(Rank, Cycle);
 
+/// The edges of a finding competing for a place in the listing.
+enum Edges {
+    /// A ring, by its index in [`Scoring::rings`] (already scored).
+    Ring(usize),
+    /// A pair's or cycle's edges.
+    Listed(Vec<u32>),
+}
+
+/// A finding competing for a place in the listing.
+struct Candidate {
+    rank: Rank,
+    kind: FindingKind,
+    members: Vec<u32>,
+    edges: Edges,
+}
+
+impl Candidate {
+    /// Listing order: rank, then rings before cycles before pairs, then members.
+    fn key(&self) -> (&Rank, FindingKind, usize, &[u32]) {
+        (&self.rank, self.kind, self.members.len(), &self.members)
+    }
+}
+
 /// Records one judged finding: counts, flags, suppression.
 struct Judge<'a> {
     ev: &'a Evidence<'a>,
@@ -113,18 +136,24 @@ impl Judge<'_> {
     /// Judge, count and flag one finding; returns the outcome.
     fn record(&self, kind: FindingKind, members: &[u32], edges: &[u32], counts: &mut Counts) -> Outcome {
         let o = self.ev.outcome(kind, members, edges);
-        if !self.allow.is_empty() && self.allow.matching(members).is_some() {
+        let suppressed = !self.allow.is_empty() && self.allow.matching(members).is_some();
+        self.count(o.severity, suppressed, edges, counts);
+        o
+    }
+
+    /// Count one judged finding and, unless suppressed, flag its edges at medium and above.
+    fn count(&self, severity: Severity, suppressed: bool, edges: &[u32], counts: &mut Counts) {
+        if suppressed {
             counts.suppressed += 1;
-            return o;
+            return;
         }
-        counts.by_severity[o.severity as usize] += 1;
-        if o.severity >= Severity::Medium {
+        counts.by_severity[severity as usize] += 1;
+        if severity >= Severity::Medium {
             self.flagged.flag(edges);
-            if o.severity == Severity::High {
+            if severity == Severity::High {
                 edges.iter().for_each(|&e| self.high.mark(e));
             }
         }
-        o
     }
 }
 
@@ -144,10 +173,7 @@ impl CycleVisitor for CycleScorer<'_> {
             }
         }
         let o = self.judge.record(FindingKind::Cycle, vertices, edges, &mut self.counts);
-        let rank = Rank(Reverse(o.severity), Reverse(o.score));
-        if self.top.would_keep(&RankedCycle(rank.clone(), Cycle::new(vertices, edges))) {
-            self.top.push(RankedCycle(rank, Cycle::new(vertices, edges)));
-        }
+        self.top.push(RankedCycle(Rank(Reverse(o.severity), Reverse(o.score)), Cycle::new(vertices, edges)));
     }
     fn merge(&mut self, other: Self) {
         self.counts.add(&other.counts);
@@ -163,14 +189,21 @@ fn scored(ev: &Evidence<'_>, allow: &Allowlist, kind: FindingKind, members: Vec<
     Scored { kind, members, edges, score: o.score, severity: o.severity, signals, suppressed_by, part_of: None }
 }
 
-/// Find and score every pair, cycle and ring of `g`.
-pub fn score_all(ev: &Evidence<'_>, allow: &Allowlist, options: ScoreOptions, stop: &AtomicBool) -> Scoring {
+/// Score every reciprocal pair of `g` (`pairs`, from [`detect::pairs::reciprocal_pairs`], the
+/// same the evidence's lag baseline was made from), find and score every cycle, and the rings
+/// they form.
+pub fn score_all(
+    ev: &Evidence<'_>,
+    allow: &Allowlist,
+    pairs: Vec<Pair>,
+    options: ScoreOptions,
+    stop: &AtomicBool,
+) -> Scoring {
     let g: &Graph = ev.g;
     let flagged = FlaggedEdges::new(g.edge_count());
     let high = EdgeMarks::new(g.edge_count());
     let judge = Judge { ev, allow, flagged: &flagged, high: &high };
 
-    let pairs = detect::pairs::reciprocal_pairs(g);
     let judged_pairs: Vec<(Outcome, Counts)> = pairs
         .par_iter()
         .map(|p| {
@@ -192,47 +225,45 @@ pub fn score_all(ev: &Evidence<'_>, allow: &Allowlist, options: ScoreOptions, st
     let Groups { rings: groups, oversized } = flagged.groups(g);
     let mut rings = Vec::with_capacity(groups.len());
     for group in groups {
-        judge.record(FindingKind::Ring, &group.members, &group.edges, &mut counts);
-        rings.push(scored(ev, allow, FindingKind::Ring, group.members, group.edges));
+        let ring = scored(ev, allow, FindingKind::Ring, group.members, group.edges);
+        judge.count(ring.severity, ring.suppressed_by.is_some(), &ring.edges, &mut counts);
+        rings.push(ring);
     }
 
     // The listing: every ring, the best cycles, every pair, ranked together.
-    let mut candidates: Vec<(Rank, FindingKind, Vec<u32>, Vec<u32>)> = Vec::new();
-    for r in &rings {
-        candidates.push((
-            Rank(Reverse(r.severity), Reverse(r.score)),
-            FindingKind::Ring,
-            r.members.clone(),
-            r.edges.clone(),
-        ));
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for (i, r) in rings.iter().enumerate() {
+        let rank = Rank(Reverse(r.severity), Reverse(r.score));
+        candidates.push(Candidate { rank, kind: FindingKind::Ring, members: r.members.clone(), edges: Edges::Ring(i) });
     }
     for RankedCycle(rank, c) in outcome.visitor.top.into_sorted_vec() {
-        candidates.push((rank, FindingKind::Cycle, c.vertices().to_vec(), c.edges().to_vec()));
+        let edges = Edges::Listed(c.edges().to_vec());
+        candidates.push(Candidate { rank, kind: FindingKind::Cycle, members: c.vertices().to_vec(), edges });
     }
     let mut pair_ranks: Vec<(Rank, &Pair)> =
         judged_pairs.iter().zip(&pairs).map(|((o, _), p)| (Rank(Reverse(o.severity), Reverse(o.score)), p)).collect();
     pair_ranks.sort();
     pair_ranks.truncate(options.max_findings);
     for (rank, p) in pair_ranks {
-        candidates.push((rank, FindingKind::Pair, vec![p.a, p.b], vec![p.ab, p.ba]));
+        let edges = Edges::Listed(vec![p.ab, p.ba]);
+        candidates.push(Candidate { rank, kind: FindingKind::Pair, members: vec![p.a, p.b], edges });
     }
-    candidates.sort_by(|x, y| (&x.0, x.1, x.2.len(), &x.2).cmp(&(&y.0, y.1, y.2.len(), &y.2)));
+    candidates.sort_by(|x, y| x.key().cmp(&y.key()));
     candidates.truncate(options.max_findings);
 
     let ring_of: std::collections::HashMap<u32, u32> =
         rings.iter().enumerate().filter_map(|(i, r)| flagged.root(r.edges[0]).map(|root| (root, i as u32))).collect();
     let listed = candidates
         .into_iter()
-        .map(|(_, kind, members, edges)| {
-            if kind == FindingKind::Ring {
-                let i = rings.iter().position(|r| r.edges == edges).expect("listed ring exists");
-                return rings[i].clone();
+        .map(|c| match c.edges {
+            Edges::Ring(i) => rings[i].clone(),
+            Edges::Listed(edges) => {
+                let mut s = scored(ev, allow, c.kind, c.members, edges);
+                if s.severity >= Severity::Medium && s.suppressed_by.is_none() {
+                    s.part_of = flagged.root(s.edges[0]).and_then(|root| ring_of.get(&root).copied());
+                }
+                s
             }
-            let mut s = scored(ev, allow, kind, members, edges);
-            if s.severity >= Severity::Medium && s.suppressed_by.is_none() {
-                s.part_of = flagged.root(s.edges[0]).and_then(|root| ring_of.get(&root).copied());
-            }
-            s
         })
         .collect();
     Scoring {

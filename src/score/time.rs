@@ -45,6 +45,12 @@ fn percentile_of(sorted: &[i64], x: i64) -> f64 {
     (below as f64 * 1000.0 / sorted.len() as f64).round() / 10.0
 }
 
+/// Seconds between the two recommendations `ab` and `ba` of a reciprocal pair, if both are
+/// dated.
+pub fn pair_lag(g: &Graph, ab: u32, ba: u32) -> Option<i64> {
+    Some((g.created(ab)? - g.created(ba)?).abs())
+}
+
 /// Seconds between the first and the last date of `edges`, if all are dated.
 pub fn span_seconds(g: &Graph, edges: &[u32]) -> Option<i64> {
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
