@@ -300,7 +300,14 @@ impl<'g> Evidence<'g> {
         };
         let explanation =
             if t.checked() { format!("{lead}: {summary}") } else { format!("could not be checked: {summary}") };
-        (name, value, json!({"share": 0.5}), explanation)
+        // What the counts are held against: the edges against (corroborated), half of all
+        // edges (uncorroborated), none (contradicted).
+        let baseline = match check {
+            Check::Corroborated => json!({"backed_must_exceed": t.against(), "contradicted_max": 0}),
+            Check::Uncorroborated => json!({"share": 0.5}),
+            _ => json!({"contradicted_max": 0}),
+        };
+        (name, value, baseline, explanation)
     }
 
     fn similarity_signal(&self, f: &Facts) -> (&'static str, Value, Value, String) {
