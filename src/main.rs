@@ -164,11 +164,18 @@ struct ScanArgs {
     relationship_col: Option<String>,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
+/// A leading number and the unit that follows it (`"30d"` → `(30.0, "d")`); `what` names the
+/// expected form in the error.
+fn number_and_unit<'a>(s: &'a str, what: &str) -> Result<(f64, &'a str), String> {
     let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let value: f64 = num.parse().map_err(|_| format!("'{s}' is not a duration such as 30s, 5m or 1500ms"))?;
+    let value = num.parse().map_err(|_| format!("'{s}' is not {what}"))?;
+    Ok((value, unit))
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (value, unit) = number_and_unit(s, "a duration such as 30s, 5m or 1500ms")?;
     let seconds = match unit {
         "ms" => value / 1000.0,
         "" | "s" => value,
@@ -181,10 +188,8 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// A window in days: `30d`, `2w`, `36h`, or a bare number of days.
 fn parse_days(s: &str) -> Result<f64, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let value: f64 = num.parse().map_err(|_| format!("'{s}' is not a window such as 30d, 2w or 36h"))?;
+    let s = s.trim();
+    let (value, unit) = number_and_unit(s, "a window such as 30d, 2w or 36h")?;
     let days = match unit {
         "" | "d" => value,
         "w" => value * 7.0,
