@@ -122,7 +122,8 @@ impl ScanConfig {
 /// How long one stage of the pipeline took.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StageTime {
-    /// `ingest`, `graph`, `detect`, `score` or `report`.
+    /// `ingest`, `graph`, `detect+score` (one parallel pass judges every cycle as it is found) or
+    /// `report`.
     pub stage: &'static str,
     /// Wall-clock time.
     pub elapsed: Duration,
