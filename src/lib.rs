@@ -20,4 +20,4 @@ mod scan;
 pub mod score;
 
 pub use error::{Error, Result};
-pub use scan::{scan, ScanConfig, ScanOutcome, StageTime};
+pub use scan::{scan, ProgressHook, ScanConfig, ScanOutcome, StageTime};

@@ -2,20 +2,21 @@
 //! the outcome to an exit code (0 clean, 1 findings at or above `--fail-on`, 2 error or a
 //! search cut short by `--time-budget`).
 
-use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use backscratch::ingest::columns::{ColumnFlags, ColumnRef, HeaderMode};
 use backscratch::ingest::IngestOptions;
-use backscratch::report::{Json, Render, Report, Table};
+use backscratch::report::{self, github, output, Format, Render, RenderOptions, Report};
 use backscratch::score::Severity;
-use backscratch::{generate, scan, ScanConfig};
+use backscratch::{generate, scan, ProgressHook, ScanConfig};
 
 #[derive(Parser)]
 #[command(name = "backscratch", version, about = "Find recommendation trading: reciprocal pairs and short rings")]
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     /// Scan edge lists for reciprocal pairs and rings of recommendations.
     Scan(Box<ScanArgs>),
+    /// The verdict (pass/warn/fail) for named candidates only, with the evidence about them.
+    Check(Box<CheckArgs>),
     /// Write a synthetic network (recommendations, employment, ground truth) into a folder.
     Generate(GenerateArgs),
 }
@@ -67,12 +70,41 @@ fn run_generate(a: &GenerateArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    /// A readable terminal summary.
-    Table,
-    /// The JSON contract (schema_version 1).
-    Json,
+#[derive(Args)]
+struct CheckArgs {
+    /// A candidate's name exactly as in the data (repeatable).
+    #[arg(long = "subject", value_name = "NAME", required_unless_present = "subjects")]
+    subject: Vec<String>,
+    /// A file of candidates' names, one per line (`#` starts a comment).
+    #[arg(long, value_name = "FILE")]
+    subjects: Option<PathBuf>,
+    #[command(flatten)]
+    scan: ScanArgs,
+}
+
+/// `--format`: the library's format names, listed in `--help`.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    let names = Format::ALL.map(Format::name);
+    clap::builder::PossibleValuesParser::new(names).map(|name| Format::from_name(&name).unwrap_or(Format::Table))
+}
+
+/// `--report FORMAT=PATH`.
+#[derive(Clone)]
+struct ReportTarget {
+    format: Format,
+    path: PathBuf,
+}
+
+fn parse_report_target(s: &str) -> Result<ReportTarget, String> {
+    let (name, path) = s.split_once('=').ok_or_else(|| format!("'{s}' is not FORMAT=PATH (e.g. html=report.html)"))?;
+    let format = Format::from_name(name.trim()).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format '{name}' (use one of {})", names.join(", "))
+    })?;
+    if path.is_empty() {
+        return Err(format!("'{s}' names no file"));
+    }
+    Ok(ReportTarget { format, path: PathBuf::from(path) })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -99,12 +131,28 @@ struct ScanArgs {
     /// Longest cycle to search for (3..=8).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(3..=8))]
     max_len: u8,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    /// Output format (csv to a file also writes X.people.csv beside it).
+    #[arg(long, default_value = "table", value_parser = format_parser())]
     format: Format,
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Also write FORMAT to PATH (repeatable, e.g. --report html=out.html --report junit=out.xml).
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
+    reports: Vec<ReportTarget>,
+    /// Print nothing but errors (files asked for with --report or --output are still written).
+    #[arg(long, short)]
+    quiet: bool,
+    /// GitHub Actions mode (on by itself when GITHUB_ACTIONS=true): annotations on standard error
+    /// and the Markdown summary appended to $GITHUB_STEP_SUMMARY.
+    #[arg(long)]
+    github: bool,
+    /// Replace every name by a stable pseudonym in every output, for sharing.
+    #[arg(long, visible_alias = "pseudonymize")]
+    redact: bool,
+    /// An earlier JSON report: list only findings whose id it does not have (new since then).
+    #[arg(long, value_name = "OLD.json")]
+    baseline: Option<PathBuf>,
     /// Exit 1 when a finding has at least this severity.
     #[arg(long, value_enum, default_value_t = FailOn::High)]
     fail_on: FailOn,
@@ -244,64 +292,107 @@ fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
         window_days: a.window,
         count_only: a.count_only,
         thresholds: Default::default(),
+        subjects: None,
+        baseline: a.baseline.clone(),
+        redact: a.redact,
+        progress: progress_display(a),
     })
 }
 
-fn renderer(format: Format) -> Box<dyn Render> {
-    match format {
-        Format::Table => Box::new(Table::default()),
-        Format::Json => Box::new(Json),
-    }
+/// Whether standard error goes to a person (a terminal, not a CI log).
+fn interactive_stderr() -> bool {
+    io::stderr().is_terminal() && std::env::var_os("CI").is_none() && std::env::var_os("GITHUB_ACTIONS").is_none()
 }
 
-/// Render into a temporary file beside `path`, then rename, so a failed run leaves no half
-/// report.
-fn write_atomically(path: &Path, report: &Report, format: Format) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().with_context(|| format!("{}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()));
-    let written = (|| {
-        let mut out = io::BufWriter::new(fs::File::create(&tmp)?);
-        renderer(format).render(report, &mut out)?;
-        out.flush()
-    })();
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
+/// A spinner naming the running stage, on a terminal only and never with --quiet.
+fn progress_display(a: &ScanArgs) -> Option<ProgressHook> {
+    if a.quiet || !interactive_stderr() {
+        return None;
     }
-    fs::rename(&tmp, path).with_context(|| format!("cannot move the report into {}", path.display()))
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}").ok()?);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    Some(ProgressHook(Arc::new(move |stage| {
+        let what = match stage {
+            "ingest" => "reading the inputs",
+            "graph" => "building the graph",
+            "detect+score" => "finding and judging pairs and rings",
+            _ => "writing the report",
+        };
+        bar.set_message(what);
+        if stage == "report" {
+            bar.finish_and_clear();
+        }
+    })))
+}
+
+/// Names from `--subject` and `--subjects FILE`, in order, without repeats.
+fn subjects(a: &CheckArgs) -> anyhow::Result<Vec<String>> {
+    let mut names = a.subject.clone();
+    if let Some(path) = &a.subjects {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        names.extend(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from));
+    }
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
+    if names.is_empty() {
+        bail!("no candidate named: give --subject NAME or a --subjects file with names in it");
+    }
+    Ok(names)
+}
+
+fn fail_floor(a: &ScanArgs) -> Option<Severity> {
+    match a.fail_on {
+        FailOn::Never => None,
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::High => Some(Severity::High),
+    }
 }
 
 /// Render to standard output; a reader that went away (broken pipe) is not an error.
-fn write_stdout(report: &Report, format: Format) -> anyhow::Result<()> {
+fn write_stdout(report: &Report, format: Format, options: RenderOptions) -> anyhow::Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
-    match renderer(format).render(report, &mut out).and_then(|()| out.flush()) {
+    match report::renderer(format, options).render(report, &mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => bail!("cannot write the report: {e}"),
         _ => Ok(()),
     }
 }
 
+/// GitHub Actions: annotations on standard error, the Markdown summary appended to the step
+/// summary file.
+fn github_outputs(report: &Report) -> anyhow::Result<()> {
+    let mut err = io::stderr().lock();
+    for line in github::annotations(report) {
+        let _ = writeln!(err, "{line}");
+    }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        let mut text = Vec::new();
+        report::Markdown::default().render(report, &mut text)?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("cannot open $GITHUB_STEP_SUMMARY {}", PathBuf::from(&path).display()))?;
+        file.write_all(&text).context("cannot append to $GITHUB_STEP_SUMMARY")?;
+    }
+    Ok(())
+}
+
 fn exit_code(report: &Report, a: &ScanArgs) -> u8 {
-    if report.summary.truncated {
+    if report.summary.truncated || !report.missing_subjects().is_empty() {
         return 2;
     }
-    let floor = match a.fail_on {
-        FailOn::Never => return 0,
-        FailOn::Info => Severity::Info,
-        FailOn::Low => Severity::Low,
-        FailOn::Medium => Severity::Medium,
-        FailOn::High => Severity::High,
-    };
-    if !a.exit_zero && report.summary.by_severity.at_least(floor) > 0 {
-        1
-    } else {
-        0
+    match fail_floor(a) {
+        Some(floor) if !a.exit_zero && report.fails(floor) => 1,
+        _ => 0,
     }
 }
 
-fn run_scan(a: &ScanArgs) -> anyhow::Result<u8> {
-    let outcome = scan(&config(a)?)?;
-    if a.verbose {
+fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>) -> anyhow::Result<u8> {
+    let outcome = scan(&ScanConfig { subjects, ..config(a)? })?;
+    if a.verbose && !a.quiet {
         for s in &outcome.stages {
             let rss = s.peak_rss.map_or(String::new(), |b| format!(", peak memory {:.1} MiB", b as f64 / 1048576.0));
             eprintln!("backscratch: {:<7} {:>9.3} s{rss}", s.stage, s.elapsed.as_secs_f64());
@@ -309,15 +400,35 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<u8> {
     }
     let report = outcome.report;
     let started = std::time::Instant::now();
+    let color = a.format == Format::Table
+        && a.output.is_none()
+        && io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let options = RenderOptions { color, fail_on: fail_floor(a) };
+    let format = a.format;
+    let plain = RenderOptions { color: false, ..options };
     match &a.output {
-        Some(path) => write_atomically(path, &report, a.format)?,
-        None => write_stdout(&report, a.format)?,
+        Some(path) => {
+            output::write_report(path, &report, format, plain)?;
+        }
+        None if !a.quiet => write_stdout(&report, format, options)?,
+        None => {}
     }
-    if a.verbose {
+    for target in &a.reports {
+        output::write_report(&target.path, &report, target.format, plain)?;
+    }
+    if a.github || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        github_outputs(&report)?;
+    }
+    if a.verbose && !a.quiet {
         eprintln!("backscratch: {:<7} {:>9.3} s", "write", started.elapsed().as_secs_f64());
     }
     if let Some(why) = &report.summary.truncated_reason {
         eprintln!("backscratch: report is truncated: {why}");
+    }
+    let missing = report.missing_subjects();
+    if !missing.is_empty() {
+        eprintln!("backscratch: not in the data, so no verdict: {}", missing.join(", "));
     }
     Ok(exit_code(&report, a))
 }
@@ -325,7 +436,8 @@ fn run_scan(a: &ScanArgs) -> anyhow::Result<u8> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
-        Command::Scan(a) => run_scan(a),
+        Command::Scan(a) => run_scan(a, None),
+        Command::Check(a) => subjects(a).and_then(|names| run_scan(&a.scan, Some(names))),
         Command::Generate(a) => run_generate(a),
     };
     match outcome {

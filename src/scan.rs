@@ -3,13 +3,15 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::detect::{self, MAX_CYCLE_LEN};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ingest::{self, columns::HeaderMode, IngestOptions};
-use crate::report::{ColumnParams, Params, Report, ReportInputs};
+use crate::report::baseline::Baseline;
+use crate::report::{redact, ColumnParams, Params, Report, ReportInputs};
 use crate::score::allow::{self, Allowlist};
 use crate::score::assess::{Evidence, Thresholds};
 use crate::score::{self, employment::Employment, ScoreOptions, Scoring};
@@ -41,6 +43,25 @@ pub struct ScanConfig {
     pub count_only: bool,
     /// Time windows of the severity rule.
     pub thresholds: Thresholds,
+    /// `check`: report on these candidates only.
+    pub subjects: Option<Vec<String>>,
+    /// `--baseline`: an earlier JSON report whose findings are left out.
+    pub baseline: Option<PathBuf>,
+    /// `--redact`: names become stable pseudonyms.
+    pub redact: bool,
+    /// Told when each stage starts (for a progress display).
+    pub progress: Option<ProgressHook>,
+}
+
+/// A function told the name of each stage as it starts (`ingest`, `graph`, `detect+score`,
+/// `report`).
+#[derive(Clone)]
+pub struct ProgressHook(pub Arc<dyn Fn(&'static str) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
 }
 
 impl Default for ScanConfig {
@@ -58,6 +79,10 @@ impl Default for ScanConfig {
             window_days: None,
             count_only: false,
             thresholds: Thresholds::default(),
+            subjects: None,
+            baseline: None,
+            redact: false,
+            progress: None,
         }
     }
 }
@@ -75,6 +100,9 @@ impl ScanConfig {
         }
         if let Some(w) = self.window_days.filter(|w| !(w.is_finite() && *w > 0.0)) {
             return Err(Error::Config(format!("the window must be a positive number of days, not {w}")));
+        }
+        if self.subjects.as_ref().is_some_and(|s| s.is_empty()) {
+            return Err(Error::Config("no candidate named to check".into()));
         }
         if self.threads == Some(0) {
             return Err(Error::Config("threads must be at least 1".into()));
@@ -179,15 +207,27 @@ pub fn scan(config: &ScanConfig) -> Result<ScanOutcome> {
     }
 }
 
+impl ScanConfig {
+    fn starting(&self, stage: &'static str) {
+        if let Some(hook) = &self.progress {
+            (hook.0)(stage);
+        }
+    }
+}
+
 fn run(config: &ScanConfig) -> Result<ScanOutcome> {
     let mut watch = Stopwatch::start();
+    config.starting("ingest");
+    let baseline = config.baseline.as_deref().map(Baseline::read).transpose()?;
     let employment = config.people.as_deref().map(Employment::read).transpose()?;
     let allow_entries = config.allow.as_deref().map(allow::read).transpose()?.unwrap_or_default();
     let ingested = ingest::read_inputs(&config.inputs, &config.ingest)?;
     watch.lap("ingest");
+    config.starting("graph");
     let built = Graph::build(ingested);
     let graph = built.graph;
     watch.lap("graph");
+    config.starting("detect+score");
     let stop = AtomicBool::new(false);
     let (scoring, checks_unavailable) = within_budget(config.time_budget, &stop, || {
         if config.count_only {
@@ -209,13 +249,14 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
         (score::score_all(&evidence, &allow, pairs, options, &stop), unavailable)
     });
     watch.lap("detect+score");
+    config.starting("report");
     let truncated_reason = scoring.stopped.then(|| {
         format!(
             "the search reached --time-budget {:.3}s before it finished",
             config.time_budget.map_or(0.0, |d| d.as_secs_f64())
         )
     });
-    let report = Report::assemble(ReportInputs {
+    let mut report = Report::assemble(ReportInputs {
         graph: &graph,
         inputs: &built.inputs,
         params: config.params(),
@@ -223,7 +264,14 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
         checks_unavailable,
         truncated_reason,
         generated_at: config.generated_at,
+        subjects: config.subjects.as_deref(),
     });
+    if let Some(b) = &baseline {
+        b.apply(&mut report);
+    }
+    if config.redact {
+        redact::redact(&mut report);
+    }
     watch.lap("report");
     Ok(ScanOutcome { report, stages: watch.stages })
 }

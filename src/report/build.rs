@@ -29,6 +29,8 @@ pub struct ReportInputs<'a> {
     pub truncated_reason: Option<String>,
     /// Unix seconds to stamp the report with, or none.
     pub generated_at: Option<i64>,
+    /// `check`: the candidates to report on (the report then keeps only their findings).
+    pub subjects: Option<&'a [String]>,
 }
 
 /// A stable id: kind plus the first 16 hex digits of SHA-256 over the canonical members.
@@ -133,7 +135,7 @@ impl Report {
         let cycles: BTreeMap<String, u64> =
             (3..=r.params.max_cycle_len).map(|l| (l.to_string(), sc.cycle_counts[l])).collect();
         let by = sc.counts.by_severity;
-        let summary = Summary {
+        let mut summary = Summary {
             people: g.node_count() as u64,
             recommendations: g.edge_count() as u64,
             reciprocal_pairs: sc.pairs,
@@ -148,8 +150,9 @@ impl Report {
             checks_unavailable: r.checks_unavailable,
             truncated: r.truncated_reason.is_some(),
             truncated_reason: r.truncated_reason,
+            baseline: None,
         };
-        let people = people(g, &sc.listed, &sc.flagged, &sc.high);
+        let mut people = people(g, &sc.listed, &sc.flagged, &sc.high);
         let ring_ids: Vec<String> = sc.rings.iter().map(|s| id_of(g, s)).collect();
         let mut findings: Vec<Finding> = sc.listed.into_iter().map(|s| finding(g, r.inputs, s, &ring_ids)).collect();
         let parts: Vec<(String, String)> =
@@ -157,6 +160,12 @@ impl Report {
         for f in findings.iter_mut().filter(|f| f.kind == FindingKind::Ring) {
             f.parts = parts.iter().filter(|(ring, _)| *ring == f.id).map(|(_, id)| id.clone()).collect();
         }
+        let subjects = r.subjects.map(|queries| {
+            let found = super::subjects::resolve(g, queries, &sc.flagged, &sc.high, &findings);
+            super::subjects::keep_only_theirs(&found, &mut findings, &mut people);
+            found
+        });
+        summary.listed = findings.len() as u64;
         Report {
             schema_version: super::SCHEMA_VERSION,
             tool: Tool { name: env!("CARGO_PKG_NAME").into(), version: env!("CARGO_PKG_VERSION").into() },
@@ -165,6 +174,7 @@ impl Report {
             summary,
             findings,
             people,
+            subjects,
             generated_at: r.generated_at.map(format_timestamp),
         }
     }

@@ -1,8 +1,22 @@
 //! Report: one serde model of a scan's results (the JSON contract, `schema_version` 1) and
 //! one small renderer per output format behind the [`Render`] trait.
 
+pub mod baseline;
 mod build;
+mod csv;
+pub mod describe;
+mod dot;
+pub mod escape;
+pub mod github;
+mod html;
 mod json;
+mod jsonl;
+mod junit;
+mod markdown;
+pub mod output;
+pub mod redact;
+pub mod subjects;
+mod svg;
 mod table;
 
 use std::collections::BTreeMap;
@@ -11,7 +25,13 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 pub use build::ReportInputs;
+pub use csv::{Csv, Sheet};
+pub use dot::Dot;
+pub use html::Html;
 pub use json::Json;
+pub use jsonl::Jsonl;
+pub use junit::Junit;
+pub use markdown::Markdown;
 pub use table::Table;
 
 use crate::score::{FindingKind, Severity, Signal};
@@ -36,6 +56,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// People in the listed findings.
     pub people: Vec<Person>,
+    /// `check`: the candidates asked about, in the order given (absent from `scan` reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subjects: Option<Vec<Subject>>,
     /// When the report was made (RFC 3339), or null when switched off.
     pub generated_at: Option<String>,
 }
@@ -160,6 +183,20 @@ pub struct Summary {
     pub truncated: bool,
     /// Why it stopped early.
     pub truncated_reason: Option<String>,
+    /// `--baseline`: how many findings an earlier report already had (absent without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
+}
+
+/// What `--baseline` left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineSummary {
+    /// The earlier report.
+    pub file: String,
+    /// Listed findings whose id the earlier report already had (left out of this one).
+    pub already_known: u64,
+    /// Listed findings that are new (the ones in this report).
+    pub new: u64,
 }
 
 /// Where an edge came from.
@@ -240,6 +277,160 @@ pub struct Person {
     pub verdict: Verdict,
     /// Why, in one sentence.
     pub reason: String,
+}
+
+/// One candidate asked about by `check`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subject {
+    /// The name as given.
+    pub query: String,
+    /// `pass`, `warn`, `fail`, or `not_found` when the name occurs nowhere in the data.
+    pub status: SubjectStatus,
+    /// Why, in one sentence.
+    pub reason: String,
+    /// The most severe unsuppressed finding the person is in (null: none).
+    pub worst_severity: Option<Severity>,
+    /// The person's counts and verdict (null when not found).
+    pub person: Option<Person>,
+    /// Ids of the listed findings the person is a member of.
+    pub findings: Vec<String>,
+    /// For a name not found: names in the data that are close to it.
+    pub suggestions: Vec<String>,
+}
+
+/// A `check` outcome for one candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectStatus {
+    /// No finding at medium or above.
+    Pass,
+    /// In a medium finding.
+    Warn,
+    /// In a high finding.
+    Fail,
+    /// The name is not in the data: no verdict.
+    NotFound,
+}
+
+impl SubjectStatus {
+    /// `PASS`, `WARN`, `FAIL`, `NOT FOUND`.
+    pub fn word(self) -> &'static str {
+        match self {
+            SubjectStatus::Pass => "PASS",
+            SubjectStatus::Warn => "WARN",
+            SubjectStatus::Fail => "FAIL",
+            SubjectStatus::NotFound => "NOT FOUND",
+        }
+    }
+}
+
+impl Report {
+    /// Whether a finding at or above `floor` counts against this run: a `check` looks at
+    /// its subjects only, a report with a baseline at its new findings only, any other at
+    /// everything found.
+    pub fn fails(&self, floor: Severity) -> bool {
+        if let Some(subjects) = &self.subjects {
+            return subjects.iter().any(|s| s.worst_severity.is_some_and(|w| w >= floor));
+        }
+        if self.summary.baseline.is_some() {
+            return self.findings.iter().any(|f| describe::counts(f, floor));
+        }
+        self.summary.by_severity.at_least(floor) > 0
+    }
+
+    /// The checked names that do not occur in the data.
+    pub fn missing_subjects(&self) -> Vec<&str> {
+        let subjects = self.subjects.iter().flatten();
+        subjects.filter(|s| s.status == SubjectStatus::NotFound).map(|s| s.query.as_str()).collect()
+    }
+}
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A readable terminal summary.
+    Table,
+    /// The JSON contract.
+    Json,
+    /// One finding per line.
+    Jsonl,
+    /// Findings and people as spreadsheet-safe CSV.
+    Csv,
+    /// GitHub-flavoured Markdown (step summaries, pull requests).
+    Markdown,
+    /// One self-contained HTML page with a drawing of each ring.
+    Html,
+    /// JUnit XML, one test case per person checked.
+    Junit,
+    /// Graphviz of the flagged rings.
+    Dot,
+}
+
+impl Format {
+    /// Every format, in the order the help lists them.
+    pub const ALL: [Format; 8] = [
+        Format::Table,
+        Format::Json,
+        Format::Jsonl,
+        Format::Csv,
+        Format::Markdown,
+        Format::Html,
+        Format::Junit,
+        Format::Dot,
+    ];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Junit => "junit",
+            Format::Dot => "dot",
+        }
+    }
+
+    /// The format with this name (`md` and `xml` are accepted too).
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name {
+            "md" => Some(Format::Markdown),
+            "xml" => Some(Format::Junit),
+            "gv" => Some(Format::Dot),
+            _ => Format::ALL.into_iter().find(|f| f.name() == name),
+        }
+    }
+}
+
+/// Choices a renderer needs beyond the report.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    /// Colour in the terminal table.
+    pub color: bool,
+    /// The `--fail-on` floor (JUnit marks people at or above it as failures); `None` = never.
+    pub fail_on: Option<Severity>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions { color: false, fail_on: Some(Severity::High) }
+    }
+}
+
+/// The renderer for `format`.
+pub fn renderer(format: Format, options: RenderOptions) -> Box<dyn Render> {
+    match format {
+        Format::Table => Box::new(Table { color: options.color, ..Table::default() }),
+        Format::Json => Box::new(Json),
+        Format::Jsonl => Box::new(Jsonl),
+        Format::Csv => Box::new(Csv { sheet: Sheet::Both }),
+        Format::Markdown => Box::new(Markdown::default()),
+        Format::Html => Box::new(Html),
+        Format::Junit => Box::new(Junit { fail_on: options.fail_on }),
+        Format::Dot => Box::new(Dot),
+    }
 }
 
 /// An output format.

@@ -4,66 +4,39 @@
 
 use std::io::{self, Write};
 
+use super::describe::{members_line, reason, verdict_word};
+use super::escape::one_line;
 use super::{Finding, Render, Report, Verdict};
-use crate::score::FindingKind;
 
 /// `--format table`: a readable summary for a terminal.
 #[derive(Debug, Clone, Copy)]
 pub struct Table {
     /// How many findings (and people) to show.
     pub top: usize,
+    /// Colour severities and verdicts with ANSI escapes (only for a terminal).
+    pub color: bool,
 }
 
 impl Default for Table {
     fn default() -> Self {
-        Table { top: 20 }
+        Table { top: 20, color: false }
     }
 }
 
-fn members_line(f: &Finding) -> String {
-    match f.kind {
-        FindingKind::Pair => format!("{} <-> {}", f.members[0], f.members[1]),
-        FindingKind::Cycle => format!("{} -> {}", f.members.join(" -> "), f.members[0]),
-        FindingKind::Ring => format!("{} ({} recommendations)", f.members.join(", "), f.edges.len()),
-    }
-}
-
-/// A number of days without a needless `.0`.
-fn days(v: &serde_json::Value) -> String {
-    match v.as_f64() {
-        Some(d) if d.fract() == 0.0 => format!("{d:.0}"),
-        Some(d) => d.to_string(),
-        None => "?".to_string(),
-    }
-}
-
-/// A short phrase per fired signal, strongest first: the one-line reason.
-pub fn reason(f: &Finding) -> String {
-    let mut fired: Vec<_> = f.signals.iter().filter(|s| s.fired).collect();
-    fired.sort_by_key(|s| -s.points.abs());
-    let phrases: Vec<String> = fired
-        .iter()
-        .map(|s| {
-            let phrase = match s.name.as_str() {
-                "structure" => "a ring".to_string(),
-                "reciprocation_lag_days" => format!("reciprocated within {} days", days(&s.value)),
-                "ring_span_days" => format!("all written within {} days", days(&s.value)),
-                "corroborated" => "backed by working relationships".to_string(),
-                "uncorroborated" => "no working relationship on record".to_string(),
-                "relationship_contradicted" => "a claimed working relationship is contradicted".to_string(),
-                "text_similarity" => "near-identical texts".to_string(),
-                "generic_text" => "stock praise".to_string(),
-                "concentration" => "members' recommendations concentrated here".to_string(),
-                "group_shape" => "a dense, insular group".to_string(),
-                other => other.to_string(),
-            };
-            format!("{phrase} ({:+})", s.points)
-        })
-        .collect();
-    if phrases.is_empty() {
-        "no signal fired".to_string()
-    } else {
-        phrases.join("; ")
+impl Table {
+    /// `text` in the colour of `level` (`high`/`fail` red, `medium`/`warn` yellow), if colour is on.
+    fn paint(&self, text: &str, level: &str) -> String {
+        let code = match level {
+            "high" | "FAIL" => "1;31",
+            "medium" | "WARN" => "33",
+            "PASS" => "32",
+            _ => return text.to_string(),
+        };
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 }
 
@@ -102,17 +75,11 @@ impl Render for Table {
             writeln!(out, "\ntop {shown} findings (parts of rings folded into their ring):")?;
             writeln!(out, "  {:<8} {:<6} {:<5} who / why", "SEVERITY", "KIND", "SCORE")?;
             for f in top_level.iter().take(shown) {
-                writeln!(
-                    out,
-                    "  {:<8} {:<6} {:<5} {}",
-                    f.severity.as_str(),
-                    f.kind.as_str(),
-                    f.score,
-                    members_line(f)
-                )?;
+                let severity = self.paint(&format!("{:<8}", f.severity.as_str()), f.severity.as_str());
+                writeln!(out, "  {severity} {:<6} {:<5} {}", f.kind.as_str(), f.score, one_line(&members_line(f)))?;
                 writeln!(out, "  {:<21}{}", "", reason(f))?;
                 if let Some(by) = &f.suppressed_by {
-                    writeln!(out, "  {:<21}suppressed by {by}", "")?;
+                    writeln!(out, "  {:<21}suppressed by {}", "", one_line(by))?;
                 }
             }
             if top_level.len() > shown {
@@ -130,8 +97,8 @@ impl Render for Table {
                 r.people.len() - flagged.len()
             )?;
             for p in flagged.iter().take(self.top) {
-                let verdict = format!("{:?}", p.verdict).to_uppercase();
-                writeln!(out, "  {verdict:<5} {}: {}", p.name, p.reason)?;
+                let word = verdict_word(p.verdict);
+                writeln!(out, "  {} {}: {}", self.paint(&format!("{word:<5}"), word), one_line(&p.name), p.reason)?;
             }
         }
         Ok(())

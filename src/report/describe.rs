@@ -1,0 +1,98 @@
+//! Words shared by the human-readable formats: a finding's members as a line, its one-line
+//! reason, its dates, which findings stand on their own (not folded into a ring), and a
+//! person's verdict in capitals.
+
+use super::{Finding, Report, Verdict};
+use crate::score::{FindingKind, Severity};
+
+/// `A <-> B`, `A -> B -> C -> A`, or `A, B, C (5 recommendations)`.
+pub fn members_line(f: &Finding) -> String {
+    match f.kind {
+        FindingKind::Pair => format!("{} <-> {}", f.members[0], f.members[1]),
+        FindingKind::Cycle => format!("{} -> {}", f.members.join(" -> "), f.members[0]),
+        FindingKind::Ring => format!("{} ({} recommendations)", f.members.join(", "), f.edges.len()),
+    }
+}
+
+/// A number of days without a needless `.0`.
+fn days(v: &serde_json::Value) -> String {
+    match v.as_f64() {
+        Some(d) if d.fract() == 0.0 => format!("{d:.0}"),
+        Some(d) => d.to_string(),
+        None => "?".to_string(),
+    }
+}
+
+/// A short phrase per fired signal, strongest first: the one-line reason.
+pub fn reason(f: &Finding) -> String {
+    let mut fired: Vec<_> = f.signals.iter().filter(|s| s.fired).collect();
+    fired.sort_by_key(|s| -s.points.abs());
+    let phrases: Vec<String> = fired
+        .iter()
+        .map(|s| {
+            let phrase = match s.name.as_str() {
+                "structure" => "a ring".to_string(),
+                "reciprocation_lag_days" => format!("reciprocated within {} days", days(&s.value)),
+                "ring_span_days" => format!("all written within {} days", days(&s.value)),
+                "corroborated" => "backed by working relationships".to_string(),
+                "uncorroborated" => "no working relationship on record".to_string(),
+                "relationship_contradicted" => "a claimed working relationship is contradicted".to_string(),
+                "text_similarity" => "near-identical texts".to_string(),
+                "generic_text" => "stock praise".to_string(),
+                "concentration" => "members' recommendations concentrated here".to_string(),
+                "group_shape" => "a dense, insular group".to_string(),
+                other => other.to_string(),
+            };
+            format!("{phrase} ({:+})", s.points)
+        })
+        .collect();
+    if phrases.is_empty() {
+        "no signal fired".to_string()
+    } else {
+        phrases.join("; ")
+    }
+}
+
+/// The calendar day of an RFC 3339 date (`2024-03-01T10:00:00Z` → `2024-03-01`).
+pub fn day(created: &Option<String>) -> &str {
+    created.as_deref().map_or("undated", |c| c.get(..10).unwrap_or(c))
+}
+
+/// Findings that stand on their own: not folded into a listed ring.
+pub fn top_level(r: &Report) -> impl Iterator<Item = &Finding> {
+    r.findings.iter().filter(|f| f.part_of.is_none())
+}
+
+/// Whether a finding counts: at least `floor` and not allowlisted.
+pub fn counts(f: &Finding, floor: Severity) -> bool {
+    f.suppressed_by.is_none() && f.severity >= floor
+}
+
+/// `PASS`, `WARN`, `FAIL`.
+pub fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "PASS",
+        Verdict::Warn => "WARN",
+        Verdict::Fail => "FAIL",
+    }
+}
+
+/// The severity a verdict stands for: fail = high, warn = medium, pass = none.
+pub fn verdict_severity(v: Verdict) -> Option<Severity> {
+    match v {
+        Verdict::Pass => None,
+        Verdict::Warn => Some(Severity::Medium),
+        Verdict::Fail => Some(Severity::High),
+    }
+}
+
+/// The headline: severities of the findings and verdicts of the people, in one sentence.
+pub fn headline(r: &Report) -> String {
+    let b = &r.summary.by_severity;
+    let fails = r.people.iter().filter(|p| p.verdict == Verdict::Fail).count();
+    let warns = r.people.iter().filter(|p| p.verdict == Verdict::Warn).count();
+    format!(
+        "{} findings (high {}, medium {}, low {}, info {}); people: {fails} fail, {warns} warn",
+        r.summary.findings, b.high, b.medium, b.low, b.info
+    )
+}

@@ -1,0 +1,66 @@
+//! GitHub Actions: workflow-command annotations for the most severe findings (at most
+//! [`MAX_ANNOTATIONS`], then one notice counting the rest), each pointing at the input row of
+//! its first recommendation, and the step summary (the Markdown report).
+
+use super::describe::{members_line, reason, top_level};
+use super::escape::{github_data, github_property};
+use super::{Report, SubjectStatus};
+use crate::score::Severity;
+
+/// Annotations printed before the rest are only counted.
+pub const MAX_ANNOTATIONS: usize = 10;
+
+/// The workflow-command lines: `::error` for high findings (or failing subjects), `::warning`
+/// for medium ones, a `::notice` counting what was not annotated.
+pub fn annotations(r: &Report) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rest = 0usize;
+    if let Some(subjects) = &r.subjects {
+        for s in subjects {
+            let level = match s.status {
+                SubjectStatus::Fail | SubjectStatus::NotFound => "error",
+                SubjectStatus::Warn => "warning",
+                SubjectStatus::Pass => continue,
+            };
+            if lines.len() == MAX_ANNOTATIONS {
+                rest += 1;
+                continue;
+            }
+            let title = github_property(&format!("backscratch: {} {}", s.status.word(), s.query));
+            lines.push(format!("::{level} title={title}::{}", github_data(&s.reason)));
+        }
+    }
+    let flagged = top_level(r).filter(|f| f.suppressed_by.is_none() && f.severity >= Severity::Medium);
+    for f in flagged {
+        if lines.len() == MAX_ANNOTATIONS {
+            rest += 1;
+            continue;
+        }
+        let level = if f.severity == Severity::High { "error" } else { "warning" };
+        let mut props = Vec::new();
+        if let Some(e) = f.edges.first() {
+            props.push(format!("file={}", github_property(&e.source.path)));
+            props.push(format!("line={}", e.source.line));
+        }
+        let title = format!("backscratch: {} {} (score {})", f.severity.as_str(), f.kind.as_str(), f.score);
+        props.push(format!("title={}", github_property(&title)));
+        let message = format!("{}: {} [{}]", members_line(f), reason(f), f.id);
+        lines.push(format!("::{level} {}::{}", props.join(","), github_data(&message)));
+    }
+    if rest > 0 {
+        lines.push(format!("::notice title=backscratch::{rest} more not annotated; see the full report"));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_keep_one_command_per_line() {
+        let line = format!("::error title={}::{}", github_property("a:b,c"), github_data("x\ny%"));
+        assert_eq!(line, "::error title=a%3Ab%2Cc::x%0Ay%25");
+        assert_eq!(line.lines().count(), 1);
+    }
+}

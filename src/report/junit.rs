@@ -1,0 +1,138 @@
+//! The JUnit XML renderer for CI dashboards (GitLab, Jenkins, Azure): one `<testsuite>`,
+//! one `<testcase classname="check" name="PERSON">` per person checked (the `check`
+//! subjects, or everyone in a listed finding). A person whose verdict is at or above
+//! `--fail-on` gets a `<failure>` whose text explains why; a name not found in the data is an
+//! `<error>`; a warning below the floor goes to `<system-out>`.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::describe::{members_line, reason, verdict_severity};
+use super::escape::markup;
+use super::{Render, Report, SubjectStatus, Verdict};
+use crate::score::Severity;
+
+/// `--format junit`.
+#[derive(Debug, Clone, Copy)]
+pub struct Junit {
+    /// People at or above this are failures; `None` = nobody fails.
+    pub fail_on: Option<Severity>,
+}
+
+/// One test case before it is written.
+struct Case {
+    name: String,
+    /// `failure`, `error`, or none.
+    outcome: Option<(&'static str, String, String)>,
+    note: Option<String>,
+}
+
+/// The findings a person is in, one line each, for the failure text.
+fn evidence(r: &Report, name: &str) -> String {
+    let mut text = String::new();
+    for f in r.findings.iter().filter(|f| f.part_of.is_none() && f.members.iter().any(|m| m == name)) {
+        let _ = writeln!(
+            text,
+            "- {} {} (score {}) {}: {} [{}]",
+            f.severity.as_str(),
+            f.kind.as_str(),
+            f.score,
+            members_line(f),
+            reason(f),
+            f.id
+        );
+    }
+    text
+}
+
+impl Junit {
+    fn case(&self, r: &Report, name: &str, verdict: Option<Verdict>, reason: &str) -> Case {
+        let Some(verdict) = verdict else {
+            return Case {
+                name: name.to_string(),
+                outcome: Some(("error", "not found in the data".into(), reason.into())),
+                note: None,
+            };
+        };
+        let level = verdict_severity(verdict);
+        let fails = matches!((level, self.fail_on), (Some(l), Some(floor)) if l >= floor);
+        let text = format!("{reason}\n{}", evidence(r, name));
+        let message = format!("{}: {reason}", verdict.word_lower());
+        if fails {
+            Case { name: name.to_string(), outcome: Some(("failure", message, text)), note: None }
+        } else if level.is_some() {
+            Case { name: name.to_string(), outcome: None, note: Some(text) }
+        } else {
+            Case { name: name.to_string(), outcome: None, note: None }
+        }
+    }
+
+    fn cases(&self, r: &Report) -> Vec<Case> {
+        match &r.subjects {
+            Some(subjects) => subjects
+                .iter()
+                .map(|s| {
+                    let verdict = s.person.as_ref().map(|p| p.verdict);
+                    let mut why = s.reason.clone();
+                    if s.status == SubjectStatus::NotFound && !s.suggestions.is_empty() {
+                        let _ = write!(why, "; near matches: {}", s.suggestions.join(", "));
+                    }
+                    self.case(r, &s.query, verdict, &why)
+                })
+                .collect(),
+            None => r.people.iter().map(|p| self.case(r, &p.name, Some(p.verdict), &p.reason)).collect(),
+        }
+    }
+}
+
+impl Verdict {
+    fn word_lower(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+impl Render for Junit {
+    fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let cases = self.cases(r);
+        let count = |kind: &str| cases.iter().filter(|c| c.outcome.as_ref().is_some_and(|o| o.0 == kind)).count();
+        let (failures, errors) = (count("failure"), count("error"));
+        let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(
+            s,
+            "<testsuites name=\"backscratch\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" time=\"0\">",
+            cases.len()
+        );
+        let stamp = r
+            .generated_at
+            .as_deref()
+            .map_or(String::new(), |t| format!(" timestamp=\"{}\"", markup(t.trim_end_matches('Z'))));
+        let _ = writeln!(
+            s,
+            "  <testsuite name=\"backscratch recommendation trading\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\" time=\"0\"{stamp}>",
+            cases.len()
+        );
+        for c in &cases {
+            let _ = write!(s, "    <testcase classname=\"check\" name=\"{}\" time=\"0\"", markup(&c.name));
+            match (&c.outcome, &c.note) {
+                (Some((kind, message, text)), _) => {
+                    let _ = writeln!(
+                        s,
+                        ">\n      <{kind} message=\"{}\" type=\"{kind}\">{}</{kind}>\n    </testcase>",
+                        markup(message),
+                        markup(text)
+                    );
+                }
+                (None, Some(note)) => {
+                    let _ = writeln!(s, ">\n      <system-out>{}</system-out>\n    </testcase>", markup(note));
+                }
+                (None, None) => s.push_str("/>\n"),
+            }
+        }
+        s.push_str("  </testsuite>\n</testsuites>\n");
+        out.write_all(s.as_bytes())
+    }
+}

@@ -1,0 +1,152 @@
+//! `check`: the verdict for named candidates. Each name is looked up exactly; a name that
+//! is not in the data gets no verdict (`not_found`) and the closest names in the data as
+//! suggestions, so that a typo is never passed silently.
+
+use super::build::person;
+use super::{Finding, Person, Subject, SubjectStatus, Verdict};
+use crate::detect::EdgeMarks;
+use crate::graph::Graph;
+use crate::score::rings::FlaggedEdges;
+use crate::score::Severity;
+
+/// How many near matches a missing name gets.
+const MAX_SUGGESTIONS: usize = 3;
+
+/// Look up every query and judge the people found.
+pub fn resolve(
+    g: &Graph,
+    queries: &[String],
+    flagged: &FlaggedEdges,
+    high: &EdgeMarks,
+    findings: &[Finding],
+) -> Vec<Subject> {
+    queries
+        .iter()
+        .map(|q| match g.names().get(q) {
+            Some(v) => found(q, person(g, v, flagged, high), findings),
+            None => Subject {
+                query: q.clone(),
+                status: SubjectStatus::NotFound,
+                reason: "this name occurs in no recommendation in the data, so there is no verdict".into(),
+                worst_severity: None,
+                person: None,
+                findings: Vec::new(),
+                suggestions: suggestions(g, q),
+            },
+        })
+        .collect()
+}
+
+fn found(query: &str, p: Person, findings: &[Finding]) -> Subject {
+    let theirs: Vec<&Finding> = findings.iter().filter(|f| f.members.iter().any(|m| m == query)).collect();
+    let listed_worst = theirs.iter().filter(|f| f.suppressed_by.is_none()).map(|f| f.severity).max();
+    let worst = match p.verdict {
+        Verdict::Fail => Some(Severity::High),
+        Verdict::Warn => Some(listed_worst.unwrap_or(Severity::Medium).max(Severity::Medium)),
+        Verdict::Pass => listed_worst.filter(|&s| s < Severity::Medium),
+    };
+    Subject {
+        query: query.to_string(),
+        status: match p.verdict {
+            Verdict::Pass => SubjectStatus::Pass,
+            Verdict::Warn => SubjectStatus::Warn,
+            Verdict::Fail => SubjectStatus::Fail,
+        },
+        reason: p.reason.clone(),
+        worst_severity: worst,
+        person: Some(p),
+        findings: theirs.iter().map(|f| f.id.clone()).collect(),
+        suggestions: Vec::new(),
+    }
+}
+
+/// Keep only the findings that concern a subject (and the rings those belong to), and only
+/// the subjects among the people.
+pub fn keep_only_theirs(subjects: &[Subject], findings: &mut Vec<Finding>, people: &mut Vec<Person>) {
+    let names: Vec<&str> = subjects.iter().filter(|s| s.person.is_some()).map(|s| s.query.as_str()).collect();
+    findings.retain(|f| f.members.iter().any(|m| names.contains(&m.as_str())));
+    people.clear();
+    people.extend(subjects.iter().filter_map(|s| s.person.clone()));
+}
+
+/// Lower case with runs of whitespace made one space.
+fn fold(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Levenshtein distance over characters, giving up (None) beyond `limit`.
+fn distance(a: &[char], b: &[char], limit: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut row = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        row[0] = i + 1;
+        let mut best = row[0];
+        for (j, cb) in b.iter().enumerate() {
+            row[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(row[j] + 1);
+            best = best.min(row[j + 1]);
+        }
+        if best > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut row);
+    }
+    Some(prev[b.len()]).filter(|&d| d <= limit)
+}
+
+/// Words in sorted order, so that `Lee Ann` meets `Ann Lee`.
+fn word_set(folded: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = folded.split(' ').collect();
+    words.sort_unstable();
+    words
+}
+
+/// Names in the data close to `query`: the same up to case and spacing, the same words in
+/// another order, or a few typing errors away (a third of the name's length at most).
+pub fn suggestions(g: &Graph, query: &str) -> Vec<String> {
+    let q = fold(query);
+    let q_chars: Vec<char> = q.chars().collect();
+    let q_words = word_set(&q);
+    let limit = (q_chars.len() / 3).max(1);
+    let mut near: Vec<(usize, &str)> = Vec::new();
+    for v in 0..g.node_count() as u32 {
+        let name = g.name(v);
+        let folded = fold(name);
+        let d = if folded == q || word_set(&folded) == q_words {
+            Some(0)
+        } else {
+            let chars: Vec<char> = folded.chars().collect();
+            distance(&q_chars, &chars, limit)
+        };
+        if let Some(d) = d {
+            near.push((d, name));
+        }
+    }
+    near.sort_unstable();
+    near.into_iter().take(MAX_SUGGESTIONS).map(|(_, n)| n.to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_is_levenshtein_with_a_limit() {
+        let c = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(distance(&c("kitten"), &c("sitting"), 3), Some(3));
+        assert_eq!(distance(&c("kitten"), &c("sitting"), 2), None);
+        assert_eq!(distance(&c("ann"), &c("ann"), 1), Some(0));
+        assert_eq!(distance(&c("zoë"), &c("zoe"), 1), Some(1));
+    }
+
+    #[test]
+    fn suggestions_find_case_order_and_typos() {
+        let g = Graph::from_edges([("Ann Lee", "Bob Stone"), ("Bob Stone", "Carla Diaz"), ("Carla Diaz", "Ann Lee")]);
+        assert_eq!(suggestions(&g, "ann  lee"), ["Ann Lee"]);
+        assert_eq!(suggestions(&g, "Lee Ann"), ["Ann Lee"]);
+        assert_eq!(suggestions(&g, "Bob Stnoe"), ["Bob Stone"]);
+        assert!(suggestions(&g, "Zed Quill").is_empty());
+    }
+}
