@@ -131,9 +131,10 @@ struct ScanArgs {
     /// Longest cycle to search for (3..=8).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(3..=8))]
     max_len: u8,
-    /// Output format (csv to a file also writes X.people.csv beside it).
-    #[arg(long, default_value = "table", value_parser = format_parser())]
-    format: Format,
+    /// Output format [default: from the --output file's extension (.json, .jsonl, .csv, .md,
+    /// .html, .xml, .dot), else table]. CSV to a file also writes X.people.csv beside it.
+    #[arg(long, value_parser = format_parser())]
+    format: Option<Format>,
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -400,12 +401,15 @@ fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>) -> anyhow::Result<u8> {
     }
     let report = outcome.report;
     let started = std::time::Instant::now();
-    let color = a.format == Format::Table
+    let format = a.format.unwrap_or_else(|| {
+        let ext = a.output.as_ref().and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase());
+        ext.and_then(|e| Format::from_name(&e)).unwrap_or(Format::Table)
+    });
+    let color = format == Format::Table
         && a.output.is_none()
         && io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
     let options = RenderOptions { color, fail_on: fail_floor(a) };
-    let format = a.format;
     let plain = RenderOptions { color: false, ..options };
     match &a.output {
         Some(path) => {

@@ -7,10 +7,17 @@ use crate::score::{FindingKind, Severity};
 
 /// `A <-> B`, `A -> B -> C -> A`, or `A, B, C (5 recommendations)`.
 pub fn members_line(f: &Finding) -> String {
+    members_line_with(f, str::to_string)
+}
+
+/// [`members_line`] with each name passed through `name` (escaping for the format, so that
+/// one name's direction override cannot reach the next).
+pub fn members_line_with(f: &Finding, name: impl Fn(&str) -> String) -> String {
+    let names: Vec<String> = f.members.iter().map(|m| name(m)).collect();
     match f.kind {
-        FindingKind::Pair => format!("{} <-> {}", f.members[0], f.members[1]),
-        FindingKind::Cycle => format!("{} -> {}", f.members.join(" -> "), f.members[0]),
-        FindingKind::Ring => format!("{} ({} recommendations)", f.members.join(", "), f.edges.len()),
+        FindingKind::Pair => format!("{} <-> {}", names[0], names[1]),
+        FindingKind::Cycle => format!("{} -> {}", names.join(" -> "), names[0]),
+        FindingKind::Ring => format!("{} ({} recommendations)", names.join(", "), f.edges.len()),
     }
 }
 

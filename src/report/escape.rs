@@ -21,8 +21,25 @@ pub fn markup(s: &str) -> String {
     out
 }
 
+/// Whether `c` changes the direction of the text after it (embeddings, overrides, isolates,
+/// marks).
+fn bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// Text with bidirectional controls in it, kept intact but wrapped in a first-strong isolate
+/// (U+2068 … U+2069), so that an override inside a name cannot reverse the text after it.
+pub fn isolate(s: String) -> String {
+    if s.chars().any(bidi_control) {
+        format!("\u{2068}{s}\u{2069}")
+    } else {
+        s
+    }
+}
+
 /// One line for a terminal or a log: control characters (newlines, escape sequences that
-/// could repaint the screen) are shown as `\u{..}` instead of acting.
+/// could repaint the screen) are shown as `\u{..}` instead of acting, and direction
+/// overrides are isolated.
 pub fn one_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -32,7 +49,7 @@ pub fn one_line(s: &str) -> String {
             out.push(c);
         }
     }
-    out
+    isolate(out)
 }
 
 /// Whether a spreadsheet would read a cell starting with this character as a formula.
@@ -58,7 +75,7 @@ pub fn csv_quoted(s: &str) -> String {
 
 /// Markdown inline text: HTML-significant characters become entities (so the text is inert
 /// in GitHub's renderer, also inside `<summary>`), Markdown punctuation is backslash-escaped,
-/// line breaks become spaces (a table row is one line).
+/// line breaks become spaces (a table row is one line), direction overrides are isolated.
 pub fn markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -76,7 +93,7 @@ pub fn markdown(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    isolate(out)
 }
 
 /// The inside of a Graphviz double-quoted string.
@@ -135,5 +152,6 @@ mod tests {
         assert_eq!(github_data("50%\nnext"), "50%25%0Anext");
         assert_eq!(github_property("a:b,c"), "a%3Ab%2Cc");
         assert_eq!(one_line("a\nb\u{1b}[2J"), "a\\u{a}b\\u{1b}[2J");
+        assert_eq!(one_line("x\u{202e}gnp.exe"), "\u{2068}x\u{202e}gnp.exe\u{2069}");
     }
 }

@@ -2,8 +2,8 @@
 //! [`MAX_ANNOTATIONS`], then one notice counting the rest), each pointing at the input row of
 //! its first recommendation, and the step summary (the Markdown report).
 
-use super::describe::{members_line, reason, top_level};
-use super::escape::{github_data, github_property};
+use super::describe::{members_line_with, reason, top_level};
+use super::escape::{github_data, github_property, one_line};
 use super::{Report, SubjectStatus};
 use crate::score::Severity;
 
@@ -44,7 +44,7 @@ pub fn annotations(r: &Report) -> Vec<String> {
         }
         let title = format!("backscratch: {} {} (score {})", f.severity.as_str(), f.kind.as_str(), f.score);
         props.push(format!("title={}", github_property(&title)));
-        let message = format!("{}: {} [{}]", members_line(f), reason(f), f.id);
+        let message = format!("{}: {} [{}]", members_line_with(f, one_line), reason(f), f.id);
         lines.push(format!("::{level} {}::{}", props.join(","), github_data(&message)));
     }
     if rest > 0 {

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::describe::{counts, day, headline, members_line, reason, top_level, verdict_word};
+use super::describe::{counts, day, headline, members_line_with, reason, top_level, verdict_word};
 use super::escape::markup as h;
 use super::svg::drawing;
 use super::{Finding, Render, Report};
@@ -126,12 +126,12 @@ fn finding(f: &Finding, i: usize, s: &mut String) {
     let sev = f.severity.as_str();
     let _ = writeln!(
         s,
-        "<article class=\"finding\" id=\"{}\"><h3>{} {} · score {} · <bdi>{}</bdi></h3><p>{}</p>",
+        "<article class=\"finding\" id=\"{}\"><h3>{} {} · score {} · {}</h3><p>{}</p>",
         h(&f.id),
         badge(sev, sev),
         h(f.kind.as_str()),
         f.score,
-        h(&members_line(f)),
+        members_line_with(f, name),
         h(&reason(f))
     );
     if let Some(by) = &f.suppressed_by {
@@ -179,11 +179,11 @@ fn findings(r: &Report, s: &mut String) {
         for f in rest {
             let _ = writeln!(
                 s,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td><bdi>{}</bdi></td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
                 h(f.severity.as_str()),
                 h(f.kind.as_str()),
                 f.score,
-                h(&members_line(f)),
+                members_line_with(f, name),
                 h(&reason(f))
             );
         }

@@ -7,8 +7,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::describe::{members_line, reason, verdict_severity};
-use super::escape::markup;
+use super::describe::{members_line_with, reason, verdict_severity};
+use super::escape::{markup, one_line};
 use super::{Render, Report, SubjectStatus, Verdict};
 use crate::score::Severity;
 
@@ -37,7 +37,7 @@ fn evidence(r: &Report, name: &str) -> String {
             f.severity.as_str(),
             f.kind.as_str(),
             f.score,
-            members_line(f),
+            members_line_with(f, one_line),
             reason(f),
             f.id
         );

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::describe::{day, headline, members_line, reason, top_level, verdict_word};
+use super::describe::{day, headline, members_line_with, reason, top_level, verdict_word};
 use super::escape::markdown as md;
 use super::{Finding, Render, Report, Verdict};
 
@@ -121,7 +121,7 @@ fn finding(f: &Finding) -> String {
         f.severity.as_str().to_uppercase(),
         f.kind.as_str(),
         f.score,
-        md(&members_line(f)),
+        members_line_with(f, md),
         md(&reason(f))
     );
     let _ = writeln!(s, "`{}`\n\n| from | to | date | relationship | source |\n|---|---|---|---|---|", f.id);

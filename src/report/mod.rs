@@ -399,6 +399,7 @@ impl Format {
             "md" => Some(Format::Markdown),
             "xml" => Some(Format::Junit),
             "gv" => Some(Format::Dot),
+            "htm" => Some(Format::Html),
             _ => Format::ALL.into_iter().find(|f| f.name() == name),
         }
     }

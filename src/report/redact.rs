@@ -22,6 +22,49 @@ pub fn pseudonym(name: &str) -> String {
 /// Names found in the report, each with its pseudonym.
 struct Names(BTreeMap<String, String>);
 
+/// The words of names (`Amara` of `Amara Okafor`), each with the pseudonym of the one name
+/// it belongs to; a word two names share stands for neither and becomes `[name]`.
+struct Words(BTreeMap<String, String>);
+
+impl Words {
+    fn of(names: &Names) -> Words {
+        let mut words: BTreeMap<String, String> = BTreeMap::new();
+        for (name, pseudonym) in &names.0 {
+            for word in name.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2) {
+                words
+                    .entry(word.to_string())
+                    .and_modify(|p| {
+                        if p != pseudonym {
+                            *p = "[name]".to_string();
+                        }
+                    })
+                    .or_insert_with(|| pseudonym.clone());
+            }
+        }
+        Words(words)
+    }
+
+    /// `text` with every whole word that is part of a name replaced.
+    fn scrub(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            out.push_str(self.0.get(word.as_str()).map_or(word.as_str(), String::as_str));
+            word.clear();
+        };
+        for c in text.chars() {
+            if c.is_alphanumeric() {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    }
+}
+
 impl Names {
     fn map(&self, name: &str) -> String {
         self.0.get(name).cloned().unwrap_or_else(|| pseudonym(name))
@@ -52,17 +95,20 @@ pub fn redact(report: &mut Report) {
         all.extend(s.suggestions.iter().map(String::as_str));
     }
     let names = Names(all.into_iter().map(|n| (n.to_string(), pseudonym(n))).collect());
+    let words = Words::of(&names);
+    // Free text: whole names first, then stray first or last names (`Amara managed Ben`).
+    let scrub = |text: &str| words.scrub(&names.scrub(text));
     for f in &mut report.findings {
         f.members = f.members.iter().map(|m| names.map(m)).collect();
         for e in &mut f.edges {
             e.from = names.map(&e.from);
             e.to = names.map(&e.to);
-            e.relationship = e.relationship.as_deref().map(|r| names.scrub(r));
+            e.relationship = e.relationship.as_deref().map(scrub);
         }
         for s in &mut f.signals {
             s.explanation = names.scrub(&s.explanation);
         }
-        f.suppressed_by = f.suppressed_by.as_deref().map(|s| names.scrub(s));
+        f.suppressed_by = f.suppressed_by.as_deref().map(scrub);
     }
     for p in &mut report.people {
         p.name = names.map(&p.name);
@@ -91,5 +137,16 @@ mod tests {
     fn scrub_replaces_longest_first() {
         let names = Names([("Ann".to_string(), "P1".to_string()), ("Ann Lee".to_string(), "P2".to_string())].into());
         assert_eq!(names.scrub("Ann Lee managed Ann"), "P2 managed P1");
+    }
+
+    #[test]
+    fn stray_first_names_are_replaced_as_whole_words() {
+        let names =
+            Names([("Amara Okafor".to_string(), "P1".to_string()), ("Ben Lee".to_string(), "P2".to_string())].into());
+        let words = Words::of(&names);
+        assert_eq!(words.scrub("Amara managed Ben directly; Bend"), "P1 managed P2 directly; Bend");
+        let shared =
+            Names([("Ann Lee".to_string(), "P1".to_string()), ("Ann Roe".to_string(), "P2".to_string())].into());
+        assert_eq!(Words::of(&shared).scrub("Ann and Roe"), "[name] and P2");
     }
 }

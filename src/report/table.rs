@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::describe::{members_line, reason, verdict_word};
+use super::describe::{members_line_with, reason, verdict_word};
 use super::escape::one_line;
 use super::{Finding, Render, Report, Verdict};
 
@@ -30,6 +30,7 @@ impl Table {
             "high" | "FAIL" => "1;31",
             "medium" | "WARN" => "33",
             "PASS" => "32",
+            "NOT FOUND" => "1;35",
             _ => return text.to_string(),
         };
         if self.color {
@@ -69,14 +70,36 @@ impl Render for Table {
         if let Some(why) = &s.truncated_reason {
             writeln!(out, "TRUNCATED: {why}; counts are lower bounds")?;
         }
+        if let Some(b) = &s.baseline {
+            writeln!(
+                out,
+                "baseline {}: {} new finding(s) listed, {} already known",
+                one_line(&b.file),
+                b.new,
+                b.already_known
+            )?;
+        }
+        if let Some(subjects) = &r.subjects {
+            writeln!(out, "\ncandidates checked: {}", subjects.len())?;
+            for c in subjects {
+                let word = c.status.word();
+                let mut why = c.reason.clone();
+                if !c.suggestions.is_empty() {
+                    let near: Vec<String> = c.suggestions.iter().map(|n| one_line(n)).collect();
+                    why.push_str(&format!("; did you mean {}?", near.join(", ")));
+                }
+                writeln!(out, "  {} {}: {why}", self.paint(&format!("{word:<9}"), word), one_line(&c.query))?;
+            }
+        }
         let top_level: Vec<&Finding> = r.findings.iter().filter(|f| f.part_of.is_none()).collect();
         if !top_level.is_empty() {
             let shown = top_level.len().min(self.top);
-            writeln!(out, "\ntop {shown} findings (parts of rings folded into their ring):")?;
+            let whose = if r.subjects.is_some() { " concerning the candidates" } else { "" };
+            writeln!(out, "\ntop {shown} findings{whose} (parts of rings folded into their ring):")?;
             writeln!(out, "  {:<8} {:<6} {:<5} who / why", "SEVERITY", "KIND", "SCORE")?;
             for f in top_level.iter().take(shown) {
                 let severity = self.paint(&format!("{:<8}", f.severity.as_str()), f.severity.as_str());
-                writeln!(out, "  {severity} {:<6} {:<5} {}", f.kind.as_str(), f.score, one_line(&members_line(f)))?;
+                writeln!(out, "  {severity} {:<6} {:<5} {}", f.kind.as_str(), f.score, members_line_with(f, one_line))?;
                 writeln!(out, "  {:<21}{}", "", reason(f))?;
                 if let Some(by) = &f.suppressed_by {
                     writeln!(out, "  {:<21}suppressed by {}", "", one_line(by))?;
@@ -87,7 +110,7 @@ impl Render for Table {
             }
         }
         let flagged: Vec<_> = r.people.iter().filter(|p| p.verdict != Verdict::Pass).collect();
-        if !r.people.is_empty() {
+        if !r.people.is_empty() && r.subjects.is_none() {
             let fails = flagged.iter().filter(|p| p.verdict == Verdict::Fail).count();
             writeln!(
                 out,
