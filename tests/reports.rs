@@ -425,3 +425,20 @@ fn dot_output_is_valid_graphviz() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
     }
 }
+
+#[test]
+fn markdown_stays_under_its_byte_budget() {
+    use backscratch::report::{Markdown, Render};
+    let config =
+        backscratch::ScanConfig { inputs: vec![SAMPLE.into()], people: Some(EMPLOYMENT.into()), ..Default::default() };
+    let report = backscratch::scan(&config).unwrap().report;
+    let mut full = Vec::new();
+    Markdown::default().render(&report, &mut full).unwrap();
+    let budget = full.len() / 2;
+    let mut cut = Vec::new();
+    Markdown { max_bytes: budget }.render(&report, &mut cut).unwrap();
+    let cut = String::from_utf8(cut).unwrap();
+    assert!(cut.len() <= budget, "{} > {budget}", cut.len());
+    assert!(cut.contains("more finding(s) did not fit in this summary"), "{cut}");
+    assert_eq!(cut.matches("<details>").count(), cut.matches("</details>").count(), "no block cut in half");
+}

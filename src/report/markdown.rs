@@ -26,6 +26,8 @@ impl Default for Markdown {
 
 /// People shown in the table before the rest goes into a `<details>` block.
 const PEOPLE_SHOWN: usize = 20;
+/// Most people listed at all (the rest are counted; they are in the JSON and CSV reports).
+const PEOPLE_MAX: usize = 1000;
 
 fn head(r: &Report, s: &mut String) {
     let sum = &r.summary;
@@ -92,7 +94,7 @@ fn people(r: &Report, s: &mut String) {
     let _ = writeln!(s, "### People ({} fail or warn, {} pass)\n", flagged.len(), r.people.len() - flagged.len());
     let table_head = "| verdict | person | received | traded | reason |\n|---|---|---:|---:|---|\n";
     s.push_str(table_head);
-    for (i, p) in flagged.iter().enumerate() {
+    for (i, p) in flagged.iter().enumerate().take(PEOPLE_MAX) {
         if i == PEOPLE_SHOWN {
             let _ = write!(s, "\n<details><summary>{} more</summary>\n\n{table_head}", flagged.len() - PEOPLE_SHOWN);
         }
@@ -104,6 +106,13 @@ fn people(r: &Report, s: &mut String) {
             p.received,
             p.received_traded,
             md(&p.reason)
+        );
+    }
+    if flagged.len() > PEOPLE_MAX {
+        let _ = writeln!(
+            s,
+            "\n{} more people with a warn or fail verdict are in the JSON and CSV reports.",
+            flagged.len() - PEOPLE_MAX
         );
     }
     if flagged.len() > PEOPLE_SHOWN {

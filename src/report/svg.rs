@@ -13,8 +13,10 @@ use super::Finding;
 
 /// Radius of a member's dot.
 const NODE_RADIUS: f64 = 9.0;
-/// Room around the circle for the names.
-const MARGIN: f64 = 130.0;
+/// Room above and below the circle for the names.
+const MARGIN_Y: f64 = 40.0;
+/// Width of a character of a name, roughly, at the drawing's font size.
+const CHAR_WIDTH: f64 = 7.0;
 /// Longest name drawn whole.
 const MAX_LABEL: usize = 22;
 
@@ -43,12 +45,12 @@ fn label(name: &str) -> String {
     }
 }
 
-/// Positions of `n` members on a circle of radius `r` around (`c`, `c`), first at the top.
-fn layout(n: usize, r: f64, c: f64) -> Vec<P> {
+/// Positions of `n` members on a circle of radius `r` around `c`, first at the top.
+fn layout(n: usize, r: f64, c: P) -> Vec<P> {
     (0..n)
         .map(|i| {
             let a = -PI / 2.0 + 2.0 * PI * i as f64 / n as f64;
-            P { x: c + r * a.cos(), y: c + r * a.sin() }
+            P { x: c.x + r * a.cos(), y: c.y + r * a.sin() }
         })
         .collect()
 }
@@ -57,8 +59,11 @@ fn layout(n: usize, r: f64, c: f64) -> Vec<P> {
 pub fn drawing(f: &Finding, id: usize) -> String {
     let n = f.members.len().max(2);
     let r = (30.0 * n as f64).max(120.0);
-    let c = r + MARGIN;
-    let size = 2.0 * c;
+    // Names stand left and right of the circle: leave room for the longest.
+    let longest = f.members.iter().map(|m| label(m).chars().count()).max().unwrap_or(0);
+    let margin_x = 24.0 + CHAR_WIDTH * longest as f64;
+    let (width, height) = (2.0 * (r + margin_x), 2.0 * (r + MARGIN_Y));
+    let c = P { x: r + margin_x, y: r + MARGIN_Y };
     let at = layout(n, r, c);
     let colour = match f.severity.as_str() {
         "high" => "#c0392b",
@@ -68,8 +73,8 @@ pub fn drawing(f: &Finding, id: usize) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        "<svg class=\"ring\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size:.0} {size:.0}\" width=\"{size:.0}\" \
-         height=\"{size:.0}\" role=\"img\" aria-label=\"{} {}: {} members, {} recommendations\">",
+        "<svg class=\"ring\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" \
+         height=\"{height:.0}\" role=\"img\" aria-label=\"{} {}: {} members, {} recommendations\">",
         f.severity.as_str(),
         f.kind.as_str(),
         f.members.len(),
@@ -128,15 +133,15 @@ pub fn drawing(f: &Finding, id: usize) -> String {
     s.push_str(&labels);
     for (i, name) in f.members.iter().enumerate() {
         let p = at[i];
-        let out = P { x: c, y: c }.towards(p, r + NODE_RADIUS + 8.0);
-        let anchor = if (out.x - c).abs() < 1.0 {
+        let out = c.towards(p, r + NODE_RADIUS + 8.0);
+        let anchor = if (out.x - c.x).abs() < 1.0 {
             "middle"
-        } else if out.x > c {
+        } else if out.x > c.x {
             "start"
         } else {
             "end"
         };
-        let dy = if out.y > c + 1.0 { 12.0 } else { 0.0 };
+        let dy = if out.y > c.y + 1.0 { 12.0 } else { 0.0 };
         let _ = write!(
             s,
             "<g class=\"member\"><title>{}</title><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{NODE_RADIUS}\" fill=\"#2c3e50\"/>\
@@ -159,7 +164,7 @@ mod tests {
 
     #[test]
     fn members_sit_on_the_circle_and_labels_are_shortened() {
-        let ps = layout(4, 100.0, 200.0);
+        let ps = layout(4, 100.0, P { x: 200.0, y: 200.0 });
         assert!((ps[0].x - 200.0).abs() < 1e-9 && (ps[0].y - 100.0).abs() < 1e-9);
         assert!((ps[1].x - 300.0).abs() < 1e-9);
         assert_eq!(label("short"), "short");
