@@ -13,6 +13,7 @@ use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use backscratch::ingest::columns::{ColumnFlags, ColumnRef, HeaderMode};
+use backscratch::ingest::linkedin::LinkedInOptions;
 use backscratch::ingest::IngestOptions;
 use backscratch::report::{self, github, output, Format, Render, RenderOptions, Report};
 use backscratch::score::Severity;
@@ -116,6 +117,21 @@ enum FailOn {
     Never,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Include {
+    /// LinkedIn endorsements, as edges of kind `endorsement`.
+    Endorsements,
+}
+
+fn parse_owner(s: &str) -> Result<(PathBuf, String), String> {
+    match s.split_once('=') {
+        Some((path, name)) if !path.is_empty() && !name.trim().is_empty() => {
+            Ok((PathBuf::from(path), name.trim().to_string()))
+        }
+        _ => Err(format!("'{s}' is not PATH=NAME (e.g. exports/ann.zip=\"Ann Lee\")")),
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Header {
     Auto,
@@ -151,6 +167,12 @@ struct ScanArgs {
     /// Replace every name by a stable pseudonym in every output, for sharing.
     #[arg(long, visible_alias = "pseudonymize")]
     redact: bool,
+    /// Also read these from LinkedIn exports (`endorsements`: a second, weaker kind of edge).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    include: Vec<Include>,
+    /// The owner of a LinkedIn export without Profile.csv (repeatable), e.g. --owner exports/ann.zip="Ann Lee".
+    #[arg(long, value_name = "PATH=NAME", value_parser = parse_owner)]
+    owner: Vec<(PathBuf, String)>,
     /// An earlier JSON report: list only findings whose id it does not have (new since then).
     #[arg(long, value_name = "OLD.json")]
     baseline: Option<PathBuf>,
@@ -282,6 +304,10 @@ fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
                 Header::No => HeaderMode::No,
             },
             strict: a.strict,
+            linkedin: LinkedInOptions {
+                include_endorsements: a.include.contains(&Include::Endorsements),
+                owners: a.owner.clone(),
+            },
         },
         max_cycle_len: usize::from(a.max_len),
         max_findings: a.max_findings,

@@ -143,6 +143,8 @@ impl ScanConfig {
             pair_window_days: self.thresholds.pair_window_days,
             ring_window_days: self.window_days.unwrap_or(self.thresholds.ring_window_days),
             max_ring_members: score::rings::MAX_RING_MEMBERS,
+            include: if self.ingest.linkedin.include_endorsements { vec!["endorsements".into()] } else { Vec::new() },
+            owners: self.ingest.linkedin.owners.iter().map(|(p, n)| format!("{}={n}", p.display())).collect(),
         }
     }
 }
@@ -219,13 +221,20 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
     let mut watch = Stopwatch::start();
     config.starting("ingest");
     let baseline = config.baseline.as_deref().map(Baseline::read).transpose()?;
-    let employment = config.people.as_deref().map(Employment::read).transpose()?;
+    let mut employment = config.people.as_deref().map(Employment::read).transpose()?;
     let allow_entries = config.allow.as_deref().map(allow::read).transpose()?.unwrap_or_default();
     let ingested = ingest::read_inputs(&config.inputs, &config.ingest)?;
     watch.lap("ingest");
     config.starting("graph");
     let built = Graph::build(ingested);
     let graph = built.graph;
+    // Positions from LinkedIn exports are employment histories like a --people file.
+    if !built.jobs.is_empty() {
+        let e = employment.get_or_insert_with(Employment::default);
+        for (name, company, start, end) in &built.jobs {
+            e.add_job(name, company, *start, *end);
+        }
+    }
     watch.lap("graph");
     config.starting("detect+score");
     let stop = AtomicBool::new(false);
@@ -262,6 +271,7 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
         params: config.params(),
         scoring,
         checks_unavailable,
+        warnings: built.warnings,
         truncated_reason,
         generated_at: config.generated_at,
         subjects: config.subjects.as_deref(),

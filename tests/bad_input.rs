@@ -27,6 +27,13 @@ fn fails(args: &[&str]) -> String {
     stderr
 }
 
+fn empty_dir(d: &std::path::Path, name: &str) -> PathBuf {
+    let p = d.join(name);
+    std::fs::create_dir(&p).unwrap();
+    std::fs::write(p.join("notes.md"), "not data").unwrap();
+    p
+}
+
 #[test]
 fn whole_file_problems_exit_2_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -41,7 +48,8 @@ fn whole_file_problems_exit_2_naming_the_file() {
             ":3: a quoted field starts here and is never closed",
         ),
         (file(d, "garbage.bin", &[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0xff, 0xfe]), "binary data"),
-        (d.to_path_buf(), "is a directory"),
+        // A folder is read as a folder of exports and edge lists; one holding neither is an error.
+        (empty_dir(d, "nothing-here"), "no LinkedIn export (.zip or folder with Profile.csv) and no edge-list file"),
     ];
     for (path, expected) in cases {
         let stderr = fails(&[path.to_str().unwrap()]);

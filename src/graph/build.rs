@@ -14,6 +14,10 @@ pub struct BuildOutcome {
     pub graph: Graph,
     /// Per-input statistics, in input order.
     pub inputs: Vec<InputStats>,
+    /// Jobs read from LinkedIn exports (name, company, start, end).
+    pub jobs: Vec<(String, String, i64, i64)>,
+    /// Warnings about the inputs.
+    pub warnings: Vec<String>,
 }
 
 impl Graph {
@@ -21,7 +25,7 @@ impl Graph {
     /// before the in-adjacency is built, so the peak memory is the rows plus the out-side
     /// arrays (36 bytes per edge without dates).
     pub fn build(ingested: Ingested) -> BuildOutcome {
-        let Ingested { names, mut rows, texts, relationships, mut inputs } = ingested;
+        let Ingested { names, mut rows, texts, relationships, mut inputs, contexts, kinds, jobs, warnings } = ingested;
         let mut used = vec![false; names.len()];
         for r in &rows {
             used[r.from as usize] = true;
@@ -100,8 +104,10 @@ impl Graph {
             sources,
             texts,
             relationships,
+            contexts,
+            kinds,
         };
-        BuildOutcome { graph, inputs }
+        BuildOutcome { graph, inputs, jobs, warnings }
     }
 
     /// Build a graph straight from `(from, to)` name pairs (self-loops and repeats are

@@ -25,6 +25,8 @@ pub struct Graph {
     sources: Vec<EdgeSource>,
     texts: SparseColumn,
     relationships: SparseColumn,
+    contexts: SparseColumn,
+    kinds: SparseColumn,
 }
 
 impl Graph {
@@ -98,5 +100,16 @@ impl Graph {
     /// The stated relationship of edge `e`, if the input had one.
     pub fn relationship(&self, e: u32) -> Option<&str> {
         self.relationships.get(self.sources[e as usize])
+    }
+
+    /// Context of edge `e` (a LinkedIn counterpart's job, an endorsed skill, since when the two
+    /// were connected), if any.
+    pub fn context(&self, e: u32) -> Option<&str> {
+        self.contexts.get(self.sources[e as usize])
+    }
+
+    /// The kind of edge `e` when it is not a recommendation (`endorsement`).
+    pub fn kind(&self, e: u32) -> Option<&str> {
+        self.kinds.get(self.sources[e as usize])
     }
 }

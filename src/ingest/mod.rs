@@ -7,6 +7,7 @@
 mod body;
 pub mod columns;
 pub mod date;
+pub mod linkedin;
 pub mod records;
 mod rows;
 pub mod source;
@@ -32,6 +33,8 @@ pub struct IngestOptions {
     pub header: HeaderMode,
     /// Turn the first row-level problem into an error instead of skipping the row.
     pub strict: bool,
+    /// LinkedIn exports: endorsements, owners named by the user.
+    pub linkedin: linkedin::LinkedInOptions,
 }
 
 /// One usable recommendation row, names interned.
@@ -151,16 +154,68 @@ pub struct Ingested {
     pub relationships: SparseColumn,
     /// Per-input accounting, in input order.
     pub inputs: Vec<InputStats>,
+    /// Context per row (LinkedIn: the counterpart's job, the skill, since when connected).
+    pub contexts: SparseColumn,
+    /// Edge kind per row when it is not a recommendation (`endorsement`).
+    pub kinds: SparseColumn,
+    /// Jobs read from LinkedIn exports: name, company, start, end (`i64::MAX` = current).
+    pub jobs: Vec<(String, String, i64, i64)>,
+    /// Things the user should know about the inputs (ambiguous identities, unread files).
+    pub warnings: Vec<String>,
 }
 
 /// Read every input in order.
 pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingested, Error> {
     let mut out = Ingested::default();
-    for (i, path) in paths.iter().enumerate() {
-        let file = u32::try_from(i).map_err(|_| Error::Config("too many inputs".into()))?;
-        read_one(path, file, options, &mut out)?;
+    let kinds = linkedin::classify(paths, &mut out.warnings)?;
+    let file_index = |i: usize| u32::try_from(i).map_err(|_| Error::Config("too many inputs".into()));
+    // Edge lists first, in the order given; then every export, read together so that people
+    // can be matched across them.
+    let mut exports = Vec::new();
+    for kind in kinds {
+        match kind {
+            linkedin::InputKind::EdgeList(path) => read_one(&path, file_index(out.inputs.len())?, options, &mut out)?,
+            linkedin::InputKind::Export(path) => exports.push(path),
+        }
+    }
+    if !exports.is_empty() {
+        let read = linkedin::read_exports(&exports, &options.linkedin)?;
+        out.add_exports(read)?;
     }
     Ok(out)
+}
+
+impl Ingested {
+    /// Append the edges of LinkedIn exports, one input per export file.
+    fn add_exports(&mut self, read: linkedin::Exports) -> Result<(), Error> {
+        let first = self.inputs.len();
+        for f in &read.files {
+            let mut stats =
+                InputStats { path: f.path.clone(), sha256: f.sha256.clone(), rows: f.rows, ..Default::default() };
+            for (reason, n) in &f.skipped {
+                stats.skipped += n;
+                stats.skipped_reasons.insert(reason.clone(), *n);
+            }
+            self.inputs.push(stats);
+        }
+        for e in read.edges {
+            let file = u32::try_from(first + e.file).map_err(|_| Error::Config("too many inputs".into()))?;
+            let line = u32::try_from(e.line).unwrap_or(u32::MAX);
+            let source = SourcePos { file, line };
+            if e.from == e.to {
+                self.inputs[first + e.file].self_loops += 1;
+                continue;
+            }
+            let (from, to) = (self.names.intern(&e.from), self.names.intern(&e.to));
+            self.rows.push(Row { from, to, created: e.created.unwrap_or(NO_DATE), source });
+            self.texts.push(source, e.text.as_deref());
+            self.contexts.push(source, Some(e.context.as_str()).filter(|c| !c.is_empty()));
+            self.kinds.push(source, e.kind);
+        }
+        self.jobs.extend(read.jobs);
+        self.warnings.extend(read.warnings);
+        Ok(())
+    }
 }
 
 fn record_error(path: &Path, compression: source::Compression, e: RecordError) -> Error {

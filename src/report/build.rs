@@ -25,6 +25,8 @@ pub struct ReportInputs<'a> {
     pub scoring: Scoring,
     /// Evidence the data did not allow to check.
     pub checks_unavailable: Vec<String>,
+    /// Warnings about the inputs.
+    pub warnings: Vec<String>,
     /// Why the search stopped early, if it did.
     pub truncated_reason: Option<String>,
     /// Unix seconds to stamp the report with, or none.
@@ -56,6 +58,8 @@ fn edge(g: &Graph, inputs: &[InputStats], e: u32) -> Edge {
         created: g.created(e).map(format_timestamp),
         relationship: g.relationship(e).map(str::to_string),
         source: SourceRef { path: inputs[src.file as usize].path.clone(), line: u64::from(src.line) },
+        kind: g.kind(e).map(str::to_string),
+        context: g.context(e).map(str::to_string),
     }
 }
 
@@ -148,6 +152,7 @@ impl Report {
             outside_window: sc.counts.outside_window,
             oversized_groups: sc.oversized_groups.clone(),
             checks_unavailable: r.checks_unavailable,
+            warnings: r.warnings,
             truncated: r.truncated_reason.is_some(),
             truncated_reason: r.truncated_reason,
             baseline: None,

@@ -38,8 +38,14 @@ fn findings(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     for f in &r.findings {
         let mut dates: Vec<&str> = f.edges.iter().filter(|e| e.created.is_some()).map(|e| day(&e.created)).collect();
         dates.sort_unstable();
-        let edges: Vec<String> =
-            f.edges.iter().map(|e| format!("{} -> {} ({})", e.from, e.to, day(&e.created))).collect();
+        let edges: Vec<String> = f
+            .edges
+            .iter()
+            .map(|e| {
+                let kind = e.kind.as_ref().map_or(String::new(), |k| format!(", {k}"));
+                format!("{} -> {} ({}{kind})", e.from, e.to, day(&e.created))
+            })
+            .collect();
         row(
             out,
             &[

@@ -2,7 +2,7 @@
 //! reason, its dates, which findings stand on their own (not folded into a ring), and a
 //! person's verdict in capitals.
 
-use super::{Finding, Report, Verdict};
+use super::{Edge, Finding, Report, Verdict};
 use crate::score::{FindingKind, Severity};
 
 /// `A <-> B`, `A -> B -> C -> A`, or `A, B, C (5 recommendations)`.
@@ -58,6 +58,18 @@ pub fn reason(f: &Finding) -> String {
     } else {
         phrases.join("; ")
     }
+}
+
+/// What is known about one recommendation besides who and when: its kind when it is not a
+/// recommendation, the stated relationship, and the source's context, joined by `; `.
+pub fn edge_note(e: &Edge) -> String {
+    let kind = e.kind.as_ref().map(|k| format!("[{k}]"));
+    [kind.as_ref(), e.relationship.as_ref(), e.context.as_ref()]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The calendar day of an RFC 3339 date (`2024-03-01T10:00:00Z` → `2024-03-01`).

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::describe::{counts, day, headline, members_line_with, reason, top_level, verdict_word};
+use super::describe::{counts, day, edge_note, headline, members_line_with, reason, top_level, verdict_word};
 use super::escape::markup as h;
 use super::svg::drawing;
 use super::{Finding, Render, Report};
@@ -65,6 +65,9 @@ fn summary(r: &Report, s: &mut String) {
     }
     for note in &sum.checks_unavailable {
         let _ = writeln!(s, "<p class=\"muted\"><b>Not checked:</b> {}</p>", h(note));
+    }
+    for warning in &sum.warnings {
+        let _ = writeln!(s, "<p><b>Warning:</b> {}</p>", h(warning));
     }
     if let Some(why) = &sum.truncated_reason {
         let _ = writeln!(s, "<p><b>Truncated:</b> {}; counts are lower bounds.</p>", h(why));
@@ -148,7 +151,9 @@ fn finding(f: &Finding, i: usize, s: &mut String) {
             h(&sig.explanation)
         );
     }
-    s.push_str("</table><table><tr><th>from</th><th>to</th><th>date</th><th>relationship</th><th>source</th></tr>");
+    s.push_str(
+        "</table><table><tr><th>from</th><th>to</th><th>date</th><th>relationship and context</th><th>source</th></tr>",
+    );
     for e in &f.edges {
         let _ = write!(
             s,
@@ -156,7 +161,7 @@ fn finding(f: &Finding, i: usize, s: &mut String) {
             name(&e.from),
             name(&e.to),
             day(&e.created),
-            h(e.relationship.as_deref().unwrap_or("")),
+            h(&edge_note(e)),
             h(&e.source.path),
             e.source.line
         );

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::describe::{day, headline, members_line_with, reason, top_level, verdict_word};
+use super::describe::{day, edge_note, headline, members_line_with, reason, top_level, verdict_word};
 use super::escape::markdown as md;
 use super::{Finding, Render, Report, Verdict};
 
@@ -66,6 +66,9 @@ fn head(r: &Report, s: &mut String) {
     }
     for note in &sum.checks_unavailable {
         let _ = writeln!(s, "> **Not checked:** {}\n", md(note));
+    }
+    for warning in &sum.warnings {
+        let _ = writeln!(s, "> **Warning:** {}\n", md(warning));
     }
     if let Some(why) = &sum.truncated_reason {
         let _ = writeln!(s, "> **Truncated:** {}; counts are lower bounds.\n", md(why));
@@ -133,7 +136,8 @@ fn finding(f: &Finding) -> String {
         members_line_with(f, md),
         md(&reason(f))
     );
-    let _ = writeln!(s, "`{}`\n\n| from | to | date | relationship | source |\n|---|---|---|---|---|", f.id);
+    let _ =
+        writeln!(s, "`{}`\n\n| from | to | date | relationship and context | source |\n|---|---|---|---|---|", f.id);
     for e in &f.edges {
         let _ = writeln!(
             s,
@@ -141,7 +145,7 @@ fn finding(f: &Finding) -> String {
             md(&e.from),
             md(&e.to),
             day(&e.created),
-            md(e.relationship.as_deref().unwrap_or("")),
+            md(&edge_note(e)),
             md(&e.source.path),
             e.source.line
         );

@@ -121,6 +121,10 @@ pub struct Params {
     pub ring_window_days: f64,
     /// Flagged groups with more people than this are not merged into one ring.
     pub max_ring_members: usize,
+    /// Edge kinds read besides recommendations (`--include`, e.g. `endorsements`).
+    pub include: Vec<String>,
+    /// Owners named for LinkedIn exports (`--owner PATH=NAME`).
+    pub owners: Vec<String>,
 }
 
 /// Found findings per severity.
@@ -179,6 +183,9 @@ pub struct Summary {
     pub oversized_groups: Vec<usize>,
     /// Evidence the data did not allow to check, one sentence each.
     pub checks_unavailable: Vec<String>,
+    /// Things to know about the inputs (people kept apart who share a name, files not read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Whether the search stopped early (counts are then lower bounds).
     pub truncated: bool,
     /// Why it stopped early.
@@ -221,6 +228,12 @@ pub struct Edge {
     pub relationship: Option<String>,
     /// The input row.
     pub source: SourceRef,
+    /// `endorsement` for an endorsement; absent for a recommendation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Context from the source (a LinkedIn counterpart's job, since when connected); absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
 }
 
 /// One finding.

@@ -67,6 +67,9 @@ impl Render for Table {
         for note in &s.checks_unavailable {
             writeln!(out, "not checked: {note}")?;
         }
+        for warning in &s.warnings {
+            writeln!(out, "warning: {}", one_line(warning))?;
+        }
         if let Some(why) = &s.truncated_reason {
             writeln!(out, "TRUNCATED: {why}; counts are lower bounds")?;
         }

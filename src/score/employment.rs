@@ -73,7 +73,7 @@ const LEGAL_FORMS: &[&str] = &[
 
 /// A company name for comparison: lower-case words of letters and digits, without trailing
 /// legal forms (`ACME, Inc.` and `Acme` compare equal).
-fn company_key(company: &str) -> String {
+pub fn company_key(company: &str) -> String {
     let lower = company.to_lowercase();
     let mut words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {
@@ -123,6 +123,13 @@ impl Employment {
             out.jobs.entry(name.to_string()).or_default().push(job);
         }
         Ok(out)
+    }
+
+    /// Add one job (from a LinkedIn export's Positions.csv, for instance); `end` is
+    /// `i64::MAX` for a current job.
+    pub fn add_job(&mut self, name: &str, company: &str, start: i64, end: i64) {
+        let job = Job { company: company.to_string(), key: company_key(company), start, end };
+        self.jobs.entry(name.to_string()).or_default().push(job);
     }
 
     /// Number of people with a history on file.

@@ -1,0 +1,200 @@
+//! The files of one LinkedIn export, from an unpacked folder or a `.zip` archive, read
+//! safely: entries with absolute paths or `..` are refused (zip slip), every entry's
+//! decompressed size is bounded whatever its header claims (zip bombs), and a damaged
+//! archive is an error naming the archive and the entry. Only the CSV files backscratch
+//! reads are taken; nothing is ever written to disk.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::Error;
+
+/// The export files backscratch reads (matched by file name, case-insensitively, at any
+/// depth of the export).
+pub const KNOWN_FILES: [&str; 8] = [
+    "Profile.csv",
+    "Positions.csv",
+    "Recommendations_Given.csv",
+    "Recommendations_Received.csv",
+    "Endorsement_Given_Info.csv",
+    "Endorsement_Received_Info.csv",
+    "Connections.csv",
+    "Invitations.csv",
+];
+
+/// Largest decompressed file taken from an export.
+pub const MAX_ENTRY_BYTES: u64 = 256 << 20;
+/// Largest decompressed total taken from one archive.
+pub const MAX_ARCHIVE_BYTES: u64 = 1 << 30;
+
+/// One export's files, by their canonical name (`Profile.csv`, ...).
+#[derive(Debug, Clone, Default)]
+pub struct ExportFiles {
+    /// The folder or archive, as the user named it (directly or through a folder).
+    pub origin: PathBuf,
+    /// Canonical name → (path shown in reports, contents).
+    pub files: Vec<(&'static str, String, String)>,
+}
+
+impl ExportFiles {
+    /// The contents and display path of a file, if the export has it.
+    pub fn get(&self, name: &str) -> Option<(&str, &str)> {
+        self.files.iter().find(|f| f.0 == name).map(|f| (f.1.as_str(), f.2.as_str()))
+    }
+}
+
+/// The canonical name of an export file, if `file_name` is one.
+fn known(file_name: &str) -> Option<&'static str> {
+    KNOWN_FILES.iter().copied().find(|k| k.eq_ignore_ascii_case(file_name))
+}
+
+/// Whether a folder looks like an unpacked export (holds Profile.csv or a recommendations file).
+pub fn is_export_folder(dir: &Path) -> bool {
+    ["Profile.csv", "Recommendations_Given.csv", "Recommendations_Received.csv"]
+        .iter()
+        .any(|f| dir.join(f).is_file() || dir.join(f.to_lowercase()).is_file())
+}
+
+fn text(origin: &Path, entry: &str, bytes: Vec<u8>) -> Result<String, Error> {
+    let mut s = String::from_utf8(bytes).map_err(|e| Error::Format {
+        path: origin.to_path_buf(),
+        message: format!("{entry}: not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+    })?;
+    if s.starts_with('\u{feff}') {
+        s.remove(0);
+    }
+    Ok(s)
+}
+
+/// Read an unpacked export folder.
+pub fn read_folder(dir: &Path) -> Result<ExportFiles, Error> {
+    let mut out = ExportFiles { origin: dir.to_path_buf(), files: Vec::new() };
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Io { path: dir.to_path_buf(), message: e.to_string() })?;
+    let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    names.sort();
+    for path in names {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(known) else { continue };
+        let meta = std::fs::metadata(&path).map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
+        if meta.len() > MAX_ENTRY_BYTES {
+            return Err(Error::Format { path: path.clone(), message: format!("larger than {MAX_ENTRY_BYTES} bytes") });
+        }
+        let bytes = std::fs::read(&path).map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
+        let display = path.display().to_string();
+        out.files.push((name, display, text(&path, name, bytes)?));
+    }
+    Ok(out)
+}
+
+/// Whether an entry name stays inside the archive: relative, no `..`, no drive or root.
+fn safe_entry_name(name: &str) -> bool {
+    let path = Path::new(name);
+    !name.starts_with('/')
+        && !name.starts_with('\\')
+        && !name.contains(":\\")
+        && !name.split(['/', '\\']).any(|part| part == "..")
+        && path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// Read the export files out of a `.zip` archive, within [`MAX_ENTRY_BYTES`] and
+/// [`MAX_ARCHIVE_BYTES`].
+pub fn read_zip(archive: &Path) -> Result<ExportFiles, Error> {
+    read_zip_within(archive, MAX_ENTRY_BYTES, MAX_ARCHIVE_BYTES)
+}
+
+/// [`read_zip`] with other bounds on the decompressed sizes.
+pub fn read_zip_within(archive: &Path, max_entry: u64, max_total: u64) -> Result<ExportFiles, Error> {
+    let damaged = |entry: &str, e: &dyn std::fmt::Display| Error::Format {
+        path: archive.to_path_buf(),
+        message: if entry.is_empty() {
+            format!("damaged zip archive: {e}")
+        } else {
+            format!("{entry}: damaged entry: {e}")
+        },
+    };
+    let file =
+        std::fs::File::open(archive).map_err(|e| Error::Io { path: archive.to_path_buf(), message: e.to_string() })?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| damaged("", &e))?;
+    let mut out = ExportFiles { origin: archive.to_path_buf(), files: Vec::new() };
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| damaged(&format!("entry {i}"), &e))?;
+        let name = entry.name().to_string();
+        if !safe_entry_name(&name) || entry.enclosed_name().is_none() {
+            return Err(Error::Format {
+                path: archive.to_path_buf(),
+                message: format!("{name}: refused: the entry's path leaves the archive (absolute or '..')"),
+            });
+        }
+        let Some(known_name) = Path::new(&name).file_name().and_then(|n| n.to_str()).and_then(known) else { continue };
+        if entry.is_dir() {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        let limit = max_entry.min(max_total - total);
+        (&mut entry).take(limit + 1).read_to_end(&mut bytes).map_err(|e| damaged(&name, &e))?;
+        if bytes.len() as u64 > limit {
+            return Err(Error::Format {
+                path: archive.to_path_buf(),
+                message: format!(
+                    "{name}: refused: decompresses to more than {limit} bytes (at most {max_entry} per file and \
+                     {max_total} per archive are read)"
+                ),
+            });
+        }
+        total += bytes.len() as u64;
+        let display = format!("{}!{name}", archive.display());
+        out.files.push((known_name, display, text(archive, &name, bytes)?));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_names_that_leave_the_archive_are_refused() {
+        assert!(safe_entry_name("Profile.csv"));
+        assert!(safe_entry_name("export/Recommendations_Given.csv"));
+        for bad in ["../evil.csv", "a/../../evil", "/etc/passwd", "\\\\server\\x", "C:\\x.csv", "a\\..\\b"] {
+            assert!(!safe_entry_name(bad), "{bad}");
+        }
+    }
+
+    fn zip_with(entries: &[(&str, &[u8])]) -> tempfile::NamedTempFile {
+        use std::io::Write;
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let mut zip = zip::ZipWriter::new(file.reopen().unwrap());
+        for (name, data) in entries {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap();
+        file
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_by_what_it_decompresses_to() {
+        let zeros = vec![b'0'; 2 << 20];
+        let bomb = zip_with(&[("Profile.csv", b"First Name,Last Name\nA,B\n"), ("Recommendations_Given.csv", &zeros)]);
+        let e = read_zip_within(bomb.path(), 1 << 20, 1 << 30).unwrap_err().to_string();
+        assert!(e.contains("Recommendations_Given.csv: refused: decompresses to more than 1048576 bytes"), "{e}");
+        let e = read_zip_within(bomb.path(), 4 << 20, 1 << 20).unwrap_err().to_string();
+        assert!(e.contains("refused"), "the archive total is bounded too: {e}");
+        assert_eq!(read_zip_within(bomb.path(), 4 << 20, 8 << 20).unwrap().files.len(), 2);
+    }
+
+    #[test]
+    fn other_files_in_the_archive_are_not_read() {
+        let zip = zip_with(&[("Profile.csv", b"First Name,Last Name\nA,B\n"), ("Articles/big.html", &[b'x'; 64])]);
+        let files = read_zip(zip.path()).unwrap();
+        assert_eq!(files.files.len(), 1);
+        assert_eq!(files.get("Profile.csv").unwrap().1, "First Name,Last Name\nA,B\n");
+    }
+
+    #[test]
+    fn known_files_match_case_insensitively() {
+        assert_eq!(known("profile.CSV"), Some("Profile.csv"));
+        assert_eq!(known("Articles.csv"), None);
+    }
+}
