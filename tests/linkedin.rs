@@ -134,6 +134,11 @@ fn endorsements_are_a_weaker_kind_read_only_when_asked() {
     assert!(endorsement["context"].as_str().unwrap().starts_with("endorsement of the skill 'Python'"));
     let recommendation = pair["edges"].as_array().unwrap().iter().find(|e| e["from"] == "Ava Stone").unwrap();
     assert!(recommendation.get("kind").is_none(), "recommendations carry no kind");
+    // Weaker: a finding with an endorsement is at most medium, and endorsements do not join
+    // findings into rings; the ring of written recommendations stays high.
+    assert_eq!(pair["severity"], "medium");
+    assert_eq!(v["summary"]["rings"], 0);
+    assert_eq!(finding(&v, "cycle", &["Ava Stone", "Ben Okoro", "Cleo Marsh"])["severity"], "high");
 }
 
 #[test]

@@ -108,6 +108,11 @@ impl Graph {
         self.contexts.get(self.sources[e as usize])
     }
 
+    /// Whether any edge is of another kind than a recommendation.
+    pub fn has_other_kinds(&self) -> bool {
+        !self.kinds.is_empty()
+    }
+
     /// The kind of edge `e` when it is not a recommendation (`endorsement`).
     pub fn kind(&self, e: u32) -> Option<&str> {
         self.kinds.get(self.sources[e as usize])

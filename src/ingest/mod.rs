@@ -125,7 +125,12 @@ impl SparseColumn {
         }
     }
 
-    /// The value of the row at `at`, if it had one.
+    /// Whether no row has a value.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The value at `at`, if any.
     pub fn get(&self, at: SourcePos) -> Option<&str> {
         self.keys.binary_search(&at).ok().map(|i| &*self.values[i])
     }

@@ -124,6 +124,11 @@ impl<'g> Evidence<'g> {
             concentrated,
             density,
             insularity: edges.len() as f64 / touching.max(1) as f64,
+            endorsements: if g.has_other_kinds() {
+                edges.iter().filter(|&&e| g.kind(e).is_some()).count() as u32
+            } else {
+                0
+            },
         }
     }
 

@@ -95,14 +95,15 @@ impl FlaggedEdges {
         self.contains(e).then(|| self.find(e))
     }
 
-    /// Group the flagged edges (call after the search).
+    /// Group the flagged edges (call after the search). A ring is made of recommendations:
+    /// endorsements in flagged findings are left out of the groups.
     pub fn groups(&self, g: &Graph) -> Groups {
         let mut by_root: Vec<(u32, u32)> =
             (0..self.parent.len() as u32).filter(|&e| self.contains(e)).map(|e| (self.find(e), e)).collect();
         by_root.sort_unstable();
         let mut out = Groups::default();
         for chunk in by_root.chunk_by(|a, b| a.0 == b.0) {
-            let edges: Vec<u32> = chunk.iter().map(|&(_, e)| e).collect();
+            let edges: Vec<u32> = chunk.iter().map(|&(_, e)| e).filter(|&e| g.kind(e).is_none()).collect();
             let mut members: Vec<u32> = edges
                 .iter()
                 .flat_map(|&e| {

@@ -11,7 +11,8 @@ pub const RULE: &str = "evidence-v1";
 /// The rule in one line, echoed in `params.severity_rule`.
 pub const RULE_TEXT: &str = "evidence-v1: structure +25, time +20, uncorroborated +30, relationship_contradicted +15, \
 text_similarity +10, generic_text +10, concentration +10, group_shape +10, corroborated -40; score = sum clamped to \
-0..100; high >= 70 (only if uncorroborated or relationship_contradicted fired), medium >= 45, low >= 20, else info";
+0..100; high >= 70 (only if uncorroborated or relationship_contradicted fired and no edge is an endorsement), medium >= 45, \
+low >= 20, else info";
 
 /// Score at or above which a finding is high (given corroboration evidence).
 pub const HIGH: i32 = 70;
@@ -109,6 +110,9 @@ pub struct Facts {
     pub density: f64,
     /// Edges inside / all edges touching the members.
     pub insularity: f64,
+    /// Edges that are endorsements (a click, not a written testimonial): such a finding is at
+    /// most medium.
+    pub endorsements: u32,
 }
 
 /// The rule's outcome for one finding.
@@ -157,7 +161,7 @@ pub fn evaluate(f: &Facts) -> Outcome {
     let score = sum.clamp(0, 100);
     let evidence_against = fired[3] || fired[4];
     let severity = match score {
-        s if s >= HIGH && evidence_against => Severity::High,
+        s if s >= HIGH && evidence_against && f.endorsements == 0 => Severity::High,
         s if s >= MEDIUM => Severity::Medium,
         s if s >= LOW => Severity::Low,
         _ => Severity::Info,
@@ -186,6 +190,7 @@ mod tests {
             concentrated: 0,
             density: 0.0,
             insularity: 0.0,
+            endorsements: 0,
         }
     }
 
@@ -210,6 +215,17 @@ mod tests {
         assert_eq!(evaluate(&f).severity, Severity::High);
         f.backing = Tally { employment: 2, ..Tally::default() };
         assert_eq!(evaluate(&f).severity, Severity::Info);
+    }
+
+    #[test]
+    fn an_endorsement_keeps_a_finding_below_high() {
+        let mut f = facts(FindingKind::Cycle);
+        f.fast = true;
+        f.backing.uncorroborated = 3;
+        assert_eq!(evaluate(&f).severity, Severity::High);
+        f.endorsements = 1;
+        let capped = evaluate(&f);
+        assert_eq!((capped.score, capped.severity), (75, Severity::Medium), "same score, weaker verdict");
     }
 
     #[test]
