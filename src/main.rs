@@ -336,7 +336,7 @@ fn progress_display(a: &ScanArgs) -> Option<ProgressHook> {
     if a.quiet || !interactive_stderr() {
         return None;
     }
-    let bar = indicatif::ProgressBar::new_spinner();
+    let bar = indicatif::ProgressBar::new_spinner().with_finish(indicatif::ProgressFinish::AndClear);
     bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}").ok()?);
     bar.enable_steady_tick(Duration::from_millis(120));
     Some(ProgressHook(Arc::new(move |stage| {

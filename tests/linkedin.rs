@@ -171,3 +171,42 @@ fn malicious_and_damaged_archives_are_refused() {
     assert!(err.contains("damaged.zip") && err.contains("damaged"), "{err}");
     assert!(!err.contains("panicked"));
 }
+
+#[test]
+fn a_zip_and_its_unpacked_folder_are_one_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = format!("{EXPORTS}/ava.zip");
+    let folder = dir.path().join("ava-unpacked");
+    std::fs::create_dir(&folder).unwrap();
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    archive.extract(&folder).unwrap();
+    let (_, alone, _) = scan(&[&zip]);
+    let (code, both, err) = scan(&[&zip, folder.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(both["summary"]["recommendations"], alone["summary"]["recommendations"]);
+    assert_eq!(both["summary"]["people"], alone["summary"]["people"]);
+    let warnings = both["summary"]["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w.as_str().unwrap().contains("are exports of the same person ('Ava Stone'")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn strict_makes_a_bad_export_row_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("bad");
+    std::fs::create_dir(&export).unwrap();
+    std::fs::write(export.join("Profile.csv"), "First Name,Last Name\nAva,Stone\n").unwrap();
+    std::fs::write(
+        export.join("Recommendations_Given.csv"),
+        "First Name,Last Name,Company,Job Title,Text,Creation Date,Status\nBen,Okoro,,,fine,someday,\n",
+    )
+    .unwrap();
+    let (code, v, _) = scan(&[export.to_str().unwrap()]);
+    assert_eq!(code, Some(0));
+    assert_eq!(v["inputs"][0]["skipped_reasons"]["bad date"], 1);
+    let (code, _, err) = scan(&[export.to_str().unwrap(), "--strict"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("Recommendations_Given.csv:2: bad date"), "{err}");
+}

@@ -184,7 +184,7 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingeste
         }
     }
     if !exports.is_empty() {
-        let read = linkedin::read_exports(&exports, &options.linkedin)?;
+        let read = linkedin::read_exports(&exports, &options.linkedin, options.strict)?;
         out.add_exports(read)?;
     }
     Ok(out)

@@ -90,8 +90,33 @@ fn owner_has(owner: &Owner, company: &str) -> bool {
 
 /// Match every mention to an owner or an outside person, and name everyone uniquely.
 pub fn resolve(owners: &[Owner], mentions: &[Mention]) -> Resolution {
+    // Two exports of one person (a zip and its unpacked folder, or an export made twice): the
+    // same name and the same employers. They are one owner.
+    let mut warnings = Vec::new();
+    let employers = |o: &Owner| {
+        let mut keys: Vec<String> = o.companies.iter().map(|c| company_key(c)).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
+    let mut canonical: Vec<usize> = (0..owners.len()).collect();
+    for i in 0..owners.len() {
+        let same = (0..i).find(|&j| {
+            canonical[j] == j
+                && name_key(&owners[j].name) == name_key(&owners[i].name)
+                && !owners[i].companies.is_empty()
+                && employers(&owners[j]) == employers(&owners[i])
+        });
+        if let Some(j) = same {
+            canonical[i] = j;
+            warnings.push(format!(
+                "{} and {} are exports of the same person ('{}', same employers); read as one",
+                owners[j].export, owners[i].export, owners[i].name
+            ));
+        }
+    }
     let mut owners_by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, o) in owners.iter().enumerate() {
+    for (i, o) in owners.iter().enumerate().filter(|&(i, _)| canonical[i] == i) {
         owners_by_name.entry(name_key(&o.name)).or_default().push(i);
     }
     // First pass: owners, and outside people by URL or company.
@@ -174,7 +199,6 @@ pub fn resolve(owners: &[Owner], mentions: &[Mention]) -> Resolution {
 
     // Names: the plain name when it is one person; otherwise a telling suffix, and a warning.
     let mut display: BTreeMap<Who, String> = BTreeMap::new();
-    let mut warnings = Vec::new();
     // The mentions of each person, in order (first one names an outside person).
     let mut seen_as: BTreeMap<&Who, Vec<&Mention>> = BTreeMap::new();
     for (m, w) in mentions.iter().zip(&who) {
@@ -219,7 +243,7 @@ pub fn resolve(owners: &[Owner], mentions: &[Mention]) -> Resolution {
         ));
     }
     Resolution {
-        owners: (0..owners.len()).map(|o| display[&Who::Owner(o)].clone()).collect(),
+        owners: (0..owners.len()).map(|o| display[&Who::Owner(canonical[o])].clone()).collect(),
         mentions: who.iter().map(|w| display.get(w).cloned().unwrap_or_else(|| plain_name(w))).collect(),
         warnings,
     }
@@ -267,6 +291,20 @@ mod tests {
         assert_eq!(r.mentions, ["Sam Park (Acme, owner of Sam Park.zip)", "Sam Park (Globex)"]);
         assert_eq!(r.warnings.len(), 1);
         assert!(r.warnings[0].contains("2 different people are named 'Sam Park'"), "{}", r.warnings[0]);
+    }
+
+    #[test]
+    fn two_exports_of_one_person_are_one_owner() {
+        let mut again = owner("Ann Lee", &["ACME Inc."]);
+        again.export = "ann-folder".into();
+        let r = resolve(
+            &[owner("Ann Lee", &["Acme"]), again, owner("Ann Lee", &["Globex"])],
+            &[mention("Ann Lee", "Acme", "")],
+        );
+        assert_eq!(r.owners[0], r.owners[1]);
+        assert_ne!(r.owners[0], r.owners[2], "same name, other employers: another person");
+        assert_eq!(r.mentions[0], r.owners[0]);
+        assert!(r.warnings[0].contains("are exports of the same person"), "{:?}", r.warnings);
     }
 
     #[test]

@@ -272,7 +272,7 @@ struct Pending {
 }
 
 /// Read every export and resolve who is who across them.
-pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions) -> Result<Exports, Error> {
+pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions, strict: bool) -> Result<Exports, Error> {
     let mut out = Exports::default();
     let mut parsed = Vec::new();
     for path in paths {
@@ -306,19 +306,27 @@ pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions) -> Result<Expo
             for (line, row) in &t.rows {
                 let skip =
                     |why: &str, out: &mut Exports| *out.files[file].skipped.entry(why.to_string()).or_insert(0) += 1;
+                // With --strict a bad row is an error, as in an edge list.
+                let bad = |why: &str, out: &mut Exports| -> Result<(), Error> {
+                    if strict {
+                        return Err(Error::Row { path: path.into(), line: *line, reason: why.to_string() });
+                    }
+                    skip(why, out);
+                    Ok(())
+                };
                 if kind.endorsement && !options.include_endorsements {
                     skip("endorsement (not read without --include endorsements)", &mut out);
                     continue;
                 }
                 let name = full_name(&t, row, kind.first, kind.last);
                 if name.is_empty() {
-                    skip("empty name", &mut out);
+                    bad("empty name", &mut out)?;
                     continue;
                 }
                 let raw_date = t.cell(row, kind.date);
                 let created = dates::parse(raw_date);
                 if created.is_none() && !raw_date.is_empty() {
-                    skip("bad date", &mut out);
+                    bad("bad date", &mut out)?;
                     continue;
                 }
                 let (company, title) = (t.cell(row, "Company"), t.cell(row, "Job Title"));
