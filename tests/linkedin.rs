@@ -210,3 +210,17 @@ fn strict_makes_a_bad_export_row_an_error() {
     assert_eq!(code, Some(2));
     assert!(err.contains("Recommendations_Given.csv:2: bad date"), "{err}");
 }
+
+#[test]
+fn check_works_on_exports_and_points_at_both_sam_parks() {
+    let out = bs()
+        .args(["check", EXPORTS, "--format", "json", "--no-timestamp"])
+        .args(["--subject", "Ava Stone", "--subject", "Dana Reyes", "--subject", "Sam Park"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "Sam Park is ambiguous, so not found as such");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let status: Vec<&str> = v["subjects"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    assert_eq!(status, ["fail", "pass", "not_found"]);
+    assert_eq!(v["subjects"][2]["suggestions"], serde_json::json!(["Sam Park (Globex)", "Sam Park (Initech)"]));
+}

@@ -104,7 +104,8 @@ fn word_set(folded: &str) -> Vec<&str> {
 }
 
 /// Names in the data close to `query`: the same up to case and spacing, the same words in
-/// another order, or a few typing errors away (a third of the name's length at most).
+/// another order, or a few typing errors away (a third of the name's length at most); a
+/// name with a telling suffix (`Sam Park (Globex)`) is compared without it.
 pub fn suggestions(g: &Graph, query: &str) -> Vec<String> {
     let q = fold(query);
     let q_chars: Vec<char> = q.chars().collect();
@@ -113,7 +114,9 @@ pub fn suggestions(g: &Graph, query: &str) -> Vec<String> {
     let mut near: Vec<(usize, &str)> = Vec::new();
     for v in 0..g.node_count() as u32 {
         let name = g.name(v);
-        let folded = fold(name);
+        // `Sam Park (Globex)`: a name kept apart from another of the same name is compared
+        // without its suffix.
+        let folded = fold(name.split(" (").next().unwrap_or(name));
         let d = if folded == q || word_set(&folded) == q_words {
             Some(0)
         } else {
@@ -148,5 +151,7 @@ mod tests {
         assert_eq!(suggestions(&g, "Lee Ann"), ["Ann Lee"]);
         assert_eq!(suggestions(&g, "Bob Stnoe"), ["Bob Stone"]);
         assert!(suggestions(&g, "Zed Quill").is_empty());
+        let twins = Graph::from_edges([("Sam Park (Globex)", "Ann Lee"), ("Sam Park (Initech)", "Ann Lee")]);
+        assert_eq!(suggestions(&twins, "Sam Park"), ["Sam Park (Globex)", "Sam Park (Initech)"]);
     }
 }
