@@ -185,6 +185,22 @@ mod tests {
     }
 
     #[test]
+    fn a_damaged_entry_is_named() {
+        let text: Vec<u8> = (0..20_000u32).flat_map(|i| format!("Ann,Lee,Acme,{i}\n").into_bytes()).collect();
+        let zip = zip_with(&[("Recommendations_Given.csv", &text)]);
+        let mut bytes = std::fs::read(zip.path()).unwrap();
+        // Flip bytes inside the entry's compressed data (after the 30-byte local header and
+        // the name), leaving the directory intact.
+        for b in &mut bytes[200..260] {
+            *b ^= 0x5a;
+        }
+        std::fs::write(zip.path(), &bytes).unwrap();
+        let e = read_zip(zip.path()).unwrap_err().to_string();
+        assert!(e.contains(&zip.path().display().to_string()), "{e}");
+        assert!(e.contains("Recommendations_Given.csv: damaged entry"), "{e}");
+    }
+
+    #[test]
     fn other_files_in_the_archive_are_not_read() {
         let zip = zip_with(&[("Profile.csv", b"First Name,Last Name\nA,B\n"), ("Articles/big.html", &[b'x'; 64])]);
         let files = read_zip(zip.path()).unwrap();
