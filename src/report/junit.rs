@@ -4,12 +4,13 @@
 //! `--fail-on` gets a `<failure>` whose text explains why; a name not found in the data is an
 //! `<error>`; a warning below the floor goes to `<system-out>`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::describe::{members_line_with, reason, verdict_severity};
 use super::escape::{markup, one_line};
-use super::{Render, Report, SubjectStatus, Verdict};
+use super::{Finding, Render, Report, SubjectStatus, Verdict};
 use crate::score::Severity;
 
 /// `--format junit`.
@@ -27,10 +28,21 @@ struct Case {
     note: Option<String>,
 }
 
+/// The findings (not folded into a ring) each person is in.
+fn findings_by_person(r: &Report) -> HashMap<&str, Vec<&Finding>> {
+    let mut by: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    for f in r.findings.iter().filter(|f| f.part_of.is_none()) {
+        for m in &f.members {
+            by.entry(m.as_str()).or_default().push(f);
+        }
+    }
+    by
+}
+
 /// The findings a person is in, one line each, for the failure text.
-fn evidence(r: &Report, name: &str) -> String {
+fn evidence(theirs: Option<&Vec<&Finding>>) -> String {
     let mut text = String::new();
-    for f in r.findings.iter().filter(|f| f.part_of.is_none() && f.members.iter().any(|m| m == name)) {
+    for f in theirs.into_iter().flatten() {
         let _ = writeln!(
             text,
             "- {} {} (score {}) {}: {} [{}]",
@@ -46,7 +58,7 @@ fn evidence(r: &Report, name: &str) -> String {
 }
 
 impl Junit {
-    fn case(&self, r: &Report, name: &str, verdict: Option<Verdict>, reason: &str) -> Case {
+    fn case(&self, by: &HashMap<&str, Vec<&Finding>>, name: &str, verdict: Option<Verdict>, reason: &str) -> Case {
         let Some(verdict) = verdict else {
             return Case {
                 name: name.to_string(),
@@ -56,7 +68,7 @@ impl Junit {
         };
         let level = verdict_severity(verdict);
         let fails = matches!((level, self.fail_on), (Some(l), Some(floor)) if l >= floor);
-        let text = format!("{reason}\n{}", evidence(r, name));
+        let text = format!("{reason}\n{}", evidence(by.get(name)));
         let message = format!("{}: {reason}", verdict.word_lower());
         if fails {
             Case { name: name.to_string(), outcome: Some(("failure", message, text)), note: None }
@@ -68,6 +80,7 @@ impl Junit {
     }
 
     fn cases(&self, r: &Report) -> Vec<Case> {
+        let by = findings_by_person(r);
         match &r.subjects {
             Some(subjects) => subjects
                 .iter()
@@ -77,10 +90,10 @@ impl Junit {
                     if s.status == SubjectStatus::NotFound && !s.suggestions.is_empty() {
                         let _ = write!(why, "; near matches: {}", s.suggestions.join(", "));
                     }
-                    self.case(r, &s.query, verdict, &why)
+                    self.case(&by, &s.query, verdict, &why)
                 })
                 .collect(),
-            None => r.people.iter().map(|p| self.case(r, &p.name, Some(p.verdict), &p.reason)).collect(),
+            None => r.people.iter().map(|p| self.case(&by, &p.name, Some(p.verdict), &p.reason)).collect(),
         }
     }
 }
