@@ -13,6 +13,7 @@ pub mod error;
 pub mod evaluate;
 pub mod generate;
 pub mod graph;
+mod hex;
 pub mod ingest;
 pub mod report;
 mod rng;

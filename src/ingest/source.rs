@@ -89,7 +89,7 @@ impl Source {
     pub fn finish(mut self, path: &Path) -> Result<String, Error> {
         io::copy(&mut self.reader, &mut io::sink()).map_err(|e| damaged(path, self.compression, e))?;
         let digest = self.hasher.borrow_mut().finalize_reset();
-        Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+        Ok(crate::hex::hex(&digest))
     }
 }
 

@@ -45,8 +45,7 @@ pub fn finding_id(kind: FindingKind, members: &[&str]) -> String {
         h.update(m.as_bytes());
     }
     let digest = h.finalize();
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("{prefix}-{hex}")
+    format!("{prefix}-{}", crate::hex::hex(&digest[..8]))
 }
 
 fn edge(g: &Graph, inputs: &[InputStats], e: u32) -> Edge {

@@ -15,8 +15,7 @@ use super::Report;
 /// The pseudonym of `name`.
 pub fn pseudonym(name: &str) -> String {
     let digest = Sha256::digest(format!("backscratch-pseudonym\u{1f}{name}").as_bytes());
-    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    format!("person-{hex}")
+    format!("person-{}", crate::hex::hex(&digest[..4]))
 }
 
 /// Names found in the report, each with its pseudonym.

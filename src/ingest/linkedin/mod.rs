@@ -139,11 +139,6 @@ pub fn classify(paths: &[PathBuf], warnings: &mut Vec<String>) -> Result<Vec<Inp
     Ok(out)
 }
 
-fn sha256(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn full_name(t: &Table, row: &[String], first: &str, last: &str) -> String {
     format!("{} {}", t.cell(row, first), t.cell(row, last)).split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -299,7 +294,7 @@ pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions, strict: bool) 
             let file = out.files.len();
             out.files.push(FileAccount {
                 path: path.to_string(),
-                sha256: sha256(text),
+                sha256: crate::hex::sha256_hex(text.as_bytes()),
                 rows: t.rows.len() as u64,
                 ..Default::default()
             });
