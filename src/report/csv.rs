@@ -78,7 +78,7 @@ fn people(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 out,
                 &[
                     csv_text(&s.query),
-                    s.status.word().to_lowercase().replace(' ', "_"),
+                    s.status.as_str().to_string(),
                     num(p.map(|p| p.given)),
                     num(p.map(|p| p.received)),
                     num(p.map(|p| p.received_traded)),
@@ -98,7 +98,7 @@ fn people(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             out,
             &[
                 csv_text(&p.name),
-                format!("{:?}", p.verdict).to_lowercase(),
+                p.verdict.as_str().to_string(),
                 p.given.to_string(),
                 p.received.to_string(),
                 p.received_traded.to_string(),

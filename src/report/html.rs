@@ -92,7 +92,7 @@ fn people(r: &Report, s: &mut String) {
     if let Some(subjects) = &r.subjects {
         s.push_str("<section id=\"subjects\"><h2>Candidates checked</h2><table><tr><th>verdict</th><th>candidate</th><th>reason</th></tr>\n");
         for c in subjects {
-            let class = c.status.word().to_lowercase().replace(' ', "_");
+            let class = c.status.as_str();
             let mut why = h(&c.reason);
             if !c.suggestions.is_empty() {
                 let near: Vec<String> = c.suggestions.iter().map(|n| name(n)).collect();
@@ -101,7 +101,7 @@ fn people(r: &Report, s: &mut String) {
             let _ = writeln!(
                 s,
                 "<tr><td>{}</td><td>{}</td><td>{why}</td></tr>",
-                badge(&class, c.status.word()),
+                badge(class, c.status.word()),
                 name(&c.query)
             );
         }
@@ -114,7 +114,7 @@ fn people(r: &Report, s: &mut String) {
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            badge(&word.to_lowercase(), word),
+            badge(p.verdict.as_str(), word),
             name(&p.name),
             p.given,
             p.received,

@@ -69,7 +69,7 @@ impl Junit {
         let level = verdict_severity(verdict);
         let fails = matches!((level, self.fail_on), (Some(l), Some(floor)) if l >= floor);
         let text = format!("{reason}\n{}", evidence(by.get(name)));
-        let message = format!("{}: {reason}", verdict.word_lower());
+        let message = format!("{}: {reason}", verdict.as_str());
         if fails {
             Case { name: name.to_string(), outcome: Some(("failure", message, text)), note: None }
         } else if level.is_some() {
@@ -94,16 +94,6 @@ impl Junit {
                 })
                 .collect(),
             None => r.people.iter().map(|p| self.case(&by, &p.name, Some(p.verdict), &p.reason)).collect(),
-        }
-    }
-}
-
-impl Verdict {
-    fn word_lower(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Warn => "warn",
-            Verdict::Fail => "fail",
         }
     }
 }

@@ -325,7 +325,28 @@ pub enum SubjectStatus {
     NotFound,
 }
 
+impl Verdict {
+    /// `pass`, `warn`, `fail`: the name in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
 impl SubjectStatus {
+    /// `pass`, `warn`, `fail`, `not_found`: the name in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectStatus::Pass => "pass",
+            SubjectStatus::Warn => "warn",
+            SubjectStatus::Fail => "fail",
+            SubjectStatus::NotFound => "not_found",
+        }
+    }
+
     /// `PASS`, `WARN`, `FAIL`, `NOT FOUND`.
     pub fn word(self) -> &'static str {
         match self {
@@ -451,4 +472,19 @@ pub fn renderer(format: Format, options: RenderOptions) -> Box<dyn Render> {
 pub trait Render {
     /// Write `report` to `out`.
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_the_json() {
+        for v in [Verdict::Pass, Verdict::Warn, Verdict::Fail] {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+        }
+        for s in [SubjectStatus::Pass, SubjectStatus::Warn, SubjectStatus::Fail, SubjectStatus::NotFound] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
 }
