@@ -369,16 +369,26 @@ pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions, strict: bool) 
     for (p, owner) in parsed.iter().zip(&resolution.owners) {
         out.jobs.extend(p.positions.iter().map(|(c, s, e)| (owner.clone(), c.clone(), *s, *e)));
     }
-    let recommended: HashSet<(String, String)> = pending
+    // Each row's writer and reader, once; the recommendations among them, for endorsements.
+    let sides: Vec<(String, String)> =
+        pending.iter().zip(&resolution.mentions).map(|(r, who)| oriented(r, who, &resolution.owners)).collect();
+    let recommended: HashSet<(&str, &str)> = sides
         .iter()
-        .zip(&resolution.mentions)
-        .filter(|(r, _)| !r.endorsement)
-        .map(|(r, who)| oriented(r, who, &resolution.owners))
+        .zip(&pending)
+        .filter(|(_, r)| !r.endorsement)
+        .map(|((a, b), _)| (a.as_str(), b.as_str()))
         .collect();
-    for ((r, who), m) in pending.into_iter().zip(&resolution.mentions).zip(&mentions) {
-        let (from, to) = oriented(&r, who, &resolution.owners);
+    let mut owner_index: HashMap<&str, usize> = HashMap::new();
+    for (i, o) in resolution.owners.iter().enumerate() {
+        owner_index.entry(o.as_str()).or_insert(i);
+    }
+    for (((r, who), m), (from, to)) in pending.into_iter().zip(&resolution.mentions).zip(&mentions).zip(&sides) {
+        if r.endorsement && recommended.contains(&(from.as_str(), to.as_str())) {
+            *out.files[r.file].skipped.entry("endorsement where a recommendation exists".into()).or_insert(0) += 1;
+            continue;
+        }
         let mut context = r.detail;
-        if let Some(since) = connected_since(&parsed, r.export, m, resolution.owners.iter().position(|o| o == who)) {
+        if let Some(since) = connected_since(&parsed, r.export, m, owner_index.get(who.as_str()).copied()) {
             let day = &crate::ingest::date::format_timestamp(since)[..10];
             context = [context, format!("connected since {day}")]
                 .into_iter()
@@ -386,15 +396,11 @@ pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions, strict: bool) 
                 .collect::<Vec<_>>()
                 .join("; ");
         }
-        if r.endorsement && recommended.contains(&(from.clone(), to.clone())) {
-            *out.files[r.file].skipped.entry("endorsement where a recommendation exists".into()).or_insert(0) += 1;
-            continue;
-        }
         out.edges.push(Edge {
             file: r.file,
             line: r.line,
-            from,
-            to,
+            from: from.clone(),
+            to: to.clone(),
             created: r.created,
             text: r.text,
             context,
