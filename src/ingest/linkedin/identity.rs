@@ -11,7 +11,8 @@
 //!   that say which is which (`Ann Lee (Acme)`), and a warning shows the evidence. Nothing is
 //!   merged on a guess.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -94,30 +95,32 @@ pub fn resolve(owners: &[Owner], mentions: &[Mention]) -> Resolution {
     // same name and the same employers. They are one owner.
     let mut warnings = Vec::new();
     let employers = |o: &Owner| {
-        let mut keys: Vec<String> = o.companies.iter().map(|c| company_key(c)).collect();
-        keys.sort();
-        keys.dedup();
-        keys
+        let mut companies: Vec<String> = o.companies.iter().map(|c| company_key(c)).collect();
+        companies.sort();
+        companies.dedup();
+        companies
     };
+    let keys: Vec<String> = owners.iter().map(|o| name_key(&o.name)).collect();
     let mut canonical: Vec<usize> = (0..owners.len()).collect();
-    for i in 0..owners.len() {
-        let same = (0..i).find(|&j| {
-            canonical[j] == j
-                && name_key(&owners[j].name) == name_key(&owners[i].name)
-                && !owners[i].companies.is_empty()
-                && employers(&owners[j]) == employers(&owners[i])
-        });
-        if let Some(j) = same {
-            canonical[i] = j;
-            warnings.push(format!(
-                "{} and {} are exports of the same person ('{}', same employers); read as one",
-                owners[j].export, owners[i].export, owners[i].name
-            ));
+    let mut first_of: HashMap<(&str, Vec<String>), usize> = HashMap::new();
+    for (i, o) in owners.iter().enumerate().filter(|(_, o)| !o.companies.is_empty()) {
+        match first_of.entry((keys[i].as_str(), employers(o))) {
+            Entry::Occupied(j) => {
+                let j = *j.get();
+                canonical[i] = j;
+                warnings.push(format!(
+                    "{} and {} are exports of the same person ('{}', same employers); read as one",
+                    owners[j].export, o.export, o.name
+                ));
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
         }
     }
     let mut owners_by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, o) in owners.iter().enumerate().filter(|&(i, _)| canonical[i] == i) {
-        owners_by_name.entry(name_key(&o.name)).or_default().push(i);
+    for i in (0..owners.len()).filter(|&i| canonical[i] == i) {
+        owners_by_name.entry(keys[i].clone()).or_default().push(i);
     }
     // First pass: owners, and outside people by URL or company.
     let mut who: Vec<Who> = mentions
