@@ -119,8 +119,7 @@ impl Employment {
             if end < start {
                 return Err(row_error(rec.line, "the job ends before it starts".into()));
             }
-            let job = Job { company: company.to_string(), key: company_key(company), start, end };
-            out.jobs.entry(name.to_string()).or_default().push(job);
+            out.add_job(name, company, start, end);
         }
         Ok(out)
     }

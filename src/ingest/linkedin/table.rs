@@ -3,7 +3,9 @@
 //! fields may hold commas, quotes and line breaks, CRLF or LF.
 
 use crate::error::Error;
-use crate::ingest::records::{Delimiter, RecordReader};
+use std::path::Path;
+
+use crate::ingest::records::{next_side_record, Delimiter, RecordReader};
 
 /// A parsed table: data rows with their 1-based start line.
 #[derive(Debug, Clone, Default)]
@@ -20,17 +22,8 @@ impl Table {
     pub fn parse(path: &str, text: &str, required: &[&str]) -> Result<Table, Error> {
         let mut records = RecordReader::new(text.as_bytes(), Delimiter::Byte(b','));
         let mut table = Table::default();
-        loop {
-            let rec = records.next_record().map_err(|e| Error::Format {
-                path: path.into(),
-                message: match e {
-                    crate::ingest::records::RecordError::UnclosedQuote { line } => {
-                        format!("line {line}: a quoted field starts here and is never closed")
-                    }
-                    crate::ingest::records::RecordError::Io(e) => e.to_string(),
-                },
-            })?;
-            let Some(rec) = rec else { break };
+        // Errors name the export file and line, as for any side file.
+        while let Some(rec) = next_side_record(&mut records, Path::new(path))? {
             let cells: Vec<String> =
                 (0..rec.len()).map(|i| String::from_utf8_lossy(rec.get(i).unwrap_or(b"")).trim().to_string()).collect();
             if table.header.is_empty() {
@@ -79,6 +72,15 @@ mod tests {
         assert_eq!(t.cell(&t.rows[1].1, "Last Name"), "Ray \"B\"");
         assert_eq!(t.cell(&t.rows[1].1, "URL"), "");
         assert_eq!(t.rows[0].0, 5);
+    }
+
+    #[test]
+    fn an_unclosed_quote_names_the_file_and_line() {
+        let e = Table::parse("a.zip!Connections.csv", "First Name,Last Name\nAnn,\"Lee\nBo,Ray\n", &["First Name"]);
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "a.zip!Connections.csv:2: a quoted field starts here and is never closed"
+        );
     }
 
     #[test]
