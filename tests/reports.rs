@@ -223,40 +223,22 @@ fn github_actions_annotations_and_step_summary() {
 #[test]
 fn redaction_replaces_every_name_everywhere() {
     let real = ["Ivan Petrov", "Jade Morgan", "Amara", "Kofi Mensah", "Northwind Analytics"];
+    let redacted = |flag: &str, format: &str| {
+        run(&["scan", SAMPLE, "--people", EMPLOYMENT, "--no-timestamp", "--exit-zero", flag, "--format", format])
+    };
     for format in FORMATS {
-        let out = run(&[
-            "scan",
-            SAMPLE,
-            "--people",
-            EMPLOYMENT,
-            "--no-timestamp",
-            "--exit-zero",
-            "--redact",
-            "--format",
-            format,
-        ]);
+        let out = redacted("--redact", format);
         let text = stdout(&out);
         for name in &real[..4] {
             assert!(!text.contains(name), "{format} leaks {name}");
         }
         assert!(text.contains("person-"), "{format}");
-        let again = run(&[
-            "scan",
-            SAMPLE,
-            "--people",
-            EMPLOYMENT,
-            "--no-timestamp",
-            "--exit-zero",
-            "--pseudonymize",
-            "--format",
-            format,
-        ]);
+        let again = redacted("--pseudonymize", format);
         assert_eq!(out.stdout, again.stdout, "{format}: pseudonyms are stable");
     }
     // Findings keep their ids, so a redacted report can serve as a baseline.
     let plain: Value = serde_json::from_slice(&sample("json").stdout).unwrap();
-    let redacted = run(&["scan", SAMPLE, "--people", EMPLOYMENT, "--no-timestamp", "--redact", "--format", "json"]);
-    let redacted: Value = serde_json::from_slice(&redacted.stdout).unwrap();
+    let redacted: Value = serde_json::from_slice(&redacted("--redact", "json").stdout).unwrap();
     assert_eq!(plain["findings"][0]["id"], redacted["findings"][0]["id"]);
     assert!(redacted.to_string().contains(real[4]), "company names are kept");
 }
