@@ -3,7 +3,7 @@
 //! search cut short by `--time-budget`).
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -395,14 +395,9 @@ fn github_outputs(report: &Report) -> anyhow::Result<()> {
         let _ = writeln!(err, "{line}");
     }
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        let mut text = Vec::new();
-        report::Markdown::default().render(report, &mut text)?;
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .with_context(|| format!("cannot open $GITHUB_STEP_SUMMARY {}", PathBuf::from(&path).display()))?;
-        file.write_all(&text).context("cannot append to $GITHUB_STEP_SUMMARY")?;
+        let markdown = report::Markdown::default();
+        output::append_with(Path::new(&path), &mut |out| markdown.render(report, out))
+            .context("cannot append to $GITHUB_STEP_SUMMARY")?;
     }
     Ok(())
 }

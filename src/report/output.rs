@@ -1,33 +1,164 @@
-//! Writing reports to files: atomically (a temporary file beside the target, then a rename,
-//! so a failed run never leaves half a report), and for CSV the people sheet beside the
-//! findings sheet.
+//! Writing reports to paths without ever destroying what stands there.
+//!
+//! A report replaces a *regular file* (or creates a missing one) atomically: a temporary
+//! file in the directory of the final target, then a rename over it, so a failed run
+//! never leaves half a report. The path's symlinks are followed to that final target and
+//! kept, and an existing file keeps its permission bits (and owner and group where the
+//! process may set them). Anything else at the path, a character or block device
+//! (`/dev/null`), a FIFO, a socket, or a path through `/proc/*/fd` or `/dev/fd`
+//! (`/dev/stdout`), is opened and written directly, never renamed over; a regular file
+//! reached through such a descriptor path is appended to, as the descriptor would be.
+//! Appends (the GitHub step summary) always write in place.
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::{renderer, Csv, Format, Render, RenderOptions, Report, Sheet};
 
-/// Write `report` to `path` through `render`, atomically.
-pub fn write_atomically(path: &Path, report: &Report, render: &dyn Render) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{}: not a file name", path.display())))?;
-    let tmp = dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()));
-    let written = (|| {
-        let mut out = io::BufWriter::new(fs::File::create(&tmp)?);
-        render.render(report, &mut out)?;
-        out.flush()?;
-        out.get_ref().sync_all()
-    })();
-    match written.and_then(|()| fs::rename(&tmp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = fs::remove_file(&tmp);
-            Err(io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))
+/// How many symlinks a path may pass through before it is refused (as the kernel's ELOOP).
+const MAX_LINKS: usize = 40;
+
+/// What stands at an output path, and so how a report is written there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Nothing, or a regular file: written atomically at this path (symlinks resolved).
+    Replace(PathBuf),
+    /// A device, FIFO or socket: opened and written in place.
+    Stream(PathBuf),
+    /// A descriptor path (`/dev/stdout`, `/proc/self/fd/N`) onto a regular file: appended to.
+    Descriptor(PathBuf),
+}
+
+impl Target {
+    /// Whether the path holds (or will hold) a regular file of its own.
+    pub fn is_file(&self) -> bool {
+        matches!(self, Target::Replace(_))
+    }
+}
+
+fn named(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+}
+
+/// Whether `path` goes through the kernel's per-process descriptor links, whose
+/// targets (`pipe:[123]`, a file the shell opened) are not paths to rename over.
+fn is_descriptor_path(path: &Path) -> bool {
+    let parts: Vec<&str> = path
+        .components()
+        .map(|c| match c {
+            Component::RootDir => "/",
+            Component::Normal(part) => part.to_str().unwrap_or("?"),
+            _ => ".",
+        })
+        .collect();
+    matches!(parts.as_slice(), ["/", "proc", _, "fd", ..] | ["/", "dev", "fd" | "stdout" | "stderr" | "stdin", ..])
+}
+
+/// Decide how to write to `path`: follow its symlinks to the final target and look at
+/// what stands there.
+pub fn classify(path: &Path) -> io::Result<Target> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        if is_descriptor_path(&current) {
+            let meta = fs::metadata(path).map_err(|e| named(path, e))?;
+            return Ok(if meta.is_file() {
+                Target::Descriptor(path.to_path_buf())
+            } else {
+                Target::Stream(path.into())
+            });
+        }
+        let meta = match fs::symlink_metadata(&current) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Target::Replace(current)),
+            Err(e) => return Err(named(path, e)),
+        };
+        if meta.file_type().is_symlink() {
+            let link = fs::read_link(&current).map_err(|e| named(path, e))?;
+            current = match current.parent() {
+                Some(dir) if link.is_relative() => dir.join(link),
+                _ => link,
+            };
+            continue;
+        }
+        if meta.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("cannot write {}: it is a directory", path.display()),
+            ));
+        }
+        return Ok(if meta.is_file() { Target::Replace(current) } else { Target::Stream(current) });
+    }
+    Err(io::Error::other(format!("cannot write {}: more than {MAX_LINKS} symbolic links", path.display())))
+}
+
+/// A temporary file beside `target`, created fresh (never an existing one) and given the
+/// existing target's permission bits and, where allowed, its owner and group.
+fn temporary_beside(target: &Path) -> io::Result<(PathBuf, fs::File)> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let existing = fs::metadata(target).ok();
+    let mode = existing.as_ref().map_or(0o666, |m| m.permissions().mode() & 0o7777);
+    loop {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
+        match fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp) {
+            Ok(file) => {
+                if let Some(meta) = &existing {
+                    // Best effort: only root may give a file away; the mode is what protects it.
+                    let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
+                    // The umask narrowed the mode at creation; set it exactly.
+                    if let Err(e) = file.set_permissions(fs::Permissions::from_mode(mode)) {
+                        let _ = fs::remove_file(&tmp);
+                        return Err(e);
+                    }
+                }
+                return Ok((tmp, file));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
         }
     }
+}
+
+/// Write through `fill` to `path`, by the rules in the module documentation.
+pub fn write_with(path: &Path, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let flush = |file: fs::File, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>| -> io::Result<fs::File> {
+        let mut out = io::BufWriter::new(file);
+        fill(&mut out)?;
+        out.into_inner().map_err(io::IntoInnerError::into_error)
+    };
+    match classify(path)? {
+        Target::Replace(target) => {
+            let (tmp, file) = temporary_beside(&target).map_err(|e| named(path, e))?;
+            let written = flush(file, fill).and_then(|f| f.sync_all()).and_then(|()| fs::rename(&tmp, &target));
+            written.map_err(|e| {
+                let _ = fs::remove_file(&tmp);
+                named(path, e)
+            })
+        }
+        Target::Stream(target) => {
+            let file = fs::OpenOptions::new().write(true).open(&target).map_err(|e| named(path, e))?;
+            flush(file, fill).map(drop).map_err(|e| named(path, e))
+        }
+        Target::Descriptor(target) => append_with(&target, fill),
+    }
+}
+
+/// Append through `fill` to `path` (created if missing), in place: a symlink stays a link,
+/// a device stays a device.
+pub fn append_with(path: &Path, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let file = fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| named(path, e))?;
+    let mut out = io::BufWriter::new(file);
+    fill(&mut out).and_then(|()| out.flush()).map_err(|e| named(path, e))
+}
+
+/// Write `report` to `path` through `render` (see [`write_with`]).
+pub fn write_rendered(path: &Path, report: &Report, render: &dyn Render) -> io::Result<()> {
+    write_with(path, &mut |out| render.render(report, out))
 }
 
 /// Where the people sheet of a CSV report goes: `findings.csv` → `findings.people.csv`.
@@ -36,16 +167,21 @@ pub fn people_sheet_path(path: &Path) -> PathBuf {
     path.with_file_name(format!("{stem}.people.csv"))
 }
 
-/// Write `report` as `format` to `path` (and, for CSV, the people sheet beside it); returns
-/// the files written.
+/// Write `report` as `format` to `path` and return the files written. A CSV report to a
+/// file puts the people sheet beside the findings; to a device or pipe both sheets follow
+/// each other, as on standard output, and nothing is created beside it.
 pub fn write_report(path: &Path, report: &Report, format: Format, options: RenderOptions) -> io::Result<Vec<PathBuf>> {
     if format == Format::Csv {
+        if !classify(path)?.is_file() {
+            write_rendered(path, report, &Csv { sheet: Sheet::Both })?;
+            return Ok(vec![path.to_path_buf()]);
+        }
         let people = people_sheet_path(path);
-        write_atomically(path, report, &Csv { sheet: Sheet::Findings })?;
-        write_atomically(&people, report, &Csv { sheet: Sheet::People })?;
+        write_rendered(path, report, &Csv { sheet: Sheet::Findings })?;
+        write_rendered(&people, report, &Csv { sheet: Sheet::People })?;
         return Ok(vec![path.to_path_buf(), people]);
     }
-    write_atomically(path, report, renderer(format, options).as_ref())?;
+    write_rendered(path, report, renderer(format, options).as_ref())?;
     Ok(vec![path.to_path_buf()])
 }
 
@@ -57,5 +193,43 @@ mod tests {
     fn people_sheet_sits_beside_the_findings() {
         assert_eq!(people_sheet_path(Path::new("out/f.csv")), Path::new("out/f.people.csv"));
         assert_eq!(people_sheet_path(Path::new("f")), Path::new("f.people.csv"));
+    }
+
+    #[test]
+    fn descriptor_paths_are_recognised() {
+        for p in ["/dev/stdout", "/dev/stderr", "/dev/fd/1", "/proc/self/fd/1", "/proc/123/fd/4"] {
+            assert!(is_descriptor_path(Path::new(p)), "{p}");
+        }
+        for p in ["/dev/null", "/proc/self/status", "dev/stdout", "/tmp/fd/1", "/proc"] {
+            assert!(!is_descriptor_path(Path::new(p)), "{p}");
+        }
+    }
+
+    #[test]
+    fn symlink_chains_resolve_to_the_final_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        std::os::unix::fs::symlink("real.json", dir.path().join("a")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("a"), dir.path().join("b")).unwrap();
+        assert_eq!(classify(&dir.path().join("b")).unwrap(), Target::Replace(real.clone()));
+        std::os::unix::fs::symlink("loop2", dir.path().join("loop1")).unwrap();
+        std::os::unix::fs::symlink("loop1", dir.path().join("loop2")).unwrap();
+        assert!(classify(&dir.path().join("loop1")).unwrap_err().to_string().contains("symbolic links"));
+        assert!(classify(dir.path()).unwrap_err().to_string().contains("directory"));
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_target_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("r.json");
+        fs::write(&target, "old").unwrap();
+        let err = write_with(&target, &mut |out| {
+            out.write_all(b"half")?;
+            Err(io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("r.json"), "{err}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -1,0 +1,194 @@
+//! Writing reports onto what already stands at the output path: devices, FIFOs, symlinks,
+//! descriptor links and protected files must survive, and a failed write must name the path.
+//! Everything runs in a private temporary folder, never on the machine's real `/dev`.
+
+use std::fs;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+
+const SAMPLE: &str = "data/sample/recommendations.csv";
+
+/// The two ways a report reaches a path: `-o PATH` and `--report json=PATH`.
+const WAYS: [&str; 2] = ["-o", "--report"];
+
+fn run(way: &str, path: &Path) -> Output {
+    let target = path.to_str().unwrap();
+    let mut c = Command::cargo_bin("backscratch").unwrap();
+    c.env_remove("SOURCE_DATE_EPOCH").env_remove("GITHUB_ACTIONS").env_remove("GITHUB_STEP_SUMMARY");
+    c.args(["scan", SAMPLE, "--exit-zero", "--no-timestamp", "--format", "json"]);
+    if way == "-o" {
+        c.args(["-o", target]);
+    } else {
+        c.args(["--quiet", "--report", &format!("json={target}")]);
+    }
+    c.output().unwrap()
+}
+
+/// The report as standard output gets it, to compare what reached a path with.
+fn expected() -> Vec<u8> {
+    let out = Command::cargo_bin("backscratch")
+        .unwrap()
+        .env_remove("SOURCE_DATE_EPOCH")
+        .args(["scan", SAMPLE, "--exit-zero", "--no-timestamp", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    out.stdout
+}
+
+fn ok(out: &Output) {
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn is_root() -> bool {
+    fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false)
+}
+
+#[test]
+fn a_character_device_stays_a_device() {
+    if !is_root() {
+        eprintln!("SKIPPED: mknod needs root; a character device cannot be made here");
+        return;
+    }
+    for way in WAYS {
+        let dir = tempfile::tempdir().unwrap();
+        let null = dir.path().join("null");
+        let made = std::process::Command::new("mknod").arg(&null).args(["c", "1", "3"]).status().unwrap();
+        assert!(made.success(), "mknod failed");
+        ok(&run(way, &null));
+        let meta = fs::symlink_metadata(&null).unwrap();
+        assert!(meta.file_type().is_char_device(), "{way}: the device was replaced");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "{way}: something was left beside the device");
+    }
+}
+
+#[test]
+fn a_fifo_with_a_reader_gets_the_whole_report() {
+    let want = expected();
+    for way in WAYS {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let reader_path = fifo.clone();
+        let reader = std::thread::spawn(move || fs::read(reader_path).unwrap());
+        ok(&run(way, &fifo));
+        let got = reader.join().unwrap();
+        assert_eq!(got, want, "{way}: the reader got another report");
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "{way}: the FIFO was replaced");
+    }
+}
+
+#[test]
+fn a_symlink_stays_a_link_and_its_target_holds_the_report() {
+    let want = expected();
+    for way in WAYS {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("elsewhere")).unwrap();
+        let real = dir.path().join("elsewhere/report.json");
+        fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink("elsewhere/report.json", &link).unwrap();
+        ok(&run(way, &link));
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "{way}: the link was replaced");
+        assert_eq!(fs::read(&real).unwrap(), want, "{way}: the link's target was not written");
+        // A dangling link: the report is created where it points.
+        let dangling = dir.path().join("dangling.json");
+        std::os::unix::fs::symlink("elsewhere/new.json", &dangling).unwrap();
+        ok(&run(way, &dangling));
+        assert!(fs::symlink_metadata(&dangling).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read(dir.path().join("elsewhere/new.json")).unwrap(), want);
+    }
+}
+
+#[test]
+fn a_private_report_stays_private() {
+    for way in WAYS {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        ok(&run(way, &path));
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o600, "{way}: mode became {mode:o}");
+        assert!(fs::read_to_string(&path).unwrap().contains("\"schema_version\""));
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "{way}: a temporary file was left");
+    }
+}
+
+#[test]
+fn a_link_to_the_standard_output_descriptor_writes_to_standard_output() {
+    let want = expected();
+    for way in WAYS {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("out");
+        std::os::unix::fs::symlink("/proc/self/fd/1", &link).unwrap();
+        let out = run(way, &link);
+        ok(&out);
+        assert_eq!(out.stdout, want, "{way}: the report did not reach standard output");
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    }
+}
+
+#[test]
+fn a_full_device_is_an_error_naming_the_path() {
+    if !Path::new("/dev/full").exists() {
+        eprintln!("SKIPPED: this machine has no /dev/full");
+        return;
+    }
+    for way in WAYS {
+        let out = run(way, Path::new("/dev/full"));
+        assert_eq!(out.status.code(), Some(2), "{way}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("/dev/full") && err.contains("No space left"), "{way}: {err}");
+    }
+}
+
+#[test]
+fn csv_to_a_fifo_sends_both_sheets_and_creates_nothing_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.csv");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader_path = fifo.clone();
+    let reader = std::thread::spawn(move || fs::read_to_string(reader_path).unwrap());
+    let out = Command::cargo_bin("backscratch")
+        .unwrap()
+        .args(["scan", SAMPLE, "--exit-zero", "--no-timestamp", "-o", fifo.to_str().unwrap()])
+        .output()
+        .unwrap();
+    ok(&out);
+    let text = reader.join().unwrap();
+    assert!(text.starts_with("id,kind,severity") && text.contains("\n\nname,"), "{text}");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn the_step_summary_is_appended_through_its_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("summary.md");
+    fs::write(&real, "earlier step\n").unwrap();
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o600)).unwrap();
+    let link = dir.path().join("link.md");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = Command::cargo_bin("backscratch")
+        .unwrap()
+        .env("GITHUB_STEP_SUMMARY", &link)
+        .args(["scan", SAMPLE, "--exit-zero", "--quiet", "--github"])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    let text = fs::read_to_string(&real).unwrap();
+    assert!(text.starts_with("earlier step\n") && text.len() > 100, "{text}");
+    assert_eq!(fs::metadata(&real).unwrap().permissions().mode() & 0o7777, 0o600);
+    let full = Command::cargo_bin("backscratch")
+        .unwrap()
+        .env("GITHUB_STEP_SUMMARY", "/dev/full")
+        .args(["scan", SAMPLE, "--exit-zero", "--quiet", "--github"])
+        .output()
+        .unwrap();
+    assert_eq!(full.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&full.stderr).contains("/dev/full"));
+}
