@@ -45,8 +45,9 @@ pub enum Error {
         /// Which flag and which column.
         message: String,
     },
-    /// A row-level problem turned into an error by `--strict`.
-    #[error("{path}:{line}: {reason} (rejected by --strict)")]
+    /// A row-level problem: in an evidence file (`--people`, `--allow`), or in an input under
+    /// `--strict` (the reason then says so).
+    #[error("{path}:{line}: {reason}")]
     Row {
         /// The input as the user named it.
         path: PathBuf,

@@ -23,6 +23,13 @@ use std::path::Path;
 use crate::ingest::date::format_timestamp;
 use crate::rng::Rng;
 
+/// The files [`Network::write`] writes.
+pub const FILES: [&str; 3] = ["recommendations.csv", "employment.csv", "truth.csv"];
+
+/// The smallest network generated: fewer people cannot hold the honest structures and the
+/// planted trades apart (the command line refuses less, the library rounds up).
+pub const MIN_PEOPLE: usize = 100;
+
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GenerateConfig {
@@ -185,7 +192,7 @@ fn colleague_claim(rng: &mut Rng, to: &str) -> String {
 
 /// Generate a network.
 pub fn generate(config: GenerateConfig) -> Network {
-    let n = config.people.max(100);
+    let n = config.people.max(MIN_PEOPLE);
     let mut rng = Rng(config.seed);
     let names: Vec<String> =
         (0..n).map(|i| format!("{} {} {}", FIRST[i % FIRST.len()], LAST[(i / FIRST.len()) % LAST.len()], i)).collect();
@@ -398,7 +405,7 @@ fn date(secs: i64) -> String {
 }
 
 impl Network {
-    /// Write `recommendations.csv`, `employment.csv` and `truth.csv` into `dir` (created if
+    /// Write [`FILES`] into `dir` (created if
     /// missing).
     pub fn write(&self, dir: &Path) -> io::Result<()> {
         fs::create_dir_all(dir)?;

@@ -15,6 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use backscratch::ingest::columns::{ColumnFlags, ColumnRef, HeaderMode};
 use backscratch::ingest::linkedin::LinkedInOptions;
 use backscratch::ingest::IngestOptions;
+use backscratch::report::redact::Pseudonyms;
 use backscratch::report::{self, github, output, Format, Render, RenderOptions, Report};
 use backscratch::score::Severity;
 use backscratch::{generate, scan, ProgressHook, ScanConfig};
@@ -42,22 +43,32 @@ struct GenerateArgs {
     #[arg(long, short)]
     out: PathBuf,
     /// Number of people (at least 100).
-    #[arg(long, default_value_t = 2000)]
-    people: usize,
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..))]
+    people: u64,
     /// Seed; the same seed gives the same files.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Share of people whose employment history is left out (private profiles).
     #[arg(long, default_value_t = 0.02)]
     missing_histories: f64,
+    /// Replace recommendations.csv, employment.csv and truth.csv if the folder has them.
+    #[arg(long)]
+    force: bool,
 }
 
 fn run_generate(a: &GenerateArgs) -> anyhow::Result<u8> {
-    let net = generate::generate(generate::GenerateConfig {
-        people: a.people,
-        seed: a.seed,
-        missing_histories: a.missing_histories,
-    });
+    let existing: Vec<&str> =
+        generate::FILES.iter().copied().filter(|f| a.out.join(f).symlink_metadata().is_ok()).collect();
+    if !existing.is_empty() && !a.force {
+        bail!(
+            "{} already holds {}; give --force to replace them, or another --out folder",
+            a.out.display(),
+            existing.join(", ")
+        );
+    }
+    let people = usize::try_from(a.people).context("--people is too large for this machine")?;
+    let net =
+        generate::generate(generate::GenerateConfig { people, seed: a.seed, missing_histories: a.missing_histories });
     net.write(&a.out).with_context(|| format!("cannot write into {}", a.out.display()))?;
     let trades = net.truth.iter().filter(|t| t.label == "trade").count();
     eprintln!(
@@ -123,6 +134,10 @@ enum Include {
     Endorsements,
 }
 
+fn parse_date_format(s: &str) -> Result<String, String> {
+    backscratch::ingest::date::check_format(s).map(|()| s.to_string())
+}
+
 fn parse_owner(s: &str) -> Result<(PathBuf, String), String> {
     match s.split_once('=') {
         Some((path, name)) if !path.is_empty() && !name.trim().is_empty() => {
@@ -167,6 +182,10 @@ struct ScanArgs {
     /// Replace every name by a stable pseudonym in every output, for sharing.
     #[arg(long, visible_alias = "pseudonymize")]
     redact: bool,
+    /// Make the pseudonyms HMAC-SHA-256 under the secret key in FILE (at least 16 bytes), so
+    /// that nobody without the key can re-identify people by hashing names (implies --redact).
+    #[arg(long, value_name = "FILE")]
+    redact_key: Option<PathBuf>,
     /// Also read these from LinkedIn exports (`endorsements`: a second, weaker kind of edge).
     #[arg(long, value_enum, value_name = "WHAT")]
     include: Vec<Include>,
@@ -227,6 +246,10 @@ struct ScanArgs {
     /// Date column (header name or 1-based index).
     #[arg(long)]
     time_col: Option<String>,
+    /// The form of every date cell, strftime-style (e.g. %d.%m.%Y for 04.09.2023), when the
+    /// forms read by default do not fit; a date not in this form is kept undated and counted.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_date_format)]
+    date_format: Option<String>,
     /// Recommendation text column (header name or 1-based index).
     #[arg(long)]
     text_col: Option<String>,
@@ -286,6 +309,20 @@ fn timestamp(disabled: bool) -> anyhow::Result<Option<i64>> {
     Ok(Some(now.as_secs() as i64))
 }
 
+/// `--redact` and `--redact-key`: how names become pseudonyms, if they do.
+fn pseudonyms(a: &ScanArgs) -> anyhow::Result<Option<Pseudonyms>> {
+    match &a.redact_key {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read the redaction key {}", path.display()))?;
+            let key = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+            let key = key.strip_suffix(b"\r").unwrap_or(key);
+            Pseudonyms::keyed(key).map(Some).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        }
+        None => Ok(a.redact.then(Pseudonyms::unkeyed)),
+    }
+}
+
 fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
     let col = |s: &Option<String>| s.as_deref().map(ColumnRef::parse);
     Ok(ScanConfig {
@@ -304,6 +341,7 @@ fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
                 Header::No => HeaderMode::No,
             },
             strict: a.strict,
+            date_format: a.date_format.clone(),
             linkedin: LinkedInOptions {
                 include_endorsements: a.include.contains(&Include::Endorsements),
                 owners: a.owner.clone(),
@@ -321,7 +359,7 @@ fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
         thresholds: Default::default(),
         subjects: None,
         baseline: a.baseline.clone(),
-        redact: a.redact,
+        redact: pseudonyms(a)?,
         progress: progress_display(a),
     })
 }
@@ -353,12 +391,25 @@ fn progress_display(a: &ScanArgs) -> Option<ProgressHook> {
     })))
 }
 
+/// The names in a subjects file: one per line; a byte-order mark, blanks around a name, blank
+/// lines, `#` comment lines and trailing ` # comments` are ignored.
+fn subject_lines(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.trim_start_matches('\u{feff}').lines().filter_map(|line| {
+        let name = match line.find(" #").or_else(|| line.find("\t#")) {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        let name = name.trim();
+        (!name.is_empty() && !name.starts_with('#')).then(|| name.to_string())
+    })
+}
+
 /// Names from `--subject` and `--subjects FILE`, in order, without repeats.
 fn subjects(a: &CheckArgs) -> anyhow::Result<Vec<String>> {
-    let mut names = a.subject.clone();
+    let mut names: Vec<String> = a.subject.iter().map(|n| n.trim().to_string()).collect();
     if let Some(path) = &a.subjects {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        names.extend(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from));
+        names.extend(subject_lines(&text));
     }
     let mut seen = std::collections::HashSet::new();
     names.retain(|n| seen.insert(n.clone()));
@@ -412,7 +463,41 @@ fn exit_code(report: &Report, a: &ScanArgs) -> u8 {
     }
 }
 
+/// Refuse two outputs that would land in one file (`-o x.json --report html=x.json`, or a
+/// CSV's people sheet): the second would silently replace the first. Devices and pipes may
+/// be shared.
+fn distinct_outputs(a: &ScanArgs, format: Format) -> anyhow::Result<()> {
+    let mut named: Vec<(String, PathBuf)> = Vec::new();
+    let mut add = |label: String, path: &Path, format: Format| {
+        named.push((label.clone(), path.to_path_buf()));
+        if format == Format::Csv {
+            named.push((format!("{label} (its people sheet)"), output::people_sheet_path(path)));
+        }
+    };
+    if let Some(path) = &a.output {
+        add(format!("-o {}", path.display()), path, format);
+    }
+    for t in &a.reports {
+        add(format!("--report {}={}", t.format.name(), t.path.display()), &t.path, t.format);
+    }
+    let mut seen: Vec<(PathBuf, &str)> = Vec::new();
+    for (label, path) in &named {
+        let Ok(output::Target::Replace(file)) = output::classify(path) else { continue };
+        let file = std::path::absolute(&file).unwrap_or(file);
+        if let Some((_, earlier)) = seen.iter().find(|(f, _)| *f == file) {
+            bail!("{label} and {earlier} name the same file {}; give each report its own path", file.display());
+        }
+        seen.push((file, label));
+    }
+    Ok(())
+}
+
 fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>) -> anyhow::Result<u8> {
+    let format = a.format.unwrap_or_else(|| {
+        let ext = a.output.as_ref().and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase());
+        ext.and_then(|e| Format::from_name(&e)).unwrap_or(Format::Table)
+    });
+    distinct_outputs(a, format)?;
     let outcome = scan(&ScanConfig { subjects, ..config(a)? })?;
     if a.verbose && !a.quiet {
         for s in &outcome.stages {
@@ -422,10 +507,6 @@ fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>) -> anyhow::Result<u8> {
     }
     let report = outcome.report;
     let started = std::time::Instant::now();
-    let format = a.format.unwrap_or_else(|| {
-        let ext = a.output.as_ref().and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase());
-        ext.and_then(|e| Format::from_name(&e)).unwrap_or(Format::Table)
-    });
     let color = format == Format::Table
         && a.output.is_none()
         && io::stdout().is_terminal()
@@ -453,7 +534,7 @@ fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>) -> anyhow::Result<u8> {
     }
     let missing = report.missing_subjects();
     if !missing.is_empty() {
-        eprintln!("backscratch: not in the data, so no verdict: {}", missing.join(", "));
+        eprintln!("backscratch: not in the data or ambiguous, so no verdict: {}", missing.join(", "));
     }
     Ok(exit_code(&report, a))
 }

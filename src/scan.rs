@@ -47,8 +47,8 @@ pub struct ScanConfig {
     pub subjects: Option<Vec<String>>,
     /// `--baseline`: an earlier JSON report whose findings are left out.
     pub baseline: Option<PathBuf>,
-    /// `--redact`: names become stable pseudonyms.
-    pub redact: bool,
+    /// `--redact`: names become stable pseudonyms, made this way (`--redact-key` keys them).
+    pub redact: Option<redact::Pseudonyms>,
     /// Told when each stage starts (for a progress display).
     pub progress: Option<ProgressHook>,
 }
@@ -81,7 +81,7 @@ impl Default for ScanConfig {
             thresholds: Thresholds::default(),
             subjects: None,
             baseline: None,
-            redact: false,
+            redact: None,
             progress: None,
         }
     }
@@ -145,6 +145,7 @@ impl ScanConfig {
             max_ring_members: score::rings::MAX_RING_MEMBERS,
             include: if self.ingest.linkedin.include_endorsements { vec!["endorsements".into()] } else { Vec::new() },
             owners: self.ingest.linkedin.owners.iter().map(|(p, n)| format!("{}={n}", p.display())).collect(),
+            date_format: self.ingest.date_format.clone(),
         }
     }
 }
@@ -265,6 +266,7 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
             config.time_budget.map_or(0.0, |d| d.as_secs_f64())
         )
     });
+    let matched = employment.as_ref().map(|e| e.match_names((0..graph.node_count() as u32).map(|v| graph.name(v))));
     let mut report = Report::assemble(ReportInputs {
         graph: &graph,
         inputs: &built.inputs,
@@ -275,15 +277,59 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
         truncated_reason,
         generated_at: config.generated_at,
         subjects: config.subjects.as_deref(),
+        history: matched.as_ref().map(|(known, _)| known.as_slice()),
     });
+    if let (Some(e), Some((_, keys)), Some(c)) = (&employment, &matched, report.summary.coverage.as_mut()) {
+        let unmatched = e.unmatched(keys);
+        c.history_people = e.people() as u64;
+        c.history_unmatched = unmatched.len() as u64;
+        c.unmatched_examples = unmatched.iter().take(5).map(|n| n.to_string()).collect();
+    }
+    if let Some(note) = report.summary.coverage.as_ref().and_then(coverage_gap) {
+        report.summary.checks_unavailable.insert(0, note);
+        for s in report.subjects.iter_mut().flatten().filter(|s| s.person.is_some()) {
+            s.reason.push_str("; but employment histories were missing for the people in findings, so this verdict rests on weaker evidence (see not checked)");
+        }
+    }
     if let Some(b) = &baseline {
         b.apply(&mut report);
     }
-    if config.redact {
-        redact::redact(&mut report);
+    if let Some(pseudonyms) = &config.redact {
+        let s = &report.summary;
+        let texts: Vec<&str> = s.warnings.iter().chain(&s.checks_unavailable).map(String::as_str).collect();
+        let also = redact::names_mentioned(&texts, (0..graph.node_count() as u32).map(|v| graph.name(v)));
+        redact::redact(&mut report, pseudonyms, &also);
     }
     watch.lap("report");
     Ok(ScanOutcome { report, stages: watch.stages })
+}
+
+/// Histories cover fewer than this share of the people in findings: the employment check
+/// is as good as unavailable.
+pub const MIN_HISTORY_COVERAGE: f64 = 0.1;
+
+/// A sentence when histories were given but (nearly) none of the people in findings has one.
+fn coverage_gap(c: &crate::report::Coverage) -> Option<String> {
+    let with = c.with_history?;
+    if c.people_in_findings == 0 || with as f64 >= MIN_HISTORY_COVERAGE * c.people_in_findings as f64 {
+        return None;
+    }
+    let files = if c.history_people == 0 {
+        "the histories hold no one".to_string()
+    } else {
+        let examples: Vec<String> = c.unmatched_examples.iter().map(|n| format!("'{n}'")).collect();
+        format!(
+            "{} of the {} people in the histories match no one in the recommendations (for example {})",
+            c.history_unmatched,
+            c.history_people,
+            examples.join(", ")
+        )
+    };
+    Some(format!(
+        "employment coverage: only {with} of the {} people in findings have a history on file ({files}), so \
+         working relationships could not be checked and nothing is rated high for lack of one",
+        c.people_in_findings
+    ))
 }
 
 /// Sentences for the evidence this data cannot give.
@@ -307,6 +353,11 @@ fn unavailable_checks(g: &Graph, evidence: &Evidence<'_>, has_employment: bool) 
     }
     if (0..g.edge_count() as u32).all(|e| g.created(e).is_none()) {
         out.push("time: the data has no dates".to_string());
+    } else if g.date_precision() != crate::ingest::date::DatePrecision::Day {
+        out.push(format!(
+            "time: some dates give {} only, so no reciprocation lag or ring span was checked",
+            g.date_precision().plural()
+        ));
     }
     out
 }

@@ -102,14 +102,18 @@ fn row_problems_are_skipped_and_counted() {
     let v = scan_json(&path, &[]);
     let input = &v["inputs"][0];
     assert_eq!(input["rows"], 8);
-    assert_eq!(input["used"], 2);
+    // A bad date loses only the date: cid -> dan stays, undated, and is counted.
+    assert_eq!(input["used"], 3);
+    assert_eq!(input["undated_bad_date"], 1);
     assert_eq!(input["duplicates"], 1);
     assert_eq!(input["self_loops"], 1);
-    assert_eq!(input["skipped"], 4);
+    assert_eq!(input["skipped"], 3);
     assert_eq!(
         input["skipped_reasons"],
-        serde_json::json!({"bad date": 1, "empty name": 1, "invalid UTF-8": 1, "too few columns": 1})
+        serde_json::json!({"empty name": 1, "invalid UTF-8": 1, "too few columns": 1})
     );
+    let warnings = v["summary"]["warnings"].to_string();
+    assert!(warnings.contains("3 of 8 rows skipped") && warnings.contains("line 5: '13/45/22'"), "{warnings}");
     // An empty date is a missing date, not a bad one.
     assert_eq!(v["findings"][0]["edges"][1]["created"], Value::Null);
 }

@@ -62,6 +62,7 @@ fn json_contract_key_order_and_accounting() {
             "outside_window",
             "oversized_groups",
             "checks_unavailable",
+            "coverage",
             "truncated",
             "truncated_reason"
         ]

@@ -218,9 +218,9 @@ fn check_works_on_exports_and_points_at_both_sam_parks() {
         .args(["--subject", "Ava Stone", "--subject", "Dana Reyes", "--subject", "Sam Park"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "Sam Park is ambiguous, so not found as such");
+    assert_eq!(out.status.code(), Some(2), "Sam Park is ambiguous: no verdict");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let status: Vec<&str> = v["subjects"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
-    assert_eq!(status, ["fail", "pass", "not_found"]);
+    assert_eq!(status, ["fail", "pass", "ambiguous"]);
     assert_eq!(v["subjects"][2]["suggestions"], serde_json::json!(["Sam Park (Globex)", "Sam Park (Initech)"]));
 }

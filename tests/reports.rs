@@ -94,15 +94,13 @@ fn check_fails_a_trading_candidate_with_the_evidence() {
 
 #[test]
 fn check_never_passes_a_name_it_cannot_find() {
-    let (code, v) = check(&["--subject", "ivan  petrov", "--subject", "Petrov Ivan", "--subject", "Nobody Atall"]);
+    let (code, v) = check(&["--subject", "Petrov Ivan", "--subject", "Nobody Atall"]);
     assert_eq!(code, Some(2), "a missing name is not a pass");
-    for i in 0..2 {
-        assert_eq!(v["subjects"][i]["status"], "not_found");
-        assert_eq!(v["subjects"][i]["suggestions"][0], "Ivan Petrov");
-    }
-    assert_eq!(v["subjects"][2]["suggestions"].as_array().unwrap().len(), 0);
+    assert_eq!(v["subjects"][0]["status"], "not_found");
+    assert_eq!(v["subjects"][0]["suggestions"][0], "Ivan Petrov");
+    assert_eq!(v["subjects"][1]["suggestions"].as_array().unwrap().len(), 0);
     let out = run(&["check", SAMPLE, "--subject", "Ivan Petorv"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not in the data, so no verdict: Ivan Petorv"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no verdict: Ivan Petorv"));
     assert!(stdout(&out).contains("Ivan Petrov"), "the table suggests the near match");
 }
 

@@ -82,6 +82,10 @@ impl EdgeMarks {
             word.fetch_or(bit, Ordering::Relaxed);
         }
     }
+    /// Whether there is room for no edge at all (a set that was never needed).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
     /// Whether edge `e` is marked.
     pub fn contains(&self, e: u32) -> bool {
         self.0[e as usize / 64].load(Ordering::Relaxed) & (1 << (e % 64)) != 0

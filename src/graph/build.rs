@@ -25,7 +25,18 @@ impl Graph {
     /// before the in-adjacency is built, so the peak memory is the rows plus the out-side
     /// arrays (36 bytes per edge without dates).
     pub fn build(ingested: Ingested) -> BuildOutcome {
-        let Ingested { names, mut rows, texts, relationships, mut inputs, contexts, kinds, jobs, warnings } = ingested;
+        let Ingested {
+            names,
+            mut rows,
+            texts,
+            relationships,
+            mut inputs,
+            contexts,
+            kinds,
+            jobs,
+            warnings,
+            date_precision,
+        } = ingested;
         let mut used = vec![false; names.len()];
         for r in &rows {
             used[r.from as usize] = true;
@@ -106,6 +117,7 @@ impl Graph {
             relationships,
             contexts,
             kinds,
+            date_precision,
         };
         BuildOutcome { graph, inputs, jobs, warnings }
     }

@@ -27,6 +27,7 @@ pub struct Graph {
     relationships: SparseColumn,
     contexts: SparseColumn,
     kinds: SparseColumn,
+    date_precision: crate::ingest::date::DatePrecision,
 }
 
 impl Graph {
@@ -85,6 +86,12 @@ impl Graph {
     /// Unix seconds at which edge `e` was written, if known.
     pub fn created(&self, e: u32) -> Option<i64> {
         self.created.as_ref().map(|c| c[e as usize]).filter(|&t| t != crate::ingest::NO_DATE)
+    }
+
+    /// The coarsest precision of any date in the data (a year-only date cannot support a
+    /// lag of days).
+    pub fn date_precision(&self) -> crate::ingest::date::DatePrecision {
+        self.date_precision
     }
 
     /// The input row edge `e` was taken from.

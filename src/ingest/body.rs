@@ -166,12 +166,22 @@ mod tests {
     /// Parse `text` with tiny blocks and pieces; return the rows as (line, from, to).
     fn rows_with(text: &str, sizes: Sizes) -> Result<Vec<(u32, String, String)>, Error> {
         let columns = Columns { from: 0, to: 1, time: None, text: Some(2), relationship: None };
-        let parser = RowParser { path: Path::new("t.csv"), file: 0, columns, strict: false };
+        let parser =
+            RowParser { path: Path::new("t.csv"), file: 0, columns, strict: false, date_format: None, now: i64::MAX };
         let mut out = Ingested::default();
         let mut stats = InputStats::default();
+        let mut dates = crate::ingest::rows::DateStats::default();
         let mut reader = text.as_bytes();
         let delimiter = Delimiter::Byte(b',');
-        parse_body(&mut reader, 1, delimiter, Compression::None, &parser, &mut |b| out.absorb(b, &mut stats), sizes)?;
+        parse_body(
+            &mut reader,
+            1,
+            delimiter,
+            Compression::None,
+            &parser,
+            &mut |b| out.absorb(b, &mut stats, &mut dates),
+            sizes,
+        )?;
         Ok(out
             .rows
             .iter()

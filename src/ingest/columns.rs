@@ -132,6 +132,11 @@ fn normalize(cell: &str) -> String {
     cell.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
+/// Whether header cells name both a recommender and a recommendee column.
+pub fn names_edge_roles(header: &[String]) -> bool {
+    role_position(header, FROM_NAMES).is_some() && role_position(header, TO_NAMES).is_some()
+}
+
 fn role_position(header: &[String], names: &[&str]) -> Option<usize> {
     header.iter().position(|h| names.contains(&normalize(h).as_str()))
 }

@@ -13,33 +13,87 @@
 use jiff::civil::{Date, DateTime};
 use jiff::{tz::TimeZone, Timestamp};
 
+/// How finely a date cell pins down its moment. Ordered from fine to coarse, so that the
+/// coarsest of many is their maximum.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DatePrecision {
+    /// A day or finer (a date, a time, Unix seconds).
+    #[default]
+    Day,
+    /// A month only (`2022-12`, `May 2025`).
+    Month,
+    /// A year only (`2013`).
+    Year,
+}
+
+impl DatePrecision {
+    /// `days`, `months`, `years`: what the dates are, in a sentence.
+    pub fn plural(self) -> &'static str {
+        match self {
+            DatePrecision::Day => "days",
+            DatePrecision::Month => "months",
+            DatePrecision::Year => "years",
+        }
+    }
+}
+
 /// Parse one date cell. `None` when the text is not a date in any accepted form.
 pub fn parse_date(text: &str) -> Option<i64> {
+    parse_date_with(text, None).map(|(secs, _)| secs)
+}
+
+/// Parse one date cell, with its precision; with `format` (a `strftime` pattern such as
+/// `%d.%m.%Y`, `--date-format`) only that form is accepted.
+pub fn parse_date_with(text: &str, format: Option<&str>) -> Option<(i64, DatePrecision)> {
     let s = text.trim();
     if s.is_empty() {
         return None;
     }
-    if let Some(secs) = parse_unix(s) {
-        return Some(secs);
+    if let Some(f) = format {
+        return parse_with_format(f, s);
+    }
+    let day = |secs: Option<i64>| secs.map(|t| (t, DatePrecision::Day));
+    if let Some(parsed) = parse_unix(s) {
+        return Some(parsed);
     }
     if let Ok(ts) = s.parse::<Timestamp>() {
-        return Some(ts.as_second());
+        return day(Some(ts.as_second()));
     }
     if let Ok(dt) = s.parse::<DateTime>() {
-        return civil_to_seconds(dt);
+        return day(civil_to_seconds(dt));
     }
     if let Ok(d) = s.parse::<Date>() {
-        return civil_to_seconds(d.to_datetime(jiff::civil::Time::midnight()));
+        return day(civil_to_seconds(d.to_datetime(jiff::civil::Time::midnight())));
     }
     if let Some(secs) = parse_year_month(s) {
-        return Some(secs);
+        return Some((secs, DatePrecision::Month));
     }
     parse_export_forms(s)
 }
 
+/// A date in the user's own `strftime` form: a date and time, or a date alone.
+fn parse_with_format(format: &str, s: &str) -> Option<(i64, DatePrecision)> {
+    if let Ok(dt) = DateTime::strptime(format, s) {
+        return civil_to_seconds(dt).map(|t| (t, DatePrecision::Day));
+    }
+    let d = Date::strptime(format, s).ok()?;
+    civil_to_seconds(d.to_datetime(jiff::civil::Time::midnight())).map(|t| (t, DatePrecision::Day))
+}
+
+/// Whether `format` is a usable `--date-format`: it must name a year, a month and a day
+/// (`%Y`/`%y`, `%m`/`%b`/`%B`, `%d`/`%e`), or be a full form such as `%F` or `%s`.
+pub fn check_format(format: &str) -> Result<(), String> {
+    let has = |codes: &[&str]| codes.iter().any(|c| format.contains(c));
+    if has(&["%F", "%s", "%D", "%c"]) || (has(&["%Y", "%y"]) && has(&["%m", "%b", "%B", "%h"]) && has(&["%d", "%e"])) {
+        Ok(())
+    } else {
+        Err(format!("--date-format '{format}' must name a year, a month and a day (for example %d.%m.%Y)"))
+    }
+}
+
 /// Unix seconds: an optional sign, digits, and an optional fraction. Four digits alone are
 /// a year.
-fn parse_unix(s: &str) -> Option<i64> {
+fn parse_unix(s: &str) -> Option<(i64, DatePrecision)> {
     let (int_part, frac) = match s.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (s, None),
@@ -54,11 +108,12 @@ fn parse_unix(s: &str) -> Option<i64> {
         }
     } else if digits.len() == 4 && !int_part.starts_with('-') {
         let year: i16 = digits.parse().ok()?;
-        return civil_to_seconds(Date::new(year, 1, 1).ok()?.to_datetime(jiff::civil::Time::midnight()));
+        let secs = civil_to_seconds(Date::new(year, 1, 1).ok()?.to_datetime(jiff::civil::Time::midnight()))?;
+        return Some((secs, DatePrecision::Year));
     }
     let secs: i64 = int_part.parse().ok()?;
     // Keep within the range jiff can print (years -9999..=9999).
-    Timestamp::from_second(secs).ok().map(|t| t.as_second())
+    Timestamp::from_second(secs).ok().map(|t| (t.as_second(), DatePrecision::Day))
 }
 
 /// `YYYY-MM` (ISO 8601 reduced precision): the first of the month.
@@ -71,25 +126,25 @@ fn parse_year_month(s: &str) -> Option<i64> {
     civil_to_seconds(date.to_datetime(jiff::civil::Time::midnight()))
 }
 
-/// The forms seen in LinkedIn data exports and spreadsheets re-saved by Excel.
-fn parse_export_forms(s: &str) -> Option<i64> {
+/// The forms seen in LinkedIn exports and spreadsheets re-saved by Excel.
+fn parse_export_forms(s: &str) -> Option<(i64, DatePrecision)> {
     const DATETIME_FORMATS: &[&str] = &["%m/%d/%y, %I:%M %p", "%Y/%m/%d %H:%M:%S UTC", "%m/%d/%Y %H:%M"];
     const DATE_FORMATS: &[&str] = &["%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%m/%d/%Y", "%m/%d/%y"];
     for f in DATETIME_FORMATS {
         if let Ok(dt) = DateTime::strptime(f, s) {
-            return civil_to_seconds(dt);
+            return civil_to_seconds(dt).map(|t| (t, DatePrecision::Day));
         }
     }
     for f in DATE_FORMATS {
         if let Ok(d) = Date::strptime(f, s) {
-            return civil_to_seconds(d.to_datetime(jiff::civil::Time::midnight()));
+            return civil_to_seconds(d.to_datetime(jiff::civil::Time::midnight())).map(|t| (t, DatePrecision::Day));
         }
     }
     // "May 2025": month and year only.
     let (month, year) = s.split_once(' ')?;
     let short: String = month.chars().take(3).collect();
     let date = Date::strptime("%d %b %Y", format!("1 {short} {year}")).ok()?;
-    civil_to_seconds(date.to_datetime(jiff::civil::Time::midnight()))
+    civil_to_seconds(date.to_datetime(jiff::civil::Time::midnight())).map(|t| (t, DatePrecision::Month))
 }
 
 fn civil_to_seconds(dt: DateTime) -> Option<i64> {
@@ -137,6 +192,22 @@ mod tests {
         assert_eq!(iso("16 Dec 2024"), "2024-12-16T00:00:00Z");
         assert_eq!(iso("18-Jun-24"), "2024-06-18T00:00:00Z");
         assert_eq!(iso("May 2025"), "2025-05-01T00:00:00Z");
+    }
+
+    #[test]
+    fn precision_and_user_formats() {
+        let p = |s: &str| parse_date_with(s, None).map(|(_, p)| p);
+        assert_eq!(p("2013"), Some(DatePrecision::Year));
+        assert_eq!(p("2022-12"), Some(DatePrecision::Month));
+        assert_eq!(p("May 2025"), Some(DatePrecision::Month));
+        assert_eq!(p("2022-12-09"), Some(DatePrecision::Day));
+        assert_eq!(p("1289241911"), Some(DatePrecision::Day));
+        assert_eq!(parse_date("04.09.2023"), None);
+        let dotted = parse_date_with("04.09.2023", Some("%d.%m.%Y")).unwrap();
+        assert_eq!(format_timestamp(dotted.0), "2023-09-04T00:00:00Z");
+        assert_eq!(parse_date_with("2023-09-04", Some("%d.%m.%Y")), None);
+        assert!(check_format("%d.%m.%Y").is_ok() && check_format("%F").is_ok());
+        assert!(check_format("%Y").is_err() && check_format("nonsense").is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod body;
 pub mod columns;
 pub mod date;
 pub mod linkedin;
+pub mod quality;
 pub mod records;
 mod rows;
 pub mod source;
@@ -35,6 +36,8 @@ pub struct IngestOptions {
     pub strict: bool,
     /// LinkedIn exports: endorsements, owners named by the user.
     pub linkedin: linkedin::LinkedInOptions,
+    /// `--date-format`: a `strftime` form every date cell must take (e.g. `%d.%m.%Y`).
+    pub date_format: Option<String>,
 }
 
 /// One usable recommendation row, names interned.
@@ -95,6 +98,13 @@ pub struct InputStats {
     pub skipped: u64,
     /// Skipped rows by reason.
     pub skipped_reasons: BTreeMap<String, u64>,
+    /// Used or duplicate rows kept without their date, which could not be read (absent when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub undated_bad_date: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Where a row came from: input index and 1-based line. Ordered by input, then line, which
@@ -167,12 +177,15 @@ pub struct Ingested {
     pub jobs: Vec<(String, String, i64, i64)>,
     /// Things the user should know about the inputs (ambiguous identities, unread files).
     pub warnings: Vec<String>,
+    /// The coarsest precision of any date read.
+    pub date_precision: date::DatePrecision,
 }
 
 /// Read every input in order.
 pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingested, Error> {
     let mut out = Ingested::default();
-    let kinds = linkedin::classify(paths, &mut out.warnings)?;
+    let recognised = |path: &Path| recognised_edge_list(path, &options.columns);
+    let kinds = linkedin::classify(paths, &recognised, &mut out.warnings)?;
     let file_index = |i: usize| u32::try_from(i).map_err(|_| Error::Config("too many inputs".into()));
     // Edge lists first, in the order given; then every export, read together so that people
     // can be matched across them.
@@ -223,6 +236,24 @@ impl Ingested {
     }
 }
 
+/// Whether a file met in a folder is an edge list: the user named its columns by flag, or
+/// its first line is a header naming a recommender and a recommendee column. A folder also
+/// holds other tables (employment histories, allowlists) that must not become edges.
+fn recognised_edge_list(path: &Path, flags: &ColumnFlags) -> bool {
+    if flags.from.is_some() && flags.to.is_some() {
+        return true;
+    }
+    let Ok(mut src) = Source::open(path) else { return false };
+    let Ok(head) = src.reader.fill_buf() else { return false };
+    let Some(line) = source::first_data_line(head) else { return false };
+    let line = line.to_vec();
+    let mut records = RecordReader::new(&line[..], Delimiter::detect(&line));
+    match records.next_record() {
+        Ok(Some(first)) => columns::names_edge_roles(&header_cells(&owned_fields(&first))),
+        _ => false,
+    }
+}
+
 fn record_error(path: &Path, compression: source::Compression, e: RecordError) -> Error {
     match e {
         RecordError::Io(e) => source::damaged(path, compression, e),
@@ -266,18 +297,23 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     let cols = columns::resolve(&options.columns, header.then_some(first_cells.as_slice()))
         .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
 
-    let parser = rows::RowParser { path, file, columns: cols, strict: options.strict };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let date_format = options.date_format.as_deref();
+    let parser = rows::RowParser { path, file, columns: cols, strict: options.strict, date_format, now };
     let mut stats = InputStats { path: path.display().to_string(), ..Default::default() };
+    let mut dates = rows::DateStats::default();
     let mut head_rows = rows::Batch::default();
     let read_ahead = if header { vec![] } else { vec![first] };
     for (line, fields) in read_ahead.iter().chain(second.iter()) {
         parser.row(&mut head_rows, *line, &|i| fields.get(i).map(Vec::as_slice), fields.len())?;
     }
     let mut widest = head_rows.widest;
-    out.absorb(head_rows, &mut stats);
+    out.absorb(head_rows, &mut stats, &mut dates);
     let sink = &mut |batch: rows::Batch| {
         widest = widest.max(batch.widest);
-        out.absorb(batch, &mut stats);
+        out.absorb(batch, &mut stats, &mut dates);
     };
     body::parse_body(&mut src.reader, body_line, delimiter, compression, &parser, sink, body::Sizes::default())?;
 
@@ -297,6 +333,31 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
         });
     }
     stats.sha256 = src.finish(path)?;
+    nothing_usable(path, &stats)?;
+    let column = cols.time.map(|i| match header.then(|| first_cells.get(i)).flatten() {
+        Some(name) => format!("column {} ('{name}')", i + 1),
+        None => format!("column {}", i + 1),
+    });
+    out.warnings.extend(quality::input_warnings(path, &stats, &dates, column.as_deref()));
+    if dates.dated > 0 {
+        out.date_precision = out.date_precision.max(dates.coarsest);
+    }
     out.inputs.push(stats);
     Ok(())
+}
+
+/// An input none of whose rows became a recommendation is an error naming the main reason.
+fn nothing_usable(path: &Path, stats: &InputStats) -> Result<(), Error> {
+    if stats.rows == 0 || stats.skipped + stats.self_loops < stats.rows {
+        return Ok(());
+    }
+    let main = stats.skipped_reasons.iter().max_by_key(|(_, n)| **n);
+    let why = match main {
+        Some((reason, n)) if stats.skipped > 0 => format!("{n} skipped as '{reason}'"),
+        _ => format!("{} self-recommendations", stats.self_loops),
+    };
+    Err(Error::NoData {
+        path: path.to_path_buf(),
+        what: format!("no row became a recommendation: of {} row(s), {why}", stats.rows),
+    })
 }

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::columns::Columns;
-use super::{date, Ingested, InputStats, Row, SkipReason, SourcePos, SparseColumn, NO_DATE};
+use super::date::{self, DatePrecision};
+use super::{Ingested, InputStats, Row, SkipReason, SourcePos, SparseColumn, NO_DATE};
 use crate::error::Error;
 use crate::graph::interner::Interner;
 
@@ -21,6 +22,45 @@ pub(super) struct RowParser<'a> {
     pub columns: Columns,
     /// Whether a row-level problem is an error.
     pub strict: bool,
+    /// `--date-format`: the only form a date may take.
+    pub date_format: Option<&'a str>,
+    /// Dates after this (Unix seconds) are in the future.
+    pub now: i64,
+}
+
+/// Dates before this (1990-01-01) are suspect: recommendations online began later, and a
+/// rating or count column read as Unix seconds lands in 1970.
+pub const EARLIEST_PLAUSIBLE: i64 = 631_152_000;
+
+/// What one input's date column held: how precise, how many unreadable or implausible.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DateStats {
+    /// Dates read.
+    pub dated: u64,
+    /// The coarsest precision among them.
+    pub coarsest: DatePrecision,
+    /// Rows kept undated because their date could not be read.
+    pub unreadable: u64,
+    /// The first unreadable date: line and text.
+    pub first_unreadable: Option<(u64, String)>,
+    /// Dates before [`EARLIEST_PLAUSIBLE`].
+    pub too_early: u64,
+    /// Dates after the time of the scan.
+    pub in_future: u64,
+    /// The first implausible date: line and text.
+    pub first_implausible: Option<(u64, String)>,
+}
+
+impl DateStats {
+    fn merge(&mut self, later: DateStats) {
+        self.dated += later.dated;
+        self.coarsest = self.coarsest.max(later.coarsest);
+        self.unreadable += later.unreadable;
+        self.too_early += later.too_early;
+        self.in_future += later.in_future;
+        self.first_unreadable = self.first_unreadable.take().or(later.first_unreadable);
+        self.first_implausible = self.first_implausible.take().or(later.first_implausible);
+    }
 }
 
 /// Rows parsed from one stretch of an input, names interned locally.
@@ -33,6 +73,7 @@ pub(super) struct Batch {
     rows_read: u64,
     self_loops: u64,
     skipped: BTreeMap<SkipReason, u64>,
+    dates: DateStats,
     /// The most fields any record had.
     pub widest: usize,
     /// The previous row's recommender and its id: edge lists are often sorted by source,
@@ -78,7 +119,8 @@ impl RowParser<'_> {
             RowOutcome::SelfLoop => batch.self_loops += 1,
             RowOutcome::Skipped(reason, detail) => {
                 if self.strict {
-                    return Err(Error::Row { path: self.path.to_path_buf(), line, reason: detail });
+                    let reason = format!("{detail} (rejected by --strict)");
+                    return Err(Error::Row { path: self.path.to_path_buf(), line, reason });
                 }
                 *batch.skipped.entry(reason).or_insert(0) += 1;
             }
@@ -119,9 +161,26 @@ impl RowParser<'_> {
         let created = if date.is_empty() {
             NO_DATE
         } else {
-            match date::parse_date(date) {
-                Some(secs) => secs,
-                None => return RowOutcome::Skipped(SkipReason::BadDate, format!("bad date '{date}'")),
+            match date::parse_date_with(date, self.date_format) {
+                Some((secs, precision)) => {
+                    let d = &mut b.dates;
+                    d.dated += 1;
+                    d.coarsest = d.coarsest.max(precision);
+                    let early = secs < EARLIEST_PLAUSIBLE;
+                    if early || secs > self.now {
+                        d.too_early += u64::from(early);
+                        d.in_future += u64::from(!early);
+                        d.first_implausible.get_or_insert_with(|| (line, date.to_string()));
+                    }
+                    secs
+                }
+                None if self.strict => return RowOutcome::Skipped(SkipReason::BadDate, format!("bad date '{date}'")),
+                None => {
+                    // The recommendation stands; only its date is lost (and counted).
+                    b.dates.unreadable += 1;
+                    b.dates.first_unreadable.get_or_insert_with(|| (line, date.to_string()));
+                    NO_DATE
+                }
             }
         };
         // `from` is never empty here, so the initial empty cache never matches.
@@ -148,8 +207,8 @@ impl RowParser<'_> {
 
 impl Ingested {
     /// Append a batch (which must come after everything absorbed so far in file order),
-    /// re-interning its names, and add its counts to `stats`.
-    pub(super) fn absorb(&mut self, batch: Batch, stats: &mut InputStats) {
+    /// re-interning its names, and add its counts to `stats` and `dates`.
+    pub(super) fn absorb(&mut self, batch: Batch, stats: &mut InputStats, dates: &mut DateStats) {
         let ids: Vec<u32> = (0..batch.names.len() as u32).map(|i| self.names.intern(batch.names.name(i))).collect();
         self.rows.extend(batch.rows.into_iter().map(|r| Row {
             from: ids[r.from as usize],
@@ -160,6 +219,8 @@ impl Ingested {
         self.relationships.append(batch.relationships);
         stats.rows += batch.rows_read;
         stats.self_loops += batch.self_loops;
+        stats.undated_bad_date += batch.dates.unreadable;
+        dates.merge(batch.dates);
         for (reason, n) in batch.skipped {
             stats.skipped += n;
             *stats.skipped_reasons.entry(reason.as_str().to_string()).or_insert(0) += n;

@@ -1,22 +1,24 @@
-//! `--baseline OLD.json`: keep only findings whose stable id an earlier report did not
-//! have (the trades that are new since the last run) and count the ones already known.
+//! `--baseline OLD.json`: keep only the findings an earlier report did not have (the trades
+//! that are new since the last run) and those it had at a lower severity (escalated, say by
+//! histories added since), and count the ones already known as they are.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{BaselineSummary, Report};
+use super::{BaselineStatus, BaselineSummary, Report};
 use crate::error::{Error, Result};
+use crate::score::Severity;
 
-/// The finding ids of an earlier report.
+/// The findings of an earlier report: id and severity (`None` when the report did not say).
 #[derive(Debug, Clone)]
 pub struct Baseline {
     file: String,
-    ids: BTreeSet<String>,
+    ids: BTreeMap<String, Option<Severity>>,
 }
 
 impl Baseline {
-    /// Read the ids from a JSON report written by `--format json` (any schema version that has
-    /// `findings[].id`).
+    /// Read the ids and severities from a JSON report written by `--format json` (any schema
+    /// version that has `findings[].id`; `findings[].severity` when present).
     pub fn read(path: &Path) -> Result<Baseline> {
         let format = |message: String| Error::Format { path: path.to_path_buf(), message };
         let text = std::fs::read_to_string(path)
@@ -31,33 +33,51 @@ impl Baseline {
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                f.get("id")
-                    .and_then(|id| id.as_str())
-                    .map(str::to_string)
-                    .ok_or_else(|| format(format!("findings[{i}] has no id")))
+                let id = f.get("id").and_then(|id| id.as_str()).map(str::to_string);
+                let severity = f.get("severity").and_then(|s| serde_json::from_value(s.clone()).ok());
+                id.map(|id| (id, severity)).ok_or_else(|| format(format!("findings[{i}] has no id")))
             })
             .collect::<Result<_>>()?;
         Ok(Baseline { file: path.display().to_string(), ids })
     }
 
-    /// Baseline from ids directly (tests, library users).
-    pub fn from_ids(file: &str, ids: impl IntoIterator<Item = String>) -> Baseline {
+    /// Baseline from ids and severities directly (tests, library users).
+    pub fn from_ids(file: &str, ids: impl IntoIterator<Item = (String, Option<Severity>)>) -> Baseline {
         Baseline { file: file.to_string(), ids: ids.into_iter().collect() }
     }
 
-    /// Drop the known findings from `report`, keep the people of the rest, and record the
-    /// counts in `summary.baseline`.
+    /// How a finding compares with the earlier report: `None` when known at the same or a
+    /// higher severity.
+    pub fn status(&self, id: &str, severity: Severity) -> Option<BaselineStatus> {
+        match self.ids.get(id) {
+            None => Some(BaselineStatus::New),
+            Some(Some(before)) if severity > *before => Some(BaselineStatus::Escalated { from: *before }),
+            Some(_) => None,
+        }
+    }
+
+    /// Drop the known findings from `report` (keeping new and escalated ones, marked), keep
+    /// the people of the rest, and record the counts in `summary.baseline`.
     pub fn apply(&self, report: &mut Report) {
         let before = report.findings.len();
-        report.findings.retain(|f| !self.ids.contains(&f.id));
-        let new = report.findings.len();
+        report.findings.retain_mut(|f| {
+            f.baseline = self.status(&f.id, f.severity);
+            f.baseline.is_some()
+        });
+        let listed = report.findings.len();
+        let escalated =
+            report.findings.iter().filter(|f| matches!(f.baseline, Some(BaselineStatus::Escalated { .. }))).count();
         let members: BTreeSet<&str> =
             report.findings.iter().flat_map(|f| f.members.iter().map(String::as_str)).collect();
         if report.subjects.is_none() {
             report.people.retain(|p| members.contains(p.name.as_str()));
         }
-        report.summary.listed = new as u64;
-        report.summary.baseline =
-            Some(BaselineSummary { file: self.file.clone(), already_known: (before - new) as u64, new: new as u64 });
+        report.summary.listed = listed as u64;
+        report.summary.baseline = Some(BaselineSummary {
+            file: self.file.clone(),
+            already_known: (before - listed) as u64,
+            new: (listed - escalated) as u64,
+            escalated: escalated as u64,
+        });
     }
 }

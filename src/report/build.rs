@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use super::{Edge, Finding, Params, Person, Report, SeverityCounts, SourceRef, Summary, Tool, Verdict};
+use super::{Coverage, Edge, Finding, Params, Person, Report, SeverityCounts, SourceRef, Summary, Tool, Verdict};
 use crate::detect::EdgeMarks;
 use crate::graph::Graph;
 use crate::ingest::{date::format_timestamp, InputStats};
@@ -33,16 +33,51 @@ pub struct ReportInputs<'a> {
     pub generated_at: Option<i64>,
     /// `check`: the candidates to report on (the report then keeps only their findings).
     pub subjects: Option<&'a [String]>,
+    /// Per person, whether an employment history is on file (`None`: no histories given).
+    pub history: Option<&'a [bool]>,
 }
 
-/// A stable id: kind plus the first 16 hex digits of SHA-256 over the canonical members.
-pub fn finding_id(kind: FindingKind, members: &[&str]) -> String {
+/// Histories, texts and dates of the people and recommendations in `listed`.
+fn coverage(g: &Graph, listed: &[Scored], history: Option<&[bool]>) -> Coverage {
+    let mut people: Vec<u32> = listed.iter().flat_map(|s| s.members.iter().copied()).collect();
+    people.sort_unstable();
+    people.dedup();
+    let mut edges: Vec<u32> = listed.iter().flat_map(|s| s.edges.iter().copied()).collect();
+    edges.sort_unstable();
+    edges.dedup();
+    Coverage {
+        people_in_findings: people.len() as u64,
+        with_history: history.map(|h| people.iter().filter(|&&v| h[v as usize]).count() as u64),
+        recommendations_in_findings: edges.len() as u64,
+        with_text: edges.iter().filter(|&&e| g.text(e).is_some()).count() as u64,
+        with_date: edges.iter().filter(|&&e| g.created(e).is_some()).count() as u64,
+        ..Coverage::default()
+    }
+}
+
+/// A stable id: kind plus the first 16 hex digits of SHA-256 over what makes the finding
+/// distinct: the members in canonical order (a pair's two people and a cycle's sequence,
+/// both in name order) and, for a ring, its recommendations too, since two rings can join
+/// the same people through different recommendations. `edges` is ignored for pairs and
+/// cycles, whose members already fix their recommendations.
+pub fn finding_id(kind: FindingKind, members: &[&str], edges: &[(&str, &str)]) -> String {
     let prefix = kind.as_str();
     let mut h = Sha256::new();
     h.update(prefix.as_bytes());
     for m in members {
         h.update([0x1f]);
         h.update(m.as_bytes());
+    }
+    if kind == FindingKind::Ring {
+        h.update([0x1d]);
+        let mut sorted = edges.to_vec();
+        sorted.sort_unstable();
+        for (from, to) in sorted {
+            h.update([0x1e]);
+            h.update(from.as_bytes());
+            h.update([0x1f]);
+            h.update(to.as_bytes());
+        }
     }
     let digest = h.finalize();
     format!("{prefix}-{}", crate::hex::hex(&digest[..8]))
@@ -64,7 +99,15 @@ fn edge(g: &Graph, inputs: &[InputStats], e: u32) -> Edge {
 
 fn id_of(g: &Graph, s: &Scored) -> String {
     let members: Vec<&str> = s.members.iter().map(|&v| g.name(v)).collect();
-    finding_id(s.kind, &members)
+    let edges: Vec<(&str, &str)> = s
+        .edges
+        .iter()
+        .map(|&e| {
+            let (from, to) = g.endpoints(e);
+            (g.name(from), g.name(to))
+        })
+        .collect();
+    finding_id(s.kind, &members, &edges)
 }
 
 fn finding(g: &Graph, inputs: &[InputStats], s: Scored, ring_ids: &[String]) -> Finding {
@@ -79,11 +122,13 @@ fn finding(g: &Graph, inputs: &[InputStats], s: Scored, ring_ids: &[String]) -> 
         suppressed_by: s.suppressed_by,
         part_of: s.part_of.map(|i| ring_ids[i as usize].clone()),
         parts: Vec::new(),
+        baseline: None,
     }
 }
 
 /// One person's view from the flagged edges around them.
-pub fn person(g: &Graph, v: u32, flagged: &FlaggedEdges, high: &EdgeMarks) -> Person {
+/// `outside` marks the edges of cycles left out by `--window` (empty without one).
+pub fn person(g: &Graph, v: u32, flagged: &FlaggedEdges, high: &EdgeMarks, outside: &EdgeMarks) -> Person {
     let ins = g.in_edge_ids(v);
     let first = g.first_out_edge(v);
     let outs = first..first + g.out_neighbors(v).len() as u32;
@@ -99,7 +144,7 @@ pub fn person(g: &Graph, v: u32, flagged: &FlaggedEdges, high: &EdgeMarks) -> Pe
     } else {
         (Verdict::Pass, "")
     };
-    let reason = match verdict {
+    let mut reason = match verdict {
         Verdict::Pass => {
             format!("no recommendation given or received is in a finding at medium or above ({received} received)")
         }
@@ -109,6 +154,20 @@ pub fn person(g: &Graph, v: u32, flagged: &FlaggedEdges, high: &EdgeMarks) -> Pe
             g.out_neighbors(v).len()
         ),
     };
+    let left_out = if outside.is_empty() {
+        0
+    } else {
+        ins.iter()
+            .copied()
+            .chain(first..first + g.out_neighbors(v).len() as u32)
+            .filter(|&e| outside.contains(e))
+            .count()
+    };
+    if left_out > 0 {
+        reason.push_str(&format!(
+            "; {left_out} of their recommendations are in cycles outside --window, which were not judged"
+        ));
+    }
     Person {
         name: g.name(v).to_string(),
         given: g.out_neighbors(v).len() as u64,
@@ -120,11 +179,11 @@ pub fn person(g: &Graph, v: u32, flagged: &FlaggedEdges, high: &EdgeMarks) -> Pe
     }
 }
 
-fn people(g: &Graph, listed: &[Scored], flagged: &FlaggedEdges, high: &EdgeMarks) -> Vec<Person> {
+fn people(g: &Graph, listed: &[Scored], flagged: &FlaggedEdges, high: &EdgeMarks, outside: &EdgeMarks) -> Vec<Person> {
     let mut ids: Vec<u32> = listed.iter().flat_map(|s| s.members.iter().copied()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut out: Vec<Person> = ids.into_iter().map(|v| person(g, v, flagged, high)).collect();
+    let mut out: Vec<Person> = ids.into_iter().map(|v| person(g, v, flagged, high, outside)).collect();
     // Worst verdict first, then most traded, then by name (already in name order).
     out.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(b.traded_share.total_cmp(&a.traded_share)));
     out
@@ -151,12 +210,13 @@ impl Report {
             outside_window: sc.counts.outside_window,
             oversized_groups: sc.oversized_groups.clone(),
             checks_unavailable: r.checks_unavailable,
+            coverage: r.params.scored.then(|| coverage(g, &sc.listed, r.history)),
             warnings: r.warnings,
             truncated: r.truncated_reason.is_some(),
             truncated_reason: r.truncated_reason,
             baseline: None,
         };
-        let mut people = people(g, &sc.listed, &sc.flagged, &sc.high);
+        let mut people = people(g, &sc.listed, &sc.flagged, &sc.high, &sc.outside_window);
         let ring_ids: Vec<String> = sc.rings.iter().map(|s| id_of(g, s)).collect();
         let mut findings: Vec<Finding> = sc.listed.into_iter().map(|s| finding(g, r.inputs, s, &ring_ids)).collect();
         let parts: Vec<(String, String)> =
@@ -165,7 +225,7 @@ impl Report {
             f.parts = parts.iter().filter(|(ring, _)| *ring == f.id).map(|(_, id)| id.clone()).collect();
         }
         let subjects = r.subjects.map(|queries| {
-            let found = super::subjects::resolve(g, queries, &sc.flagged, &sc.high, &findings);
+            let found = super::subjects::resolve(g, queries, &sc.flagged, &sc.high, &sc.outside_window, &findings);
             super::subjects::keep_only_theirs(&found, &mut findings, &mut people);
             found
         });
@@ -190,10 +250,16 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_kind_specific() {
-        let a = finding_id(FindingKind::Pair, &["ann", "bob"]);
-        assert_eq!(a, finding_id(FindingKind::Pair, &["ann", "bob"]));
-        assert_ne!(a, finding_id(FindingKind::Cycle, &["ann", "bob"]));
-        assert_ne!(finding_id(FindingKind::Pair, &["an", "nbob"]), a);
+        let a = finding_id(FindingKind::Pair, &["ann", "bob"], &[]);
+        assert_eq!(a, finding_id(FindingKind::Pair, &["ann", "bob"], &[("ann", "bob"), ("bob", "ann")]));
+        assert_ne!(a, finding_id(FindingKind::Cycle, &["ann", "bob"], &[]));
+        assert_ne!(finding_id(FindingKind::Pair, &["an", "nbob"], &[]), a);
         assert!(a.starts_with("pair-") && a.len() == 21);
+        // Two rings of the same people through different recommendations.
+        let people = ["ann", "bob", "cy"];
+        let one = finding_id(FindingKind::Ring, &people, &[("ann", "bob"), ("bob", "cy"), ("cy", "ann")]);
+        let other = finding_id(FindingKind::Ring, &people, &[("bob", "ann"), ("cy", "bob"), ("ann", "cy")]);
+        assert_ne!(one, other);
+        assert_eq!(one, finding_id(FindingKind::Ring, &people, &[("cy", "ann"), ("ann", "bob"), ("bob", "cy")]));
     }
 }

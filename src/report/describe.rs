@@ -53,10 +53,10 @@ pub fn reason(f: &Finding) -> String {
             format!("{phrase} ({:+})", s.points)
         })
         .collect();
-    if phrases.is_empty() {
-        "no signal fired".to_string()
-    } else {
-        phrases.join("; ")
+    let why = if phrases.is_empty() { "no signal fired".to_string() } else { phrases.join("; ") };
+    match f.baseline {
+        Some(status @ super::BaselineStatus::Escalated { .. }) => format!("{}: {why}", status.describe()),
+        _ => why,
     }
 }
 

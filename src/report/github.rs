@@ -14,7 +14,7 @@ pub const MAX_ANNOTATIONS: usize = 10;
 /// for medium ones, a `::notice` counting what was not annotated.
 pub fn annotations(r: &Report) -> Vec<String> {
     let subjects = r.subjects.iter().flatten().filter_map(|s| match s.status {
-        SubjectStatus::Fail | SubjectStatus::NotFound => Some(Flagged::Subject(s, "error")),
+        SubjectStatus::Fail | SubjectStatus::NotFound | SubjectStatus::Ambiguous => Some(Flagged::Subject(s, "error")),
         SubjectStatus::Warn => Some(Flagged::Subject(s, "warning")),
         SubjectStatus::Pass => None,
     });

@@ -57,10 +57,9 @@ fn summary(r: &Report, s: &mut String) {
     if let Some(b) = &sum.baseline {
         let _ = writeln!(
             s,
-            "<p>Compared with <code>{}</code>: {} new finding(s) shown, {} already known.</p>",
+            "<p>Compared with <code>{}</code>: {}; the new and escalated are shown.</p>",
             h(&b.file),
-            b.new,
-            b.already_known
+            b.headline()
         );
     }
     for note in &sum.checks_unavailable {

@@ -87,8 +87,9 @@ impl Junit {
                 .map(|s| {
                     let verdict = s.person.as_ref().map(|p| p.verdict);
                     let mut why = s.reason.clone();
-                    if s.status == SubjectStatus::NotFound && !s.suggestions.is_empty() {
-                        let _ = write!(why, "; near matches: {}", s.suggestions.join(", "));
+                    if !s.suggestions.is_empty() {
+                        let what = if s.status == SubjectStatus::Ambiguous { "candidates" } else { "near matches" };
+                        let _ = write!(why, "; {what}: {}", s.suggestions.join(", "));
                     }
                     self.case(&by, &s.query, verdict, &why)
                 })

@@ -56,13 +56,8 @@ fn head(r: &Report, s: &mut String) {
         sum.suppressed
     );
     if let Some(base) = &sum.baseline {
-        let _ = writeln!(
-            s,
-            "Compared with `{}`: {} new finding(s) listed, {} already known.\n",
-            md(&base.file),
-            base.new,
-            base.already_known
-        );
+        let _ =
+            writeln!(s, "Compared with `{}`: {}; the new and escalated are listed.\n", md(&base.file), base.headline());
     }
     for note in &sum.checks_unavailable {
         let _ = writeln!(s, "> **Not checked:** {}\n", md(note));

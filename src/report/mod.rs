@@ -125,6 +125,9 @@ pub struct Params {
     pub include: Vec<String>,
     /// Owners named for LinkedIn exports (`--owner PATH=NAME`).
     pub owners: Vec<String>,
+    /// `--date-format`, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_format: Option<String>,
 }
 
 /// Found findings per severity.
@@ -183,6 +186,9 @@ pub struct Summary {
     pub oversized_groups: Vec<usize>,
     /// Evidence the data did not allow to check, one sentence each.
     pub checks_unavailable: Vec<String>,
+    /// How much evidence the listed findings have: histories, texts, dates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
     /// Things to know about the inputs (people kept apart who share a name, files not read).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -195,6 +201,28 @@ pub struct Summary {
     pub baseline: Option<BaselineSummary>,
 }
 
+/// Evidence about the evidence: how many of the people and recommendations in the listed
+/// findings have what the rule needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// People in listed findings.
+    pub people_in_findings: u64,
+    /// Of them, people with an employment history on file (null without any histories).
+    pub with_history: Option<u64>,
+    /// Recommendations in listed findings.
+    pub recommendations_in_findings: u64,
+    /// Of them, recommendations with a text.
+    pub with_text: u64,
+    /// Of them, recommendations with a date.
+    pub with_date: u64,
+    /// People in the histories (`--people`, LinkedIn positions).
+    pub history_people: u64,
+    /// Of them, people who are in no recommendation (a misspelt or foreign file shows here).
+    pub history_unmatched: u64,
+    /// Up to five of those, sorted.
+    pub unmatched_examples: Vec<String>,
+}
+
 /// What `--baseline` left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BaselineSummary {
@@ -202,8 +230,41 @@ pub struct BaselineSummary {
     pub file: String,
     /// Listed findings whose id the earlier report already had (left out of this one).
     pub already_known: u64,
-    /// Listed findings that are new (the ones in this report).
+    /// Listed findings that are new.
     pub new: u64,
+    /// Listed findings the earlier report had at a lower severity.
+    #[serde(default)]
+    pub escalated: u64,
+}
+
+/// How a listed finding compares with the `--baseline` report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum BaselineStatus {
+    /// The earlier report did not have it.
+    New,
+    /// The earlier report had it at a lower severity.
+    Escalated {
+        /// Its severity then.
+        from: Severity,
+    },
+}
+
+impl BaselineStatus {
+    /// `new`, or `escalated from low`.
+    pub fn describe(self) -> String {
+        match self {
+            BaselineStatus::New => "new".into(),
+            BaselineStatus::Escalated { from } => format!("escalated from {}", from.as_str()),
+        }
+    }
+}
+
+impl BaselineSummary {
+    /// `3 known, 1 new, 2 escalated`.
+    pub fn headline(&self) -> String {
+        format!("{} known, {} new, {} escalated", self.already_known, self.new, self.escalated)
+    }
 }
 
 /// Where an edge came from.
@@ -259,6 +320,9 @@ pub struct Finding {
     pub part_of: Option<String>,
     /// For a ring: the ids of its listed parts.
     pub parts: Vec<String>,
+    /// With `--baseline`: new, or escalated from a lower severity (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineStatus>,
 }
 
 /// Pass, warn or fail for one person.
@@ -297,7 +361,8 @@ pub struct Person {
 pub struct Subject {
     /// The name as given.
     pub query: String,
-    /// `pass`, `warn`, `fail`, or `not_found` when the name occurs nowhere in the data.
+    /// `pass`, `warn`, `fail`; `not_found` when the name occurs nowhere in the data,
+    /// `ambiguous` when several people go by it.
     pub status: SubjectStatus,
     /// Why, in one sentence.
     pub reason: String,
@@ -307,7 +372,8 @@ pub struct Subject {
     pub person: Option<Person>,
     /// Ids of the listed findings the person is a member of.
     pub findings: Vec<String>,
-    /// For a name not found: names in the data that are close to it.
+    /// For a name not found: names in the data that are close to it; for an ambiguous
+    /// name: the people who go by it.
     pub suggestions: Vec<String>,
 }
 
@@ -323,6 +389,8 @@ pub enum SubjectStatus {
     Fail,
     /// The name is not in the data: no verdict.
     NotFound,
+    /// Several people in the data go by the name: no verdict (the candidates are the suggestions).
+    Ambiguous,
 }
 
 impl Verdict {
@@ -344,6 +412,7 @@ impl SubjectStatus {
             SubjectStatus::Warn => "warn",
             SubjectStatus::Fail => "fail",
             SubjectStatus::NotFound => "not_found",
+            SubjectStatus::Ambiguous => "ambiguous",
         }
     }
 
@@ -354,6 +423,7 @@ impl SubjectStatus {
             SubjectStatus::Warn => "WARN",
             SubjectStatus::Fail => "FAIL",
             SubjectStatus::NotFound => "NOT FOUND",
+            SubjectStatus::Ambiguous => "AMBIGUOUS",
         }
     }
 }
@@ -372,10 +442,10 @@ impl Report {
         self.summary.by_severity.at_least(floor) > 0
     }
 
-    /// The checked names that do not occur in the data.
+    /// The checked names that got no verdict: not in the data, or ambiguous.
     pub fn missing_subjects(&self) -> Vec<&str> {
         let subjects = self.subjects.iter().flatten();
-        subjects.filter(|s| s.status == SubjectStatus::NotFound).map(|s| s.query.as_str()).collect()
+        subjects.filter(|s| s.person.is_none()).map(|s| s.query.as_str()).collect()
     }
 }
 
@@ -483,7 +553,13 @@ mod tests {
         for v in [Verdict::Pass, Verdict::Warn, Verdict::Fail] {
             assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
         }
-        for s in [SubjectStatus::Pass, SubjectStatus::Warn, SubjectStatus::Fail, SubjectStatus::NotFound] {
+        for s in [
+            SubjectStatus::Pass,
+            SubjectStatus::Warn,
+            SubjectStatus::Fail,
+            SubjectStatus::NotFound,
+            SubjectStatus::Ambiguous,
+        ] {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
     }

@@ -1,21 +1,87 @@
 //! `--redact`: every person's name becomes a stable pseudonym (`person-` and eight hex digits
 //! of a SHA-256 of the name), in every field of the report, so that a report can be shared
-//! and two redacted reports of the same data still line up. Finding ids are left as they are
-//! (they are already hashes), so `--baseline` works across redacted runs.
+//! and two redacted reports of the same data still line up. Names are also scrubbed from
+//! free text (warnings, notes, explanations, relationships) and input paths become `input-N`
+//! (an export's own file names, such as `Recommendations_Given.csv`, are kept), since a path
+//! such as `exports/ava.zip` names a person too. Finding ids are left as they are (they are
+//! already hashes), so `--baseline` works across redacted runs.
 //!
-//! A pseudonym is a hash of the name, not a secret: someone who can guess a name can check
-//! the guess. Company names in explanations are kept.
+//! An unkeyed pseudonym is a hash of the name, not a secret: anyone with a list of candidate
+//! names can hash them and re-identify people. With `--redact-key FILE` the pseudonym is an
+//! HMAC-SHA-256 under that secret key: without the key nobody can check a guess, and reports
+//! made with the same key still line up. Company names in explanations are kept.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use super::Report;
 
-/// The pseudonym of `name`.
+/// The shortest `--redact-key` accepted, in bytes.
+pub const MIN_KEY_BYTES: usize = 16;
+
+/// How names become pseudonyms: an unkeyed hash, or an HMAC under a secret key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pseudonyms {
+    key: Option<Vec<u8>>,
+}
+
+impl Pseudonyms {
+    /// Unkeyed: anyone can recompute a pseudonym from a name.
+    pub fn unkeyed() -> Self {
+        Pseudonyms { key: None }
+    }
+
+    /// Keyed with `key` (at least [`MIN_KEY_BYTES`] bytes).
+    pub fn keyed(key: &[u8]) -> Result<Self, String> {
+        if key.len() < MIN_KEY_BYTES {
+            return Err(format!("a redaction key needs at least {MIN_KEY_BYTES} bytes, this one has {}", key.len()));
+        }
+        Ok(Pseudonyms { key: Some(key.to_vec()) })
+    }
+
+    /// Whether a key is in use.
+    pub fn is_keyed(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// The pseudonym of `name`.
+    pub fn of(&self, name: &str) -> String {
+        match &self.key {
+            None => pseudonym(name),
+            Some(key) => {
+                let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+                mac.update(name.as_bytes());
+                format!("person-{}", crate::hex::hex(&mac.finalize().into_bytes()[..4]))
+            }
+        }
+    }
+}
+
+/// The unkeyed pseudonym of `name`.
 pub fn pseudonym(name: &str) -> String {
     let digest = Sha256::digest(format!("backscratch-pseudonym\u{1f}{name}").as_bytes());
     format!("person-{}", crate::hex::hex(&digest[..4]))
+}
+
+/// A name without the `(Company)` suffix that keeps namesakes apart.
+fn base_name(name: &str) -> &str {
+    match name.strip_suffix(')').and_then(|t| t.rfind(" (")) {
+        Some(i) => &name[..i],
+        None => name,
+    }
+}
+
+/// Of `candidates` (the names in the data), those a word of `texts` could belong to: free
+/// text may name people who are in no finding (a warning about two people of one name).
+pub fn names_mentioned<'a>(texts: &[&str], candidates: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let words: BTreeSet<&str> =
+        texts.iter().flat_map(|t| t.split(|c: char| !c.is_alphanumeric())).filter(|w| w.chars().count() >= 2).collect();
+    candidates
+        .filter(|n| base_name(n).split(|c: char| !c.is_alphanumeric()).any(|w| words.contains(w)))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Names found in the report, each with its pseudonym.
@@ -29,7 +95,7 @@ impl Words {
     fn of(names: &Names) -> Words {
         let mut words: BTreeMap<String, String> = BTreeMap::new();
         for (name, pseudonym) in &names.0 {
-            for word in name.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2) {
+            for word in base_name(name).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2) {
                 words
                     .entry(word.to_string())
                     .and_modify(|p| {
@@ -66,7 +132,7 @@ impl Words {
 
 impl Names {
     fn map(&self, name: &str) -> String {
-        self.0.get(name).cloned().unwrap_or_else(|| pseudonym(name))
+        self.0.get(name).cloned().unwrap_or_else(|| "[name]".to_string())
     }
 
     /// Free text with every known name in it replaced, longest names first (so that `Ann
@@ -82,8 +148,66 @@ impl Names {
     }
 }
 
-/// Replace every name in `report` by its pseudonym.
-pub fn redact(report: &mut Report) {
+/// Input paths become `input-N` (keeping an archive entry's or export file's own name), so
+/// that a file named after a person does not name them; returns (original, redacted) pairs,
+/// longest original first, for scrubbing free text.
+fn redact_paths(report: &mut Report) -> Vec<(String, String)> {
+    let mut outer: BTreeMap<String, String> = BTreeMap::new();
+    let mut map: Vec<(String, String)> = Vec::new();
+    for input in &report.inputs {
+        let (file, entry) = match input.path.split_once('!') {
+            Some((file, entry)) => (file.to_string(), Some(entry.to_string())),
+            None => (input.path.clone(), None),
+        };
+        // An unpacked export's files keep their names under one redacted folder.
+        let path = std::path::Path::new(&file);
+        let export_file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .filter(|n| n.contains('_') && n.ends_with(".csv") && n.chars().next().is_some_and(char::is_uppercase));
+        let (group, tail) = match (&entry, export_file, path.parent()) {
+            (None, Some(name), Some(dir)) if !dir.as_os_str().is_empty() => (dir.display().to_string(), Some(name)),
+            _ => (file.clone(), None),
+        };
+        let next = outer.len() + 1;
+        let ext = std::path::Path::new(&group).extension().map(|e| format!(".{}", e.to_string_lossy()));
+        let alias =
+            outer.entry(group.clone()).or_insert_with(|| format!("input-{next}{}", ext.unwrap_or_default())).clone();
+        let redacted = match (&entry, &tail) {
+            (Some(e), _) => format!("{alias}!{e}"),
+            (None, Some(t)) => format!("{alias}/{t}"),
+            (None, None) => alias.clone(),
+        };
+        map.push((input.path.clone(), redacted));
+        map.push((group, alias));
+    }
+    map.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+    map.dedup();
+    for input in &mut report.inputs {
+        input.path = scrub_paths(&map, &input.path);
+    }
+    for f in &mut report.findings {
+        for e in &mut f.edges {
+            e.source.path = scrub_paths(&map, &e.source.path);
+        }
+    }
+    map
+}
+
+fn scrub_paths(map: &[(String, String)], text: &str) -> String {
+    let mut out = text.to_string();
+    for (from, to) in map.iter().filter(|(from, _)| !from.is_empty() && from != ".") {
+        if out.contains(from.as_str()) {
+            out = out.replace(from.as_str(), to);
+        }
+    }
+    out
+}
+
+/// Replace every name in `report` by its pseudonym, and scrub names and input paths from
+/// every free text. `also` are names of the data that the free text may mention although
+/// they are in no finding (see [`names_mentioned`]).
+pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
     let mut all: Vec<&str> = Vec::new();
     for f in &report.findings {
         all.extend(f.members.iter().map(String::as_str));
@@ -93,31 +217,53 @@ pub fn redact(report: &mut Report) {
         all.push(&s.query);
         all.extend(s.suggestions.iter().map(String::as_str));
     }
-    let names = Names(all.into_iter().map(|n| (n.to_string(), pseudonym(n))).collect());
+    all.extend(also.iter().map(String::as_str));
+    if let Some(c) = &report.summary.coverage {
+        all.extend(c.unmatched_examples.iter().map(String::as_str));
+    }
+    let names = Names(all.into_iter().map(|n| (n.to_string(), pseudonyms.of(n))).collect());
     let words = Words::of(&names);
-    // Free text: whole names first, then stray first or last names (`Amara managed Ben`).
-    let scrub = |text: &str| words.scrub(&names.scrub(text));
+    let paths = redact_paths(report);
+    // Free text: paths, whole names, then stray first or last names (`Amara managed Ben`).
+    let scrub = |text: &str| words.scrub(&names.scrub(&scrub_paths(&paths, text)));
     for f in &mut report.findings {
         f.members = f.members.iter().map(|m| names.map(m)).collect();
         for e in &mut f.edges {
             e.from = names.map(&e.from);
             e.to = names.map(&e.to);
             e.relationship = e.relationship.as_deref().map(scrub);
+            e.context = e.context.as_deref().map(scrub);
         }
         for s in &mut f.signals {
-            s.explanation = names.scrub(&s.explanation);
+            s.explanation = scrub(&s.explanation);
         }
         f.suppressed_by = f.suppressed_by.as_deref().map(scrub);
     }
     for p in &mut report.people {
         p.name = names.map(&p.name);
+        p.reason = scrub(&p.reason);
     }
     for s in report.subjects.iter_mut().flatten() {
         s.query = names.map(&s.query);
+        s.reason = scrub(&s.reason);
         s.suggestions = s.suggestions.iter().map(|n| names.map(n)).collect();
         if let Some(p) = &mut s.person {
             p.name = names.map(&p.name);
+            p.reason = scrub(&p.reason);
         }
+    }
+    let sum = &mut report.summary;
+    for text in sum.warnings.iter_mut().chain(sum.checks_unavailable.iter_mut()) {
+        *text = scrub(text);
+    }
+    sum.truncated_reason = sum.truncated_reason.as_deref().map(scrub);
+    if let Some(c) = &mut sum.coverage {
+        c.unmatched_examples = c.unmatched_examples.iter().map(|n| names.map(n)).collect();
+    }
+    let params = &mut report.params;
+    params.owners = params.owners.iter().map(|o| scrub(o)).collect();
+    for file in [&mut params.people_file, &mut params.allow_file].into_iter().flatten() {
+        *file = scrub(file);
     }
 }
 
@@ -130,6 +276,24 @@ mod tests {
         assert_eq!(pseudonym("Ann Lee"), pseudonym("Ann Lee"));
         assert_ne!(pseudonym("Ann Lee"), pseudonym("Ann Le"));
         assert!(pseudonym("x").starts_with("person-") && pseudonym("x").len() == 15);
+    }
+
+    #[test]
+    fn keyed_pseudonyms_need_the_key() {
+        let a = Pseudonyms::keyed(b"0123456789abcdef").unwrap();
+        let b = Pseudonyms::keyed(b"0123456789abcdeF").unwrap();
+        assert_eq!(a.of("Ann Lee"), a.of("Ann Lee"));
+        assert_ne!(a.of("Ann Lee"), b.of("Ann Lee"));
+        assert_ne!(a.of("Ann Lee"), pseudonym("Ann Lee"));
+        assert!(a.of("Ann Lee").starts_with("person-") && a.of("x").len() == 15);
+        assert!(Pseudonyms::keyed(b"short").is_err());
+    }
+
+    #[test]
+    fn mentioned_names_are_found_by_their_words() {
+        let texts = ["2 different people are named 'Sam Park'"];
+        let found = names_mentioned(&texts, ["Sam Park (Globex)", "Ann Lee", "Globex Person"].into_iter());
+        assert_eq!(found, vec!["Sam Park (Globex)"]);
     }
 
     #[test]

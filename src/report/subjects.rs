@@ -1,16 +1,57 @@
-//! `check`: the verdict for named candidates. Each name is looked up exactly; a name that
-//! is not in the data gets no verdict (`not_found`) and the closest names in the data as
-//! suggestions, so that a typo is never passed silently.
+//! `check`: the verdict for named candidates. Each name is looked up exactly, then by the
+//! identity key of LinkedIn exports (case, accents, punctuation and spacing do not matter,
+//! and `Sam Park` also meets the `Sam Park (Globex)` a scan kept apart from another Sam
+//! Park). One person found gets a verdict; several are `ambiguous` (no verdict, the
+//! candidates listed); none is `not_found` with the closest names in the data as
+//! suggestions, so that a typo or a namesake is never passed silently.
+
+use std::collections::HashMap;
 
 use super::build::person;
 use super::{Finding, Person, Subject, SubjectStatus, Verdict};
 use crate::detect::EdgeMarks;
 use crate::graph::Graph;
+use crate::ingest::linkedin::identity::name_key;
 use crate::score::rings::FlaggedEdges;
 use crate::score::Severity;
 
 /// How many near matches a missing name gets.
 const MAX_SUGGESTIONS: usize = 3;
+
+/// A name's key without the `(Company)` suffix that keeps namesakes apart.
+fn base_key(name: &str) -> String {
+    let trimmed = name.trim_end();
+    let base = match trimmed.strip_suffix(')').and_then(|t| t.rfind(" (").map(|i| &t[..i])) {
+        Some(base) if !base.trim().is_empty() => base,
+        _ => trimmed,
+    };
+    name_key(base)
+}
+
+/// People of the graph by [`base_key`], built once per `check`.
+fn people_by_key(g: &Graph) -> HashMap<String, Vec<u32>> {
+    let mut map: HashMap<String, Vec<u32>> = HashMap::new();
+    for v in 0..g.node_count() as u32 {
+        map.entry(base_key(g.name(v))).or_default().push(v);
+    }
+    map
+}
+
+/// The people a query names: its exact spelling, else everyone with its key.
+fn lookup(g: &Graph, by_key: &HashMap<String, Vec<u32>>, query: &str) -> Vec<u32> {
+    if let Some(v) = g.names().get(query) {
+        return vec![v];
+    }
+    let key = name_key(query);
+    let Some(all) = by_key.get(&base_key(query)) else { return Vec::new() };
+    // `Sam Park (Globex)` asked for exactly, in another case: only that one.
+    let exact: Vec<u32> = all.iter().copied().filter(|&v| name_key(g.name(v)) == key).collect();
+    if exact.len() == 1 {
+        exact
+    } else {
+        all.clone()
+    }
+}
 
 /// Look up every query and judge the people found.
 pub fn resolve(
@@ -18,13 +59,15 @@ pub fn resolve(
     queries: &[String],
     flagged: &FlaggedEdges,
     high: &EdgeMarks,
+    outside: &EdgeMarks,
     findings: &[Finding],
 ) -> Vec<Subject> {
+    let by_key = people_by_key(g);
     queries
         .iter()
-        .map(|q| match g.names().get(q) {
-            Some(v) => found(q, person(g, v, flagged, high), findings),
-            None => Subject {
+        .map(|q| match lookup(g, &by_key, q).as_slice() {
+            [v] => found(q, person(g, *v, flagged, high, outside), findings),
+            [] => Subject {
                 query: q.clone(),
                 status: SubjectStatus::NotFound,
                 reason: "this name occurs in no recommendation in the data, so there is no verdict".into(),
@@ -33,12 +76,24 @@ pub fn resolve(
                 findings: Vec::new(),
                 suggestions: suggestions(g, q),
             },
+            many => Subject {
+                query: q.clone(),
+                status: SubjectStatus::Ambiguous,
+                reason: format!(
+                    "{} people in the data go by this name, so there is no verdict: name one of them exactly",
+                    many.len()
+                ),
+                worst_severity: None,
+                person: None,
+                findings: Vec::new(),
+                suggestions: many.iter().map(|&v| g.name(v).to_string()).collect(),
+            },
         })
         .collect()
 }
 
 fn found(query: &str, p: Person, findings: &[Finding]) -> Subject {
-    let theirs: Vec<&Finding> = findings.iter().filter(|f| f.members.iter().any(|m| m == query)).collect();
+    let theirs: Vec<&Finding> = findings.iter().filter(|f| f.members.contains(&p.name)).collect();
     let listed_worst = theirs.iter().filter(|f| f.suppressed_by.is_none()).map(|f| f.severity).max();
     let worst = match p.verdict {
         Verdict::Fail => Some(Severity::High),
@@ -63,7 +118,7 @@ fn found(query: &str, p: Person, findings: &[Finding]) -> Subject {
 /// Keep only the findings that concern a subject (and the rings those belong to), and only
 /// the subjects among the people.
 pub fn keep_only_theirs(subjects: &[Subject], findings: &mut Vec<Finding>, people: &mut Vec<Person>) {
-    let names: Vec<&str> = subjects.iter().filter(|s| s.person.is_some()).map(|s| s.query.as_str()).collect();
+    let names: Vec<&str> = subjects.iter().filter_map(|s| s.person.as_ref()).map(|p| p.name.as_str()).collect();
     findings.retain(|f| f.members.iter().any(|m| names.contains(&m.as_str())));
     people.clear();
     people.extend(subjects.iter().filter_map(|s| s.person.clone()));

@@ -45,6 +45,10 @@ impl Render for Table {
     fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let s = &r.summary;
         writeln!(out, "backscratch {} — {} people, {} recommendations", r.tool.version, s.people, s.recommendations)?;
+        // What could not be checked comes first: a verdict reads differently without it.
+        for note in &s.checks_unavailable {
+            writeln!(out, "not checked: {note}")?;
+        }
         for i in &r.inputs {
             let mut line = format!(
                 "  {}: {} rows, {} used, {} duplicate, {} self-recommendation, {} skipped",
@@ -53,6 +57,9 @@ impl Render for Table {
             if !i.skipped_reasons.is_empty() {
                 let reasons: Vec<String> = i.skipped_reasons.iter().map(|(k, v)| format!("{k}: {v}")).collect();
                 line.push_str(&format!(" ({})", reasons.join(", ")));
+            }
+            if i.undated_bad_date > 0 {
+                line.push_str(&format!("; {} kept undated (unreadable date)", i.undated_bad_date));
             }
             writeln!(out, "{line}")?;
         }
@@ -64,9 +71,6 @@ impl Render for Table {
             "findings {} (high {}, medium {}, low {}, info {}; {} ring(s), {} suppressed); {} listed",
             s.findings, b.high, b.medium, b.low, b.info, s.rings, s.suppressed, s.listed
         )?;
-        for note in &s.checks_unavailable {
-            writeln!(out, "not checked: {note}")?;
-        }
         for warning in &s.warnings {
             writeln!(out, "warning: {}", one_line(warning))?;
         }
@@ -74,13 +78,7 @@ impl Render for Table {
             writeln!(out, "TRUNCATED: {why}; counts are lower bounds")?;
         }
         if let Some(b) = &s.baseline {
-            writeln!(
-                out,
-                "baseline {}: {} new finding(s) listed, {} already known",
-                one_line(&b.file),
-                b.new,
-                b.already_known
-            )?;
+            writeln!(out, "baseline {}: {}; the new and escalated are listed", one_line(&b.file), b.headline())?;
         }
         if let Some(subjects) = &r.subjects {
             writeln!(out, "\ncandidates checked: {}", subjects.len())?;
@@ -125,6 +123,9 @@ impl Render for Table {
             for p in flagged.iter().take(self.top) {
                 let word = verdict_word(p.verdict);
                 writeln!(out, "  {} {}: {}", self.paint(&format!("{word:<5}"), word), one_line(&p.name), p.reason)?;
+            }
+            if flagged.len() > self.top {
+                writeln!(out, "  … and {} more with warn or fail in --format json", flagged.len() - self.top)?;
             }
         }
         Ok(())

@@ -87,10 +87,13 @@ impl<'g> Evidence<'g> {
             FindingKind::Pair => time::pair_lag(g, edges[0], edges[1]),
             _ => time::span_seconds(g, edges),
         };
-        let fast = time.is_some_and(|t| match kind {
-            FindingKind::Pair => self.lags.fast(t, self.thresholds.pair_window_days),
-            _ => self.spans.tight(edges.len(), t, self.thresholds.ring_window_days),
-        });
+        // A year- or month-only date cannot support a lag or span of days.
+        let precise = g.date_precision() == crate::ingest::date::DatePrecision::Day;
+        let fast = precise
+            && time.is_some_and(|t| match kind {
+                FindingKind::Pair => self.lags.fast(t, self.thresholds.pair_window_days),
+                _ => self.spans.tight(edges.len(), t, self.thresholds.ring_window_days),
+            });
         let (texts, generic, similarity, similar, generic_meaningful) = match &self.texts {
             Some(t) => {
                 let (texts, generic) = t.generic_count(edges);
@@ -248,6 +251,12 @@ impl<'g> Evidence<'g> {
         let Some(t) = f.time else {
             return (name, Value::Null, Value::Null, "not every recommendation is dated".into());
         };
+        let precision = self.g.date_precision();
+        if precision != crate::ingest::date::DatePrecision::Day {
+            let why =
+                format!("not checked: the data's dates are {} only, too coarse for a lag or span", precision.plural());
+            return (name, Value::Null, Value::Null, why);
+        }
         let d = time::human_duration(t);
         if pair {
             let window = self.thresholds.pair_window_days;

@@ -6,13 +6,16 @@
 //! The file is CSV `name,company,start,end`, one row per job, ISO dates (any form the ingest
 //! date parser accepts); an empty end means the job is current. Company names are compared
 //! case- and punctuation-insensitively and without a trailing legal form (`ACME, Inc.` =
-//! `Acme`).
+//! `Acme`). People are matched by the identity key of LinkedIn exports
+//! ([`name_key`]: case, accents, punctuation and spacing do not matter), so a history
+//! written `ivan petrov` belongs to `Ivan Petrov`.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::Error;
 use crate::ingest::date::parse_date;
+use crate::ingest::linkedin::identity::name_key;
 use crate::ingest::records::{next_side_record, open_side_file};
 
 /// One job.
@@ -47,10 +50,12 @@ pub enum Relation<'a> {
     Unknown,
 }
 
-/// Employment histories by person name.
+/// Employment histories by person, keyed by [`name_key`].
 #[derive(Debug, Clone, Default)]
 pub struct Employment {
     jobs: HashMap<String, Vec<Job>>,
+    /// The first spelling of each key, for naming people whose history matched nobody.
+    spelled: HashMap<String, String>,
 }
 
 /// Legal-form words dropped from the end of a company name before comparing.
@@ -128,7 +133,9 @@ impl Employment {
     /// `i64::MAX` for a current job.
     pub fn add_job(&mut self, name: &str, company: &str, start: i64, end: i64) {
         let job = Job { company: company.to_string(), key: company_key(company), start, end };
-        self.jobs.entry(name.to_string()).or_default().push(job);
+        let key = name_key(name);
+        self.spelled.entry(key.clone()).or_insert_with(|| name.to_string());
+        self.jobs.entry(key).or_default().push(job);
     }
 
     /// Number of people with a history on file.
@@ -138,12 +145,40 @@ impl Employment {
 
     /// Whether `name` has a history on file.
     pub fn knows(&self, name: &str) -> bool {
-        self.jobs.contains_key(name)
+        self.jobs.contains_key(&name_key(name))
     }
 
     /// The jobs of `name`, if a history is on file.
     pub fn jobs(&self, name: &str) -> Option<&[Job]> {
-        self.jobs.get(name).map(Vec::as_slice)
+        self.jobs.get(&name_key(name)).map(Vec::as_slice)
+    }
+
+    /// For each name, whether a history is on file; and the keys that matched someone.
+    pub fn match_names<'n>(
+        &self,
+        names: impl Iterator<Item = &'n str>,
+    ) -> (Vec<bool>, std::collections::HashSet<String>) {
+        let mut matched = std::collections::HashSet::new();
+        let known = names
+            .map(|name| {
+                let key = name_key(name);
+                let known = self.jobs.contains_key(&key);
+                if known {
+                    matched.insert(key);
+                }
+                known
+            })
+            .collect();
+        (known, matched)
+    }
+
+    /// The people on file (as first spelled) whose key is not in `matched`, sorted, and how
+    /// many there are.
+    pub fn unmatched<'a>(&'a self, matched: &std::collections::HashSet<String>) -> Vec<&'a str> {
+        let mut out: Vec<&str> =
+            self.spelled.iter().filter(|(key, _)| !matched.contains(*key)).map(|(_, name)| name.as_str()).collect();
+        out.sort_unstable();
+        out
     }
 
     /// What the histories say about `a` and `b`.
@@ -187,6 +222,19 @@ mod tests {
         let path = dir.path().join("jobs.csv");
         std::fs::write(&path, text).unwrap();
         Employment::read(&path)
+    }
+
+    #[test]
+    fn names_match_whatever_their_case_accents_and_spacing() {
+        let e = load(
+            "name,company,start,end\nivan  petrov,Acme,2019-01-01,\nJOSÉ Núñez,Acme,2019-01-01,\nZed,X,2019-01-01,\n",
+        )
+        .unwrap();
+        assert!(e.knows("Ivan Petrov") && e.knows("Jose Nunez") && e.knows(" ivan petrov "));
+        assert_eq!(e.relation("Ivan Petrov", "José Núñez"), Relation::WorkedTogether { company: "Acme" });
+        let (known, matched) = e.match_names(["Ivan Petrov", "Nobody"].into_iter());
+        assert_eq!(known, vec![true, false]);
+        assert_eq!(e.unmatched(&matched), vec!["JOSÉ Núñez", "Zed"]);
     }
 
     #[test]

@@ -74,6 +74,8 @@ pub struct Scoring {
     pub flagged: FlaggedEdges,
     /// Edges in an unsuppressed high finding.
     pub high: EdgeMarks,
+    /// Edges of cycles left out by `--window` (not judged).
+    pub outside_window: EdgeMarks,
 }
 
 impl Scoring {
@@ -89,6 +91,7 @@ impl Scoring {
             stopped,
             flagged: FlaggedEdges::new(edges),
             high: EdgeMarks::new(edges),
+            outside_window: EdgeMarks::new(0),
         }
     }
 }
@@ -160,6 +163,7 @@ impl Judge<'_> {
 struct CycleScorer<'a> {
     judge: &'a Judge<'a>,
     window: Option<i64>,
+    outside: &'a EdgeMarks,
     counts: Counts,
     top: TopN<RankedCycle>,
 }
@@ -169,6 +173,7 @@ impl CycleVisitor for CycleScorer<'_> {
         if let Some(w) = self.window {
             if super::time::span_seconds(self.judge.ev.g, edges).is_some_and(|span| span > w) {
                 self.counts.outside_window += 1;
+                edges.iter().for_each(|&e| self.outside.mark(e));
                 return;
             }
         }
@@ -203,6 +208,7 @@ pub fn score_all(
     let flagged = FlaggedEdges::new(g.edge_count());
     let high = EdgeMarks::new(g.edge_count());
     let judge = Judge { ev, allow, flagged: &flagged, high: &high };
+    let outside_window = EdgeMarks::new(if options.window_seconds.is_some() { g.edge_count() } else { 0 });
 
     let judged_pairs: Vec<(Outcome, Counts)> = pairs
         .par_iter()
@@ -217,6 +223,7 @@ pub fn score_all(
     let outcome = detect::visit_cycles(g, options.max_len, stop, || CycleScorer {
         judge: &judge,
         window: options.window_seconds,
+        outside: &outside_window,
         counts: Counts::default(),
         top: TopN::new(options.max_findings),
     });
@@ -276,5 +283,6 @@ pub fn score_all(
         stopped: outcome.stopped,
         flagged,
         high,
+        outside_window,
     }
 }

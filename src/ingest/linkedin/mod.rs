@@ -17,7 +17,7 @@ pub mod identity;
 mod table;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use archive::ExportFiles;
 use identity::{name_key, Mention, Owner};
@@ -96,10 +96,27 @@ pub enum InputKind {
 /// File endings of ordinary edge lists found inside a folder.
 const EDGE_LIST_ENDINGS: [&str; 8] = [".csv", ".tsv", ".txt", ".edges", ".gz", ".zst", ".csv.gz", ".tsv.gz"];
 
+/// The file names of a LinkedIn export whose presence marks its folder as one.
+const EXPORT_FILE_NAMES: [&str; 7] = [
+    "profile.csv",
+    "recommendations_given.csv",
+    "recommendations_received.csv",
+    "positions.csv",
+    "connections.csv",
+    "endorsement_given_info.csv",
+    "endorsement_received_info.csv",
+];
+
 /// Sort the inputs into edge lists and exports: a `.zip` is an export; a folder is an export
 /// when it holds Profile.csv or a recommendations file, otherwise its `.zip`s, export folders
-/// and edge-list files are taken (other files are named in a warning).
-pub fn classify(paths: &[PathBuf], warnings: &mut Vec<String>) -> Result<Vec<InputKind>, Error> {
+/// and the edge-list files `recognised` accepts are taken (other files are named in a
+/// warning). A file of an unpacked export named alone (`Recommendations_Given.csv`) stands
+/// for its export folder.
+pub fn classify(
+    paths: &[PathBuf],
+    recognised: &dyn Fn(&Path) -> bool,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<InputKind>, Error> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -119,7 +136,15 @@ pub fn classify(paths: &[PathBuf], warnings: &mut Vec<String>) -> Result<Vec<Inp
                 if export {
                     out.push(InputKind::Export(child));
                 } else if child.is_file() && EDGE_LIST_ENDINGS.iter().any(|e| name.ends_with(e)) {
-                    out.push(InputKind::EdgeList(child));
+                    if recognised(&child) {
+                        out.push(InputKind::EdgeList(child));
+                    } else {
+                        warnings.push(format!(
+                            "{}: not read: its first line names no recommender and recommendee columns (name the \
+                             file itself, or give --from-col and --to-col, to read it as an edge list)",
+                            child.display()
+                        ));
+                    }
                 } else if !name.starts_with('.') {
                     warnings.push(format!("{}: not read (neither an export nor an edge list)", child.display()));
                 }
@@ -127,16 +152,42 @@ pub fn classify(paths: &[PathBuf], warnings: &mut Vec<String>) -> Result<Vec<Inp
             if out.len() == before {
                 return Err(Error::NoData {
                     path: path.clone(),
-                    what: "no LinkedIn export (.zip or folder with Profile.csv) and no edge-list file".into(),
+                    what: "no LinkedIn export (.zip or folder with Profile.csv) and no edge-list file with a \
+                           recognised header"
+                        .into(),
                 });
             }
         } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")) {
             out.push(InputKind::Export(path.clone()));
+        } else if let Some(folder) = export_folder_of(path) {
+            if !out.contains(&InputKind::Export(folder.clone())) {
+                warnings.push(format!(
+                    "{}: a file of a LinkedIn export, so the export in {} is read",
+                    path.display(),
+                    folder.display()
+                ));
+                out.push(InputKind::Export(folder));
+            }
         } else {
             out.push(InputKind::EdgeList(path.clone()));
         }
     }
     Ok(out)
+}
+
+/// The unpacked export a file belongs to, when its name is one of an export's files and its
+/// folder is an export folder.
+fn export_folder_of(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    if !EXPORT_FILE_NAMES.contains(&name.as_str()) || !path.is_file() {
+        return None;
+    }
+    let folder = match path.parent() {
+        Some(p) if p.as_os_str().is_empty() => PathBuf::from("."),
+        Some(p) => p.to_path_buf(),
+        None => return None,
+    };
+    archive::is_export_folder(&folder).then_some(folder)
 }
 
 fn full_name(t: &Table, row: &[String], first: &str, last: &str) -> String {
@@ -304,7 +355,8 @@ pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions, strict: bool) 
                 // With --strict a bad row is an error, as in an edge list.
                 let bad = |why: &str, out: &mut Exports| -> Result<(), Error> {
                     if strict {
-                        return Err(Error::Row { path: path.into(), line: *line, reason: why.to_string() });
+                        let reason = format!("{why} (rejected by --strict)");
+                        return Err(Error::Row { path: path.into(), line: *line, reason });
                     }
                     skip(why, out);
                     Ok(())

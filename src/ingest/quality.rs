@@ -1,0 +1,82 @@
+//! Warnings about what an input's rows really held: a large share skipped, dates that could
+//! not be read, dates too coarse for the time signals, and dates no recommendation can have
+//! (before 1990, after today), which usually mean the wrong column was taken for dates.
+
+use std::path::Path;
+
+use super::date::{format_timestamp, DatePrecision};
+use super::rows::DateStats;
+use super::InputStats;
+
+/// A skipped share above this is worth a warning.
+pub const SKIPPED_SHARE_WARNING: f64 = 0.05;
+
+/// The warnings one edge-list input deserves. `column` names its date column.
+pub fn input_warnings(path: &Path, stats: &InputStats, dates: &DateStats, column: Option<&str>) -> Vec<String> {
+    let p = path.display();
+    let column = column.unwrap_or("the date column");
+    let mut out = Vec::new();
+    if stats.rows > 0 && stats.skipped as f64 > SKIPPED_SHARE_WARNING * stats.rows as f64 {
+        let reasons: Vec<String> = stats.skipped_reasons.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        out.push(format!(
+            "{p}: {} of {} rows skipped ({:.0}%; {}); check the column flags and the file",
+            stats.skipped,
+            stats.rows,
+            100.0 * stats.skipped as f64 / stats.rows as f64,
+            reasons.join(", ")
+        ));
+    }
+    if let Some((line, text)) = &dates.first_unreadable {
+        out.push(format!(
+            "{p}: {column}: {} date(s) could not be read (first on line {line}: '{text}'); those recommendations are \
+             kept undated; give --date-format (for example %d.%m.%Y) to read them",
+            dates.unreadable
+        ));
+    }
+    if dates.dated > 0 && dates.coarsest > DatePrecision::Day {
+        out.push(format!(
+            "{p}: {column}: some dates give {} only, so no lag or span shorter than that is checked (the time \
+             signals say 'not checked')",
+            dates.coarsest.plural()
+        ));
+    }
+    if let Some((line, text)) = &dates.first_implausible {
+        let read = super::date::parse_date(text).map(format_timestamp).unwrap_or_default();
+        out.push(format!(
+            "{p}: {column}: {} date(s) before 1990 and {} in the future (first on line {line}: '{text}', read as \
+             {read}); is this really a date column? (--time-col)",
+            dates.too_early, dates.in_future
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_on_clean_input_and_specific_on_bad() {
+        let clean = InputStats { rows: 100, skipped: 2, ..Default::default() };
+        let good_dates = DateStats { dated: 98, ..Default::default() };
+        assert!(input_warnings(Path::new("a.csv"), &clean, &good_dates, None).is_empty());
+
+        let mut bad = InputStats { rows: 10, skipped: 4, ..Default::default() };
+        bad.skipped_reasons.insert("empty name".into(), 4);
+        let dates = DateStats {
+            dated: 6,
+            coarsest: DatePrecision::Year,
+            unreadable: 1,
+            first_unreadable: Some((3, "04.09.2023".into())),
+            too_early: 2,
+            in_future: 0,
+            first_implausible: Some((5, "7".into())),
+        };
+        let w = input_warnings(Path::new("a.csv"), &bad, &dates, Some("column 3 ('rating')"));
+        assert_eq!(w.len(), 4, "{w:?}");
+        assert!(w[0].contains("4 of 10 rows skipped (40%; empty name: 4)"));
+        assert!(w[1].contains("line 3: '04.09.2023'") && w[1].contains("--date-format"));
+        assert!(w[2].contains("years only"));
+        assert!(w[3].contains("column 3 ('rating')") && w[3].contains("1970-01-01T00:00:07Z"));
+    }
+}
