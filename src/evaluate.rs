@@ -100,11 +100,12 @@ pub fn evaluate(report: &Report, net: &Network) -> Metrics {
 }
 
 /// Generate a network, write it into `dir`, scan it with its employment file (cycles up to
-/// `max_len`, every finding listed) and measure the report against the truth.
+/// `max_len`, or `auto` when `None`; every finding listed) and measure the report against the
+/// truth.
 pub fn measure(
     config: crate::generate::GenerateConfig,
     dir: &std::path::Path,
-    max_len: usize,
+    max_len: Option<usize>,
 ) -> crate::Result<(Metrics, crate::ScanOutcome)> {
     let net = crate::generate::generate(config);
     net.write(dir).map_err(|e| crate::Error::Io { path: dir.to_path_buf(), message: e.to_string() })?;

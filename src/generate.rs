@@ -30,7 +30,9 @@ pub const FILES: [&str; 3] = ["recommendations.csv", "employment.csv", "truth.cs
 /// planted trades apart (the command line refuses less, the library rounds up).
 pub const MIN_PEOPLE: usize = 100;
 
-/// What to generate.
+/// What to generate. Every assumption the severity rule could lean on is a knob here, so
+/// that the rule can be measured on networks built differently from the default
+/// (`examples/precision.rs` runs the robustness matrix).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GenerateConfig {
     /// People in the network (at least 100).
@@ -40,11 +42,46 @@ pub struct GenerateConfig {
     /// Share of people whose employment history is left out of `employment.csv` (private
     /// profiles): their recommendations can be neither corroborated nor refuted.
     pub missing_histories: f64,
+    /// Share of honest reciprocations that come quickly (the rest come 2 weeks to 10 months
+    /// later).
+    pub honest_quick_share: f64,
+    /// Quick honest reciprocations come within this many days (14; a platform that prompts
+    /// "return the favour" makes it 1).
+    pub honest_quick_days: usize,
+    /// Traded pairs reciprocate after `min..=max` days.
+    pub trade_lag_days: (usize, usize),
+    /// Share of traded texts written to sound specific (a project, a number) instead of
+    /// stock praise.
+    pub trade_specific_share: f64,
+    /// Share of honest texts that are stock praise.
+    pub honest_stock_share: f64,
+    /// Honest client/vendor pairs (across companies, saying so) per 1,000 people.
+    pub clients_per_1000: f64,
+    /// People in the trading club.
+    pub club_size: usize,
+    /// Share of the club's ordered pairs that recommend (1 = everyone recommends everyone;
+    /// below that some members may only receive).
+    pub club_density: f64,
+    /// Sizes of planted trading rings, `min..=max` (one ring per 150 people, sizes cycling).
+    pub ring_sizes: (usize, usize),
 }
 
 impl Default for GenerateConfig {
     fn default() -> Self {
-        GenerateConfig { people: 2000, seed: 1, missing_histories: 0.02 }
+        GenerateConfig {
+            people: 2000,
+            seed: 1,
+            missing_histories: 0.02,
+            honest_quick_share: 0.33,
+            honest_quick_days: 14,
+            trade_lag_days: (0, 3),
+            trade_specific_share: 0.0,
+            honest_stock_share: 0.0,
+            clients_per_1000: 5.0,
+            club_size: 6,
+            club_density: 1.0,
+            ring_sizes: (3, 5),
+        }
     }
 }
 
@@ -213,9 +250,10 @@ pub fn generate(config: GenerateConfig) -> Network {
     }
     let private = (0..n).map(|_| rng.chance(config.missing_histories)).collect();
     let mut net = Network { names, companies, employment, recommendations: Vec::new(), private, truth: Vec::new() };
-    plant_honest(&mut net, &mut rng);
-    plant_clients(&mut net, &mut rng);
-    plant_trades(&mut net, &mut rng);
+    let texts = Texts { trade_specific: config.trade_specific_share, honest_stock: config.honest_stock_share };
+    plant_honest(&mut net, &mut rng, &config, texts);
+    plant_clients(&mut net, &mut rng, &config);
+    plant_trades(&mut net, &mut rng, &config, texts);
     net
 }
 
@@ -239,17 +277,31 @@ fn colleague_pairs(net: &Network) -> Vec<(usize, usize, i64, i64, usize)> {
     out
 }
 
-/// One recommendation. Honest ones are specific and usually state the working relationship
-/// (three in ten state none); traded ones are stock praise, and one in three falsely claims
-/// a working relationship.
-fn recommend(net: &mut Network, rng: &mut Rng, from: usize, to: usize, created: i64, honest: bool) {
+/// How texts are written: the shares that go against type.
+#[derive(Debug, Clone, Copy)]
+struct Texts {
+    /// Traded texts written to sound specific.
+    trade_specific: f64,
+    /// Honest texts that are stock praise.
+    honest_stock: f64,
+}
+
+/// One recommendation. Honest ones are specific (but for a share of stock praise) and
+/// usually state the working relationship (three in ten state none); traded ones are stock
+/// praise (but for a share written to sound specific), and one in three falsely claims a
+/// working relationship.
+fn recommend(net: &mut Network, rng: &mut Rng, from: usize, to: usize, created: i64, honest: bool, texts: Texts) {
     let to_name = net.names[to].clone();
+    // A share of zero draws nothing, so that the default network stays as it was.
+    let against_type = |rng: &mut Rng, share: f64| share > 0.0 && rng.chance(share);
     let (relationship, text) = if honest {
         let claim = if rng.chance(0.3) { String::new() } else { colleague_claim(rng, &to_name) };
-        (claim, honest_text(rng, &to_name))
+        let stock = against_type(rng, texts.honest_stock);
+        (claim, if stock { generic_text(rng, &to_name) } else { honest_text(rng, &to_name) })
     } else {
         let claim = if rng.chance(1.0 / 3.0) { colleague_claim(rng, &to_name) } else { String::new() };
-        (claim, generic_text(rng, &to_name))
+        let specific = against_type(rng, texts.trade_specific);
+        (claim, if specific { honest_text(rng, &to_name) } else { generic_text(rng, &to_name) })
     };
     net.recommendations.push(Recommendation { from, to, created, relationship, text });
 }
@@ -257,9 +309,10 @@ fn recommend(net: &mut Network, rng: &mut Rng, from: usize, to: usize, created: 
 /// Honest pairs across companies: a client and a supplier who recommend each other within
 /// days, saying so ("was a client of"); the histories show no shared employer, and that is
 /// fine.
-fn plant_clients(net: &mut Network, rng: &mut Rng) {
+fn plant_clients(net: &mut Network, rng: &mut Rng, config: &GenerateConfig) {
     let employers = employers_of(net);
-    for _ in 0..(net.names.len() / 200).max(1) {
+    let count = (net.names.len() as f64 * config.clients_per_1000 / 1000.0).round() as usize;
+    for _ in 0..count.max(1) {
         let Some(p) = strangers(&employers, rng, 2) else { continue };
         let t = EPOCH_2010 + (3 * 365 + rng.below(11 * 365)) as i64 * DAY;
         for (from, to, at) in [(p[0], p[1], t), (p[1], p[0], t + rng.below(5) as i64 * DAY)] {
@@ -280,20 +333,31 @@ fn employers_of(net: &Network) -> Vec<Vec<usize>> {
     employers
 }
 
-/// Everyone in `group` recommends everyone else, within `spread_days` after `start`.
-fn recommend_all(net: &mut Network, rng: &mut Rng, group: &[usize], start: i64, spread_days: usize, honest: bool) {
+/// Within `group`, a share `density` of the ordered pairs recommend (1: everyone recommends
+/// everyone else), within `spread_days` after `start`.
+#[allow(clippy::too_many_arguments)]
+fn recommend_all(
+    net: &mut Network,
+    rng: &mut Rng,
+    group: &[usize],
+    start: i64,
+    spread_days: usize,
+    honest: bool,
+    density: f64,
+    texts: Texts,
+) {
     for &x in group {
         for &y in group {
-            if x != y {
+            if x != y && (density >= 1.0 || rng.chance(density)) {
                 let at = start + rng.below(spread_days) as i64 * DAY;
-                recommend(net, rng, x, y, at, honest);
+                recommend(net, rng, x, y, at, honest, texts);
             }
         }
     }
 }
 
 /// Honest recommendations between colleagues, some reciprocated quickly, and project teams.
-fn plant_honest(net: &mut Network, rng: &mut Rng) {
+fn plant_honest(net: &mut Network, rng: &mut Rng, config: &GenerateConfig, texts: Texts) {
     let pairs = colleague_pairs(net);
     if pairs.is_empty() {
         return;
@@ -302,11 +366,12 @@ fn plant_honest(net: &mut Network, rng: &mut Rng) {
     for _ in 0..net.names.len() / 2 {
         let (a, b, start, end, _) = *rng.pick(&pairs);
         let when = start + rng.below(((end - start) / DAY).max(1) as usize) as i64 * DAY;
-        recommend(net, rng, a, b, when, true);
+        recommend(net, rng, a, b, when, true, texts);
         if rng.chance(0.5) {
-            // Colleagues often answer quickly: a third within two weeks.
-            let lag = if rng.chance(0.33) { rng.below(14) } else { 14 + rng.below(300) };
-            recommend(net, rng, b, a, when + lag as i64 * DAY, true);
+            // Colleagues often answer quickly (by default a third within two weeks).
+            let quick = config.honest_quick_days.max(1);
+            let lag = if rng.chance(config.honest_quick_share) { rng.below(quick) } else { quick + rng.below(300) };
+            recommend(net, rng, b, a, when + lag as i64 * DAY, true, texts);
             if recorded.insert((a.min(b), a.max(b))) {
                 net.truth.push(Truth { label: "honest", kind: "pair", members: vec![a.min(b), a.max(b)] });
             }
@@ -329,7 +394,7 @@ fn plant_honest(net: &mut Network, rng: &mut Rng) {
         if team.len() < 3 {
             continue;
         }
-        recommend_all(net, rng, &team, end, 30, true);
+        recommend_all(net, rng, &team, end, 30, true, 1.0, texts);
         net.truth.push(Truth { label: "honest", kind: "team", members: team });
     }
 }
@@ -353,29 +418,32 @@ fn strangers(employers: &[Vec<usize>], rng: &mut Rng, size: usize) -> Option<Vec
 }
 
 /// Planted trades among people who never worked together.
-fn plant_trades(net: &mut Network, rng: &mut Rng) {
+fn plant_trades(net: &mut Network, rng: &mut Rng, config: &GenerateConfig, texts: Texts) {
     let employers = employers_of(net);
     let when = |rng: &mut Rng| EPOCH_2010 + (3 * 365 + rng.below(11 * 365)) as i64 * DAY;
     for _ in 0..(net.names.len() / 100).max(2) {
         let Some(p) = strangers(&employers, rng, 2) else { continue };
         let t = when(rng);
-        recommend(net, rng, p[0], p[1], t, false);
-        let at = t + rng.below(4) as i64 * DAY;
-        recommend(net, rng, p[1], p[0], at, false);
+        recommend(net, rng, p[0], p[1], t, false, texts);
+        let (min, max) = config.trade_lag_days;
+        let at = t + (min + rng.below(max.saturating_sub(min) + 1)) as i64 * DAY;
+        recommend(net, rng, p[1], p[0], at, false, texts);
         net.truth.push(Truth { label: "trade", kind: "pair", members: p });
     }
+    let (smallest, largest) = config.ring_sizes;
+    let sizes = largest.saturating_sub(smallest) + 1;
     for i in 0..(net.names.len() / 150).max(3) {
-        let Some(ring) = strangers(&employers, rng, 3 + i % 3) else { continue };
+        let Some(ring) = strangers(&employers, rng, smallest.max(3) + i % sizes) else { continue };
         let t = when(rng);
         for (j, &x) in ring.iter().enumerate() {
             let at = t + rng.below(10) as i64 * DAY;
-            recommend(net, rng, x, ring[(j + 1) % ring.len()], at, false);
+            recommend(net, rng, x, ring[(j + 1) % ring.len()], at, false, texts);
         }
         net.truth.push(Truth { label: "trade", kind: "ring", members: ring });
     }
-    if let Some(club) = strangers(&employers, rng, 6) {
+    if let Some(club) = strangers(&employers, rng, config.club_size.max(3)) {
         let t = when(rng);
-        recommend_all(net, rng, &club, t, 14, false);
+        recommend_all(net, rng, &club, t, 14, false, config.club_density, texts);
         net.truth.push(Truth { label: "trade", kind: "club", members: club });
     }
     // Same employer, different years: the company name matches, the dates do not overlap.
@@ -385,8 +453,8 @@ fn plant_trades(net: &mut Network, rng: &mut Rng) {
         net.employment.push(Stint { person: a, company, start: EPOCH_2010, end: EPOCH_2010 + YEAR });
         net.employment.push(Stint { person: b, company, start: EPOCH_2010 + 3 * YEAR, end: EPOCH_2010 + 4 * YEAR });
         let t = when(rng);
-        recommend(net, rng, a, b, t, false);
-        recommend(net, rng, b, a, t + DAY, false);
+        recommend(net, rng, a, b, t, false, texts);
+        recommend(net, rng, b, a, t + DAY, false, texts);
         net.truth.push(Truth { label: "trade", kind: "same-employer-pair", members: vec![a, b] });
     }
 }

@@ -54,6 +54,68 @@ struct GenerateArgs {
     /// Replace recommendations.csv, employment.csv and truth.csv if the folder has them.
     #[arg(long)]
     force: bool,
+    /// Share of honest reciprocations that come quickly.
+    #[arg(long, default_value_t = 0.33, value_parser = parse_share)]
+    honest_quick_share: f64,
+    /// Quick honest reciprocations come within this many days (1 = a platform that prompts
+    /// "return the favour").
+    #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..))]
+    honest_quick_days: u32,
+    /// Traded pairs reciprocate after MIN..MAX days.
+    #[arg(long, default_value = "0..3", value_parser = parse_range, value_name = "MIN..MAX")]
+    trade_lag_days: (usize, usize),
+    /// Share of traded texts written to sound specific.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_share)]
+    trade_specific_share: f64,
+    /// Share of honest texts that are stock praise.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_share)]
+    honest_stock_share: f64,
+    /// Honest client/vendor pairs per 1,000 people.
+    #[arg(long, default_value_t = 5.0)]
+    clients_per_1000: f64,
+    /// People in the trading club.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(3..=40))]
+    club_size: u32,
+    /// Share of the club's ordered pairs that recommend.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_share)]
+    club_density: f64,
+    /// Sizes of the planted rings, MIN..MAX (3..8).
+    #[arg(long, default_value = "3..5", value_parser = parse_range, value_name = "MIN..MAX")]
+    ring_sizes: (usize, usize),
+}
+
+/// `--max-len`: a cycle length, or `auto` (`None`).
+#[derive(Clone, Copy, Debug)]
+struct MaxLenArg(Option<usize>);
+
+/// `auto` or a cycle length 3..=8.
+fn parse_max_len(s: &str) -> Result<MaxLenArg, String> {
+    if s.trim().eq_ignore_ascii_case("auto") {
+        return Ok(MaxLenArg(None));
+    }
+    match s.trim().parse::<usize>() {
+        Ok(k) if (3..=8).contains(&k) => Ok(MaxLenArg(Some(k))),
+        _ => Err(format!("'{s}' is not auto or a length 3..8")),
+    }
+}
+
+/// A share, 0 to 1.
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("'{s}' is not a share between 0 and 1")),
+    }
+}
+
+/// `MIN..MAX` (inclusive), MIN <= MAX.
+fn parse_range(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("'{s}' is not MIN..MAX (e.g. 0..3)");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let (a, b): (usize, usize) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+    if a > b {
+        return Err(bad());
+    }
+    Ok((a, b))
 }
 
 fn run_generate(a: &GenerateArgs) -> anyhow::Result<u8> {
@@ -67,8 +129,24 @@ fn run_generate(a: &GenerateArgs) -> anyhow::Result<u8> {
         );
     }
     let people = usize::try_from(a.people).context("--people is too large for this machine")?;
+    if a.ring_sizes.0 < 3 || a.ring_sizes.1 > 8 {
+        bail!("--ring-sizes must lie within 3..8, not {}..{}", a.ring_sizes.0, a.ring_sizes.1);
+    }
     let net =
-        generate::generate(generate::GenerateConfig { people, seed: a.seed, missing_histories: a.missing_histories });
+        generate::generate(generate::GenerateConfig {
+        people,
+        seed: a.seed,
+        missing_histories: a.missing_histories,
+        honest_quick_share: a.honest_quick_share,
+        honest_quick_days: a.honest_quick_days as usize,
+        trade_lag_days: a.trade_lag_days,
+        trade_specific_share: a.trade_specific_share,
+        honest_stock_share: a.honest_stock_share,
+        clients_per_1000: a.clients_per_1000,
+        club_size: a.club_size as usize,
+        club_density: a.club_density,
+        ring_sizes: a.ring_sizes,
+    });
     net.write(&a.out).with_context(|| format!("cannot write into {}", a.out.display()))?;
     let trades = net.truth.iter().filter(|t| t.label == "trade").count();
     eprintln!(
@@ -159,9 +237,10 @@ struct ScanArgs {
     /// Edge-list files (CSV, TSV, whitespace; gzip or zstd); `-` reads standard input.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Longest cycle to search for (3..=8).
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(3..=8))]
-    max_len: u8,
+    /// Longest cycle to search for: 3..=8, or auto (5 when a cheap estimate of the search
+    /// predicts a few seconds, else 4; the report says which and why).
+    #[arg(long, default_value = "auto", value_parser = parse_max_len, value_name = "K|auto")]
+    max_len: MaxLenArg,
     /// Output format [default: from the --output file's extension (.json, .jsonl, .csv, .md,
     /// .html, .xml, .dot), else table]. CSV to a file also writes X.people.csv beside it.
     #[arg(long, value_parser = format_parser())]
@@ -347,7 +426,7 @@ fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
                 owners: a.owner.clone(),
             },
         },
-        max_cycle_len: usize::from(a.max_len),
+        max_cycle_len: a.max_len.0,
         max_findings: a.max_findings,
         time_budget: a.time_budget,
         threads: a.threads,

@@ -23,8 +23,9 @@ pub struct ScanConfig {
     pub inputs: Vec<PathBuf>,
     /// How to read them.
     pub ingest: IngestOptions,
-    /// Longest cycle searched, 3..=8.
-    pub max_cycle_len: usize,
+    /// Longest cycle searched, 3..=8; `None` (`--max-len auto`) chooses 5 or 4 from a cheap
+    /// estimate of the search ([`detect::estimate`]).
+    pub max_cycle_len: Option<usize>,
     /// Most findings listed in the report.
     pub max_findings: usize,
     /// Stop the search after this long and mark the report truncated.
@@ -69,7 +70,7 @@ impl Default for ScanConfig {
         ScanConfig {
             inputs: Vec::new(),
             ingest: IngestOptions::default(),
-            max_cycle_len: 4,
+            max_cycle_len: None,
             max_findings: 10_000,
             time_budget: None,
             threads: None,
@@ -89,11 +90,8 @@ impl Default for ScanConfig {
 
 impl ScanConfig {
     fn validate(&self) -> Result<()> {
-        if !(3..=MAX_CYCLE_LEN).contains(&self.max_cycle_len) {
-            return Err(Error::Config(format!(
-                "max cycle length must be 3..={MAX_CYCLE_LEN}, not {}",
-                self.max_cycle_len
-            )));
+        if let Some(k) = self.max_cycle_len.filter(|k| !(3..=MAX_CYCLE_LEN).contains(k)) {
+            return Err(Error::Config(format!("max cycle length must be 3..={MAX_CYCLE_LEN}, not {k}")));
         }
         if self.inputs.is_empty() {
             return Err(Error::Config("no input given".into()));
@@ -114,11 +112,12 @@ impl ScanConfig {
         Thresholds { ring_window_days: self.window_days.unwrap_or(self.thresholds.ring_window_days), ..self.thresholds }
     }
 
-    fn params(&self) -> Params {
+    fn params(&self, max_len: &MaxLen) -> Params {
         let col = |c: &Option<ingest::columns::ColumnRef>| c.as_ref().map(|c| c.to_string());
         let flags = &self.ingest.columns;
         Params {
-            max_cycle_len: self.max_cycle_len,
+            max_cycle_len: max_len.k,
+            max_len_choice: max_len.choice.clone(),
             window_days: self.window_days,
             max_findings: self.max_findings,
             time_budget_seconds: self.time_budget.map(|d| d.as_secs_f64()),
@@ -236,13 +235,14 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
             e.add_job(name, company, *start, *end);
         }
     }
+    let max_len = MaxLen::choose(config.max_cycle_len, &graph);
     watch.lap("graph");
     config.starting("detect+score");
     let stop = AtomicBool::new(false);
     let (scoring, checks_unavailable) = within_budget(config.time_budget, &stop, || {
         if config.count_only {
             let pairs = detect::pairs::reciprocal_pairs(&graph).len() as u64;
-            let outcome = detect::visit_cycles(&graph, config.max_cycle_len, &stop, || detect::cycles::NoVisitor);
+            let outcome = detect::visit_cycles(&graph, max_len.k, &stop, || detect::cycles::NoVisitor);
             let scoring = Scoring::unscored(pairs, outcome.counts, outcome.stopped, graph.edge_count());
             return (scoring, vec!["scoring: --count-only, so nothing was judged".to_string()]);
         }
@@ -251,7 +251,7 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
         let evidence = Evidence::new(&graph, employment.as_ref(), lags, config.thresholds_in_force());
         let allow = Allowlist::new(&graph, allow_entries);
         let options = ScoreOptions {
-            max_len: config.max_cycle_len,
+            max_len: max_len.k,
             max_findings: config.max_findings,
             window_seconds: config.window_days.map(|d| (d * 86_400.0) as i64),
         };
@@ -266,11 +266,14 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
             config.time_budget.map_or(0.0, |d| d.as_secs_f64())
         )
     });
-    let matched = employment.as_ref().map(|e| e.match_names((0..graph.node_count() as u32).map(|v| graph.name(v))));
+    let matched = employment.as_ref().map(|e| {
+        use rayon::prelude::*;
+        e.match_names((0..graph.node_count() as u32).into_par_iter().map(|v| graph.name(v)))
+    });
     let mut report = Report::assemble(ReportInputs {
         graph: &graph,
         inputs: &built.inputs,
-        params: config.params(),
+        params: config.params(&max_len),
         scoring,
         checks_unavailable,
         warnings: built.warnings,
@@ -360,6 +363,40 @@ fn unavailable_checks(g: &Graph, evidence: &Evidence<'_>, has_employment: bool) 
         ));
     }
     out
+}
+
+/// The longest cycle searched, and how it was chosen.
+struct MaxLen {
+    k: usize,
+    choice: Option<crate::report::MaxLenChoice>,
+}
+
+impl MaxLen {
+    fn choose(asked: Option<usize>, g: &Graph) -> MaxLen {
+        match asked {
+            Some(k) => MaxLen { k, choice: None },
+            None => {
+                let e = detect::estimate::estimate(g);
+                let k = e.auto_max_len();
+                let choice = crate::report::MaxLenChoice {
+                    mode: "auto".into(),
+                    walks4: e.walks4,
+                    predicted_seconds_k5: (e.seconds_k5 * 1000.0).round() / 1000.0,
+                    budget_seconds: detect::estimate::AUTO_BUDGET_SECONDS,
+                    reason: format!(
+                        "{k}: the k = 5 search is predicted to take {:.2} s ({:.3e} walks of length 4 inside the \
+                         {} people of cyclic components), {} the {} s budget; --max-len K overrides",
+                        e.seconds_k5,
+                        e.walks4,
+                        e.core_people,
+                        if k == 5 { "within" } else { "over" },
+                        detect::estimate::AUTO_BUDGET_SECONDS
+                    ),
+                };
+                MaxLen { k, choice: Some(choice) }
+            }
+        }
+    }
 }
 
 /// Run `work`, with `stop` raised after `budget` if one is given.

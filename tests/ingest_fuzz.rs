@@ -50,7 +50,7 @@ fn check_no_panic(bytes: &[u8], strict: bool) {
         }
         Err(e) => assert!(e.to_string().contains(&f.path().display().to_string()), "{e}"),
     }
-    let config = ScanConfig { inputs: vec![f.path().to_path_buf()], max_cycle_len: 5, ..ScanConfig::default() };
+    let config = ScanConfig { inputs: vec![f.path().to_path_buf()], max_cycle_len: Some(5), ..ScanConfig::default() };
     if let Ok(outcome) = scan(&config) {
         let i = &outcome.report.inputs[0];
         assert_eq!(i.rows, i.used + i.duplicates + i.self_loops + i.skipped);

@@ -205,7 +205,10 @@ fn strict_makes_a_bad_export_row_an_error() {
     .unwrap();
     let (code, v, _) = scan(&[export.to_str().unwrap()]);
     assert_eq!(code, Some(0));
-    assert_eq!(v["inputs"][0]["skipped_reasons"]["bad date"], 1);
+    // A bad date loses only the date: the recommendation stays, undated and counted.
+    assert_eq!(v["inputs"][0]["used"], 1);
+    assert_eq!(v["inputs"][0]["undated_bad_date"], 1);
+    assert!(v["summary"]["warnings"].to_string().contains("line 2: 'someday'"));
     let (code, _, err) = scan(&[export.to_str().unwrap(), "--strict"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("Recommendations_Given.csv:2: bad date"), "{err}");

@@ -6,7 +6,7 @@ use backscratch::generate::GenerateConfig;
 
 fn check(people: usize, seed: u64, missing_histories: f64, min_recall: f64) {
     let dir = tempfile::tempdir().unwrap();
-    let (m, _) = measure(GenerateConfig { people, seed, missing_histories }, dir.path(), 5).unwrap();
+    let (m, _) = measure(GenerateConfig { people, seed, missing_histories, ..Default::default() }, dir.path(), Some(5)).unwrap();
     let case = format!("{people} people, seed {seed}, {missing_histories} missing: {m:?}");
     assert!(m.trades > 0, "{case}");
     assert!(m.recall() >= min_recall, "recall {} < {min_recall}; {case}", m.recall());

@@ -6,6 +6,7 @@
 //! nothing to list it only counts, which is several times faster.
 
 pub mod cycles;
+pub mod estimate;
 pub mod pairs;
 pub mod reference;
 pub mod topn;

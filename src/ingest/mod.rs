@@ -214,6 +214,14 @@ impl Ingested {
                 stats.skipped += n;
                 stats.skipped_reasons.insert(reason.clone(), *n);
             }
+            stats.undated_bad_date = f.undated_bad_date;
+            if let Some((line, text)) = &f.first_bad_date {
+                self.warnings.push(format!(
+                    "{}: {} date(s) could not be read (first on line {line}: '{text}'); those recommendations are \
+                     kept undated",
+                    f.path, f.undated_bad_date
+                ));
+            }
             self.inputs.push(stats);
         }
         for e in read.edges {

@@ -95,6 +95,9 @@ pub struct ColumnParams {
 pub struct Params {
     /// Longest cycle searched.
     pub max_cycle_len: usize,
+    /// How `--max-len auto` chose it (absent when the user gave a number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_len_choice: Option<MaxLenChoice>,
     /// `--window`: cycles whose dates span more days are not findings (null: no window).
     pub window_days: Option<f64>,
     /// Most findings listed.
@@ -128,6 +131,21 @@ pub struct Params {
     /// `--date-format`, if given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_format: Option<String>,
+}
+
+/// How `--max-len auto` chose the longest cycle searched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MaxLenChoice {
+    /// `auto`.
+    pub mode: String,
+    /// Walks of length 4 inside the strongly connected components.
+    pub walks4: f64,
+    /// Predicted seconds of the k = 5 search on this machine.
+    pub predicted_seconds_k5: f64,
+    /// 5 is chosen when the prediction is within this many seconds.
+    pub budget_seconds: f64,
+    /// The choice in one sentence.
+    pub reason: String,
 }
 
 /// Found findings per severity.

@@ -154,22 +154,20 @@ impl Employment {
     }
 
     /// For each name, whether a history is on file; and the keys that matched someone.
+    /// Parallel: a scan with histories asks this of every person.
     pub fn match_names<'n>(
         &self,
-        names: impl Iterator<Item = &'n str>,
+        names: impl rayon::iter::IndexedParallelIterator<Item = &'n str>,
     ) -> (Vec<bool>, std::collections::HashSet<String>) {
-        let mut matched = std::collections::HashSet::new();
-        let known = names
+        use rayon::prelude::*;
+        let keys: Vec<Option<String>> = names
             .map(|name| {
                 let key = name_key(name);
-                let known = self.jobs.contains_key(&key);
-                if known {
-                    matched.insert(key);
-                }
-                known
+                self.jobs.contains_key(&key).then_some(key)
             })
             .collect();
-        (known, matched)
+        let known = keys.iter().map(Option::is_some).collect();
+        (known, keys.into_iter().flatten().collect())
     }
 
     /// The people on file (as first spelled) whose key is not in `matched`, sorted, and how
@@ -232,7 +230,8 @@ mod tests {
         .unwrap();
         assert!(e.knows("Ivan Petrov") && e.knows("Jose Nunez") && e.knows(" ivan petrov "));
         assert_eq!(e.relation("Ivan Petrov", "José Núñez"), Relation::WorkedTogether { company: "Acme" });
-        let (known, matched) = e.match_names(["Ivan Petrov", "Nobody"].into_iter());
+        let (known, matched) =
+            e.match_names(rayon::iter::IntoParallelIterator::into_par_iter(["Ivan Petrov", "Nobody"]));
         assert_eq!(known, vec![true, false]);
         assert_eq!(e.unmatched(&matched), vec!["JOSÉ Núñez", "Zed"]);
     }

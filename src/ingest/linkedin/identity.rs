@@ -21,7 +21,12 @@ use crate::score::employment::company_key;
 /// A name for matching: accents dropped, lower case, letters and digits only, words
 /// separated by one space (`  José  O'Brien ` → `jose obrien`).
 pub fn name_key(name: &str) -> String {
-    let folded: String = name.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect();
+    // ASCII needs no decomposition (the common case, and the one scans pay for per person).
+    let folded: std::borrow::Cow<'_, str> = if name.is_ascii() {
+        name.into()
+    } else {
+        name.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect::<String>().into()
+    };
     folded
         .to_lowercase()
         .split_whitespace()

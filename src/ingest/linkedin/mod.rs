@@ -69,6 +69,10 @@ pub struct FileAccount {
     pub rows: u64,
     /// Rows that are not edges, by reason.
     pub skipped: BTreeMap<String, u64>,
+    /// Rows kept without their date, which could not be read.
+    pub undated_bad_date: u64,
+    /// The first such date: line and text.
+    pub first_bad_date: Option<(u64, String)>,
 }
 
 /// Everything read from the exports.
@@ -373,8 +377,13 @@ pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions, strict: bool) 
                 let raw_date = t.cell(row, kind.date);
                 let created = dates::parse(raw_date);
                 if created.is_none() && !raw_date.is_empty() {
-                    bad("bad date", &mut out)?;
-                    continue;
+                    if strict {
+                        bad("bad date", &mut out)?;
+                    }
+                    // The recommendation stands; only its date is lost (and counted).
+                    let account = &mut out.files[file];
+                    account.undated_bad_date += 1;
+                    account.first_bad_date.get_or_insert_with(|| (*line, raw_date.to_string()));
                 }
                 let (company, title) = (t.cell(row, "Company"), t.cell(row, "Job Title"));
                 let url = t.cell(row, if kind.received { "Endorser Public Url" } else { "Endorsee Public Url" });
