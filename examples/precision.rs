@@ -9,57 +9,8 @@
 //! `backscratch::evaluate`). A variant's row shows its worst seed. The "stress" rows below
 //! the matrix combine several adversarial assumptions at once; they are reported, not targets.
 
-use backscratch::evaluate::{measure, Metrics};
+use backscratch::evaluate::{measure, robustness_variants, Metrics, Variant};
 use backscratch::generate::GenerateConfig;
-
-/// One variant: a name, what it changes, and the scan's `--max-len` (`None`: the default).
-struct Variant {
-    name: &'static str,
-    config: GenerateConfig,
-    max_len: Option<usize>,
-}
-
-fn variants(people: usize) -> (Vec<Variant>, Vec<Variant>) {
-    let base = GenerateConfig { people, ..GenerateConfig::default() };
-    let v = |name, config, max_len| Variant { name, config, max_len };
-    let matrix = vec![
-        v("default generator", base, None),
-        v("complete histories", GenerateConfig { missing_histories: 0.0, ..base }, None),
-        v("15% private histories", GenerateConfig { missing_histories: 0.15, ..base }, None),
-        v(
-            "prompted honest (80% reciprocate within a day)",
-            GenerateConfig { honest_quick_share: 0.8, honest_quick_days: 1, ..base },
-            None,
-        ),
-        v("slow trades (7 to 21 days)", GenerateConfig { trade_lag_days: (7, 21), ..base }, None),
-        v("same-day trades", GenerateConfig { trade_lag_days: (0, 0), ..base }, None),
-        v("specific-sounding trades (80%)", GenerateConfig { trade_specific_share: 0.8, ..base }, None),
-        v("honest stock praise (40%)", GenerateConfig { honest_stock_share: 0.4, ..base }, None),
-        v("many client/vendor pairs (30 per 1,000)", GenerateConfig { clients_per_1000: 30.0, ..base }, None),
-        v("sparse club (8 people, density 0.5)", GenerateConfig { club_size: 8, club_density: 0.5, ..base }, None),
-        v("rings of 4 and 5 only", GenerateConfig { ring_sizes: (4, 5), ..base }, None),
-        v("rings of 3 to 6, --max-len 6", GenerateConfig { ring_sizes: (3, 6), ..base }, Some(6)),
-    ];
-    let stress = vec![
-        v(
-            "prompted honest + slow, specific-sounding trades",
-            GenerateConfig {
-                honest_quick_share: 0.8,
-                honest_quick_days: 1,
-                trade_lag_days: (7, 21),
-                trade_specific_share: 0.8,
-                ..base
-            },
-            None,
-        ),
-        v(
-            "15% private + specific-sounding trades + honest stock praise",
-            GenerateConfig { missing_histories: 0.15, trade_specific_share: 0.8, honest_stock_share: 0.4, ..base },
-            None,
-        ),
-    ];
-    (matrix, stress)
-}
 
 /// How bad a result is: the lower of recall and precision, then honest pairs flagged.
 fn badness(m: &Metrics) -> (f64, f64) {
@@ -104,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
     let people: usize = value("--people").map_or(Ok(4_000), |v| v.parse())?;
     let seeds: u64 = value("--seeds").map_or(Ok(3), |v| v.parse())?;
-    let (matrix, stress) = variants(people);
+    let (matrix, stress) = robustness_variants(people);
     let header = "| variant | max-len | worst seed | planted trades | recall | medium+ findings | precision | honest \
                   colleague pairs flagged | honest teams/client pairs flagged | scan s |\n\
                   |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";

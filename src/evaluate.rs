@@ -2,7 +2,8 @@
 //! findings at medium or above, and how many honest structures were flagged.
 //!
 //! - A planted **trade** is *recalled* when an unsuppressed top-level finding (not a part
-//!   folded into a ring) at medium or above has exactly its members.
+//!   folded into a ring) at medium or above has exactly its members (for a ring: its members
+//!   with its beneficiaries and donors).
 //! - A top-level medium+ finding is a *true positive* when all its members belong to one
 //!   planted trade; *precision* is their share of all top-level medium+ findings.
 //! - An **honest** structure is *flagged* when any medium+ finding (parts included) lies
@@ -67,7 +68,11 @@ pub fn evaluate(report: &Report, net: &Network) -> Metrics {
         .findings
         .iter()
         .filter(|f| f.severity >= Severity::Medium && f.suppressed_by.is_none())
-        .map(|f| (f.part_of.is_none(), set(&f.members)))
+        .map(|f| {
+            let mut people = set(&f.members);
+            people.extend(f.beneficiaries.iter().chain(&f.donors).map(|o| o.name.clone()));
+            (f.part_of.is_none(), people)
+        })
         .collect();
     let truth: Vec<(&str, &str, BTreeSet<String>)> = net
         .truth
@@ -118,4 +123,61 @@ pub fn measure(
     };
     let outcome = crate::scan(&scan_config)?;
     Ok((evaluate(&outcome.report, &net), outcome))
+}
+
+/// One variant of the robustness matrix: what it changes, and the scan's `--max-len`
+/// (`None`: the default, `auto`).
+#[derive(Debug, Clone, Copy)]
+pub struct Variant {
+    /// What the variant changes, for a table.
+    pub name: &'static str,
+    /// The generator's settings.
+    pub config: crate::generate::GenerateConfig,
+    /// `--max-len`.
+    pub max_len: Option<usize>,
+}
+
+/// The robustness matrix at `people` people: variants that each change one assumption the
+/// rule could lean on, and stress variants that combine several (reported, not targets).
+pub fn robustness_variants(people: usize) -> (Vec<Variant>, Vec<Variant>) {
+    use crate::generate::GenerateConfig;
+    let base = GenerateConfig { people, ..GenerateConfig::default() };
+    let v = |name, config, max_len| Variant { name, config, max_len };
+    let matrix = vec![
+        v("default generator", base, None),
+        v("complete histories", GenerateConfig { missing_histories: 0.0, ..base }, None),
+        v("15% private histories", GenerateConfig { missing_histories: 0.15, ..base }, None),
+        v(
+            "prompted honest (80% reciprocate within a day)",
+            GenerateConfig { honest_quick_share: 0.8, honest_quick_days: 1, ..base },
+            None,
+        ),
+        v("slow trades (7 to 21 days)", GenerateConfig { trade_lag_days: (7, 21), ..base }, None),
+        v("same-day trades", GenerateConfig { trade_lag_days: (0, 0), ..base }, None),
+        v("specific-sounding trades (80%)", GenerateConfig { trade_specific_share: 0.8, ..base }, None),
+        v("honest stock praise (40%)", GenerateConfig { honest_stock_share: 0.4, ..base }, None),
+        v("many client/vendor pairs (30 per 1,000)", GenerateConfig { clients_per_1000: 30.0, ..base }, None),
+        v("sparse club (8 people, density 0.5)", GenerateConfig { club_size: 8, club_density: 0.5, ..base }, None),
+        v("rings of 4 and 5 only", GenerateConfig { ring_sizes: (4, 5), ..base }, None),
+        v("rings of 3 to 6, --max-len 6", GenerateConfig { ring_sizes: (3, 6), ..base }, Some(6)),
+    ];
+    let stress = vec![
+        v(
+            "prompted honest + slow, specific-sounding trades",
+            GenerateConfig {
+                honest_quick_share: 0.8,
+                honest_quick_days: 1,
+                trade_lag_days: (7, 21),
+                trade_specific_share: 0.8,
+                ..base
+            },
+            None,
+        ),
+        v(
+            "15% private + specific-sounding trades + honest stock praise",
+            GenerateConfig { missing_histories: 0.15, trade_specific_share: 0.8, honest_stock_share: 0.4, ..base },
+            None,
+        ),
+    ];
+    (matrix, stress)
 }

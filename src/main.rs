@@ -132,8 +132,7 @@ fn run_generate(a: &GenerateArgs) -> anyhow::Result<u8> {
     if a.ring_sizes.0 < 3 || a.ring_sizes.1 > 8 {
         bail!("--ring-sizes must lie within 3..8, not {}..{}", a.ring_sizes.0, a.ring_sizes.1);
     }
-    let net =
-        generate::generate(generate::GenerateConfig {
+    let net = generate::generate(generate::GenerateConfig {
         people,
         seed: a.seed,
         missing_histories: a.missing_histories,

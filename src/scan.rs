@@ -384,8 +384,8 @@ impl MaxLen {
                     predicted_seconds_k5: (e.seconds_k5 * 1000.0).round() / 1000.0,
                     budget_seconds: detect::estimate::AUTO_BUDGET_SECONDS,
                     reason: format!(
-                        "{k}: the k = 5 search is predicted to take {:.2} s ({:.3e} walks of length 4 inside the \
-                         {} people of cyclic components), {} the {} s budget; --max-len K overrides",
+                        "the k = 5 scan is predicted to take {:.2} s ({:.3e} walks of length 4 among the {} people \
+                         of cyclic components), {} the {} s budget; --max-len K overrides",
                         e.seconds_k5,
                         e.walks4,
                         e.core_people,

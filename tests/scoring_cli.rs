@@ -35,10 +35,10 @@ fn honest_colleagues_pass_and_strangers_fail() {
     // Every finding carries every signal of the rule, with value, baseline and points.
     for f in v["findings"].as_array().unwrap() {
         let names: Vec<&str> = f["signals"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
-        assert_eq!(names.len(), 9, "{names:?}");
+        assert_eq!(names.len(), 10, "{names:?}");
         assert!(f["signals"].as_array().unwrap().iter().all(|s| s.get("baseline").is_some() && s["points"].is_i64()));
     }
-    assert!(v["params"]["severity_rule"].as_str().unwrap().starts_with("evidence-v1"));
+    assert!(v["params"]["severity_rule"].as_str().unwrap().starts_with("evidence-v2"));
 }
 
 #[test]

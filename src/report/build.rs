@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use super::{Coverage, Edge, Finding, Params, Person, Report, SeverityCounts, SourceRef, Summary, Tool, Verdict};
-use crate::detect::EdgeMarks;
+use super::people::{people, Marks};
+use super::{Coverage, Edge, Finding, Outsider, Params, Report, SeverityCounts, SourceRef, Summary, Tool};
 use crate::graph::Graph;
 use crate::ingest::{date::format_timestamp, InputStats};
-use crate::score::rings::FlaggedEdges;
+use crate::score::outskirts::Party;
 use crate::score::{FindingKind, Scored, Scoring};
 
 /// What the report is made from.
@@ -110,7 +110,38 @@ fn id_of(g: &Graph, s: &Scored) -> String {
     finding_id(s.kind, &members, &edges)
 }
 
+/// A ring's beneficiaries or donors for the report.
+fn outsiders(g: &Graph, inputs: &[InputStats], parties: &[Party], role: &str) -> Vec<Outsider> {
+    parties
+        .iter()
+        .map(|p| {
+            let with = p.edges.len();
+            let what = if role == "beneficiary" {
+                format!("received {with} of their {} recommendations from the ring's members", p.of_total)
+            } else {
+                format!("wrote {with} of their {} recommendations to the ring's members", p.of_total)
+            };
+            let back = if role == "beneficiary" { "wrote none back" } else { "got none back" };
+            let strangers = p.backing.against();
+            let backing = if strangers > 0 {
+                format!("; {strangers} of them between people whose histories never overlapped")
+            } else {
+                String::new()
+            };
+            Outsider {
+                name: g.name(p.person).to_string(),
+                with_ring: with as u64,
+                of_total: p.of_total as u64,
+                reason: format!("{role}: {what}, within its window, and {back}{backing}"),
+                edges: p.edges.iter().map(|&e| edge(g, inputs, e)).collect(),
+            }
+        })
+        .collect()
+}
+
 fn finding(g: &Graph, inputs: &[InputStats], s: Scored, ring_ids: &[String]) -> Finding {
+    let beneficiaries = outsiders(g, inputs, &s.outskirts.beneficiaries, "beneficiary");
+    let donors = outsiders(g, inputs, &s.outskirts.donors, "donor");
     Finding {
         id: id_of(g, &s),
         kind: s.kind,
@@ -123,70 +154,9 @@ fn finding(g: &Graph, inputs: &[InputStats], s: Scored, ring_ids: &[String]) -> 
         part_of: s.part_of.map(|i| ring_ids[i as usize].clone()),
         parts: Vec::new(),
         baseline: None,
+        beneficiaries,
+        donors,
     }
-}
-
-/// One person's view from the flagged edges around them.
-/// `outside` marks the edges of cycles left out by `--window` (empty without one).
-pub fn person(g: &Graph, v: u32, flagged: &FlaggedEdges, high: &EdgeMarks, outside: &EdgeMarks) -> Person {
-    let ins = g.in_edge_ids(v);
-    let first = g.first_out_edge(v);
-    let outs = first..first + g.out_neighbors(v).len() as u32;
-    let received = ins.len() as u64;
-    let traded = ins.iter().filter(|&&e| flagged.contains(e)).count() as u64;
-    let given_traded = outs.clone().filter(|&e| flagged.contains(e)).count() as u64;
-    let in_high = ins.iter().copied().chain(outs).any(|e| high.contains(e));
-    let share = if received == 0 { 0.0 } else { (traded as f64 / received as f64 * 1000.0).round() / 1000.0 };
-    let (verdict, level) = if in_high {
-        (Verdict::Fail, "a high")
-    } else if traded + given_traded > 0 {
-        (Verdict::Warn, "a medium")
-    } else {
-        (Verdict::Pass, "")
-    };
-    let mut reason = match verdict {
-        Verdict::Pass => {
-            format!("no recommendation given or received is in a finding at medium or above ({received} received)")
-        }
-        _ => format!(
-            "in {level} finding: {traded} of {received} received and {given_traded} of {} given recommendations are \
-             in findings at medium or above",
-            g.out_neighbors(v).len()
-        ),
-    };
-    let left_out = if outside.is_empty() {
-        0
-    } else {
-        ins.iter()
-            .copied()
-            .chain(first..first + g.out_neighbors(v).len() as u32)
-            .filter(|&e| outside.contains(e))
-            .count()
-    };
-    if left_out > 0 {
-        reason.push_str(&format!(
-            "; {left_out} of their recommendations are in cycles outside --window, which were not judged"
-        ));
-    }
-    Person {
-        name: g.name(v).to_string(),
-        given: g.out_neighbors(v).len() as u64,
-        received,
-        received_traded: traded,
-        traded_share: share,
-        verdict,
-        reason,
-    }
-}
-
-fn people(g: &Graph, listed: &[Scored], flagged: &FlaggedEdges, high: &EdgeMarks, outside: &EdgeMarks) -> Vec<Person> {
-    let mut ids: Vec<u32> = listed.iter().flat_map(|s| s.members.iter().copied()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut out: Vec<Person> = ids.into_iter().map(|v| person(g, v, flagged, high, outside)).collect();
-    // Worst verdict first, then most traded, then by name (already in name order).
-    out.sort_by(|a, b| b.verdict.cmp(&a.verdict).then(b.traded_share.total_cmp(&a.traded_share)));
-    out
 }
 
 impl Report {
@@ -216,16 +186,18 @@ impl Report {
             truncated_reason: r.truncated_reason,
             baseline: None,
         };
-        let mut people = people(g, &sc.listed, &sc.flagged, &sc.high, &sc.outside_window);
+        let marks = Marks::new(&sc);
+        let mut people = people(g, &sc.listed, &marks);
         let ring_ids: Vec<String> = sc.rings.iter().map(|s| id_of(g, s)).collect();
-        let mut findings: Vec<Finding> = sc.listed.into_iter().map(|s| finding(g, r.inputs, s, &ring_ids)).collect();
+        let mut findings: Vec<Finding> =
+            sc.listed.iter().cloned().map(|s| finding(g, r.inputs, s, &ring_ids)).collect();
         let parts: Vec<(String, String)> =
             findings.iter().filter_map(|f| f.part_of.clone().map(|ring| (ring, f.id.clone()))).collect();
         for f in findings.iter_mut().filter(|f| f.kind == FindingKind::Ring) {
             f.parts = parts.iter().filter(|(ring, _)| *ring == f.id).map(|(_, id)| id.clone()).collect();
         }
         let subjects = r.subjects.map(|queries| {
-            let found = super::subjects::resolve(g, queries, &sc.flagged, &sc.high, &sc.outside_window, &findings);
+            let found = super::subjects::resolve(g, queries, &marks, &findings);
             super::subjects::keep_only_theirs(&found, &mut findings, &mut people);
             found
         });

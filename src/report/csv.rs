@@ -68,7 +68,7 @@ fn findings(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn people(r: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let header = "name,verdict,given,received,received_traded,traded_share,reason";
+    let header = "name,verdict,risk,given,received,received_traded,traded_share,reason";
     if let Some(subjects) = &r.subjects {
         writeln!(out, "{header},worst_severity,findings,suggestions")?;
         for s in subjects {
@@ -79,6 +79,7 @@ fn people(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 &[
                     csv_text(&s.query),
                     s.status.as_str().to_string(),
+                    num(p.map(|p| u64::from(p.risk))),
                     num(p.map(|p| p.given)),
                     num(p.map(|p| p.received)),
                     num(p.map(|p| p.received_traded)),
@@ -99,6 +100,7 @@ fn people(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             &[
                 csv_text(&p.name),
                 p.verdict.as_str().to_string(),
+                p.risk.to_string(),
                 p.given.to_string(),
                 p.received.to_string(),
                 p.received_traded.to_string(),

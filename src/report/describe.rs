@@ -43,6 +43,7 @@ pub fn reason(f: &Finding) -> String {
                 "ring_span_days" => format!("all written within {} days", days(&s.value)),
                 "corroborated" => "backed by working relationships".to_string(),
                 "uncorroborated" => "no working relationship on record".to_string(),
+                "strangers" => "histories on file never overlapped".to_string(),
                 "relationship_contradicted" => "a claimed working relationship is contradicted".to_string(),
                 "text_similarity" => "near-identical texts".to_string(),
                 "generic_text" => "stock praise".to_string(),

@@ -14,6 +14,7 @@ mod jsonl;
 mod junit;
 mod markdown;
 pub mod output;
+mod people;
 pub mod redact;
 pub mod subjects;
 mod svg;
@@ -341,6 +342,27 @@ pub struct Finding {
     /// With `--baseline`: new, or escalated from a lower severity (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineStatus>,
+    /// For a ring: people it praised who never praised it back (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub beneficiaries: Vec<Outsider>,
+    /// For a ring: people who praised it and were never praised back (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub donors: Vec<Outsider>,
+}
+
+/// Someone at a ring's outskirts: a beneficiary or a donor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outsider {
+    /// Name.
+    pub name: String,
+    /// Recommendations received from (beneficiary) or given to (donor) the ring's members.
+    pub with_ring: u64,
+    /// Recommendations received (beneficiary) or given (donor) in all.
+    pub of_total: u64,
+    /// Why, in one sentence.
+    pub reason: String,
+    /// The recommendations with the ring.
+    pub edges: Vec<Edge>,
 }
 
 /// Pass, warn or fail for one person.
@@ -368,6 +390,9 @@ pub struct Person {
     pub received_traded: u64,
     /// `received_traded / received`, rounded to 3 decimals.
     pub traded_share: f64,
+    /// 0..=100, people most at risk first (see the README: worst finding, traded share,
+    /// trading partners, ring outskirts).
+    pub risk: u8,
     /// The verdict.
     pub verdict: Verdict,
     /// Why, in one sentence.

@@ -211,6 +211,7 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
     let mut all: Vec<&str> = Vec::new();
     for f in &report.findings {
         all.extend(f.members.iter().map(String::as_str));
+        all.extend(f.beneficiaries.iter().chain(&f.donors).map(|o| o.name.as_str()));
     }
     all.extend(report.people.iter().map(|p| p.name.as_str()));
     for s in report.subjects.iter().flatten() {
@@ -238,6 +239,17 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
             s.explanation = scrub(&s.explanation);
         }
         f.suppressed_by = f.suppressed_by.as_deref().map(scrub);
+        for o in f.beneficiaries.iter_mut().chain(f.donors.iter_mut()) {
+            o.name = names.map(&o.name);
+            o.reason = scrub(&o.reason);
+            for e in &mut o.edges {
+                e.from = names.map(&e.from);
+                e.to = names.map(&e.to);
+                e.relationship = e.relationship.as_deref().map(scrub);
+                e.context = e.context.as_deref().map(scrub);
+                e.source.path = scrub_paths(&paths, &e.source.path);
+            }
+        }
     }
     for p in &mut report.people {
         p.name = names.map(&p.name);

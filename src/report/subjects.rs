@@ -7,12 +7,10 @@
 
 use std::collections::HashMap;
 
-use super::build::person;
+use super::people::{person, Marks};
 use super::{Finding, Person, Subject, SubjectStatus, Verdict};
-use crate::detect::EdgeMarks;
 use crate::graph::Graph;
 use crate::ingest::linkedin::identity::name_key;
-use crate::score::rings::FlaggedEdges;
 use crate::score::Severity;
 
 /// How many near matches a missing name gets.
@@ -54,19 +52,12 @@ fn lookup(g: &Graph, by_key: &HashMap<String, Vec<u32>>, query: &str) -> Vec<u32
 }
 
 /// Look up every query and judge the people found.
-pub fn resolve(
-    g: &Graph,
-    queries: &[String],
-    flagged: &FlaggedEdges,
-    high: &EdgeMarks,
-    outside: &EdgeMarks,
-    findings: &[Finding],
-) -> Vec<Subject> {
+pub fn resolve(g: &Graph, queries: &[String], marks: &Marks<'_>, findings: &[Finding]) -> Vec<Subject> {
     let by_key = people_by_key(g);
     queries
         .iter()
         .map(|q| match lookup(g, &by_key, q).as_slice() {
-            [v] => found(q, person(g, *v, flagged, high, outside), findings),
+            [v] => found(q, person(g, *v, marks), findings),
             [] => Subject {
                 query: q.clone(),
                 status: SubjectStatus::NotFound,

@@ -49,6 +49,9 @@ impl Render for Table {
         for note in &s.checks_unavailable {
             writeln!(out, "not checked: {note}")?;
         }
+        if let Some(choice) = &r.params.max_len_choice {
+            writeln!(out, "search: cycles up to {} (auto: {})", r.params.max_cycle_len, choice.reason)?;
+        }
         for i in &r.inputs {
             let mut line = format!(
                 "  {}: {} rows, {} used, {} duplicate, {} self-recommendation, {} skipped",
@@ -115,14 +118,15 @@ impl Render for Table {
             let fails = flagged.iter().filter(|p| p.verdict == Verdict::Fail).count();
             writeln!(
                 out,
-                "\npeople in listed findings: {} (fail {fails}, warn {}, pass {})",
+                "\npeople in listed findings: {} (fail {fails}, warn {}, pass {}), most at risk first",
                 r.people.len(),
                 flagged.len() - fails,
                 r.people.len() - flagged.len()
             )?;
             for p in flagged.iter().take(self.top) {
                 let word = verdict_word(p.verdict);
-                writeln!(out, "  {} {}: {}", self.paint(&format!("{word:<5}"), word), one_line(&p.name), p.reason)?;
+                let word_cell = self.paint(&format!("{word:<5}"), word);
+                writeln!(out, "  {word_cell} {} (risk {}): {}", one_line(&p.name), p.risk, p.reason)?;
             }
             if flagged.len() > self.top {
                 writeln!(out, "  … and {} more with warn or fail in --format json", flagged.len() - self.top)?;

@@ -203,7 +203,9 @@ impl<'g> Evidence<'g> {
         let (name, value, baseline, explanation) = match check {
             Check::Structure => self.structure_signal(f),
             Check::Time => self.time_signal(f),
-            Check::Corroborated | Check::Uncorroborated | Check::Contradicted => self.backing_signal(check, f, edges),
+            Check::Corroborated | Check::Uncorroborated | Check::Contradicted | Check::Strangers => {
+                self.backing_signal(check, f, edges)
+            }
             Check::TextSimilarity => self.similarity_signal(f),
             Check::GenericText => self.generic_signal(f),
             Check::Concentration => (
@@ -310,6 +312,11 @@ impl<'g> Evidence<'g> {
             Check::Uncorroborated => {
                 ("uncorroborated", "fires when at least half have no working relationship on record")
             }
+            Check::Strangers => (
+                "strangers",
+                "fires when every one is between people whose histories are on file and never overlapped, none \
+                 stating a relationship that is not about an employer",
+            ),
             _ => ("relationship_contradicted", "fires when a claimed working relationship is ruled out"),
         };
         let explanation =
@@ -319,6 +326,7 @@ impl<'g> Evidence<'g> {
         let baseline = match check {
             Check::Corroborated => json!({"backed_must_exceed": t.against(), "contradicted_max": 0}),
             Check::Uncorroborated => json!({"share": 0.5}),
+            Check::Strangers => json!({"share": 1.0}),
             _ => json!({"contradicted_max": 0}),
         };
         (name, value, baseline, explanation)

@@ -191,7 +191,23 @@ fn scored(ev: &Evidence<'_>, allow: &Allowlist, kind: FindingKind, members: Vec<
     let (facts, o) = ev.judge(kind, &members, &edges);
     let suppressed_by = allow.matching(&members).map(Allowlist::label);
     let signals = ev.signals(&facts, &o, &edges);
-    Scored { kind, members, edges, score: o.score, severity: o.severity, signals, suppressed_by, part_of: None }
+    let outskirts = if kind == FindingKind::Ring {
+        let window = (ev.thresholds.ring_window_days * 86_400.0) as i64;
+        super::outskirts::of_ring(ev.g, &ev.backings, &members, &edges, window)
+    } else {
+        Default::default()
+    };
+    Scored {
+        kind,
+        members,
+        edges,
+        score: o.score,
+        severity: o.severity,
+        signals,
+        suppressed_by,
+        part_of: None,
+        outskirts,
+    }
 }
 
 /// Score every reciprocal pair of `g` (`pairs`, from [`detect::pairs::reciprocal_pairs`], the

@@ -12,6 +12,7 @@ pub mod assess;
 pub mod corroboration;
 pub mod employment;
 pub mod findings;
+pub mod outskirts;
 pub mod rings;
 pub mod rule;
 pub mod text;
@@ -110,4 +111,6 @@ pub struct Scored {
     pub suppressed_by: Option<String>,
     /// Index of the ring this finding was merged into (see [`Scoring::rings`]).
     pub part_of: Option<u32>,
+    /// For a ring: its beneficiaries and donors.
+    pub outskirts: outskirts::Outskirts,
 }

@@ -1,18 +1,27 @@
-//! The severity rule (`evidence-v1`): which checks fire for a finding's [`Facts`], how many
+//! The severity rule (`evidence-v2`): which checks fire for a finding's [`Facts`], how many
 //! points each is worth, and how the sum maps to a score and a severity. This is the only
 //! place where weights and thresholds live; the README and `params.severity_rule` quote it.
+//!
+//! What changed from `evidence-v1`: an exchange, cycle or club between *strangers* (every
+//! recommendation in it between two people whose histories are on file and never overlapped
+//! at an employer, none stating a relationship that is not about an employer) is at least
+//! medium on its own (`uncorroborated` +30 and `strangers` +15): that is the trade the tool
+//! exists to find, and v1 let it depend on a dataset-relative time signal, which a platform
+//! that prompts honest colleagues to "return the favour" the same day defeats. High now needs
+//! a second, independent piece of evidence besides the histories (structure, time, texts,
+//! concentration or group shape), and still never happens without histories.
 
 use super::corroboration::Tally;
 use super::{FindingKind, Severity};
 
 /// The name of the rule, echoed in the report's `params`.
-pub const RULE: &str = "evidence-v1";
+pub const RULE: &str = "evidence-v2";
 
 /// The rule in one line, echoed in `params.severity_rule`.
-pub const RULE_TEXT: &str = "evidence-v1: structure +25, time +20, uncorroborated +30, relationship_contradicted +15, \
-text_similarity +10, generic_text +10, concentration +10, group_shape +10, corroborated -40; score = sum clamped to \
-0..100; high >= 70 (only if uncorroborated or relationship_contradicted fired and no edge is an endorsement), medium >= 45, \
-low >= 20, else info";
+pub const RULE_TEXT: &str = "evidence-v2: structure +25, time +20, uncorroborated +30, strangers +15, \
+relationship_contradicted +15, text_similarity +10, generic_text +10, concentration +10, group_shape +10, corroborated \
+-40; score = sum clamped to 0..100; high >= 70 (only if uncorroborated or relationship_contradicted fired, another \
+signal than those fired too, and no edge is an endorsement), medium >= 45, low >= 20, else info";
 
 /// Score at or above which a finding is high (given corroboration evidence).
 pub const HIGH: i32 = 70;
@@ -36,6 +45,9 @@ pub enum Check {
     Time,
     /// Most recommendations have no working relationship on record.
     Uncorroborated,
+    /// Every recommendation is between people whose histories are on file and never
+    /// overlapped, none stating a relationship that is not about an employer.
+    Strangers,
     /// A claimed working relationship is ruled out by the histories.
     Contradicted,
     /// Most recommendations are backed by a working relationship (lowers the score).
@@ -52,11 +64,12 @@ pub enum Check {
 
 impl Check {
     /// Every check, in the order signals are listed.
-    pub const ALL: [Check; 9] = [
+    pub const ALL: [Check; 10] = [
         Check::Structure,
         Check::Time,
         Check::Corroborated,
         Check::Uncorroborated,
+        Check::Strangers,
         Check::Contradicted,
         Check::TextSimilarity,
         Check::GenericText,
@@ -70,7 +83,7 @@ impl Check {
             Check::Structure => 25,
             Check::Time => 20,
             Check::Uncorroborated => 30,
-            Check::Contradicted => 15,
+            Check::Contradicted | Check::Strangers => 15,
             Check::Corroborated => -40,
             Check::TextSimilarity | Check::GenericText | Check::Concentration | Check::GroupShape => 10,
         }
@@ -123,7 +136,7 @@ pub struct Outcome {
     /// From the score (and the high gate).
     pub severity: Severity,
     /// Which checks fired, parallel to [`Check::ALL`].
-    pub fired: [bool; 9],
+    pub fired: [bool; 10],
 }
 
 impl Outcome {
@@ -139,6 +152,7 @@ pub fn fires(check: Check, f: &Facts) -> bool {
         Check::Structure => f.kind != FindingKind::Pair && f.members >= 3,
         Check::Time => f.fast,
         Check::Uncorroborated => f.backing.mostly_uncorroborated(),
+        Check::Strangers => f.backing.total() > 0 && f.backing.against() == f.backing.total(),
         Check::Contradicted => f.backing.contradicted > 0,
         Check::Corroborated => f.backing.mostly_corroborated(),
         Check::TextSimilarity => f.similar,
@@ -150,7 +164,7 @@ pub fn fires(check: Check, f: &Facts) -> bool {
 
 /// Apply the rule.
 pub fn evaluate(f: &Facts) -> Outcome {
-    let mut fired = [false; 9];
+    let mut fired = [false; 10];
     let mut sum = 0;
     for (i, &check) in Check::ALL.iter().enumerate() {
         if fires(check, f) {
@@ -159,9 +173,21 @@ pub fn evaluate(f: &Facts) -> Outcome {
         }
     }
     let score = sum.clamp(0, 100);
-    let evidence_against = fired[3] || fired[4];
+    let is = |check: Check| Check::ALL.iter().position(|&c| c == check).is_some_and(|i| fired[i]);
+    let evidence_against = is(Check::Uncorroborated) || is(Check::Contradicted);
+    // High needs a second piece of evidence that does not come from the histories.
+    let independent = [
+        Check::Structure,
+        Check::Time,
+        Check::TextSimilarity,
+        Check::GenericText,
+        Check::Concentration,
+        Check::GroupShape,
+    ]
+    .into_iter()
+    .any(is);
     let severity = match score {
-        s if s >= HIGH && evidence_against && f.endorsements == 0 => Severity::High,
+        s if s >= HIGH && evidence_against && independent && f.endorsements == 0 => Severity::High,
         s if s >= MEDIUM => Severity::Medium,
         s if s >= LOW => Severity::Low,
         _ => Severity::Info,
@@ -204,10 +230,34 @@ mod tests {
     }
 
     #[test]
+    fn strangers_alone_are_medium_and_high_needs_a_second_piece() {
+        let mut f = facts(FindingKind::Pair);
+        f.backing.uncorroborated = 2;
+        let o = evaluate(&f);
+        assert_eq!((o.score, o.severity), (45, Severity::Medium), "two strangers trading, nothing else");
+        assert!(o.fired(Check::Strangers));
+        f.backing = Tally { uncorroborated: 1, unknown: 1, ..Tally::default() };
+        assert!(!evaluate(&f).fired(Check::Strangers), "one history missing: not shown strangers");
+        f.backing = Tally { uncorroborated: 1, claimed: 1, ..Tally::default() };
+        assert!(!evaluate(&f).fired(Check::Strangers), "a stated client relationship");
+        // A contradicted claim and strangers reach 70 with no independent evidence: medium.
+        let mut g = facts(FindingKind::Pair);
+        g.backing = Tally { contradicted: 2, ..Tally::default() };
+        let o = evaluate(&g);
+        assert_eq!((o.score, o.severity), (60, Severity::Medium));
+        g.texts = 2;
+        g.generic = 2;
+        assert_eq!(evaluate(&g).severity, Severity::High, "stock praise is the second piece");
+        let mut cycle = facts(FindingKind::Cycle);
+        cycle.backing.uncorroborated = 3;
+        assert_eq!(evaluate(&cycle).severity, Severity::High, "a ring of strangers");
+    }
+
+    #[test]
     fn fast_uncorroborated_pair_is_medium_and_corroboration_cancels_it() {
         let mut f = facts(FindingKind::Pair);
         f.fast = true;
-        f.backing.uncorroborated = 2;
+        f.backing = Tally { uncorroborated: 1, unknown: 1, ..Tally::default() };
         assert_eq!(evaluate(&f).severity, Severity::Medium);
         f.texts = 2;
         f.generic = 2;
@@ -225,7 +275,7 @@ mod tests {
         assert_eq!(evaluate(&f).severity, Severity::High);
         f.endorsements = 1;
         let capped = evaluate(&f);
-        assert_eq!((capped.score, capped.severity), (75, Severity::Medium), "same score, weaker verdict");
+        assert_eq!((capped.score, capped.severity), (90, Severity::Medium), "same score, weaker verdict");
     }
 
     #[test]

@@ -1,0 +1,148 @@
+//! People in a report: each person's counts, verdict and reason from the flagged edges
+//! around them, and a risk number that orders them, most at risk first, so that a trust
+//! team triages people and not findings.
+//!
+//! `risk` (0..=100) adds up:
+//! - the worst finding they are a member of (unsuppressed, listed): high 60, medium 40,
+//!   low 15, info 0;
+//! - 25 × the share of what they received that is in a finding at medium or above;
+//! - 5 for each trading partner beyond the first (distinct people across their flagged
+//!   recommendations), at most 10;
+//! - 15 for being a beneficiary or donor of a ring at medium or above (see
+//!   [`crate::score::outskirts`]).
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::{Person, Verdict};
+use crate::detect::EdgeMarks;
+use crate::graph::Graph;
+use crate::score::rings::FlaggedEdges;
+use crate::score::{Scored, Scoring, Severity};
+
+/// What a person's view is made from: the marked edges of a scan, and the people's worst
+/// findings and ring roles.
+pub struct Marks<'a> {
+    /// Edges in an unsuppressed finding at medium or above.
+    pub flagged: &'a FlaggedEdges,
+    /// Edges in an unsuppressed high finding.
+    pub high: &'a EdgeMarks,
+    /// Edges of cycles left out by `--window`.
+    pub outside: &'a EdgeMarks,
+    /// The worst listed, unsuppressed finding each person is a member of.
+    pub worst: HashMap<u32, Severity>,
+    /// People at the outskirts of a flagged ring, with the sentence that says so.
+    pub outskirts: HashMap<u32, String>,
+}
+
+impl<'a> Marks<'a> {
+    /// The marks of a scan.
+    pub fn new(sc: &'a Scoring) -> Self {
+        let mut worst: HashMap<u32, Severity> = HashMap::new();
+        let mut outskirts: HashMap<u32, String> = HashMap::new();
+        for s in sc.listed.iter().chain(&sc.rings).filter(|s| s.suppressed_by.is_none()) {
+            for &m in &s.members {
+                let w = worst.entry(m).or_insert(s.severity);
+                *w = (*w).max(s.severity);
+            }
+            if s.severity >= Severity::Medium {
+                let roles = [("beneficiary", &s.outskirts.beneficiaries), ("donor", &s.outskirts.donors)];
+                for (role, parties) in roles {
+                    for p in parties.iter() {
+                        outskirts.entry(p.person).or_insert_with(|| {
+                            format!("{role} of a {} ring of {} people", s.severity.as_str(), s.members.len())
+                        });
+                    }
+                }
+            }
+        }
+        Marks { flagged: &sc.flagged, high: &sc.high, outside: &sc.outside_window, worst, outskirts }
+    }
+}
+
+/// One person's view.
+pub fn person(g: &Graph, v: u32, m: &Marks<'_>) -> Person {
+    let ins = g.in_edge_ids(v);
+    let first = g.first_out_edge(v);
+    let given = g.out_neighbors(v).len() as u64;
+    let outs = first..first + given as u32;
+    let received = ins.len() as u64;
+    let traded = ins.iter().filter(|&&e| m.flagged.contains(e)).count() as u64;
+    let given_traded = outs.clone().filter(|&e| m.flagged.contains(e)).count() as u64;
+    let in_high = ins.iter().copied().chain(outs.clone()).any(|e| m.high.contains(e));
+    let share = if received == 0 { 0.0 } else { (traded as f64 / received as f64 * 1000.0).round() / 1000.0 };
+    let (verdict, level) = if in_high {
+        (Verdict::Fail, "a high")
+    } else if traded + given_traded > 0 {
+        (Verdict::Warn, "a medium")
+    } else {
+        (Verdict::Pass, "")
+    };
+    let mut reason = match verdict {
+        Verdict::Pass => {
+            format!("no recommendation given or received is in a finding at medium or above ({received} received)")
+        }
+        _ => format!(
+            "in {level} finding: {traded} of {received} received and {given_traded} of {given} given recommendations \
+             are in findings at medium or above"
+        ),
+    };
+    if let Some(role) = m.outskirts.get(&v) {
+        reason.push_str(&format!("; {role}"));
+    }
+    let left_out = if m.outside.is_empty() {
+        0
+    } else {
+        ins.iter().copied().chain(outs.clone()).filter(|&e| m.outside.contains(e)).count()
+    };
+    if left_out > 0 {
+        reason.push_str(&format!(
+            "; {left_out} of their recommendations are in cycles outside --window, which were not judged"
+        ));
+    }
+    // Trading partners: the other ends of their flagged recommendations.
+    let mut partners: BTreeSet<u32> = BTreeSet::new();
+    for (&u, &e) in g.in_neighbors(v).iter().zip(ins) {
+        if m.flagged.contains(e) {
+            partners.insert(u);
+        }
+    }
+    for (&w, e) in g.out_neighbors(v).iter().zip(outs) {
+        if m.flagged.contains(e) {
+            partners.insert(w);
+        }
+    }
+    let worst = match m.worst.get(&v).copied() {
+        _ if in_high => 60,
+        Some(Severity::High) => 60,
+        Some(Severity::Medium) => 40,
+        _ if traded + given_traded > 0 => 40,
+        Some(Severity::Low) => 15,
+        _ => 0,
+    };
+    let partner_points = (5 * partners.len().saturating_sub(1)).min(10) as u32;
+    let outskirts_points = if m.outskirts.contains_key(&v) { 15 } else { 0 };
+    let risk = (worst + (25.0 * share).round() as u32 + partner_points + outskirts_points).min(100) as u8;
+    Person {
+        name: g.name(v).to_string(),
+        given,
+        received,
+        received_traded: traded,
+        traded_share: share,
+        risk,
+        verdict,
+        reason,
+    }
+}
+
+/// The people of the listed findings and of their rings' outskirts, most at risk first
+/// (then worst verdict, then name).
+pub fn people(g: &Graph, listed: &[Scored], m: &Marks<'_>) -> Vec<Person> {
+    let mut ids: Vec<u32> = listed.iter().flat_map(|s| s.members.iter().copied()).collect();
+    ids.extend(m.outskirts.keys().copied());
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out: Vec<Person> = ids.into_iter().map(|v| person(g, v, m)).collect();
+    // Ids follow name order, so a stable sort keeps names in order within a tie.
+    out.sort_by(|a, b| b.risk.cmp(&a.risk).then(b.verdict.cmp(&a.verdict)));
+    out
+}
