@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ingest::{self, columns::HeaderMode, IngestOptions};
 use crate::report::baseline::Baseline;
+use crate::report::profile::Backings;
 use crate::report::{redact, ColumnParams, Params, Report, ReportInputs};
 use crate::score::allow::{self, Allowlist};
 use crate::score::assess::{Evidence, Thresholds};
@@ -239,16 +240,16 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
     watch.lap("graph");
     config.starting("detect+score");
     let stop = AtomicBool::new(false);
-    let (scoring, checks_unavailable) = within_budget(config.time_budget, &stop, || {
+    let (scoring, checks_unavailable, backings) = within_budget(config.time_budget, &stop, || {
         if config.count_only {
             let pairs = detect::pairs::reciprocal_pairs(&graph).len() as u64;
             let outcome = detect::visit_cycles(&graph, max_len.k, &stop, || detect::cycles::NoVisitor);
             let scoring = Scoring::unscored(pairs, outcome.counts, outcome.stopped, graph.edge_count());
-            return (scoring, vec!["scoring: --count-only, so nothing was judged".to_string()]);
+            return (scoring, vec!["scoring: --count-only, so nothing was judged".to_string()], None);
         }
         let pairs = detect::pairs::reciprocal_pairs(&graph);
         let lags = pairs.iter().map(|p| score::time::pair_lag(&graph, p.ab, p.ba));
-        let evidence = Evidence::new(&graph, employment.as_ref(), lags, config.thresholds_in_force());
+        let mut evidence = Evidence::new(&graph, employment.as_ref(), lags, config.thresholds_in_force());
         let allow = Allowlist::new(&graph, allow_entries);
         let options = ScoreOptions {
             max_len: max_len.k,
@@ -256,7 +257,8 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
             window_seconds: config.window_days.map(|d| (d * 86_400.0) as i64),
         };
         let unavailable = unavailable_checks(&graph, &evidence, employment.is_some());
-        (score::score_all(&evidence, &allow, pairs, options, &stop), unavailable)
+        let scoring = score::score_all(&evidence, &allow, pairs, options, &stop);
+        (scoring, unavailable, Some(std::mem::take(&mut evidence.backings)))
     });
     watch.lap("detect+score");
     config.starting("report");
@@ -281,6 +283,7 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
         generated_at: config.generated_at,
         subjects: config.subjects.as_deref(),
         history: matched.as_ref().map(|(known, _)| known.as_slice()),
+        backings: backings.as_deref().map(|of_edge| Backings { of_edge, employment: employment.as_ref() }),
     });
     if let (Some(e), Some((_, keys)), Some(c)) = (&employment, &matched, report.summary.coverage.as_mut()) {
         let unmatched = e.unmatched(keys);

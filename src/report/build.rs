@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::people::{people, Marks};
+use super::profile::Backings;
 use super::{Coverage, Edge, Finding, Outsider, Params, Report, SeverityCounts, SourceRef, Summary, Tool};
 use crate::graph::Graph;
 use crate::ingest::{date::format_timestamp, InputStats};
@@ -35,6 +36,8 @@ pub struct ReportInputs<'a> {
     pub subjects: Option<&'a [String]>,
     /// Per person, whether an employment history is on file (`None`: no histories given).
     pub history: Option<&'a [bool]>,
+    /// The backing of every recommendation (`None` with `--count-only`).
+    pub backings: Option<Backings<'a>>,
 }
 
 /// Histories, texts and dates of the people and recommendations in `listed`.
@@ -83,7 +86,8 @@ pub fn finding_id(kind: FindingKind, members: &[&str], edges: &[(&str, &str)]) -
     format!("{prefix}-{}", crate::hex::hex(&digest[..8]))
 }
 
-fn edge(g: &Graph, inputs: &[InputStats], e: u32) -> Edge {
+/// Edge `e` for the report: names, date, relationship, source.
+pub fn edge(g: &Graph, inputs: &[InputStats], e: u32) -> Edge {
     let (from, to) = g.endpoints(e);
     let src = g.source(e);
     Edge {
@@ -186,7 +190,8 @@ impl Report {
             truncated_reason: r.truncated_reason,
             baseline: None,
         };
-        let marks = Marks::new(&sc);
+        let edge_of = |e: u32| edge(g, r.inputs, e);
+        let marks = Marks::new(&sc, r.backings.as_ref(), &edge_of);
         let mut people = people(g, &sc.listed, &marks);
         let ring_ids: Vec<String> = sc.rings.iter().map(|s| id_of(g, s)).collect();
         let mut findings: Vec<Finding> =

@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::describe::{day, reason};
+use super::describe::{day, reason, received_line};
 use super::escape::{csv_quoted, csv_text};
 use super::{Render, Report};
 
@@ -70,7 +70,7 @@ fn findings(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn people(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let header = "name,verdict,risk,given,received,received_traded,traded_share,reason";
     if let Some(subjects) = &r.subjects {
-        writeln!(out, "{header},worst_severity,findings,suggestions")?;
+        writeln!(out, "{header},worst_severity,findings,suggestions,received")?;
         for s in subjects {
             let p = s.person.as_ref();
             let num = |n: Option<u64>| n.map_or(String::new(), |n| n.to_string());
@@ -88,6 +88,9 @@ fn people(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                     s.worst_severity.map_or("", |w| w.as_str()).to_string(),
                     csv_quoted(&s.findings.join("; ")),
                     csv_text(&s.suggestions.join("; ")),
+                    csv_text(
+                        &s.received.iter().map(|r| received_line(r, str::to_string)).collect::<Vec<_>>().join(" | "),
+                    ),
                 ],
             )?;
         }

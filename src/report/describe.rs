@@ -116,3 +116,10 @@ pub fn headline(r: &Report) -> String {
         r.summary.findings, b.high, b.medium, b.low, b.info
     )
 }
+
+/// One received recommendation of a candidate in a line: who, when, its backing in plain
+/// words, and whether it is traded (`name` escapes the writer's name for the format).
+pub fn received_line(r: &super::profile::Received, name: impl Fn(&str) -> String) -> String {
+    let traded = if r.traded { "; TRADED (in a finding at medium or above)" } else { "" };
+    format!("from {}, {}: {}{traded}", name(&r.edge.from), day(&r.edge.created), r.backing_text)
+}

@@ -104,7 +104,26 @@ fn people(r: &Report, s: &mut String) {
                 name(&c.query)
             );
         }
-        s.push_str("</table></section>\n");
+        s.push_str("</table>\n");
+        for c in subjects.iter().filter(|c| !c.received.is_empty()) {
+            let _ = writeln!(
+                s,
+                "<h3>Recommendations {} received</h3><table><tr><th>from</th><th>date</th><th>backing</th><th>traded</th></tr>",
+                name(&c.query)
+            );
+            for rec in &c.received {
+                let _ = writeln!(
+                    s,
+                    "<tr><td>{}</td><td class=\"date\">{}</td><td>{}</td><td>{}</td></tr>",
+                    name(&rec.edge.from),
+                    h(day(&rec.edge.created)),
+                    h(&rec.backing_text),
+                    if rec.traded { badge("high", "traded") } else { String::new() }
+                );
+            }
+            s.push_str("</table>\n");
+        }
+        s.push_str("</section>\n");
         return;
     }
     s.push_str("<section id=\"people\"><h2>People</h2><table><tr><th>verdict</th><th>person</th><th>given</th><th>received</th><th>traded</th><th>reason</th></tr>\n");

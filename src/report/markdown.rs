@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::describe::{day, edge_note, headline, members_line_with, reason, top_level, verdict_word};
+use super::describe::{day, edge_note, headline, members_line_with, reason, received_line, top_level, verdict_word};
 use super::escape::markdown as md;
 use super::{Finding, Render, Report, Verdict};
 
@@ -82,6 +82,13 @@ fn subjects(r: &Report, s: &mut String) {
         let _ = writeln!(s, "| **{}** | {} | {} |", c.status.word(), md(&c.query), why);
     }
     s.push('\n');
+    for c in subjects.iter().filter(|c| !c.received.is_empty()) {
+        let _ = writeln!(s, "**Recommendations {} received**\n", md(&c.query));
+        for rec in &c.received {
+            let _ = writeln!(s, "- {}", md(&received_line(rec, str::to_string)));
+        }
+        s.push('\n');
+    }
 }
 
 fn people(r: &Report, s: &mut String) {

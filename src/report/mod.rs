@@ -15,6 +15,7 @@ mod junit;
 mod markdown;
 pub mod output;
 mod people;
+pub mod profile;
 pub mod redact;
 pub mod subjects;
 mod svg;
@@ -388,11 +389,19 @@ pub struct Person {
     pub received: u64,
     /// Received recommendations inside an unsuppressed finding at medium or above.
     pub received_traded: u64,
+    /// Given recommendations inside an unsuppressed finding at medium or above.
+    pub given_traded: u64,
     /// `received_traded / received`, rounded to 3 decimals.
     pub traded_share: f64,
     /// 0..=100, people most at risk first (see the README: worst finding, traded share,
     /// trading partners, ring outskirts).
     pub risk: u8,
+    /// Received recommendations by backing (absent with `--count-only`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_by_backing: Option<profile::BackingCounts>,
+    /// Given recommendations by backing (absent with `--count-only`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_by_backing: Option<profile::BackingCounts>,
     /// The verdict.
     pub verdict: Verdict,
     /// Why, in one sentence.
@@ -418,6 +427,10 @@ pub struct Subject {
     /// For a name not found: names in the data that are close to it; for an ambiguous
     /// name: the people who go by it.
     pub suggestions: Vec<String>,
+    /// Every recommendation the candidate received, oldest first, with its backing in plain
+    /// words and whether it is traded (absent when none, or with `--count-only`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub received: Vec<profile::Received>,
 }
 
 /// A `check` outcome for one candidate.

@@ -9,11 +9,14 @@
 //! - 5 for each trading partner beyond the first (distinct people across their flagged
 //!   recommendations), at most 10;
 //! - 15 for being a beneficiary or donor of a ring at medium or above (see
-//!   [`crate::score::outskirts`]).
+//!   [`crate::score::outskirts`]);
+//! - 20 when the profile rule warns (most checkable received recommendations
+//!   unsubstantiated, see [`super::profile`]).
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{Person, Verdict};
+use super::profile::{self, Backings, Received};
+use super::{Edge, Person, Verdict};
 use crate::detect::EdgeMarks;
 use crate::graph::Graph;
 use crate::score::rings::FlaggedEdges;
@@ -32,11 +35,15 @@ pub struct Marks<'a> {
     pub worst: HashMap<u32, Severity>,
     /// People at the outskirts of a flagged ring, with the sentence that says so.
     pub outskirts: HashMap<u32, String>,
+    /// The backing of every recommendation, when the scan judged them.
+    pub backings: Option<&'a Backings<'a>>,
+    /// A recommendation as the report shows it.
+    pub edge: &'a dyn Fn(u32) -> Edge,
 }
 
 impl<'a> Marks<'a> {
     /// The marks of a scan.
-    pub fn new(sc: &'a Scoring) -> Self {
+    pub fn new(sc: &'a Scoring, backings: Option<&'a Backings<'a>>, edge: &'a dyn Fn(u32) -> Edge) -> Self {
         let mut worst: HashMap<u32, Severity> = HashMap::new();
         let mut outskirts: HashMap<u32, String> = HashMap::new();
         for s in sc.listed.iter().chain(&sc.rings).filter(|s| s.suppressed_by.is_none()) {
@@ -55,7 +62,12 @@ impl<'a> Marks<'a> {
                 }
             }
         }
-        Marks { flagged: &sc.flagged, high: &sc.high, outside: &sc.outside_window, worst, outskirts }
+        Marks { flagged: &sc.flagged, high: &sc.high, outside: &sc.outside_window, worst, outskirts, backings, edge }
+    }
+
+    /// Every recommendation `v` received, with its backing (empty without backings).
+    pub fn received(&self, g: &Graph, v: u32) -> Vec<Received> {
+        self.backings.map_or_else(Vec::new, |b| b.received(g, v, self.flagged, self.edge))
     }
 }
 
@@ -70,16 +82,29 @@ pub fn person(g: &Graph, v: u32, m: &Marks<'_>) -> Person {
     let given_traded = outs.clone().filter(|&e| m.flagged.contains(e)).count() as u64;
     let in_high = ins.iter().copied().chain(outs.clone()).any(|e| m.high.contains(e));
     let share = if received == 0 { 0.0 } else { (traded as f64 / received as f64 * 1000.0).round() / 1000.0 };
+    let received_by_backing = m.backings.map(|b| b.counts(ins.iter().copied()));
+    let given_by_backing = m.backings.map(|b| b.counts(outs.clone()));
+    let unsubstantiated = received_by_backing.as_ref().and_then(profile::unsubstantiated);
     let (verdict, level) = if in_high {
         (Verdict::Fail, "a high")
     } else if traded + given_traded > 0 {
         (Verdict::Warn, "a medium")
+    } else if unsubstantiated.is_some() {
+        (Verdict::Warn, "")
     } else {
         (Verdict::Pass, "")
     };
-    let mut reason = match verdict {
-        Verdict::Pass => {
-            format!("no recommendation given or received is in a finding at medium or above ({received} received)")
+    let mut reason = match (verdict, &unsubstantiated) {
+        (Verdict::Pass, _) => {
+            let profile = received_by_backing.as_ref().map(|c| c.phrase()).filter(|p| !p.is_empty());
+            let count = match profile {
+                Some(p) => format!("{received} received: {p}"),
+                None => format!("{received} received"),
+            };
+            format!("no recommendation given or received is in a finding at medium or above ({count})")
+        }
+        (Verdict::Warn, Some(why)) if level.is_empty() => {
+            format!("in no finding at medium or above, but {why}")
         }
         _ => format!(
             "in {level} finding: {traded} of {received} received and {given_traded} of {given} given recommendations \
@@ -121,14 +146,19 @@ pub fn person(g: &Graph, v: u32, m: &Marks<'_>) -> Person {
     };
     let partner_points = (5 * partners.len().saturating_sub(1)).min(10) as u32;
     let outskirts_points = if m.outskirts.contains_key(&v) { 15 } else { 0 };
-    let risk = (worst + (25.0 * share).round() as u32 + partner_points + outskirts_points).min(100) as u8;
+    let profile_points = if unsubstantiated.is_some() { 20 } else { 0 };
+    let risk =
+        (worst + (25.0 * share).round() as u32 + partner_points + outskirts_points + profile_points).min(100) as u8;
     Person {
         name: g.name(v).to_string(),
         given,
         received,
         received_traded: traded,
+        given_traded,
         traded_share: share,
         risk,
+        received_by_backing,
+        given_by_backing,
         verdict,
         reason,
     }

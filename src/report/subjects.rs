@@ -57,7 +57,7 @@ pub fn resolve(g: &Graph, queries: &[String], marks: &Marks<'_>, findings: &[Fin
     queries
         .iter()
         .map(|q| match lookup(g, &by_key, q).as_slice() {
-            [v] => found(q, person(g, *v, marks), findings),
+            [v] => Subject { received: marks.received(g, *v), ..found(q, person(g, *v, marks), findings) },
             [] => Subject {
                 query: q.clone(),
                 status: SubjectStatus::NotFound,
@@ -66,6 +66,7 @@ pub fn resolve(g: &Graph, queries: &[String], marks: &Marks<'_>, findings: &[Fin
                 person: None,
                 findings: Vec::new(),
                 suggestions: suggestions(g, q),
+                received: Vec::new(),
             },
             many => Subject {
                 query: q.clone(),
@@ -78,6 +79,7 @@ pub fn resolve(g: &Graph, queries: &[String], marks: &Marks<'_>, findings: &[Fin
                 person: None,
                 findings: Vec::new(),
                 suggestions: many.iter().map(|&v| g.name(v).to_string()).collect(),
+                received: Vec::new(),
             },
         })
         .collect()
@@ -103,6 +105,7 @@ fn found(query: &str, p: Person, findings: &[Finding]) -> Subject {
         person: Some(p),
         findings: theirs.iter().map(|f| f.id.clone()).collect(),
         suggestions: Vec::new(),
+        received: Vec::new(),
     }
 }
 

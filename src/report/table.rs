@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::describe::{members_line_with, reason, verdict_word};
+use super::describe::{members_line_with, reason, received_line, verdict_word};
 use super::escape::one_line;
 use super::{Finding, Render, Report, Verdict};
 
@@ -93,6 +93,9 @@ impl Render for Table {
                     why.push_str(&format!("; did you mean {}?", near.join(", ")));
                 }
                 writeln!(out, "  {} {}: {why}", self.paint(&format!("{word:<9}"), word), one_line(&c.query))?;
+                for rec in &c.received {
+                    writeln!(out, "  {:<9}   {}", "", one_line(&received_line(rec, str::to_string)))?;
+                }
             }
         }
         let top_level: Vec<&Finding> = r.findings.iter().filter(|f| f.part_of.is_none()).collect();

@@ -205,6 +205,18 @@ pub fn relation_of<'a>(ja: &'a [Job], jb: &[Job]) -> Relation<'a> {
     }
 }
 
+/// Where and when two histories overlapped: the first company (as written for the first
+/// person) at which their jobs overlapped, with the overlap's start and end (`i64::MAX`
+/// while both are current).
+pub fn overlap<'a>(ja: &'a [Job], jb: &[Job]) -> Option<(&'a str, i64, i64)> {
+    ja.iter().find_map(|x| {
+        jb.iter()
+            .filter(|y| y.key == x.key && x.start < y.end && y.start < x.end)
+            .map(|y| (x.company.as_str(), x.start.max(y.start), x.end.min(y.end)))
+            .next()
+    })
+}
+
 /// A company name in one spelling per company, for listing several.
 pub fn dedup_companies(companies: &mut Vec<&str>) {
     companies.sort_by_cached_key(|c| (company_key(c), c.to_string()));
