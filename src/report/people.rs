@@ -82,8 +82,8 @@ pub fn person(g: &Graph, v: u32, m: &Marks<'_>) -> Person {
     let given_traded = outs.clone().filter(|&e| m.flagged.contains(e)).count() as u64;
     let in_high = ins.iter().copied().chain(outs.clone()).any(|e| m.high.contains(e));
     let share = if received == 0 { 0.0 } else { (traded as f64 / received as f64 * 1000.0).round() / 1000.0 };
-    let received_by_backing = m.backings.map(|b| b.counts(ins.iter().copied()));
-    let given_by_backing = m.backings.map(|b| b.counts(outs.clone()));
+    let received_by_backing = m.backings.map(|b| b.counts(ins));
+    let given_by_backing = m.backings.map(|b| b.counts(&outs.clone().collect::<Vec<u32>>()));
     let unsubstantiated = received_by_backing.as_ref().and_then(profile::unsubstantiated);
     let (verdict, level) = if in_high {
         (Verdict::Fail, "a high")

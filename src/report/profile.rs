@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::Edge;
 use crate::graph::Graph;
 use crate::ingest::date::format_timestamp;
-use crate::score::corroboration::Backing;
+use crate::score::corroboration::{Backing, Tally};
 use crate::score::employment::{overlap, Employment};
 use crate::score::rings::FlaggedEdges;
 
@@ -38,17 +38,19 @@ pub struct BackingCounts {
     pub unknown: u64,
 }
 
-impl BackingCounts {
-    fn add(&mut self, b: Backing) {
-        match b {
-            Backing::Employment => self.employment += 1,
-            Backing::Claimed => self.claimed += 1,
-            Backing::Uncorroborated => self.uncorroborated += 1,
-            Backing::Contradicted => self.contradicted += 1,
-            Backing::Unknown => self.unknown += 1,
+impl From<Tally> for BackingCounts {
+    fn from(t: Tally) -> Self {
+        BackingCounts {
+            employment: t.employment.into(),
+            claimed: t.claimed.into(),
+            uncorroborated: t.uncorroborated.into(),
+            contradicted: t.contradicted.into(),
+            unknown: t.unknown.into(),
         }
     }
+}
 
+impl BackingCounts {
     /// Those that could be checked against the histories or a statement.
     pub fn checkable(&self) -> u64 {
         self.employment + self.claimed + self.uncorroborated + self.contradicted
@@ -112,10 +114,8 @@ fn year(t: i64) -> String {
 
 impl Backings<'_> {
     /// Counts over `edges`.
-    pub fn counts(&self, edges: impl Iterator<Item = u32>) -> BackingCounts {
-        let mut c = BackingCounts::default();
-        edges.for_each(|e| c.add(self.of_edge[e as usize]));
-        c
+    pub fn counts(&self, edges: &[u32]) -> BackingCounts {
+        Tally::of(self.of_edge, edges).into()
     }
 
     /// The backing of edge `e` in plain words.
