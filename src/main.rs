@@ -20,6 +20,14 @@ use backscratch::report::{self, github, output, Format, Render, RenderOptions, R
 use backscratch::score::Severity;
 use backscratch::{generate, scan, ProgressHook, ScanConfig};
 
+/// A line to standard error that never panics: a closed or full stderr (`2>&-`,
+/// `2>/dev/full`, a pipe whose reader left) must not turn the exit code into 101.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(io::stderr().lock(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "backscratch", version, about = "Find recommendation trading: reciprocal pairs and short rings")]
 struct Cli {
@@ -148,7 +156,7 @@ fn run_generate(a: &GenerateArgs) -> anyhow::Result<u8> {
     });
     net.write(&a.out).with_context(|| format!("cannot write into {}", a.out.display()))?;
     let trades = net.truth.iter().filter(|t| t.label == "trade").count();
-    eprintln!(
+    say!(
         "backscratch: wrote {} people, {} recommendations, {} planted trades and {} honest structures to {}",
         net.names.len(),
         net.recommendations.len(),
@@ -387,6 +395,18 @@ fn timestamp(disabled: bool) -> anyhow::Result<Option<i64>> {
     Ok(Some(now.as_secs() as i64))
 }
 
+/// `--threads N`, at most four per core: more only cost memory and start-up time (20,000
+/// threads took minutes and then aborted), so a larger number is lowered, with a message.
+fn capped_threads(asked: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = 4 * cores;
+    if asked > cap {
+        say!("backscratch: --threads {asked} lowered to {cap} (four per core on this machine)");
+        return cap;
+    }
+    asked
+}
+
 /// `--redact` and `--redact-key`: how names become pseudonyms, if they do.
 fn pseudonyms(a: &ScanArgs) -> anyhow::Result<Option<Pseudonyms>> {
     match &a.redact_key {
@@ -428,7 +448,7 @@ fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
         max_cycle_len: a.max_len.0,
         max_findings: a.max_findings,
         time_budget: a.time_budget,
-        threads: a.threads,
+        threads: a.threads.map(capped_threads),
         generated_at: timestamp(a.no_timestamp)?,
         people: a.people.clone(),
         allow: a.allow.clone(),
@@ -558,6 +578,23 @@ fn distinct_outputs(a: &ScanArgs, format: Format) -> anyhow::Result<()> {
     for t in &a.reports {
         add(format!("--report {}={}", t.format.name(), t.path.display()), &t.path, t.format);
     }
+    // A report written over one of the inputs would destroy the data it reports on (the
+    // baseline is read before anything is written, so refreshing it in place is fine).
+    use std::os::unix::fs::MetadataExt;
+    let inputs: Vec<(u64, u64, &PathBuf)> = a
+        .inputs
+        .iter()
+        .chain(a.people.iter())
+        .chain(a.allow.iter())
+        .filter_map(|p| std::fs::metadata(p).ok().filter(|m| m.is_file()).map(|m| (m.dev(), m.ino(), p)))
+        .collect();
+    for (label, path) in &named {
+        if let Ok(m) = std::fs::metadata(path) {
+            if let Some((_, _, input)) = inputs.iter().find(|(dev, ino, _)| (*dev, *ino) == (m.dev(), m.ino())) {
+                bail!("{label} would write over the input {}; give the report another path", input.display());
+            }
+        }
+    }
     let mut seen: Vec<(PathBuf, &str)> = Vec::new();
     for (label, path) in &named {
         let Ok(output::Target::Replace(file)) = output::classify(path) else { continue };
@@ -580,7 +617,7 @@ fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>) -> anyhow::Result<u8> {
     if a.verbose && !a.quiet {
         for s in &outcome.stages {
             let rss = s.peak_rss.map_or(String::new(), |b| format!(", peak memory {:.1} MiB", b as f64 / 1048576.0));
-            eprintln!("backscratch: {:<7} {:>9.3} s{rss}", s.stage, s.elapsed.as_secs_f64());
+            say!("backscratch: {:<7} {:>9.3} s{rss}", s.stage, s.elapsed.as_secs_f64());
         }
     }
     let report = outcome.report;
@@ -605,19 +642,48 @@ fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>) -> anyhow::Result<u8> {
         github_outputs(&report)?;
     }
     if a.verbose && !a.quiet {
-        eprintln!("backscratch: {:<7} {:>9.3} s", "write", started.elapsed().as_secs_f64());
+        say!("backscratch: {:<7} {:>9.3} s", "write", started.elapsed().as_secs_f64());
     }
     if let Some(why) = &report.summary.truncated_reason {
-        eprintln!("backscratch: report is truncated: {why}");
+        say!("backscratch: report is truncated: {why}");
     }
     let missing = report.missing_subjects();
     if !missing.is_empty() {
-        eprintln!("backscratch: not in the data or ambiguous, so no verdict: {}", missing.join(", "));
+        let shown: Vec<&str> = missing.iter().take(10).copied().collect();
+        let more = if missing.len() > shown.len() { format!(" and {} more", missing.len() - shown.len()) } else { String::new() };
+        say!("backscratch: not in the data or ambiguous, so no verdict: {}{more}", shown.join(", "));
     }
     Ok(exit_code(&report, a))
 }
 
+/// SIGINT and SIGTERM: remove any half-written report, then exit as a shell expects (128 plus
+/// the signal). The signals are blocked in every thread (the mask is inherited, so this runs
+/// before any other thread starts) and taken by one watcher thread with `sigwait`, so the
+/// clean-up runs as ordinary code, not in a signal handler.
+fn watch_signals() {
+    // SAFETY: plain libc calls on a stack-allocated signal set; the set is initialised by
+    // sigemptyset before use and copied into the watcher thread.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+            return;
+        }
+        std::thread::spawn(move || {
+            let mut signal = 0;
+            // SAFETY: `set` is a valid, initialised signal set owned by this thread.
+            if libc::sigwait(&set, &mut signal) == 0 {
+                output::remove_pending();
+                std::process::exit(128 + signal);
+            }
+        });
+    }
+}
+
 fn main() -> ExitCode {
+    watch_signals();
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Command::Scan(a) => run_scan(a, None),
@@ -627,7 +693,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("backscratch: error: {e:#}");
+            say!("backscratch: error: {e:#}");
             ExitCode::from(2)
         }
     }

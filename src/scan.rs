@@ -235,6 +235,7 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
         for (name, company, start, end) in &built.jobs {
             e.add_job(name, company, *start, *end);
         }
+        e.sort_jobs();
     }
     let max_len = MaxLen::choose(config.max_cycle_len, &graph);
     watch.lap("graph");

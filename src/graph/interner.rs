@@ -8,6 +8,18 @@
 //! Ingest interns names in the order it meets them; the graph builder then renumbers the
 //! people it keeps in sorted name order ([`Interner::sorted`]), so that ids, canonical cycle
 //! rotations and report order do not depend on the order of input rows.
+//!
+//! **Hash flooding.** The fast hash is fixed, so names crafted to collide (a hostile export)
+//! would make every lookup walk one long probe sequence: quadratic time. A lookup that probes
+//! more than [`MAX_PROBES`] slots switches the table, once, to a keyed hash (SipHash-1-3 under
+//! a random per-process key, the std library's HashDoS defence) and rebuilds it; crafted
+//! names then land at unpredictable places. Ordinary data never pays for the keyed hash.
+
+use std::hash::{BuildHasher, RandomState};
+
+/// Probes after which the table gives up the fast hash for the keyed one. Random names at
+/// the table's load factor (at most one half) need a handful.
+pub const MAX_PROBES: usize = 64;
 
 /// A two-way map between names and dense ids.
 #[derive(Debug, Clone)]
@@ -15,6 +27,8 @@ pub struct Interner {
     text: String,
     ends: Vec<usize>,
     slots: Vec<Slot>,
+    /// The keyed hash, once flooding was detected.
+    keyed: Option<RandomState>,
 }
 
 /// One entry of the open-addressing table. Names of up to eight bytes (numeric ids, short
@@ -30,7 +44,7 @@ struct Slot {
 
 impl Default for Interner {
     fn default() -> Self {
-        Interner { text: String::new(), ends: Vec::new(), slots: vec![Slot::default(); 16] }
+        Interner { text: String::new(), ends: Vec::new(), slots: vec![Slot::default(); 16], keyed: None }
     }
 }
 
@@ -75,45 +89,82 @@ impl Interner {
         (if i == 0 { 0 } else { self.ends[i - 1] }, self.ends[i])
     }
 
-    /// The slot holding `name`, or the empty slot where it would go.
-    fn find(&self, name: &str, key: u64) -> (usize, Option<u32>) {
+    /// The table key of `name`: its bytes if it fits in eight, else a hash (keyed once
+    /// flooding was detected).
+    fn key_of(&self, name: &str) -> u64 {
+        match &self.keyed {
+            Some(k) if name.len() > 8 => k.hash_one(name.as_bytes()),
+            _ => key(name),
+        }
+    }
+
+    /// Where probing for a key starts.
+    fn home_of(&self, key: u64, len: usize) -> usize {
+        match &self.keyed {
+            Some(k) => k.hash_one((key, len)) as usize,
+            None => home(key, len),
+        }
+    }
+
+    /// The slot holding `name`, or the empty slot where it would go, and how many slots
+    /// were probed.
+    fn find(&self, name: &str, key: u64) -> (usize, Option<u32>, usize) {
         let mask = self.slots.len() - 1;
         let len = name.len() as u64;
-        let mut i = home(key, name.len()) & mask;
-        loop {
+        let mut i = self.home_of(key, name.len()) & mask;
+        for probes in 0.. {
             let slot = self.slots[i];
             if slot.meta == 0 {
-                return (i, None);
+                return (i, None, probes);
             }
             if slot.key == key && slot.meta >> 32 == len {
                 let id = (slot.meta & 0xffff_ffff) as u32 - 1;
                 if len <= 8 || self.name(id) == name {
-                    return (i, Some(id));
+                    return (i, Some(id), probes);
                 }
             }
             i = (i + 1) & mask;
         }
+        unreachable!("the table always has an empty slot")
     }
 
-    fn grow(&mut self) {
-        let doubled = vec![Slot::default(); self.slots.len() * 2];
-        let old = std::mem::replace(&mut self.slots, doubled);
-        let mask = self.slots.len() - 1;
-        for slot in old.into_iter().filter(|s| s.meta != 0) {
-            let mut i = home(slot.key, (slot.meta >> 32) as usize) & mask;
+    /// Put every name back into a table of `capacity` slots (recomputing keys, which change
+    /// when the hash became keyed).
+    fn rebuild(&mut self, capacity: usize) {
+        self.slots = vec![Slot::default(); capacity];
+        let mask = capacity - 1;
+        for id in 0..self.ends.len() as u32 {
+            let name = self.name(id);
+            let key = self.key_of(name);
+            let mut i = self.home_of(key, name.len()) & mask;
             while self.slots[i].meta != 0 {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = slot;
+            self.slots[i] = Slot { key, meta: (name.len() as u64) << 32 | u64::from(id + 1) };
         }
+    }
+
+    fn grow(&mut self) {
+        self.rebuild(self.slots.len() * 2);
+    }
+
+    /// Whether flooding was detected and the keyed hash is in use.
+    pub fn is_keyed(&self) -> bool {
+        self.keyed.is_some()
     }
 
     /// The id of `name`, adding it if it is new.
     pub fn intern(&mut self, name: &str) -> u32 {
-        let k = key(name);
-        let (slot, found) = self.find(name, k);
+        let mut k = self.key_of(name);
+        let (mut slot, found, probes) = self.find(name, k);
         if let Some(id) = found {
             return id;
+        }
+        if probes > MAX_PROBES && self.keyed.is_none() {
+            self.keyed = Some(RandomState::new());
+            self.rebuild(self.slots.len());
+            k = self.key_of(name);
+            slot = self.find(name, k).0;
         }
         let id = u32::try_from(self.ends.len()).ok().filter(|&i| i < u32::MAX).expect("fewer than 4 billion names");
         let len = u32::try_from(name.len()).expect("a name shorter than 4 GiB");
@@ -128,7 +179,7 @@ impl Interner {
 
     /// The id of `name`, if known.
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.find(name, key(name)).1
+        self.find(name, self.key_of(name)).1
     }
 
     /// The name of `id`.
@@ -153,7 +204,8 @@ impl Interner {
         let mut kept: Vec<u32> = (0..self.len() as u32).filter(|&i| keep(i)).collect();
         kept.sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)));
         let mut remap = vec![u32::MAX; self.len()];
-        let mut out = Interner::new();
+        // A flooded table stays keyed: the same names would flood the new one.
+        let mut out = Interner { keyed: self.keyed.clone(), ..Interner::new() };
         out.text.reserve(self.text.len());
         out.ends.reserve(kept.len());
         let capacity = (kept.len() * 2).next_power_of_two().max(16);
@@ -183,6 +235,65 @@ mod tests {
         assert_eq!((s.name(0), s.name(1), s.len()), ("adam", "zoe", 2));
         assert_eq!(s.get("zoe"), Some(1));
         assert_eq!(s.get("mia"), None);
+    }
+
+    /// Modular inverse of an odd number modulo 2^64 (Newton's iteration).
+    fn inverse(a: u64) -> u64 {
+        let mut x = a;
+        for _ in 0..6 {
+            x = x.wrapping_mul(2u64.wrapping_sub(a.wrapping_mul(x)));
+        }
+        x
+    }
+
+    /// Eight-byte ASCII names whose fast `home` agrees in its low 24 bits: what an attacker
+    /// who read this file can make, by inverting the mix.
+    fn colliding_names(count: usize) -> Vec<String> {
+        let (c1, c2) = (inverse(0xff51_afd7_ed55_8ccd), inverse(0xc4ce_b9fe_1a85_ec53));
+        let unmix = |mut h: u64| {
+            h ^= h >> 33;
+            h = h.wrapping_mul(c2);
+            h ^= h >> 33;
+            h = h.wrapping_mul(c1);
+            h ^ (h >> 33)
+        };
+        let mut out = Vec::new();
+        for high in 1u64.. {
+            let key = unmix((high << 24) | 0x00ab_cdef) ^ 8u64.rotate_left(48);
+            let bytes = key.to_le_bytes();
+            if bytes.iter().all(|b| b.is_ascii_alphanumeric()) {
+                out.push(String::from_utf8(bytes.to_vec()).unwrap());
+                if out.len() == count {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn crafted_collisions_switch_to_the_keyed_hash() {
+        let names = colliding_names(300);
+        assert_eq!(home(key(&names[0]), 8) & 0xff_ffff, home(key(&names[1]), 8) & 0xff_ffff, "the craft works");
+        let mut i = Interner::new();
+        for (n, name) in names.iter().enumerate() {
+            assert_eq!(i.intern(name) as usize, n);
+        }
+        assert!(i.is_keyed(), "a probe sequence over {MAX_PROBES} switches the hash");
+        let worst = names.iter().map(|n| i.find(n, i.key_of(n)).2).max().unwrap();
+        assert!(worst <= 16, "keyed probes stay short: {worst}");
+        for (n, name) in names.iter().enumerate() {
+            assert_eq!(i.get(name), Some(n as u32));
+        }
+        let (sorted, _) = i.sorted(|_| true);
+        assert!(sorted.is_keyed());
+        assert!(names.iter().all(|n| sorted.get(n).is_some()));
+        // Ordinary names never switch.
+        let mut plain = Interner::new();
+        (0..100_000).for_each(|n| {
+            plain.intern(&format!("person {n}"));
+        });
+        assert!(!plain.is_keyed());
     }
 
     #[test]

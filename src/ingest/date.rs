@@ -148,7 +148,18 @@ fn parse_export_forms(s: &str) -> Option<(i64, DatePrecision)> {
 }
 
 fn civil_to_seconds(dt: DateTime) -> Option<i64> {
-    dt.to_zoned(TimeZone::UTC).ok().map(|z| z.timestamp().as_second())
+    match dt.to_zoned(TimeZone::UTC) {
+        Ok(z) => Some(z.timestamp().as_second()),
+        // The last moments of 9999 are past the library's range; `9999-12-31` is the usual
+        // "no end date" and must read, as the latest time there is.
+        Err(_) if dt.year() == 9999 => Some(Timestamp::MAX.as_second()),
+        Err(_) => None,
+    }
+}
+
+/// Whether `secs` stands for "no end" (a date in the year 9999).
+pub fn is_open_ended(secs: i64) -> bool {
+    secs >= 253_370_764_800 // 9999-01-01T00:00:00Z
 }
 
 /// Print Unix seconds as an RFC 3339 UTC timestamp, e.g. `2022-12-09T19:18:00Z`.
@@ -208,6 +219,13 @@ mod tests {
         assert_eq!(parse_date_with("2023-09-04", Some("%d.%m.%Y")), None);
         assert!(check_format("%d.%m.%Y").is_ok() && check_format("%F").is_ok());
         assert!(check_format("%Y").is_err() && check_format("nonsense").is_err());
+    }
+
+    #[test]
+    fn the_last_day_of_9999_reads_as_open_ended() {
+        let end = parse_date("9999-12-31").unwrap();
+        assert!(is_open_ended(end));
+        assert!(!is_open_ended(parse_date("2024-12-31").unwrap()));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod quality;
 pub mod records;
 mod rows;
 pub mod source;
+pub mod zstd;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -13,7 +13,6 @@ use crate::error::Error;
 
 const BUFFER: usize = 1 << 16;
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
-const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 
 /// Feeds every byte that passes through into a shared SHA-256.
 struct HashingReader<R> {
@@ -29,6 +28,17 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
+/// A text whose lines end in CR alone, read with LF line ends.
+struct CrLines<R>(R);
+
+impl<R: Read> Read for CrLines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        buf[..n].iter_mut().filter(|b| **b == b'\r').for_each(|b| *b = b'\n');
+        Ok(n)
+    }
+}
+
 /// How the bytes of an input were stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
@@ -36,7 +46,7 @@ pub enum Compression {
     None,
     /// gzip (one or more members).
     Gzip,
-    /// Zstandard.
+    /// Zstandard (every frame, skippable frames skipped, checksums verified).
     Zstd,
 }
 
@@ -66,20 +76,30 @@ impl Source {
         let head = raw.fill_buf().map_err(io_err)?;
         let (compression, decoded): (Compression, Box<dyn Read>) = if head.starts_with(GZIP_MAGIC) {
             (Compression::Gzip, Box::new(flate2::bufread::MultiGzDecoder::new(raw)))
-        } else if head.starts_with(ZSTD_MAGIC) {
-            let decoder = ruzstd::decoding::StreamingDecoder::new(raw)
-                .map_err(|e| Error::Format { path: path.to_path_buf(), message: format!("damaged zstd data: {e}") })?;
-            (Compression::Zstd, Box::new(decoder))
+        } else if super::zstd::is_zstd(head) {
+            (Compression::Zstd, Box::new(super::zstd::Frames::new(raw)))
         } else {
             (Compression::None, Box::new(raw))
         };
         let mut reader = BufReader::with_capacity(BUFFER, decoded);
         let head = reader.fill_buf().map_err(|e| damaged(path, compression, e))?;
+        if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+            return Err(Error::Format {
+                path: path.to_path_buf(),
+                message: "UTF-16 text (byte-order mark FF FE or FE FF); save it as UTF-8 (for example \
+                          iconv -f UTF-16 -t UTF-8)"
+                    .into(),
+            });
+        }
         if head.contains(&0) {
             return Err(Error::Format {
                 path: path.to_path_buf(),
                 message: "binary data (NUL bytes), not a text edge list".into(),
             });
+        }
+        // Classic Mac line ends (CR alone): without this the whole file would be one row.
+        if head.contains(&b'\r') && !head.contains(&b'\n') {
+            return Ok(Source { reader: Box::new(BufReader::with_capacity(BUFFER, CrLines(reader))), compression, hasher });
         }
         Ok(Source { reader: Box::new(reader), compression, hasher })
     }

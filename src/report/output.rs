@@ -14,12 +14,40 @@ use std::fs;
 use std::io::{self, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Mutex;
 
 use super::{renderer, Csv, Format, Render, RenderOptions, Report, Sheet};
 
 /// How many symlinks a path may pass through before it is refused (as the kernel's ELOOP).
 const MAX_LINKS: usize = 40;
+
+/// Attempts at a fresh temporary name before giving up (each is random; a clash means
+/// someone is planting files).
+const MAX_TEMP_ATTEMPTS: usize = 32;
+
+/// Temporary files being written, so that an interrupted run can remove them
+/// ([`remove_pending`]).
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending(add: Option<&Path>, remove: Option<&Path>) {
+    let mut list = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = remove {
+        list.retain(|q| q != p);
+    }
+    if let Some(p) = add {
+        list.push(p.to_path_buf());
+    }
+}
+
+/// Remove every temporary report file still being written (for SIGINT and SIGTERM: the
+/// target is left as it was, and nothing is left beside it).
+pub fn remove_pending() {
+    let list = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    for p in list.iter() {
+        let _ = fs::remove_file(p);
+    }
+}
 
 /// What stands at an output path, and so how a report is written there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,25 +122,27 @@ pub fn classify(path: &Path) -> io::Result<Target> {
     Err(io::Error::other(format!("cannot write {}: more than {MAX_LINKS} symbolic links", path.display())))
 }
 
-/// A temporary file beside `target`, created fresh (never an existing one) and given the
-/// existing target's permission bits and, where allowed, its owner and group.
+/// A temporary file beside `target`, with a random name, created exclusively (never an
+/// existing file or a planted symlink) and given the existing target's permission bits and,
+/// where allowed, its owner and group.
 fn temporary_beside(target: &Path) -> io::Result<(PathBuf, fs::File)> {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let random = RandomState::new();
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let existing = fs::metadata(target).ok();
     let mode = existing.as_ref().map_or(0o666, |m| m.permissions().mode() & 0o7777);
-    loop {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
+    for attempt in 0..MAX_TEMP_ATTEMPTS {
+        let tmp = dir.join(format!(".{name}.{:016x}.tmp", random.hash_one((std::process::id(), attempt))));
         match fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp) {
             Ok(file) => {
+                pending(Some(&tmp), None);
                 if let Some(meta) = &existing {
                     // Best effort: only root may give a file away; the mode is what protects it.
                     let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
                     // The umask narrowed the mode at creation; set it exactly.
                     if let Err(e) = file.set_permissions(fs::Permissions::from_mode(mode)) {
                         let _ = fs::remove_file(&tmp);
+                        pending(None, Some(&tmp));
                         return Err(e);
                     }
                 }
@@ -122,6 +152,7 @@ fn temporary_beside(target: &Path) -> io::Result<(PathBuf, fs::File)> {
             Err(e) => return Err(e),
         }
     }
+    Err(io::Error::new(io::ErrorKind::AlreadyExists, "no fresh temporary file name beside it"))
 }
 
 /// Write through `fill` to `path`, by the rules in the module documentation.
@@ -135,10 +166,12 @@ pub fn write_with(path: &Path, fill: &mut dyn FnMut(&mut dyn Write) -> io::Resul
         Target::Replace(target) => {
             let (tmp, file) = temporary_beside(&target).map_err(|e| named(path, e))?;
             let written = flush(file, fill).and_then(|f| f.sync_all()).and_then(|()| fs::rename(&tmp, &target));
-            written.map_err(|e| {
+            let result = written.map_err(|e| {
                 let _ = fs::remove_file(&tmp);
                 named(path, e)
-            })
+            });
+            pending(None, Some(&tmp));
+            result
         }
         Target::Stream(target) => {
             let file = fs::OpenOptions::new().write(true).open(&target).map_err(|e| named(path, e))?;
