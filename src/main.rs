@@ -336,6 +336,10 @@ struct ScanArgs {
     /// forms read by default do not fit; a date not in this form is kept undated and counted.
     #[arg(long, value_name = "FORMAT", value_parser = parse_date_format)]
     date_format: Option<String>,
+    /// The longest line read, in bytes (default 1 MiB): a longer line is skipped unread and
+    /// counted as `line too long`, a quoted field running on longer is an unclosed quote.
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(64..))]
+    max_line_bytes: Option<u64>,
     /// Recommendation text column (header name or 1-based index).
     #[arg(long)]
     text_col: Option<String>,
@@ -440,6 +444,7 @@ fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
             },
             strict: a.strict,
             date_format: a.date_format.clone(),
+            max_line_bytes: a.max_line_bytes.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             linkedin: LinkedInOptions {
                 include_endorsements: a.include.contains(&Include::Endorsements),
                 owners: a.owner.clone(),
@@ -650,8 +655,13 @@ fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>) -> anyhow::Result<u8> {
     let missing = report.missing_subjects();
     if !missing.is_empty() {
         let shown: Vec<&str> = missing.iter().take(10).copied().collect();
-        let more = if missing.len() > shown.len() { format!(" and {} more", missing.len() - shown.len()) } else { String::new() };
-        say!("backscratch: not in the data or ambiguous, so no verdict: {}{more}", shown.join(", "));
+        let more = if missing.len() > shown.len() {
+            format!(" and {} more", missing.len() - shown.len())
+        } else {
+            String::new()
+        };
+        let shown = report::escape::terminal(&shown.join(", "));
+        say!("backscratch: not in the data or ambiguous, so no verdict: {shown}{more}");
     }
     Ok(exit_code(&report, a))
 }
@@ -693,7 +703,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            say!("backscratch: error: {e:#}");
+            say!("backscratch: error: {}", report::escape::terminal(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

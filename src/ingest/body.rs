@@ -32,10 +32,11 @@ enum PieceError {
 
 fn parse_piece(text: &[u8], first_line: u64, delimiter: Delimiter, parser: &RowParser) -> Result<Batch, PieceError> {
     let mut batch = Batch::with_capacity(count_lines(text) as usize + 1);
-    let mut records = RecordReader::starting_at(text, delimiter, first_line);
+    let mut records = RecordReader::starting_at(text, delimiter, first_line).with_max_record(parser.max_line);
     loop {
         match records.next_record() {
             Ok(Some(rec)) => parser.row(&mut batch, rec.line, &|i| rec.get(i), rec.len()).map_err(PieceError::Fatal)?,
+            Err(RecordError::TooLong { line }) => parser.too_long_in(&mut batch, line).map_err(PieceError::Fatal)?,
             Ok(None) => return Ok(batch),
             Err(RecordError::UnclosedQuote { line }) => return Err(PieceError::OpenQuote { line }),
             Err(RecordError::Io(e)) => {
@@ -66,20 +67,34 @@ fn pieces(text: &[u8], first_line: u64, size: usize) -> Vec<(&[u8], u64)> {
     out
 }
 
-/// Block and piece sizes (small ones in tests).
+/// Block and piece sizes (small ones in tests), and the longest line read.
 #[derive(Clone, Copy)]
 pub(super) struct Sizes {
     block: usize,
     min_piece: usize,
+    /// A line (outside quotes) longer than this is skipped as `line too long` without being
+    /// held in memory; a quoted field that runs on for more than a block is an unclosed quote.
+    max_line: usize,
 }
 
 impl Default for Sizes {
     fn default() -> Self {
-        Sizes { block: BLOCK, min_piece: MIN_PIECE }
+        Sizes { block: BLOCK, min_piece: MIN_PIECE, max_line: DEFAULT_MAX_LINE }
     }
 }
 
-/// Parse one block; `Ok(None)` asks for more input (an open quote at the block's end).
+impl Sizes {
+    /// The default sizes with another line limit.
+    pub fn with_max_line(max_line: usize) -> Self {
+        Sizes { max_line, ..Sizes::default() }
+    }
+}
+
+/// The default `--max-line-bytes`: 1 MiB, a thousand times a long recommendation.
+pub const DEFAULT_MAX_LINE: usize = 1 << 20;
+
+/// Parse one block; `Err(line)` asks for more input (a quote opened on `line` is still open
+/// at the block's end).
 fn parse_block(
     text: &[u8],
     first_line: u64,
@@ -87,7 +102,7 @@ fn parse_block(
     delimiter: Delimiter,
     parser: &RowParser,
     sizes: Sizes,
-) -> Result<Option<Vec<Batch>>, Error> {
+) -> Result<Result<Vec<Batch>, u64>, Error> {
     // One piece per thread: each piece's names are interned again when its batch is merged,
     // so fewer, larger pieces keep that sequential step small.
     let size = text.len().div_ceil(rayon::current_num_threads()).max(sizes.min_piece);
@@ -102,13 +117,29 @@ fn parse_block(
         match r {
             Ok(b) => batches.push(b),
             Err(PieceError::Fatal(e)) => return Err(e),
-            Err(PieceError::OpenQuote { .. }) if !at_end => return Ok(None),
+            Err(PieceError::OpenQuote { line }) if !at_end => return Ok(Err(line)),
             Err(PieceError::OpenQuote { line }) => {
                 return Err(Error::UnclosedQuote { path: parser.path.to_path_buf(), line })
             }
         }
     }
-    Ok(Some(batches))
+    Ok(Ok(batches))
+}
+
+/// Read and drop the rest of the current line (after a line over the limit).
+fn skip_line(reader: &mut dyn BufRead, compression: Compression, parser: &RowParser) -> Result<(), Error> {
+    loop {
+        let buf = reader.fill_buf().map_err(|e| source::damaged(parser.path, compression, e))?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            reader.consume(i + 1);
+            return Ok(());
+        }
+        let n = buf.len();
+        reader.consume(n);
+    }
 }
 
 /// Read the rest of `reader`, whose first line is `first_line`, handing each batch of rows
@@ -125,6 +156,9 @@ pub(super) fn parse_body(
     let mut line = first_line;
     let mut block: Vec<u8> = Vec::new();
     let mut at_end = false;
+    // Times the current block was extended for a quoted field still open at its end: each
+    // extension parses the block again, so there is one at most.
+    let mut extended = false;
     loop {
         // Fill the block up to another BLOCK bytes (or the end of the input).
         let target = block.len() + sizes.block;
@@ -143,15 +177,30 @@ pub(super) fn parse_body(
         }
         let cut = if at_end { block.len() } else { block.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) };
         if cut == 0 {
+            if block.len() > sizes.max_line {
+                // One line longer than the limit: skip it without holding it, count it.
+                skip_line(reader, compression, parser)?;
+                let mut batch = Batch::default();
+                parser.too_long_in(&mut batch, line)?;
+                sink(batch);
+                line += 1;
+                block.clear();
+            }
             continue; // one line longer than a block: read more
         }
         match parse_block(&block[..cut], line, at_end, delimiter, parser, sizes)? {
-            Some(batches) => {
+            Ok(batches) => {
                 line += count_lines(&block[..cut]);
                 batches.into_iter().for_each(&mut *sink);
                 block.drain(..cut);
+                extended = false;
             }
-            None => continue, // a quoted field goes on past the block: read more, parse again
+            // A quoted field still open after a whole extra block is not a field but an
+            // unclosed quote: stop instead of parsing ever larger blocks again and again.
+            Err(open) if extended => {
+                return Err(Error::UnclosedQuote { path: parser.path.to_path_buf(), line: open });
+            }
+            Err(_) => extended = true, // a quoted field goes on past the block: read more, parse again
         }
     }
 }
@@ -166,8 +215,15 @@ mod tests {
     /// Parse `text` with tiny blocks and pieces; return the rows as (line, from, to).
     fn rows_with(text: &str, sizes: Sizes) -> Result<Vec<(u32, String, String)>, Error> {
         let columns = Columns { from: 0, to: 1, time: None, text: Some(2), relationship: None };
-        let parser =
-            RowParser { path: Path::new("t.csv"), file: 0, columns, strict: false, date_format: None, now: i64::MAX };
+        let parser = RowParser {
+            path: Path::new("t.csv"),
+            file: 0,
+            columns,
+            strict: false,
+            date_format: None,
+            now: i64::MAX,
+            max_line: DEFAULT_MAX_LINE,
+        };
         let mut out = Ingested::default();
         let mut stats = InputStats::default();
         let mut dates = crate::ingest::rows::DateStats::default();
@@ -201,10 +257,14 @@ mod tests {
                 text.push_str(&format!("a{i},b{},plain\n", i % 7));
             }
         }
-        let whole = rows_with(&text, Sizes { block: 1 << 20, min_piece: 1 << 20 }).unwrap();
+        let whole = rows_with(&text, Sizes { block: 1 << 20, min_piece: 1 << 20, max_line: DEFAULT_MAX_LINE }).unwrap();
         assert!(whole.len() > 300);
         for (block, min_piece) in [(64, 16), (200, 50), (1000, 100)] {
-            assert_eq!(rows_with(&text, Sizes { block, min_piece }).unwrap(), whole, "block {block}");
+            assert_eq!(
+                rows_with(&text, Sizes { block, min_piece, max_line: DEFAULT_MAX_LINE }).unwrap(),
+                whole,
+                "block {block}"
+            );
         }
     }
 
@@ -212,7 +272,7 @@ mod tests {
     fn an_unclosed_quote_is_reported_at_its_line_whatever_the_blocks() {
         let text = "a,b,x\nc,d,\"never closed\ne,f,g\nh,i,j\n";
         for block in [4, 8, 1 << 20] {
-            match rows_with(text, Sizes { block, min_piece: 4 }) {
+            match rows_with(text, Sizes { block, min_piece: 4, max_line: DEFAULT_MAX_LINE }) {
                 Err(Error::UnclosedQuote { line, .. }) => assert_eq!(line, 2),
                 other => panic!("block {block}: {other:?}"),
             }

@@ -39,6 +39,8 @@ pub struct IngestOptions {
     pub linkedin: linkedin::LinkedInOptions,
     /// `--date-format`: a `strftime` form every date cell must take (e.g. `%d.%m.%Y`).
     pub date_format: Option<String>,
+    /// `--max-line-bytes`: a longer line is skipped unread (`None`: 1 MiB).
+    pub max_line_bytes: Option<usize>,
 }
 
 /// One usable recommendation row, names interned.
@@ -65,6 +67,8 @@ pub enum SkipReason {
     BadDate,
     /// A name, date, text or relationship field that is not valid UTF-8.
     InvalidUtf8,
+    /// A line longer than `--max-line-bytes` (skipped unread).
+    LineTooLong,
 }
 
 impl SkipReason {
@@ -75,6 +79,7 @@ impl SkipReason {
             SkipReason::EmptyName => "empty name",
             SkipReason::BadDate => "bad date",
             SkipReason::InvalidUtf8 => "invalid UTF-8",
+            SkipReason::LineTooLong => "line too long",
         }
     }
 }
@@ -267,6 +272,11 @@ fn record_error(path: &Path, compression: source::Compression, e: RecordError) -
     match e {
         RecordError::Io(e) => source::damaged(path, compression, e),
         RecordError::UnclosedQuote { line } => Error::UnclosedQuote { path: path.to_path_buf(), line },
+        RecordError::TooLong { line } => Error::Row {
+            path: path.to_path_buf(),
+            line,
+            reason: "line longer than --max-line-bytes (rejected by --strict)".into(),
+        },
     }
 }
 
@@ -290,10 +300,20 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     let delimiter = source::first_data_line(head).map(Delimiter::detect).unwrap_or(Delimiter::Byte(b','));
 
     // The first two records decide about the header; keep them owned.
-    let mut records = RecordReader::new(&mut src.reader, delimiter);
+    let max_line = options.max_line_bytes.unwrap_or(body::DEFAULT_MAX_LINE);
+    let mut records = RecordReader::new(&mut src.reader, delimiter).with_max_record(max_line);
+    // Lines over --max-line-bytes among the first records are read past and counted.
+    let mut head_too_long = 0u64;
     let mut next_owned = || -> Result<Option<OwnedRecord>, Error> {
-        let rec = records.next_record().map_err(|e| record_error(path, compression, e))?;
-        Ok(rec.map(|r| (r.line, owned_fields(&r))))
+        loop {
+            match records.next_record() {
+                Err(RecordError::TooLong { .. }) if !options.strict => head_too_long += 1,
+                rec => {
+                    let rec = rec.map_err(|e| record_error(path, compression, e))?;
+                    return Ok(rec.map(|r| (r.line, owned_fields(&r))));
+                }
+            }
+        }
     };
     let Some(first) = next_owned()? else {
         return Err(Error::NoData { path: path.to_path_buf(), what: "no data rows".into() });
@@ -310,7 +330,7 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let date_format = options.date_format.as_deref();
-    let parser = rows::RowParser { path, file, columns: cols, strict: options.strict, date_format, now };
+    let parser = rows::RowParser { path, file, columns: cols, strict: options.strict, date_format, now, max_line };
     let mut stats = InputStats { path: path.display().to_string(), ..Default::default() };
     let mut dates = rows::DateStats::default();
     let mut head_rows = rows::Batch::default();
@@ -318,13 +338,19 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     for (line, fields) in read_ahead.iter().chain(second.iter()) {
         parser.row(&mut head_rows, *line, &|i| fields.get(i).map(Vec::as_slice), fields.len())?;
     }
+    if head_too_long > 0 {
+        stats.rows += head_too_long;
+        stats.skipped += head_too_long;
+        *stats.skipped_reasons.entry(SkipReason::LineTooLong.as_str().to_string()).or_insert(0) += head_too_long;
+    }
     let mut widest = head_rows.widest;
     out.absorb(head_rows, &mut stats, &mut dates);
     let sink = &mut |batch: rows::Batch| {
         widest = widest.max(batch.widest);
         out.absorb(batch, &mut stats, &mut dates);
     };
-    body::parse_body(&mut src.reader, body_line, delimiter, compression, &parser, sink, body::Sizes::default())?;
+    let sizes = body::Sizes::with_max_line(max_line);
+    body::parse_body(&mut src.reader, body_line, delimiter, compression, &parser, sink, sizes)?;
 
     if stats.rows == 0 {
         return Err(Error::NoData { path: path.to_path_buf(), what: "a header and no data rows".into() });

@@ -38,9 +38,15 @@ impl Delimiter {
 pub enum RecordError {
     /// Reading the underlying stream failed (including a damaged compressed stream).
     Io(io::Error),
-    /// The file ended inside a quoted field that starts on `line`.
+    /// The file ended inside a quoted field that starts on `line` (or the field ran on for
+    /// more than the record limit).
     UnclosedQuote {
         /// The line on which the unterminated record starts.
+        line: u64,
+    },
+    /// A line longer than the record limit; it was read past (not held) and can be counted.
+    TooLong {
+        /// The line.
         line: u64,
     },
 }
@@ -94,6 +100,10 @@ pub struct RecordReader<R> {
     field_bytes: Vec<u8>,
     bounds: Vec<(usize, usize)>,
     at_start: bool,
+    /// The longest record held in memory.
+    max_record: usize,
+    /// Whether the last line read was over the limit (and so was dropped).
+    too_long: bool,
 }
 
 impl<R: BufRead> RecordReader<R> {
@@ -107,7 +117,16 @@ impl<R: BufRead> RecordReader<R> {
             field_bytes: Vec::new(),
             bounds: Vec::new(),
             at_start: true,
+            max_record: usize::MAX,
+            too_long: false,
         }
+    }
+
+    /// The same reader, holding no record longer than `max` bytes: a longer line is read past
+    /// and reported as [`RecordError::TooLong`], a longer quoted field as an unclosed quote.
+    pub fn with_max_record(mut self, max: usize) -> Self {
+        self.max_record = max;
+        self
     }
 
     /// A reader for text that starts at `line` of a larger file (no byte order mark there).
@@ -120,13 +139,32 @@ impl<R: BufRead> RecordReader<R> {
         self.next_line
     }
 
-    /// Read one physical line (without its line end) into `self.line`.
+    /// Read one physical line (without its line end) into `self.line`, at most the record
+    /// limit of it (the rest of a longer line is read past; `too_long` says so).
     /// Returns false at the end of the input.
     fn read_line(&mut self) -> io::Result<bool> {
         self.line.clear();
-        let n = self.inner.read_until(b'\n', &mut self.line)?;
+        self.too_long = false;
+        let limit = self.max_record.saturating_add(1) as u64;
+        let n = io::Read::take(&mut self.inner, limit).read_until(b'\n', &mut self.line)?;
         if n == 0 {
             return Ok(false);
+        }
+        if self.line.len() > self.max_record && self.line.last() != Some(&b'\n') {
+            self.too_long = true;
+            self.line.clear();
+            loop {
+                let buf = self.inner.fill_buf()?;
+                if buf.is_empty() {
+                    break;
+                }
+                if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+                    self.inner.consume(i + 1);
+                    break;
+                }
+                let all = buf.len();
+                self.inner.consume(all);
+            }
         }
         self.next_line += 1;
         if self.line.last() == Some(&b'\n') {
@@ -157,6 +195,9 @@ impl<R: BufRead> RecordReader<R> {
         let start_line = loop {
             if !self.read_line()? {
                 return Ok(None);
+            }
+            if self.too_long {
+                return Err(RecordError::TooLong { line: self.next_line - 1 });
             }
             let first = self.line.iter().position(|b| !b.is_ascii_whitespace());
             match first {
@@ -224,7 +265,7 @@ impl<R: BufRead> RecordReader<R> {
             if state == State::Quoted {
                 // The quoted field goes on past the line break.
                 self.field_bytes.push(b'\n');
-                if !self.read_line()? {
+                if !self.read_line()? || self.too_long || self.field_bytes.len() + self.line.len() > self.max_record {
                     return Err(RecordError::UnclosedQuote { line: start_line });
                 }
                 continue;
@@ -241,12 +282,15 @@ impl<R: BufRead> RecordReader<R> {
     }
 }
 
+/// The longest record of a side file (a job, an allowlist entry, a LinkedIn row).
+pub const SIDE_FILE_MAX_RECORD: usize = 1 << 20;
+
 /// Open a small comma-separated side file (employment histories, allowlists) for reading
 /// with [`next_side_record`].
 pub fn open_side_file(path: &std::path::Path) -> Result<RecordReader<std::io::BufReader<std::fs::File>>, crate::Error> {
     let file =
         std::fs::File::open(path).map_err(|e| crate::Error::Io { path: path.to_path_buf(), message: e.to_string() })?;
-    Ok(RecordReader::new(std::io::BufReader::new(file), Delimiter::Byte(b',')))
+    Ok(RecordReader::new(std::io::BufReader::new(file), Delimiter::Byte(b',')).with_max_record(SIDE_FILE_MAX_RECORD))
 }
 
 /// The next record of a side file, with errors that name the file (and line).
@@ -256,6 +300,11 @@ pub fn next_side_record<'r, R: BufRead>(
 ) -> Result<Option<Record<'r>>, crate::Error> {
     records.next_record().map_err(|e| match e {
         RecordError::UnclosedQuote { line } => crate::Error::UnclosedQuote { path: path.to_path_buf(), line },
+        RecordError::TooLong { line } => crate::Error::Row {
+            path: path.to_path_buf(),
+            line,
+            reason: "line longer than the 1 MiB a record may take".into(),
+        },
         RecordError::Io(e) => crate::Error::Io { path: path.to_path_buf(), message: e.to_string() },
     })
 }

@@ -26,6 +26,8 @@ pub(super) struct RowParser<'a> {
     pub date_format: Option<&'a str>,
     /// Dates after this (Unix seconds) are in the future.
     pub now: i64,
+    /// The longest line read (`--max-line-bytes`).
+    pub max_line: usize,
 }
 
 /// Dates before this (1990-01-01) are suspect: recommendations online began later, and a
@@ -104,6 +106,17 @@ enum RowOutcome {
 }
 
 impl RowParser<'_> {
+    /// Account for one line skipped as too long in `batch` (an error under `strict`).
+    pub fn too_long_in(&self, batch: &mut Batch, line: u64) -> Result<(), Error> {
+        if self.strict {
+            let reason = format!("line longer than {} bytes (--max-line-bytes) (rejected by --strict)", self.max_line);
+            return Err(Error::Row { path: self.path.to_path_buf(), line, reason });
+        }
+        batch.rows_read += 1;
+        *batch.skipped.entry(SkipReason::LineTooLong).or_insert(0) += 1;
+        Ok(())
+    }
+
     /// Account for one record; under `strict`, a row-level problem is an error naming the line.
     pub fn row<'r>(
         &self,

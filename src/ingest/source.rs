@@ -99,7 +99,11 @@ impl Source {
         }
         // Classic Mac line ends (CR alone): without this the whole file would be one row.
         if head.contains(&b'\r') && !head.contains(&b'\n') {
-            return Ok(Source { reader: Box::new(BufReader::with_capacity(BUFFER, CrLines(reader))), compression, hasher });
+            return Ok(Source {
+                reader: Box::new(BufReader::with_capacity(BUFFER, CrLines(reader))),
+                compression,
+                hasher,
+            });
         }
         Ok(Source { reader: Box::new(reader), compression, hasher })
     }

@@ -68,7 +68,8 @@ impl<R: BufRead> Frames<R> {
             if !head.starts_with(&FRAME_MAGIC) {
                 return Err(invalid(format!("bytes after frame {} that are not a zstd frame", self.frames)));
             }
-            let decoder = StreamingDecoder::new(source).map_err(|e| invalid(format!("frame {}: {e}", self.frames + 1)))?;
+            let decoder =
+                StreamingDecoder::new(source).map_err(|e| invalid(format!("frame {}: {e}", self.frames + 1)))?;
             self.state = State::Frame(Box::new(decoder));
             return Ok(());
         }

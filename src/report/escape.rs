@@ -64,13 +64,34 @@ pub fn csv_text(s: &str) -> String {
     csv_quoted(&neutral)
 }
 
-/// A CSV cell as it is, quoted when it holds a comma, quote or line break.
+/// A CSV cell as it is, quoted when it holds a comma, quote or line break; control
+/// characters other than tab and line breaks (an escape sequence that would reach a terminal
+/// through `--format csv`) are written as `\u{1b}`.
 pub fn csv_quoted(s: &str) -> String {
+    let s = controls_escaped(s, |c| c != '\t' && c != '\n' && c != '\r');
     if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s.into_owned()
     }
+}
+
+/// `s` with the control characters `escape` picks written as `\u{..}`.
+fn controls_escaped(s: &str, escape: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && escape(c)) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| if c.is_control() && escape(c) { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect::<String>()
+        .into()
+}
+
+/// Text for a terminal line that is not a name (a message, a path): every control
+/// character written as `\u{..}`, so that nothing in the data can move the cursor, clear the
+/// screen or retitle the window.
+pub fn terminal(s: &str) -> String {
+    controls_escaped(s, |_| true).into_owned()
 }
 
 /// Markdown inline text: HTML-significant characters become entities (so the text is inert

@@ -11,10 +11,10 @@
 //! Appends (the GitHub step summary) always write in place.
 
 use std::fs;
+use std::hash::{BuildHasher, RandomState};
 use std::io::{self, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
-use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 
 use super::{renderer, Csv, Format, Render, RenderOptions, Report, Sheet};
@@ -249,6 +249,16 @@ mod tests {
         std::os::unix::fs::symlink("loop1", dir.path().join("loop2")).unwrap();
         assert!(classify(&dir.path().join("loop1")).unwrap_err().to_string().contains("symbolic links"));
         assert!(classify(dir.path()).unwrap_err().to_string().contains("directory"));
+    }
+
+    #[test]
+    fn pending_temporaries_are_removed_on_demand() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tmp, _file) = temporary_beside(&dir.path().join("r.json")).unwrap();
+        assert!(tmp.exists());
+        remove_pending();
+        assert!(!tmp.exists());
+        pending(None, Some(&tmp));
     }
 
     #[test]

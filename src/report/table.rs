@@ -47,7 +47,7 @@ impl Render for Table {
         writeln!(out, "backscratch {} — {} people, {} recommendations", r.tool.version, s.people, s.recommendations)?;
         // What could not be checked comes first: a verdict reads differently without it.
         for note in &s.checks_unavailable {
-            writeln!(out, "not checked: {note}")?;
+            writeln!(out, "not checked: {}", one_line(note))?;
         }
         if let Some(choice) = &r.params.max_len_choice {
             writeln!(out, "search: cycles up to {} (auto: {})", r.params.max_cycle_len, choice.reason)?;
@@ -55,11 +55,16 @@ impl Render for Table {
         for i in &r.inputs {
             let mut line = format!(
                 "  {}: {} rows, {} used, {} duplicate, {} self-recommendation, {} skipped",
-                i.path, i.rows, i.used, i.duplicates, i.self_loops, i.skipped
+                one_line(&i.path),
+                i.rows,
+                i.used,
+                i.duplicates,
+                i.self_loops,
+                i.skipped
             );
             if !i.skipped_reasons.is_empty() {
                 let reasons: Vec<String> = i.skipped_reasons.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-                line.push_str(&format!(" ({})", reasons.join(", ")));
+                line.push_str(&format!(" ({})", one_line(&reasons.join(", "))));
             }
             if i.undated_bad_date > 0 {
                 line.push_str(&format!("; {} kept undated (unreadable date)", i.undated_bad_date));

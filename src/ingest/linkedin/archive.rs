@@ -34,9 +34,21 @@ pub struct ExportFiles {
     pub origin: PathBuf,
     /// Canonical name → (path shown in reports, contents).
     pub files: Vec<(&'static str, String, String)>,
+    /// Second copies of a file (the same name again, in another case or another folder of
+    /// the archive): not read, but accounted. Canonical name, path shown, contents.
+    pub duplicates: Vec<(&'static str, String, String)>,
 }
 
 impl ExportFiles {
+    /// Add a file, or account it as a second copy when the export already has one.
+    fn add(&mut self, name: &'static str, display: String, text: String) {
+        if self.files.iter().any(|f| f.0 == name) {
+            self.duplicates.push((name, display, text));
+        } else {
+            self.files.push((name, display, text));
+        }
+    }
+
     /// The contents and display path of a file, if the export has it.
     pub fn get(&self, name: &str) -> Option<(&str, &str)> {
         self.files.iter().find(|f| f.0 == name).map(|f| (f.1.as_str(), f.2.as_str()))
@@ -66,21 +78,33 @@ fn text(origin: &Path, entry: &str, bytes: Vec<u8>) -> Result<String, Error> {
     Ok(s)
 }
 
-/// Read an unpacked export folder.
+/// Read an unpacked export folder. Only regular files are read (a symlink is followed to
+/// one); a device, FIFO or socket under an export file's name is refused, since reading it
+/// would never end or never start.
 pub fn read_folder(dir: &Path) -> Result<ExportFiles, Error> {
-    let mut out = ExportFiles { origin: dir.to_path_buf(), files: Vec::new() };
+    let mut out = ExportFiles { origin: dir.to_path_buf(), ..ExportFiles::default() };
     let entries = std::fs::read_dir(dir).map_err(|e| Error::Io { path: dir.to_path_buf(), message: e.to_string() })?;
     let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     names.sort();
     for path in names {
         let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(known) else { continue };
         let meta = std::fs::metadata(&path).map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
-        if meta.len() > MAX_ENTRY_BYTES {
+        if !meta.is_file() {
+            return Err(Error::Format {
+                path: path.clone(),
+                message: "not a regular file (a device, FIFO or socket); refused".into(),
+            });
+        }
+        let io = |e: std::io::Error| Error::Io { path: path.clone(), message: e.to_string() };
+        // Bounded by what is read, not by what the size said a moment ago.
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path).map_err(io)?.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() as u64 > MAX_ENTRY_BYTES {
             return Err(Error::Format { path: path.clone(), message: format!("larger than {MAX_ENTRY_BYTES} bytes") });
         }
-        let bytes = std::fs::read(&path).map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
         let display = path.display().to_string();
-        out.files.push((name, display, text(&path, name, bytes)?));
+        let contents = text(&path, name, bytes)?;
+        out.add(name, display, contents);
     }
     Ok(out)
 }
@@ -114,7 +138,7 @@ pub fn read_zip_within(archive: &Path, max_entry: u64, max_total: u64) -> Result
     let file =
         std::fs::File::open(archive).map_err(|e| Error::Io { path: archive.to_path_buf(), message: e.to_string() })?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| damaged("", &e))?;
-    let mut out = ExportFiles { origin: archive.to_path_buf(), files: Vec::new() };
+    let mut out = ExportFiles { origin: archive.to_path_buf(), ..ExportFiles::default() };
     let mut total = 0u64;
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(|e| damaged(&format!("entry {i}"), &e))?;
@@ -125,7 +149,9 @@ pub fn read_zip_within(archive: &Path, max_entry: u64, max_total: u64) -> Result
                 message: format!("{name}: refused: the entry's path leaves the archive (absolute or '..')"),
             });
         }
-        let Some(known_name) = Path::new(&name).file_name().and_then(|n| n.to_str()).and_then(known) else { continue };
+        // Windows tools write `export\Recommendations_Given.csv`: either separator ends a folder.
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(&name);
+        let Some(known_name) = known(base) else { continue };
         if entry.is_dir() {
             continue;
         }
@@ -143,7 +169,8 @@ pub fn read_zip_within(archive: &Path, max_entry: u64, max_total: u64) -> Result
         }
         total += bytes.len() as u64;
         let display = format!("{}!{name}", archive.display());
-        out.files.push((known_name, display, text(archive, &name, bytes)?));
+        let contents = text(archive, &name, bytes)?;
+        out.add(known_name, display, contents);
     }
     Ok(out)
 }
@@ -206,6 +233,29 @@ mod tests {
         let files = read_zip(zip.path()).unwrap();
         assert_eq!(files.files.len(), 1);
         assert_eq!(files.get("Profile.csv").unwrap().1, "First Name,Last Name\nA,B\n");
+    }
+
+    #[test]
+    fn second_copies_and_backslash_paths_are_accounted() {
+        let given = b"First Name,Last Name\nA,B\n";
+        let zip = zip_with(&[
+            ("export\\Recommendations_Given.csv", given),
+            ("other/recommendations_given.CSV", given),
+            ("Profile.csv", b"First Name,Last Name\nA,B\n"),
+        ]);
+        let files = read_zip(zip.path()).unwrap();
+        assert!(files.get("Recommendations_Given.csv").unwrap().0.ends_with("!export\\Recommendations_Given.csv"));
+        assert_eq!(files.duplicates.len(), 1);
+        assert!(files.duplicates[0].1.ends_with("other/recommendations_given.CSV"));
+    }
+
+    #[test]
+    fn a_device_in_an_export_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Profile.csv"), "First Name,Last Name\nA,B\n").unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("Recommendations_Given.csv")).unwrap();
+        let e = read_folder(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("Recommendations_Given.csv") && e.contains("not a regular file"), "{e}");
     }
 
     #[test]

@@ -321,6 +321,32 @@ struct Pending {
     detail: String,
 }
 
+/// Second copies of an export file (the same name again in an archive): named in a warning,
+/// and for recommendation and endorsement files listed among the inputs with every row
+/// skipped, so that no row goes unaccounted.
+fn account_duplicates(files: &ExportFiles, out: &mut Exports) -> Result<(), Error> {
+    for (name, path, text) in &files.duplicates {
+        let first = files.get(name).map_or("", |f| f.0);
+        out.warnings.push(format!("{path}: a second {name} in the export; only the first ({first}) is read"));
+        if let Some(kind) = EDGE_FILES.iter().find(|k| k.name == *name) {
+            let t = Table::parse(path, text, &[kind.first, kind.last])?;
+            let rows = t.rows.len() as u64;
+            let mut skipped = BTreeMap::new();
+            if rows > 0 {
+                skipped.insert("second copy of the file in the export (only the first is read)".to_string(), rows);
+            }
+            out.files.push(FileAccount {
+                path: path.clone(),
+                sha256: crate::hex::sha256_hex(text.as_bytes()),
+                rows,
+                skipped,
+                ..Default::default()
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Read every export and resolve who is who across them.
 pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions, strict: bool) -> Result<Exports, Error> {
     let mut out = Exports::default();
@@ -423,6 +449,9 @@ pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions, strict: bool) 
                 });
             }
         }
+    }
+    for p in &parsed {
+        account_duplicates(&p.files, &mut out)?;
     }
     let owners: Vec<Owner> = parsed.iter().map(|p| p.owner.clone()).collect();
     let resolution = identity::resolve(&owners, &mentions);
