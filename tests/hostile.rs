@@ -209,3 +209,54 @@ fn escape_sequences_never_reach_the_terminal() {
         assert!(!all.contains(&0x1b), "{args:?}: {}", String::from_utf8_lossy(&all));
     }
 }
+
+#[test]
+fn markdown_keeps_its_size_promise_with_a_huge_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.csv");
+    let huge = "N".repeat(1_500_000);
+    // A ring written within days is medium without histories, so its people are listed.
+    let rows = format!("from,to,date\n{huge},bob,2023-01-01\nbob,cid,2023-01-02\ncid,{huge},2023-01-03\n");
+    std::fs::write(&path, rows).unwrap();
+    let out = bs()
+        .arg("scan")
+        .arg(&path)
+        .args(["--format", "markdown", "--max-line-bytes", "4000000", "--exit-zero"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.len() <= 1_000_000, "{} bytes", out.stdout.len());
+}
+
+#[test]
+fn messages_that_help() {
+    let dir = tempfile::tempdir().unwrap();
+    // -o onto a folder path.
+    let folder = format!("{}/reports/", dir.path().display());
+    let out = bs().args(["scan", "data/sample/recommendations.csv", "-o", &folder]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("names a folder"));
+    // A baseline with a byte-order mark.
+    let base = dir.path().join("base.json");
+    let plain = bs().args(["scan", "data/sample/recommendations.csv", "--format", "json", "--exit-zero"]).output().unwrap();
+    std::fs::write(&base, [&[0xEF, 0xBB, 0xBF][..], &plain.stdout].concat()).unwrap();
+    let out = bs()
+        .args(["scan", "data/sample/recommendations.csv", "--exit-zero", "--baseline", base.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // --owner with another spelling of the same path.
+    use std::io::Write as _;
+    let zip_path = dir.path().join("x.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    zip.start_file("Recommendations_Given.csv", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(b"First Name,Last Name,Company,Job Title,Text,Creation Date,Status\nBen,Okoro,,,fine,05/01/24,\n")
+        .unwrap();
+    zip.finish().unwrap();
+    let out = bs()
+        .current_dir(dir.path())
+        .args(["scan", "x.zip", "--owner", "./x.zip=Ava Stone", "--exit-zero"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -18,24 +18,41 @@ pub struct Baseline {
 
 impl Baseline {
     /// Read the ids and severities from a JSON report written by `--format json` (any schema
-    /// version that has `findings[].id`; `findings[].severity` when present).
+    /// version that has `findings[].id`; `findings[].severity` when present). The report is
+    /// streamed and only ids and severities are kept, so a 1 GB baseline costs the memory
+    /// of its ids, not of its whole tree; a byte-order mark is skipped.
     pub fn read(path: &Path) -> Result<Baseline> {
+        use std::io::{BufRead, Read};
+        #[derive(serde::Deserialize)]
+        struct Earlier {
+            findings: Option<Vec<EarlierFinding>>,
+        }
+        #[derive(serde::Deserialize)]
+        struct EarlierFinding {
+            id: Option<String>,
+            #[serde(default)]
+            severity: Option<serde_json::Value>,
+        }
         let format = |message: String| Error::Format { path: path.to_path_buf(), message };
-        let text = std::fs::read_to_string(path)
+        let file = std::fs::File::open(path)
             .map_err(|e| Error::Io { path: path.to_path_buf(), message: format!("cannot read the baseline: {e}") })?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| format(format!("the baseline is not JSON (line {}): {e}", e.line())))?;
-        let findings = value
-            .get("findings")
-            .and_then(|f| f.as_array())
+        let mut reader = std::io::BufReader::new(file);
+        if reader.fill_buf().map_or(false, |head| head.starts_with(&[0xEF, 0xBB, 0xBF])) {
+            reader.consume(3);
+        }
+        let earlier: Earlier = serde_json::from_reader(reader.by_ref()).map_err(|e| {
+            let what = if e.is_data() { "not a backscratch JSON report" } else { "not JSON" };
+            format(format!("the baseline is {what} (line {}): {e}", e.line()))
+        })?;
+        let findings = earlier
+            .findings
             .ok_or_else(|| format("the baseline is not a backscratch JSON report (no \"findings\" list)".into()))?;
         let ids = findings
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(i, f)| {
-                let id = f.get("id").and_then(|id| id.as_str()).map(str::to_string);
-                let severity = f.get("severity").and_then(|s| serde_json::from_value(s.clone()).ok());
-                id.map(|id| (id, severity)).ok_or_else(|| format(format!("findings[{i}] has no id")))
+                let severity = f.severity.and_then(|s| serde_json::from_value(s).ok());
+                f.id.map(|id| (id, severity)).ok_or_else(|| format(format!("findings[{i}] has no id")))
             })
             .collect::<Result<_>>()?;
         Ok(Baseline { file: path.display().to_string(), ids })

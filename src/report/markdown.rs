@@ -185,6 +185,15 @@ impl Render for Markdown {
         if left_out > 0 {
             let _ = writeln!(s, "{left_out} more finding(s) did not fit in this summary; they are in the JSON report.");
         }
+        // The promise holds whatever the data: huge names can make even the head too long.
+        if s.len() > self.max_bytes {
+            let mut cut = self.max_bytes.saturating_sub(reserve);
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            s.truncate(cut);
+            let _ = write!(s, "\n\n(This summary was cut at {cut} bytes; the JSON report has everything.)\n");
+        }
         out.write_all(s.as_bytes())
     }
 }

@@ -88,6 +88,12 @@ fn is_descriptor_path(path: &Path) -> bool {
 /// Decide how to write to `path`: follow its symlinks to the final target and look at
 /// what stands there.
 pub fn classify(path: &Path) -> io::Result<Target> {
+    if path.as_os_str().to_string_lossy().ends_with('/') {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("cannot write {}: it names a folder (it ends in /), not a file", path.display()),
+        ));
+    }
     let mut current = path.to_path_buf();
     for _ in 0..MAX_LINKS {
         if is_descriptor_path(&current) {

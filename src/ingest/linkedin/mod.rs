@@ -200,7 +200,12 @@ fn full_name(t: &Table, row: &[String], first: &str, last: &str) -> String {
 
 /// The owner of an export: named by the user, or the first row of Profile.csv.
 fn owner_name(files: &ExportFiles, options: &LinkedInOptions) -> Result<String, Error> {
-    if let Some((_, name)) = options.owners.iter().find(|(p, _)| p == &files.origin) {
+    // `./x.zip`, `x.zip` and `/abs/x.zip` are one file: compare where they lead.
+    let same = |p: &PathBuf| match (std::fs::canonicalize(p), std::fs::canonicalize(&files.origin)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => p == &files.origin,
+    };
+    if let Some((_, name)) = options.owners.iter().find(|(p, _)| same(p)) {
         return Ok(name.clone());
     }
     let no_owner = |why: &str| Error::Format {
