@@ -445,6 +445,7 @@ fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
             strict: a.strict,
             date_format: a.date_format.clone(),
             max_line_bytes: a.max_line_bytes.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            deadline: None,
             linkedin: LinkedInOptions {
                 include_endorsements: a.include.contains(&Include::Endorsements),
                 owners: a.owner.clone(),

@@ -220,11 +220,17 @@ impl ScanConfig {
 
 fn run(config: &ScanConfig) -> Result<ScanOutcome> {
     let mut watch = Stopwatch::start();
+    // --time-budget bounds the whole run: reading stops at the deadline too, not only the
+    // search.
+    let started = Instant::now();
+    let deadline = config.time_budget.map(|b| started + b);
     config.starting("ingest");
     let baseline = config.baseline.as_deref().map(Baseline::read).transpose()?;
     let mut employment = config.people.as_deref().map(Employment::read).transpose()?;
     let allow_entries = config.allow.as_deref().map(allow::read).transpose()?.unwrap_or_default();
-    let ingested = ingest::read_inputs(&config.inputs, &config.ingest)?;
+    let ingest_options = IngestOptions { deadline, ..config.ingest.clone() };
+    let mut ingested = ingest::read_inputs(&config.inputs, &ingest_options)?;
+    let stopped_reading = ingested.stopped.take();
     watch.lap("ingest");
     config.starting("graph");
     let built = Graph::build(ingested);
@@ -241,12 +247,22 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
     watch.lap("graph");
     config.starting("detect+score");
     let stop = AtomicBool::new(false);
-    let (scoring, checks_unavailable, backings) = within_budget(config.time_budget, &stop, || {
-        if config.count_only {
+    // What is left of the budget; a run that stopped reading searches nothing.
+    let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    if stopped_reading.is_some() {
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    let (scoring, checks_unavailable, backings) = within_budget(left, &stop, || {
+        if config.count_only || stopped_reading.is_some() {
             let pairs = detect::pairs::reciprocal_pairs(&graph).len() as u64;
             let outcome = detect::visit_cycles(&graph, max_len.k, &stop, || detect::cycles::NoVisitor);
             let scoring = Scoring::unscored(pairs, outcome.counts, outcome.stopped, graph.edge_count());
-            return (scoring, vec!["scoring: --count-only, so nothing was judged".to_string()], None);
+            let why = if config.count_only {
+                "scoring: --count-only, so nothing was judged"
+            } else {
+                "scoring: the --time-budget ran out while reading, so nothing was judged"
+            };
+            return (scoring, vec![why.to_string()], None);
         }
         let pairs = detect::pairs::reciprocal_pairs(&graph);
         let lags = pairs.iter().map(|p| score::time::pair_lag(&graph, p.ab, p.ba));
@@ -263,12 +279,16 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
     });
     watch.lap("detect+score");
     config.starting("report");
-    let truncated_reason = scoring.stopped.then(|| {
-        format!(
-            "the search reached --time-budget {:.3}s before it finished",
-            config.time_budget.map_or(0.0, |d| d.as_secs_f64())
-        )
-    });
+    let budget = config.time_budget.map_or(0.0, |d| d.as_secs_f64());
+    let truncated_reason = match &stopped_reading {
+        Some(at) => Some(format!(
+            "--time-budget {budget:.3}s ran out while reading the inputs (stage ingest, stopped in {at}); the rest \
+             was not read and nothing was searched"
+        )),
+        None => scoring.stopped.then(|| {
+            format!("--time-budget {budget:.3}s ran out in the search (stage detect+score) before it finished")
+        }),
+    };
     let matched = employment.as_ref().map(|e| {
         use rayon::prelude::*;
         e.match_names((0..graph.node_count() as u32).into_par_iter().map(|v| graph.name(v)))

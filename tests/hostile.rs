@@ -238,7 +238,8 @@ fn messages_that_help() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("names a folder"));
     // A baseline with a byte-order mark.
     let base = dir.path().join("base.json");
-    let plain = bs().args(["scan", "data/sample/recommendations.csv", "--format", "json", "--exit-zero"]).output().unwrap();
+    let plain =
+        bs().args(["scan", "data/sample/recommendations.csv", "--format", "json", "--exit-zero"]).output().unwrap();
     std::fs::write(&base, [&[0xEF, 0xBB, 0xBF][..], &plain.stdout].concat()).unwrap();
     let out = bs()
         .args(["scan", "data/sample/recommendations.csv", "--exit-zero", "--baseline", base.to_str().unwrap()])
@@ -259,4 +260,30 @@ fn messages_that_help() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn the_time_budget_bounds_reading_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    let mut text = String::from("from,to\n");
+    for i in 0..1_500_000 {
+        text.push_str(&format!("p{i},p{}\n", (i * 7 + 1) % 1_500_000));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let second = dir.path().join("second.csv");
+    std::fs::write(&second, "from,to\na,b\n").unwrap();
+    let out = bs()
+        .arg("scan")
+        .arg(&path)
+        .arg(&second)
+        .args(["--time-budget", "1ms", "--format", "json", "--no-timestamp"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a run cut short never passes");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["truncated"], true);
+    let why = v["summary"]["truncated_reason"].as_str().unwrap();
+    assert!(why.contains("stage ingest") && why.contains("big.csv at line"), "{why}");
+    assert!(v["summary"]["warnings"].to_string().contains("second.csv: not read"));
 }

@@ -36,6 +36,7 @@ impl Graph {
             jobs,
             warnings,
             date_precision,
+            stopped: _,
         } = ingested;
         let mut used = vec![false; names.len()];
         for r in &rows {

@@ -143,7 +143,9 @@ fn skip_line(reader: &mut dyn BufRead, compression: Compression, parser: &RowPar
 }
 
 /// Read the rest of `reader`, whose first line is `first_line`, handing each batch of rows
-/// to `sink` in file order.
+/// to `sink` in file order. Past `deadline` (checked between blocks) it stops and returns the
+/// first line not read.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn parse_body(
     reader: &mut dyn BufRead,
     first_line: u64,
@@ -152,7 +154,8 @@ pub(super) fn parse_body(
     parser: &RowParser,
     sink: &mut dyn FnMut(Batch),
     sizes: Sizes,
-) -> Result<(), Error> {
+    deadline: Option<std::time::Instant>,
+) -> Result<Option<u64>, Error> {
     let mut line = first_line;
     let mut block: Vec<u8> = Vec::new();
     let mut at_end = false;
@@ -160,6 +163,9 @@ pub(super) fn parse_body(
     // extension parses the block again, so there is one at most.
     let mut extended = false;
     loop {
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return Ok(Some(line));
+        }
         // Fill the block up to another BLOCK bytes (or the end of the input).
         let target = block.len() + sizes.block;
         while block.len() < target && !at_end {
@@ -173,7 +179,7 @@ pub(super) fn parse_body(
             reader.consume(take);
         }
         if block.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let cut = if at_end { block.len() } else { block.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) };
         if cut == 0 {
@@ -237,6 +243,7 @@ mod tests {
             &parser,
             &mut |b| out.absorb(b, &mut stats, &mut dates),
             sizes,
+            None,
         )?;
         Ok(out
             .rows

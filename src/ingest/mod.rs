@@ -41,6 +41,8 @@ pub struct IngestOptions {
     pub date_format: Option<String>,
     /// `--max-line-bytes`: a longer line is skipped unread (`None`: 1 MiB).
     pub max_line_bytes: Option<usize>,
+    /// `--time-budget`: reading stops at this moment (between blocks of a few MiB).
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// One usable recommendation row, names interned.
@@ -185,6 +187,8 @@ pub struct Ingested {
     pub warnings: Vec<String>,
     /// The coarsest precision of any date read.
     pub date_precision: date::DatePrecision,
+    /// Where reading stopped when the time budget ran out (`None`: everything was read).
+    pub stopped: Option<String>,
 }
 
 /// Read every input in order.
@@ -197,6 +201,13 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingeste
     // can be matched across them.
     let mut exports = Vec::new();
     for kind in kinds {
+        if out.stopped.is_some() {
+            let path = match &kind {
+                linkedin::InputKind::EdgeList(p) | linkedin::InputKind::Export(p) => p,
+            };
+            out.warnings.push(format!("{}: not read: the --time-budget ran out before it", path.display()));
+            continue;
+        }
         match kind {
             linkedin::InputKind::EdgeList(path) => read_one(&path, file_index(out.inputs.len())?, options, &mut out)?,
             linkedin::InputKind::Export(path) => exports.push(path),
@@ -350,7 +361,13 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
         out.absorb(batch, &mut stats, &mut dates);
     };
     let sizes = body::Sizes::with_max_line(max_line);
-    body::parse_body(&mut src.reader, body_line, delimiter, compression, &parser, sink, sizes)?;
+    let stopped_at =
+        body::parse_body(&mut src.reader, body_line, delimiter, compression, &parser, sink, sizes, options.deadline)?;
+    if let Some(line) = stopped_at {
+        out.stopped = Some(format!("{} at line {line}", path.display()));
+        out.inputs.push(stats);
+        return Ok(());
+    }
 
     if stats.rows == 0 {
         return Err(Error::NoData { path: path.to_path_buf(), what: "a header and no data rows".into() });

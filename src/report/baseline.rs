@@ -37,7 +37,7 @@ impl Baseline {
         let file = std::fs::File::open(path)
             .map_err(|e| Error::Io { path: path.to_path_buf(), message: format!("cannot read the baseline: {e}") })?;
         let mut reader = std::io::BufReader::new(file);
-        if reader.fill_buf().map_or(false, |head| head.starts_with(&[0xEF, 0xBB, 0xBF])) {
+        if reader.fill_buf().is_ok_and(|head| head.starts_with(&[0xEF, 0xBB, 0xBF])) {
             reader.consume(3);
         }
         let earlier: Earlier = serde_json::from_reader(reader.by_ref()).map_err(|e| {
