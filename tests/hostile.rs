@@ -287,3 +287,24 @@ fn the_time_budget_bounds_reading_too() {
     assert!(why.contains("stage ingest") && why.contains("big.csv at line"), "{why}");
     assert!(v["summary"]["warnings"].to_string().contains("second.csv: not read"));
 }
+
+#[test]
+fn an_export_with_too_many_rows_is_bounded_and_accounted() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fat.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("Profile.csv", options).unwrap();
+    zip.write_all(b"First Name,Last Name\nAva,Stone\n").unwrap();
+    zip.start_file("Recommendations_Given.csv", options).unwrap();
+    zip.write_all(b"First Name,Last Name,Company,Job Title,Text,Creation Date,Status\n").unwrap();
+    for _ in 0..60_000 {
+        zip.write_all(b"Ben,Stone,Co,T,fine,05/01/24,VISIBLE\n").unwrap();
+    }
+    zip.finish().unwrap();
+    let v = json(&path, &[]);
+    let input = &v["inputs"][0];
+    assert_eq!(input["rows"], 60_000, "every row is accounted");
+    assert_eq!(input["skipped_reasons"]["over the row limit of exports (50000 per file, 1000000 in all)"], 10_000);
+}

@@ -76,7 +76,10 @@ proptest! {
 
 /// Bytes that start like a Zstandard stream (a data frame or a skippable one).
 fn zstd_like() -> impl Strategy<Value = Vec<u8>> {
-    (prop::sample::select(vec![vec![0x28u8, 0xb5, 0x2f, 0xfd], vec![0x50, 0x2a, 0x4d, 0x18]]), prop::collection::vec(any::<u8>(), 0..300))
+    (
+        prop::sample::select(vec![vec![0x28u8, 0xb5, 0x2f, 0xfd], vec![0x50, 0x2a, 0x4d, 0x18]]),
+        prop::collection::vec(any::<u8>(), 0..300),
+    )
         .prop_map(|(magic, rest)| [magic, rest].concat())
 }
 

@@ -326,6 +326,12 @@ struct Pending {
     detail: String,
 }
 
+/// Recommendation and endorsement rows kept per export file: a person's own export holds
+/// hundreds; every kept row costs about 1 KB until the exports are matched with each other.
+pub const MAX_EDGE_ROWS_PER_FILE: usize = 50_000;
+/// Recommendation and endorsement rows kept from all exports of one scan (about 1 GB).
+pub const MAX_EDGE_ROWS: usize = 1_000_000;
+
 /// Second copies of an export file (the same name again in an archive): named in a warning,
 /// and for recommendation and endorsement files listed among the inputs with every row
 /// skipped, so that no row goes unaccounted.
@@ -356,8 +362,23 @@ fn account_duplicates(files: &ExportFiles, out: &mut Exports) -> Result<(), Erro
 pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions, strict: bool) -> Result<Exports, Error> {
     let mut out = Exports::default();
     let mut parsed = Vec::new();
+    let mut held = 0u64;
     for path in paths {
         let files = if path.is_dir() { archive::read_folder(path)? } else { archive::read_zip(path)? };
+        held += files.bytes();
+        if held > archive::MAX_EXPORTS_BYTES {
+            return Err(Error::Format {
+                path: path.clone(),
+                message: format!(
+                    "refused: the exports read so far hold more than {} bytes of text together (at most {} per file, \
+                     {} per archive and {} for all exports of a scan are read)",
+                    archive::MAX_EXPORTS_BYTES,
+                    archive::MAX_ENTRY_BYTES,
+                    archive::MAX_ARCHIVE_BYTES,
+                    archive::MAX_EXPORTS_BYTES
+                ),
+            });
+        }
         let name = owner_name(&files, options)?;
         let positions = parse_positions(&files, &mut out.warnings)?;
         let connections = parse_connections(&files)?;
@@ -373,15 +394,28 @@ pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions, strict: bool) 
     }
     let mut mentions = Vec::new();
     let mut pending = Vec::new();
+    let mut edge_rows = 0usize;
     for (x, p) in parsed.iter().enumerate() {
         for kind in EDGE_FILES {
             let Some((path, text)) = p.files.get(kind.name) else { continue };
-            let t = Table::parse(path, text, &[kind.first, kind.last])?;
+            let limit = MAX_EDGE_ROWS_PER_FILE.min(MAX_EDGE_ROWS.saturating_sub(edge_rows));
+            let t = Table::parse_limited(path, text, &[kind.first, kind.last], limit)?;
+            edge_rows += t.rows.len();
             let file = out.files.len();
+            let mut skipped = BTreeMap::new();
+            if t.over_limit > 0 {
+                skipped.insert(
+                    format!(
+                        "over the row limit of exports ({MAX_EDGE_ROWS_PER_FILE} per file, {MAX_EDGE_ROWS} in all)"
+                    ),
+                    t.over_limit,
+                );
+            }
             out.files.push(FileAccount {
                 path: path.to_string(),
                 sha256: crate::hex::sha256_hex(text.as_bytes()),
-                rows: t.rows.len() as u64,
+                rows: t.rows.len() as u64 + t.over_limit,
+                skipped,
                 ..Default::default()
             });
             for (line, row) in &t.rows {

@@ -14,12 +14,20 @@ pub struct Table {
     pub header: Vec<String>,
     /// Data rows: line and cells.
     pub rows: Vec<(u64, Vec<String>)>,
+    /// Data rows past the row limit: counted, not kept.
+    pub over_limit: u64,
 }
 
 impl Table {
     /// Parse `text`, taking the first record that contains every name in `required` as the
     /// header. `path` names the file in errors.
     pub fn parse(path: &str, text: &str, required: &[&str]) -> Result<Table, Error> {
+        Table::parse_limited(path, text, required, usize::MAX)
+    }
+
+    /// [`Table::parse`] keeping at most `max_rows` data rows; the rest are only counted
+    /// ([`Table::over_limit`]), so that a file of millions of rows costs no memory per row.
+    pub fn parse_limited(path: &str, text: &str, required: &[&str], max_rows: usize) -> Result<Table, Error> {
         let mut records = RecordReader::new(text.as_bytes(), Delimiter::Byte(b','));
         let mut table = Table::default();
         // Errors name the export file and line, as for any side file.
@@ -34,6 +42,10 @@ impl Table {
                 continue;
             }
             if cells.iter().all(String::is_empty) {
+                continue;
+            }
+            if table.rows.len() >= max_rows {
+                table.over_limit += 1;
                 continue;
             }
             table.rows.push((rec.line, cells));

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Hostile inputs at full size: time and peak memory of `backscratch` on the attacks of issue 18,
+one run each (the point is bounded against unbounded, not a ratio). Writes a Markdown table.
+
+Cases are generated into a temporary folder (nothing is committed): 250,000 names crafted to
+collide in the interner's fast hash (examples/colliding_names.rs), two people with 200,000 jobs
+each, `check` of 2,000 absent names against 100,000 people, a 200 MB line without a newline, an
+unclosed quote before a 200 MB body, a gzip expanding to a 1 GB line, and two LinkedIn exports
+with 10,000 positions against 10,000 mentions.
+
+Usage: benches/hostile.py [--out benches/results/hostile.md] [--bin PATH]
+"""
+import argparse
+import gzip
+import os
+import random
+import subprocess
+import tempfile
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def timed(cmd, budget="30s"):
+    """Run with --time-budget and /usr/bin/time; return (exit code, seconds, peak MiB)."""
+    full = ["/usr/bin/time", "-f", "%e %M"] + cmd + ["--time-budget", budget, "-q"]
+    p = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    last = p.stderr.strip().splitlines()[-1].split()
+    return p.returncode, float(last[0]), int(last[1]) / 1024
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out")
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "backscratch"))
+    a = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--example", "colliding_names"], cwd=ROOT, check=True,
+                   stderr=subprocess.DEVNULL)
+    craft = os.path.join(ROOT, "target", "release", "examples", "colliding_names")
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        p = lambda name: os.path.join(d, name)  # noqa: E731
+
+        names = subprocess.run([craft, "250000"], check=True, capture_output=True, text=True).stdout.split()
+        with open(p("flood.csv"), "w") as f:
+            f.write("from,to\n")
+            for i, n in enumerate(names):
+                f.write(f"{n},{names[(i + 1) % len(names)]}\n")
+        rows.append(("250,000 names crafted to collide", "flood.csv", [a.bin, "scan", p("flood.csv")],
+                     "61.7 s (ignored --time-budget 5s)"))
+
+        with open(p("jobs.csv"), "w") as f:
+            f.write("name,company,start,end\n")
+            for i in range(200_000):
+                f.write(f"ann,Co{i},2000-01-01,2000-01-02\nbob,Co{i},2001-01-01,2001-01-02\n")
+        with open(p("two.csv"), "w") as f:
+            f.write("from,to\nann,bob\nbob,ann\n")
+        rows.append(("two people with 200,000 jobs each", "jobs.csv",
+                     [a.bin, "scan", p("two.csv"), "--people", p("jobs.csv")], "88.6 s under --time-budget 5s"))
+
+        subprocess.run([a.bin, "generate", "--out", p("big"), "--people", "100000"], check=True,
+                       stderr=subprocess.DEVNULL)
+        random.seed(1)
+        with open(p("absent.txt"), "w") as f:
+            for i in range(2000):
+                f.write(f"Absent Person {i} {''.join(random.choice('abcdefgh') for _ in range(6))}\n")
+        rows.append(("check: 2,000 absent names against 100,000 people", "absent.txt",
+                     [a.bin, "check", p("big/recommendations.csv"), "--subjects", p("absent.txt")], "40 s"))
+
+        with open(p("line.csv"), "w") as f:
+            f.write("from,to\nann,bob\n")
+            for _ in range(200):
+                f.write("x" * (1 << 20))
+        rows.append(("a 200 MB line without a newline", "line.csv", [a.bin, "scan", p("line.csv")],
+                     "1 GB line: 77 s, 4.2 GB"))
+
+        with open(p("quote.csv"), "w") as f:
+            f.write('from,to,text\nann,bob,"')
+            chunk = "text that goes on\n" * 10000
+            for _ in range(200 * (1 << 20) // len(chunk)):
+                f.write(chunk)
+        rows.append(("an unclosed quote before a 200 MB body", "quote.csv", [a.bin, "scan", p("quote.csv")],
+                     "500 MB body: 44.6 s"))
+
+        with gzip.open(p("bomb.csv.gz"), "wb", compresslevel=9) as f:
+            f.write(b"from,to\nann,bob\n")
+            block = b"a" * (1 << 20)
+            for _ in range(1024):
+                f.write(block)
+        rows.append(("a gzip expanding to one 1 GB line", "bomb.csv.gz", [a.bin, "scan", p("bomb.csv.gz")],
+                     "18 MB gzip to a 4 GB line: killed at 400 s"))
+
+        for who, other in (("Ava", "Ben"), ("Ben", "Ava")):
+            with zipfile.ZipFile(p(f"{who}.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr("Profile.csv", f"First Name,Last Name\n{who},Stone\n")
+                z.writestr("Positions.csv", "Company Name,Title,Description,Location,Started On,Finished On\n"
+                           + "".join(f"Co{i},T,,,Jan 2010,Feb 2010\n" for i in range(10_000)))
+                z.writestr("Recommendations_Given.csv",
+                           "First Name,Last Name,Company,Job Title,Text,Creation Date,Status\n"
+                           + "".join(f"{other},Stone,Co{i},T,fine,05/01/24,VISIBLE\n" for i in range(10_000)))
+        rows.append(("two exports: 10,000 positions against 10,000 mentions", "Ava.zip, Ben.zip",
+                     [a.bin, "scan", p("Ava.zip"), p("Ben.zip")], "12 s"))
+
+        row = "Ben,Stone,Co,T,fine,05/01/24,VISIBLE\n"
+        with zipfile.ZipFile(p("fat.zip"), "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+            z.writestr("Profile.csv", "First Name,Last Name\nAva,Stone\n")
+            z.writestr("Recommendations_Given.csv", "First Name,Last Name,Company,Job Title,Text,Creation Date,"
+                       "Status\n" + row * (31 * (1 << 20) // len(row)))
+        rows.append(("a 0.1 MB zip of 870,000 recommendation rows (31 MB)", "fat.zip", [a.bin, "scan", p("fat.zip")],
+                     "763 KB zip within the 256 MiB limit: 5.0 GB peak"))
+
+        table = ["| attack | exit | time s | peak MiB | landed build (issue 18) |", "|---|---:|---:|---:|---|"]
+        for what, _, cmd, before in rows:
+            code, secs, mib = timed(cmd)
+            line = f"| {what} | {code} | {secs:.2f} | {mib:.0f} | {before} |"
+            print(line, flush=True)
+            table.append(line)
+    text = ("Hostile inputs, one run each on this 2-core machine, every run under `--time-budget 30s` "
+            "(`benches/hostile.py`):\n\n" + "\n".join(table) + "\n")
+    if a.out:
+        with open(a.out, "w") as f:
+            f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
