@@ -167,7 +167,9 @@ impl Report {
     /// Assemble the report.
     pub fn assemble(r: ReportInputs<'_>) -> Report {
         let g = r.graph;
-        let sc = r.scoring;
+        let mut sc = r.scoring;
+        // Moved into the report at the end, never copied (10,000 findings with their signals).
+        let listed = std::mem::take(&mut sc.listed);
         let cycles: BTreeMap<String, u64> =
             (3..=r.params.max_cycle_len).map(|l| (l.to_string(), sc.cycle_counts[l])).collect();
         let by = sc.counts.by_severity;
@@ -177,25 +179,25 @@ impl Report {
             reciprocal_pairs: sc.pairs,
             cycles,
             findings: sc.counts.found(),
-            listed: sc.listed.len() as u64,
+            listed: listed.len() as u64,
             by_severity: SeverityCounts { info: by[0], low: by[1], medium: by[2], high: by[3] },
             rings: sc.rings.len() as u64,
             suppressed: sc.counts.suppressed,
             outside_window: sc.counts.outside_window,
             oversized_groups: sc.oversized_groups.clone(),
             checks_unavailable: r.checks_unavailable,
-            coverage: r.params.scored.then(|| coverage(g, &sc.listed, r.history)),
+            coverage: r.params.scored.then(|| coverage(g, &listed, r.history)),
             warnings: r.warnings,
             truncated: r.truncated_reason.is_some(),
             truncated_reason: r.truncated_reason,
             baseline: None,
         };
         let edge_of = |e: u32| edge(g, r.inputs, e);
-        let marks = Marks::new(&sc, r.backings.as_ref(), &edge_of);
-        let mut people = people(g, &sc.listed, &marks);
+        let marks = Marks::new(&sc, &listed, r.backings.as_ref(), &edge_of);
+        let mut people = people(g, &listed, &marks);
         let ring_ids: Vec<String> = sc.rings.iter().map(|s| id_of(g, s)).collect();
         let mut findings: Vec<Finding> =
-            sc.listed.iter().cloned().map(|s| finding(g, r.inputs, s, &ring_ids)).collect();
+            listed.into_iter().map(|s| finding(g, r.inputs, s, &ring_ids)).collect();
         let parts: Vec<(String, String)> =
             findings.iter().filter_map(|f| f.part_of.clone().map(|ring| (ring, f.id.clone()))).collect();
         for f in findings.iter_mut().filter(|f| f.kind == FindingKind::Ring) {

@@ -42,11 +42,17 @@ pub struct Marks<'a> {
 }
 
 impl<'a> Marks<'a> {
-    /// The marks of a scan.
-    pub fn new(sc: &'a Scoring, backings: Option<&'a Backings<'a>>, edge: &'a dyn Fn(u32) -> Edge) -> Self {
+    /// The marks of a scan whose listed findings are `listed` (taken out of `sc`, so that
+    /// they can be moved into the report afterwards instead of copied).
+    pub fn new(
+        sc: &'a Scoring,
+        listed: &[Scored],
+        backings: Option<&'a Backings<'a>>,
+        edge: &'a dyn Fn(u32) -> Edge,
+    ) -> Self {
         let mut worst: HashMap<u32, Severity> = HashMap::new();
         let mut outskirts: HashMap<u32, String> = HashMap::new();
-        for s in sc.listed.iter().chain(&sc.rings).filter(|s| s.suppressed_by.is_none()) {
+        for s in listed.iter().chain(&sc.rings).filter(|s| s.suppressed_by.is_none()) {
             for &m in &s.members {
                 let w = worst.entry(m).or_insert(s.severity);
                 *w = (*w).max(s.severity);
