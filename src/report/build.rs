@@ -196,8 +196,7 @@ impl Report {
         let marks = Marks::new(&sc, &listed, r.backings.as_ref(), &edge_of);
         let mut people = people(g, &listed, &marks);
         let ring_ids: Vec<String> = sc.rings.iter().map(|s| id_of(g, s)).collect();
-        let mut findings: Vec<Finding> =
-            listed.into_iter().map(|s| finding(g, r.inputs, s, &ring_ids)).collect();
+        let mut findings: Vec<Finding> = listed.into_iter().map(|s| finding(g, r.inputs, s, &ring_ids)).collect();
         let parts: Vec<(String, String)> =
             findings.iter().filter_map(|f| f.part_of.clone().map(|ring| (ring, f.id.clone()))).collect();
         for f in findings.iter_mut().filter(|f| f.kind == FindingKind::Ring) {

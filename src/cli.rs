@@ -1,0 +1,484 @@
+//! The command line: flags and subcommands (clap), their parsers, and their translation into
+//! the library's plain [`ScanConfig`]. Nothing here runs a scan; `main` does, and maps the
+//! outcome to an exit code.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::builder::TypedValueParser as _;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use backscratch::ingest::columns::{ColumnFlags, ColumnRef, HeaderMode};
+use backscratch::ingest::linkedin::LinkedInOptions;
+use backscratch::ingest::IngestOptions;
+use backscratch::report::redact::Pseudonyms;
+use backscratch::report::Format;
+use backscratch::score::Severity;
+use backscratch::{ProgressHook, ScanConfig};
+
+#[derive(Parser)]
+#[command(name = "backscratch", version, about = "Find recommendation trading: reciprocal pairs and short rings")]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Scan edge lists for reciprocal pairs and rings of recommendations.
+    Scan(Box<ScanArgs>),
+    /// The verdict (pass/warn/fail) for named candidates only, with the evidence about them.
+    Check(Box<CheckArgs>),
+    /// Write a synthetic network (recommendations, employment, ground truth) into a folder.
+    Generate(GenerateArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct GenerateArgs {
+    /// Folder to write recommendations.csv, employment.csv and truth.csv into.
+    #[arg(long, short)]
+    pub(crate) out: PathBuf,
+    /// Number of people (at least 100).
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..))]
+    pub(crate) people: u64,
+    /// Seed; the same seed gives the same files.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Share of people whose employment history is left out (private profiles).
+    #[arg(long, default_value_t = 0.02)]
+    pub(crate) missing_histories: f64,
+    /// Replace recommendations.csv, employment.csv and truth.csv if the folder has them.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Share of honest reciprocations that come quickly.
+    #[arg(long, default_value_t = 0.33, value_parser = parse_share)]
+    pub(crate) honest_quick_share: f64,
+    /// Quick honest reciprocations come within this many days (1 = a platform that prompts
+    /// "return the favour").
+    #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) honest_quick_days: u32,
+    /// Traded pairs reciprocate after MIN..MAX days.
+    #[arg(long, default_value = "0..3", value_parser = parse_range, value_name = "MIN..MAX")]
+    pub(crate) trade_lag_days: (usize, usize),
+    /// Share of traded texts written to sound specific.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_share)]
+    pub(crate) trade_specific_share: f64,
+    /// Share of honest texts that are stock praise.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_share)]
+    pub(crate) honest_stock_share: f64,
+    /// Honest client/vendor pairs per 1,000 people.
+    #[arg(long, default_value_t = 5.0)]
+    pub(crate) clients_per_1000: f64,
+    /// People in the trading club.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(3..=40))]
+    pub(crate) club_size: u32,
+    /// Share of the club's ordered pairs that recommend.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_share)]
+    pub(crate) club_density: f64,
+    /// Sizes of the planted rings, MIN..MAX (3..8).
+    #[arg(long, default_value = "3..5", value_parser = parse_range, value_name = "MIN..MAX")]
+    pub(crate) ring_sizes: (usize, usize),
+}
+
+/// `--max-len`: a cycle length, or `auto` (`None`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MaxLenArg(pub(crate) Option<usize>);
+
+/// `auto` or a cycle length 3..=8.
+pub(crate) fn parse_max_len(s: &str) -> Result<MaxLenArg, String> {
+    if s.trim().eq_ignore_ascii_case("auto") {
+        return Ok(MaxLenArg(None));
+    }
+    match s.trim().parse::<usize>() {
+        Ok(k) if (3..=8).contains(&k) => Ok(MaxLenArg(Some(k))),
+        _ => Err(format!("'{s}' is not auto or a length 3..8")),
+    }
+}
+
+/// A share, 0 to 1.
+pub(crate) fn parse_share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("'{s}' is not a share between 0 and 1")),
+    }
+}
+
+/// `MIN..MAX` (inclusive), MIN <= MAX.
+pub(crate) fn parse_range(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("'{s}' is not MIN..MAX (e.g. 0..3)");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let (a, b): (usize, usize) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+    if a > b {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
+#[derive(Args)]
+pub(crate) struct CheckArgs {
+    /// A candidate's name exactly as in the data (repeatable).
+    #[arg(long = "subject", value_name = "NAME", required_unless_present = "subjects")]
+    pub(crate) subject: Vec<String>,
+    /// A file of candidates' names, one per line (`#` starts a comment).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) subjects: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) scan: ScanArgs,
+}
+
+/// `--format`: the library's format names, listed in `--help`.
+pub(crate) fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    let names = Format::ALL.map(Format::name);
+    clap::builder::PossibleValuesParser::new(names).map(|name| Format::from_name(&name).unwrap_or(Format::Table))
+}
+
+/// `--report FORMAT=PATH`.
+#[derive(Clone)]
+pub(crate) struct ReportTarget {
+    pub(crate) format: Format,
+    pub(crate) path: PathBuf,
+}
+
+pub(crate) fn parse_report_target(s: &str) -> Result<ReportTarget, String> {
+    let (name, path) = s.split_once('=').ok_or_else(|| format!("'{s}' is not FORMAT=PATH (e.g. html=report.html)"))?;
+    let format = Format::from_name(name.trim()).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format '{name}' (use one of {})", names.join(", "))
+    })?;
+    if path.is_empty() {
+        return Err(format!("'{s}' names no file"));
+    }
+    Ok(ReportTarget { format, path: PathBuf::from(path) })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOn {
+    Info,
+    Low,
+    Medium,
+    High,
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Include {
+    /// LinkedIn endorsements, as edges of kind `endorsement`.
+    Endorsements,
+}
+
+pub(crate) fn parse_date_format(s: &str) -> Result<String, String> {
+    backscratch::ingest::date::check_format(s).map(|()| s.to_string())
+}
+
+pub(crate) fn parse_owner(s: &str) -> Result<(PathBuf, String), String> {
+    match s.split_once('=') {
+        Some((path, name)) if !path.is_empty() && !name.trim().is_empty() => {
+            Ok((PathBuf::from(path), name.trim().to_string()))
+        }
+        _ => Err(format!("'{s}' is not PATH=NAME (e.g. exports/ann.zip=\"Ann Lee\")")),
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Header {
+    Auto,
+    Yes,
+    No,
+}
+
+#[derive(Args)]
+pub(crate) struct ScanArgs {
+    /// Edge-list files (CSV, TSV, whitespace; gzip or zstd); `-` reads standard input.
+    #[arg(required = true)]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// Longest cycle to search for: 3..=8, or auto (5 when a cheap estimate of the search
+    /// predicts a few seconds, else 4; the report says which and why).
+    #[arg(long, default_value = "auto", value_parser = parse_max_len, value_name = "K|auto")]
+    pub(crate) max_len: MaxLenArg,
+    /// Output format [default: from the --output file's extension (.json, .jsonl, .csv, .md,
+    /// .html, .xml, .dot), else table]. CSV to a file also writes X.people.csv beside it.
+    #[arg(long, value_parser = format_parser())]
+    pub(crate) format: Option<Format>,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub(crate) output: Option<PathBuf>,
+    /// Also write FORMAT to PATH (repeatable, e.g. --report html=out.html --report junit=out.xml).
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
+    pub(crate) reports: Vec<ReportTarget>,
+    /// Print nothing but errors (files asked for with --report or --output are still written).
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    /// GitHub Actions mode (on by itself when GITHUB_ACTIONS=true): annotations on standard error
+    /// and the Markdown summary appended to $GITHUB_STEP_SUMMARY.
+    #[arg(long)]
+    pub(crate) github: bool,
+    /// Replace every name by a stable pseudonym in every output, for sharing.
+    #[arg(long, visible_alias = "pseudonymize")]
+    pub(crate) redact: bool,
+    /// Make the pseudonyms HMAC-SHA-256 under the secret key in FILE (at least 16 bytes), so
+    /// that nobody without the key can re-identify people by hashing names (implies --redact).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) redact_key: Option<PathBuf>,
+    /// Also read these from LinkedIn exports (`endorsements`: a second, weaker kind of edge).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub(crate) include: Vec<Include>,
+    /// The owner of a LinkedIn export without Profile.csv (repeatable), e.g. --owner exports/ann.zip="Ann Lee".
+    #[arg(long, value_name = "PATH=NAME", value_parser = parse_owner)]
+    pub(crate) owner: Vec<(PathBuf, String)>,
+    /// An earlier JSON report: list only findings whose id it does not have (new since then).
+    #[arg(long, value_name = "OLD.json")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Exit 1 when a finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    pub(crate) fail_on: FailOn,
+    /// Always exit 0 when the scan ran (report-only runs); errors still exit 2.
+    #[arg(long)]
+    pub(crate) exit_zero: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub(crate) threads: Option<usize>,
+    /// Treat the first bad row (too few columns, empty name, bad date, invalid UTF-8) as an error.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Most findings to list (all are counted).
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) max_findings: usize,
+    /// Stop the search after this long (e.g. 30s, 5m, 1500ms); the report is marked truncated and the exit code is 2.
+    #[arg(long, value_parser = parse_duration)]
+    pub(crate) time_budget: Option<Duration>,
+    /// Employment histories, CSV `name,company,start,end` (empty end = current): recommendations
+    /// between people who worked together are corroborated, others are not.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) people: Option<PathBuf>,
+    /// Allowlist, CSV `members,reason` (members separated by `;`): matching findings stay in the
+    /// report marked `suppressed_by` and do not count towards --fail-on or verdicts.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) allow: Option<PathBuf>,
+    /// Only cycles whose recommendations all fall within this window are findings (e.g. 30d,
+    /// 2w, 36h; a bare number is days). Cycle counts stay structural.
+    #[arg(long, value_parser = parse_days, value_name = "DURATION")]
+    pub(crate) window: Option<f64>,
+    /// Count pairs and cycles only, judge nothing (the fastest run; no findings listed).
+    #[arg(long, conflicts_with_all = ["people", "allow", "window"])]
+    pub(crate) count_only: bool,
+    /// Print how long each stage took, and peak memory, to standard error.
+    #[arg(long, short)]
+    pub(crate) verbose: bool,
+    /// Leave `generated_at` out of the report (it also honours SOURCE_DATE_EPOCH).
+    #[arg(long)]
+    pub(crate) no_timestamp: bool,
+    /// Whether the first row is a header.
+    #[arg(long, value_enum, default_value_t = Header::Auto)]
+    pub(crate) header: Header,
+    /// Recommender column (header name or 1-based index).
+    #[arg(long)]
+    pub(crate) from_col: Option<String>,
+    /// Recommendee column (header name or 1-based index).
+    #[arg(long)]
+    pub(crate) to_col: Option<String>,
+    /// Date column (header name or 1-based index).
+    #[arg(long)]
+    pub(crate) time_col: Option<String>,
+    /// The form of every date cell, strftime-style (e.g. %d.%m.%Y for 04.09.2023), when the
+    /// forms read by default do not fit; a date not in this form is kept undated and counted.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_date_format)]
+    pub(crate) date_format: Option<String>,
+    /// The longest line read, in bytes (default 1 MiB): a longer line is skipped unread and
+    /// counted as `line too long`, a quoted field running on longer is an unclosed quote.
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(64..))]
+    pub(crate) max_line_bytes: Option<u64>,
+    /// Recommendation text column (header name or 1-based index).
+    #[arg(long)]
+    pub(crate) text_col: Option<String>,
+    /// Relationship column (header name or 1-based index).
+    #[arg(long)]
+    pub(crate) relationship_col: Option<String>,
+}
+
+/// A leading number and the unit that follows it (`"30d"` → `(30.0, "d")`); `what` names the
+/// expected form in the error.
+pub(crate) fn number_and_unit<'a>(s: &'a str, what: &str) -> Result<(f64, &'a str), String> {
+    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let value = num.parse().map_err(|_| format!("'{s}' is not {what}"))?;
+    Ok((value, unit))
+}
+
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (value, unit) = number_and_unit(s, "a duration such as 30s, 5m or 1500ms")?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(format!("unknown unit '{unit}' in '{s}' (use ms, s, m or h)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("'{s}': {e}"))
+}
+
+/// A window in days: `30d`, `2w`, `36h`, or a bare number of days.
+pub(crate) fn parse_days(s: &str) -> Result<f64, String> {
+    let s = s.trim();
+    let (value, unit) = number_and_unit(s, "a window such as 30d, 2w or 36h")?;
+    let days = match unit {
+        "" | "d" => value,
+        "w" => value * 7.0,
+        "h" => value / 24.0,
+        _ => return Err(format!("unknown unit '{unit}' in '{s}' (use h, d or w)")),
+    };
+    if days > 0.0 && days.is_finite() {
+        Ok(days)
+    } else {
+        Err(format!("the window must be longer than zero, not '{s}'"))
+    }
+}
+
+pub(crate) fn timestamp(disabled: bool) -> anyhow::Result<Option<i64>> {
+    if disabled {
+        return Ok(None);
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs = epoch.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH '{epoch}' is not an integer"))?;
+        return Ok(Some(secs));
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).context("system clock before 1970")?;
+    Ok(Some(now.as_secs() as i64))
+}
+
+/// `--threads N`, at most four per core: more only cost memory and start-up time (20,000
+/// threads took minutes and then aborted), so a larger number is lowered, with a message.
+pub(crate) fn capped_threads(asked: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = 4 * cores;
+    if asked > cap {
+        say!("backscratch: --threads {asked} lowered to {cap} (four per core on this machine)");
+        return cap;
+    }
+    asked
+}
+
+/// `--redact` and `--redact-key`: how names become pseudonyms, if they do.
+pub(crate) fn pseudonyms(a: &ScanArgs) -> anyhow::Result<Option<Pseudonyms>> {
+    match &a.redact_key {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read the redaction key {}", path.display()))?;
+            let key = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+            let key = key.strip_suffix(b"\r").unwrap_or(key);
+            Pseudonyms::keyed(key).map(Some).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        }
+        None => Ok(a.redact.then(Pseudonyms::unkeyed)),
+    }
+}
+
+pub(crate) fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
+    let col = |s: &Option<String>| s.as_deref().map(ColumnRef::parse);
+    Ok(ScanConfig {
+        inputs: a.inputs.clone(),
+        ingest: IngestOptions {
+            columns: ColumnFlags {
+                from: col(&a.from_col),
+                to: col(&a.to_col),
+                time: col(&a.time_col),
+                text: col(&a.text_col),
+                relationship: col(&a.relationship_col),
+            },
+            header: match a.header {
+                Header::Auto => HeaderMode::Auto,
+                Header::Yes => HeaderMode::Yes,
+                Header::No => HeaderMode::No,
+            },
+            strict: a.strict,
+            date_format: a.date_format.clone(),
+            max_line_bytes: a.max_line_bytes.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            deadline: None,
+            linkedin: LinkedInOptions {
+                include_endorsements: a.include.contains(&Include::Endorsements),
+                owners: a.owner.clone(),
+            },
+        },
+        max_cycle_len: a.max_len.0,
+        max_findings: a.max_findings,
+        time_budget: a.time_budget,
+        threads: a.threads.map(capped_threads),
+        generated_at: timestamp(a.no_timestamp)?,
+        people: a.people.clone(),
+        allow: a.allow.clone(),
+        window_days: a.window,
+        count_only: a.count_only,
+        thresholds: Default::default(),
+        subjects: None,
+        baseline: a.baseline.clone(),
+        redact: pseudonyms(a)?,
+        progress: progress_display(a),
+    })
+}
+
+/// Whether standard error goes to a person (a terminal, not a CI log).
+pub(crate) fn interactive_stderr() -> bool {
+    io::stderr().is_terminal() && std::env::var_os("CI").is_none() && std::env::var_os("GITHUB_ACTIONS").is_none()
+}
+
+/// A spinner naming the running stage, on a terminal only and never with --quiet.
+pub(crate) fn progress_display(a: &ScanArgs) -> Option<ProgressHook> {
+    if a.quiet || !interactive_stderr() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner().with_finish(indicatif::ProgressFinish::AndClear);
+    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}").ok()?);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    Some(ProgressHook(Arc::new(move |stage| {
+        let what = match stage {
+            "ingest" => "reading the inputs",
+            "graph" => "building the graph",
+            "detect+score" => "finding and judging pairs and rings",
+            _ => "writing the report",
+        };
+        bar.set_message(what);
+        if stage == "report" {
+            bar.finish_and_clear();
+        }
+    })))
+}
+
+/// The names in a subjects file: one per line; a byte-order mark, blanks around a name, blank
+/// lines, `#` comment lines and trailing ` # comments` are ignored.
+pub(crate) fn subject_lines(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.trim_start_matches('\u{feff}').lines().filter_map(|line| {
+        let name = match line.find(" #").or_else(|| line.find("\t#")) {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        let name = name.trim();
+        (!name.is_empty() && !name.starts_with('#')).then(|| name.to_string())
+    })
+}
+
+/// Names from `--subject` and `--subjects FILE`, in order, without repeats.
+pub(crate) fn subjects(a: &CheckArgs) -> anyhow::Result<Vec<String>> {
+    let mut names: Vec<String> = a.subject.iter().map(|n| n.trim().to_string()).collect();
+    if let Some(path) = &a.subjects {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        names.extend(subject_lines(&text));
+    }
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
+    if names.is_empty() {
+        bail!("no candidate named: give --subject NAME or a --subjects file with names in it");
+    }
+    Ok(names)
+}
+
+pub(crate) fn fail_floor(a: &ScanArgs) -> Option<Severity> {
+    match a.fail_on {
+        FailOn::Never => None,
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::High => Some(Severity::High),
+    }
+}
