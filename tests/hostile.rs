@@ -308,3 +308,16 @@ fn an_export_with_too_many_rows_is_bounded_and_accounted() {
     assert_eq!(input["rows"], 60_000, "every row is accounted");
     assert_eq!(input["skipped_reasons"]["over the row limit of exports (50000 per file, 1000000 in all)"], 10_000);
 }
+
+#[test]
+fn the_time_budget_bounds_reading_exports() {
+    let out = bs()
+        .args(["scan", "tests/fixtures/linkedin/exports/ava.zip", "tests/fixtures/linkedin/exports/cleo.zip"])
+        .args(["--time-budget", "0ms", "--format", "json", "--no-timestamp"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["summary"]["truncated_reason"].as_str().unwrap().contains("a LinkedIn export"));
+    assert!(v["summary"]["warnings"].to_string().contains("cleo.zip: not read"));
+}

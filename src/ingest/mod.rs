@@ -214,7 +214,7 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingeste
         }
     }
     if !exports.is_empty() {
-        let read = linkedin::read_exports(&exports, &options.linkedin, options.strict)?;
+        let read = linkedin::read_exports(&exports, &options.linkedin, options.strict, options.deadline)?;
         out.add_exports(read)?;
     }
     Ok(out)
@@ -257,6 +257,9 @@ impl Ingested {
         }
         self.jobs.extend(read.jobs);
         self.warnings.extend(read.warnings);
+        if self.stopped.is_none() {
+            self.stopped = read.stopped;
+        }
         Ok(())
     }
 }

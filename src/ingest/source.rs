@@ -14,16 +14,53 @@ use crate::error::Error;
 const BUFFER: usize = 1 << 16;
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 
-/// Feeds every byte that passes through into a shared SHA-256.
+/// Feeds every byte that passes through into a shared SHA-256, and counts them.
 struct HashingReader<R> {
     inner: R,
     hasher: Rc<RefCell<Sha256>>,
+    read: Rc<std::cell::Cell<u64>>,
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.borrow_mut().update(&buf[..n]);
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Decompressed output over this is held against the compressed input read so far.
+pub const BOMB_FLOOR: u64 = 1 << 30;
+/// Past [`BOMB_FLOOR`], output more than this many times the input read is a decompression
+/// bomb (edge lists compress 5 to 20-fold; a bomb of repeated rows, thousands-fold).
+pub const MAX_EXPANSION: u64 = 200;
+
+/// Counts the decompressed bytes and stops a stream that expands like a bomb.
+struct BombGuard<R> {
+    inner: R,
+    raw: Rc<std::cell::Cell<u64>>,
+    decoded: u64,
+    floor: u64,
+    ratio: u64,
+}
+
+impl<R: Read> Read for BombGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.decoded += n as u64;
+        if self.decoded > self.floor && self.decoded > self.ratio * self.raw.get().max(1) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "refused: {} bytes of compressed input expand to more than {} bytes, over {}-fold (a \
+                     decompression bomb?)",
+                    self.raw.get(),
+                    self.decoded,
+                    self.ratio
+                ),
+            ));
+        }
         Ok(n)
     }
 }
@@ -72,12 +109,17 @@ impl Source {
             Box::new(File::open(path).map_err(io_err)?)
         };
         let hasher = Rc::new(RefCell::new(Sha256::new()));
-        let mut raw = BufReader::with_capacity(BUFFER, HashingReader { inner: raw, hasher: hasher.clone() });
+        let count = Rc::new(std::cell::Cell::new(0u64));
+        let mut raw =
+            BufReader::with_capacity(BUFFER, HashingReader { inner: raw, hasher: hasher.clone(), read: count.clone() });
         let head = raw.fill_buf().map_err(io_err)?;
+        let guard = |inner: Box<dyn Read>| -> Box<dyn Read> {
+            Box::new(BombGuard { inner, raw: count.clone(), decoded: 0, floor: BOMB_FLOOR, ratio: MAX_EXPANSION })
+        };
         let (compression, decoded): (Compression, Box<dyn Read>) = if head.starts_with(GZIP_MAGIC) {
-            (Compression::Gzip, Box::new(flate2::bufread::MultiGzDecoder::new(raw)))
+            (Compression::Gzip, guard(Box::new(flate2::bufread::MultiGzDecoder::new(raw))))
         } else if super::zstd::is_zstd(head) {
-            (Compression::Zstd, Box::new(super::zstd::Frames::new(raw)))
+            (Compression::Zstd, guard(Box::new(super::zstd::Frames::new(raw))))
         } else {
             (Compression::None, Box::new(raw))
         };
@@ -140,6 +182,19 @@ pub fn first_data_line(head: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stream_that_expands_like_a_bomb_is_stopped() {
+        let raw = Rc::new(std::cell::Cell::new(10u64));
+        let endless = std::io::repeat(b'a').take(1 << 20);
+        let mut guard = BombGuard { inner: endless, raw, decoded: 0, floor: 1000, ratio: 50 };
+        let err = io::copy(&mut guard, &mut io::sink()).unwrap_err();
+        assert!(err.to_string().contains("over 50-fold"), "{err}");
+        let fine = Rc::new(std::cell::Cell::new(1u64 << 20));
+        let mut ok =
+            BombGuard { inner: std::io::repeat(b'a').take(1 << 20), raw: fine, decoded: 0, floor: 1000, ratio: 50 };
+        assert_eq!(io::copy(&mut ok, &mut io::sink()).unwrap(), 1 << 20);
+    }
 
     #[test]
     fn first_data_line_skips_comments_and_blanks() {

@@ -86,6 +86,8 @@ pub struct Exports {
     pub jobs: Vec<(String, String, i64, i64)>,
     /// Ambiguous identities and other things the user should know.
     pub warnings: Vec<String>,
+    /// The export at which reading stopped when the time budget ran out.
+    pub stopped: Option<String>,
 }
 
 /// Where an input's data comes from.
@@ -359,11 +361,22 @@ fn account_duplicates(files: &ExportFiles, out: &mut Exports) -> Result<(), Erro
 }
 
 /// Read every export and resolve who is who across them.
-pub fn read_exports(paths: &[PathBuf], options: &LinkedInOptions, strict: bool) -> Result<Exports, Error> {
+/// Past `deadline` no further export is read (the ones left are named in warnings).
+pub fn read_exports(
+    paths: &[PathBuf],
+    options: &LinkedInOptions,
+    strict: bool,
+    deadline: Option<std::time::Instant>,
+) -> Result<Exports, Error> {
     let mut out = Exports::default();
     let mut parsed = Vec::new();
     let mut held = 0u64;
     for path in paths {
+        if out.stopped.is_some() || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            out.stopped.get_or_insert_with(|| format!("{} (a LinkedIn export)", path.display()));
+            out.warnings.push(format!("{}: not read: the --time-budget ran out before it", path.display()));
+            continue;
+        }
         let files = if path.is_dir() { archive::read_folder(path)? } else { archive::read_zip(path)? };
         held += files.bytes();
         if held > archive::MAX_EXPORTS_BYTES {
