@@ -247,9 +247,11 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
     watch.lap("graph");
     config.starting("detect+score");
     let stop = AtomicBool::new(false);
-    // What is left of the budget; a run that stopped reading searches nothing.
+    // What is left of the budget; a run that stopped reading, or whose budget ran out while
+    // the graph was built, searches nothing.
     let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-    if stopped_reading.is_some() {
+    let out_after_graph = stopped_reading.is_none() && left.is_some_and(|l| l.is_zero());
+    if stopped_reading.is_some() || out_after_graph {
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     let (scoring, checks_unavailable, backings) = within_budget(left, &stop, || {
@@ -284,6 +286,9 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
         Some(at) => Some(format!(
             "--time-budget {budget:.3}s ran out while reading the inputs (stage ingest, stopped in {at}); the rest \
              was not read and nothing was searched"
+        )),
+        None if out_after_graph => Some(format!(
+            "--time-budget {budget:.3}s ran out while the graph was built (stage graph); nothing was searched"
         )),
         None => scoring.stopped.then(|| {
             format!("--time-budget {budget:.3}s ran out in the search (stage detect+score) before it finished")

@@ -321,3 +321,23 @@ fn the_time_budget_bounds_reading_exports() {
     assert!(v["summary"]["truncated_reason"].as_str().unwrap().contains("a LinkedIn export"));
     assert!(v["summary"]["warnings"].to_string().contains("cleo.zip: not read"));
 }
+
+#[test]
+fn long_histories_are_matched_in_linear_time() {
+    // 100,000 jobs each: a pairwise match is 10 billion comparisons (minutes); the merge is
+    // instant. The budget only guards the test against the old behaviour.
+    let dir = tempfile::tempdir().unwrap();
+    let jobs = dir.path().join("jobs.csv");
+    let mut text = String::from("name,company,start,end\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("ann,Co{i},2000-01-01,2000-01-02\nbob,Co{i},2001-01-01,2001-01-02\n"));
+    }
+    text.push_str("ann,Shared,2010-01-01,2012-01-01\nbob,Shared,2011-01-01,\n");
+    std::fs::write(&jobs, text).unwrap();
+    let recs = dir.path().join("recs.csv");
+    std::fs::write(&recs, "from,to\nann,bob\nbob,ann\n").unwrap();
+    let v = json(&recs, &["--people", jobs.to_str().unwrap(), "--time-budget", "20s"]);
+    assert_eq!(v["summary"]["truncated"], false);
+    let signals = v["findings"][0]["signals"].to_string();
+    assert!(signals.contains("worked together (Shared)"), "{signals}");
+}
