@@ -111,3 +111,17 @@ fn the_verdict_rule_warns_on_unsubstantiated_praise_and_spares_clients_and_priva
     let (_, v, _) = check(&[&recs, "--people", &jobs, "--subject", "private"]);
     assert_eq!(v["subjects"][0]["status"], "pass", "{}", v["subjects"][0]);
 }
+
+#[test]
+fn the_profile_is_redacted_too() {
+    let out = Command::cargo_bin("backscratch")
+        .unwrap()
+        .args(["check", SAMPLE, "--people", JOBS, "--subject", "Hana Sato", "--redact", "--format", "json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in ["Hana", "Hugo", "Lindqvist", "Zoe", "Adler", "recommendations.csv"] {
+        assert!(!text.contains(name), "{name} leaked");
+    }
+    assert!(text.contains("worked together at Pixel Labs"), "company names are kept");
+}

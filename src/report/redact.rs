@@ -186,11 +186,6 @@ fn redact_paths(report: &mut Report) -> Vec<(String, String)> {
     for input in &mut report.inputs {
         input.path = scrub_paths(&map, &input.path);
     }
-    for f in &mut report.findings {
-        for e in &mut f.edges {
-            e.source.path = scrub_paths(&map, &e.source.path);
-        }
-    }
     map
 }
 
@@ -217,6 +212,7 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
     for s in report.subjects.iter().flatten() {
         all.push(&s.query);
         all.extend(s.suggestions.iter().map(String::as_str));
+        all.extend(s.received.iter().flat_map(|r| [r.edge.from.as_str(), r.edge.to.as_str()]));
     }
     all.extend(also.iter().map(String::as_str));
     if let Some(c) = &report.summary.coverage {
@@ -227,14 +223,17 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
     let paths = redact_paths(report);
     // Free text: paths, whole names, then stray first or last names (`Amara managed Ben`).
     let scrub = |text: &str| words.scrub(&names.scrub(&scrub_paths(&paths, text)));
+    // One recommendation, wherever the report shows it.
+    let edge = |e: &mut super::Edge| {
+        e.from = names.map(&e.from);
+        e.to = names.map(&e.to);
+        e.relationship = e.relationship.as_deref().map(scrub);
+        e.context = e.context.as_deref().map(scrub);
+        e.source.path = scrub_paths(&paths, &e.source.path);
+    };
     for f in &mut report.findings {
         f.members = f.members.iter().map(|m| names.map(m)).collect();
-        for e in &mut f.edges {
-            e.from = names.map(&e.from);
-            e.to = names.map(&e.to);
-            e.relationship = e.relationship.as_deref().map(scrub);
-            e.context = e.context.as_deref().map(scrub);
-        }
+        f.edges.iter_mut().for_each(edge);
         for s in &mut f.signals {
             s.explanation = scrub(&s.explanation);
         }
@@ -242,13 +241,7 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
         for o in f.beneficiaries.iter_mut().chain(f.donors.iter_mut()) {
             o.name = names.map(&o.name);
             o.reason = scrub(&o.reason);
-            for e in &mut o.edges {
-                e.from = names.map(&e.from);
-                e.to = names.map(&e.to);
-                e.relationship = e.relationship.as_deref().map(scrub);
-                e.context = e.context.as_deref().map(scrub);
-                e.source.path = scrub_paths(&paths, &e.source.path);
-            }
+            o.edges.iter_mut().for_each(edge);
         }
     }
     for p in &mut report.people {
@@ -259,6 +252,10 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
         s.query = names.map(&s.query);
         s.reason = scrub(&s.reason);
         s.suggestions = s.suggestions.iter().map(|n| names.map(n)).collect();
+        for r in &mut s.received {
+            edge(&mut r.edge);
+            r.backing_text = scrub(&r.backing_text);
+        }
         if let Some(p) = &mut s.person {
             p.name = names.map(&p.name);
             p.reason = scrub(&p.reason);
