@@ -98,6 +98,7 @@ pub fn edge(g: &Graph, inputs: &[InputStats], e: u32) -> Edge {
         source: SourceRef { path: inputs[src.file as usize].path.clone(), line: u64::from(src.line) },
         kind: g.kind(e).map(str::to_string),
         context: g.context(e).map(str::to_string),
+        text: g.text(e).map(str::to_string),
     }
 }
 

@@ -33,7 +33,7 @@ fn row(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
 
 fn findings(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let header = ["id", "kind", "severity", "score", "members", "recommendations", "first_date", "last_date"];
-    let tail = ["reason", "edges", "suppressed_by", "part_of"];
+    let tail = ["reason", "edges", "texts", "suppressed_by", "part_of"];
     row(out, &header.iter().chain(tail.iter()).map(|h| h.to_string()).collect::<Vec<_>>())?;
     for f in &r.findings {
         let mut dates: Vec<&str> = f.edges.iter().filter(|e| e.created.is_some()).map(|e| day(&e.created)).collect();
@@ -59,6 +59,13 @@ fn findings(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 dates.last().map_or(String::new(), |d| d.to_string()),
                 csv_text(&reason(f)),
                 csv_text(&edges.join("; ")),
+                csv_text(
+                    &f.edges
+                        .iter()
+                        .filter_map(|e| e.text.as_ref().map(|t| format!("{} -> {}: {t}", e.from, e.to)))
+                        .collect::<Vec<_>>()
+                        .join(" | "),
+                ),
                 csv_text(f.suppressed_by.as_deref().unwrap_or("")),
                 csv_quoted(f.part_of.as_deref().unwrap_or("")),
             ],

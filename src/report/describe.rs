@@ -21,12 +21,31 @@ pub fn members_line_with(f: &Finding, name: impl Fn(&str) -> String) -> String {
     }
 }
 
-/// A number of days without a needless `.0`.
-fn days(v: &serde_json::Value) -> String {
-    match v.as_f64() {
-        Some(d) if d.fract() == 0.0 => format!("{d:.0}"),
-        Some(d) => d.to_string(),
-        None => "?".to_string(),
+/// A duration given in days, in the unit a person reads: "40 minutes", "1 day", "3.9 days".
+fn duration(v: &serde_json::Value) -> String {
+    v.as_f64().map_or_else(|| "?".to_string(), |d| crate::score::time::human_duration((d * 86_400.0).round() as i64))
+}
+
+/// A finding's fired signal as a plain sentence fragment a recruiter reads.
+pub fn plain(f: &Finding, name: &str, value: &serde_json::Value) -> String {
+    let pair = f.kind == FindingKind::Pair;
+    match name {
+        "structure" if f.kind == FindingKind::Ring => {
+            format!("{} people praise each other in overlapping rings", f.members.len())
+        }
+        "structure" => format!("a ring of {} people, each recommending the next", f.members.len()),
+        "reciprocation_lag_days" => format!("returned within {}", duration(value)),
+        "ring_span_days" => format!("all written within {}", duration(value)),
+        "corroborated" => "they worked together".to_string(),
+        "uncorroborated" => "no working relationship on record".to_string(),
+        "strangers" if pair => "they never worked at the same company".to_string(),
+        "strangers" => "none of them ever worked at the same company as the others".to_string(),
+        "relationship_contradicted" => "a stated working relationship is contradicted by the histories".to_string(),
+        "text_similarity" => "the texts are almost word for word the same".to_string(),
+        "generic_text" => "stock praise, nothing specific".to_string(),
+        "concentration" => "their recommendations stay inside this group".to_string(),
+        "group_shape" => "a dense group that mostly praises itself".to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -34,26 +53,8 @@ fn days(v: &serde_json::Value) -> String {
 pub fn reason(f: &Finding) -> String {
     let mut fired: Vec<_> = f.signals.iter().filter(|s| s.fired).collect();
     fired.sort_by_key(|s| -s.points.abs());
-    let phrases: Vec<String> = fired
-        .iter()
-        .map(|s| {
-            let phrase = match s.name.as_str() {
-                "structure" => "a ring".to_string(),
-                "reciprocation_lag_days" => format!("reciprocated within {} days", days(&s.value)),
-                "ring_span_days" => format!("all written within {} days", days(&s.value)),
-                "corroborated" => "backed by working relationships".to_string(),
-                "uncorroborated" => "no working relationship on record".to_string(),
-                "strangers" => "histories on file never overlapped".to_string(),
-                "relationship_contradicted" => "a claimed working relationship is contradicted".to_string(),
-                "text_similarity" => "near-identical texts".to_string(),
-                "generic_text" => "stock praise".to_string(),
-                "concentration" => "members' recommendations concentrated here".to_string(),
-                "group_shape" => "a dense, insular group".to_string(),
-                other => other.to_string(),
-            };
-            format!("{phrase} ({:+})", s.points)
-        })
-        .collect();
+    let phrases: Vec<String> =
+        fired.iter().map(|s| format!("{} ({:+})", plain(f, &s.name, &s.value), s.points)).collect();
     let why = if phrases.is_empty() { "no signal fired".to_string() } else { phrases.join("; ") };
     match f.baseline {
         Some(status @ super::BaselineStatus::Escalated { .. }) => format!("{}: {why}", status.describe()),

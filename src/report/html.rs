@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use super::describe::{counts, day, edge_note, headline, members_line_with, reason, top_level, verdict_word};
 use super::escape::markup as h;
 use super::svg::drawing;
-use super::{Finding, Render, Report};
+use super::{Finding, Render, Report, SubjectStatus};
 use crate::score::Severity;
 
 /// `--format html`.
@@ -29,7 +29,86 @@ th{background:#f4f6f7}.num{text-align:right}.muted{color:#707b7c}\
 .finding{border:1px solid #d5d8dc;border-radius:.5rem;padding:1rem;margin:1rem 0}\
 .finding-body{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}.evidence{flex:1;min-width:380px}.evidence table{width:100%}.evidence td:first-child,.evidence td:nth-child(2){white-space:nowrap;width:1%}\
 svg.ring{max-width:100%;height:auto}svg .date{font-size:11px;fill:#1c2833;paint-order:stroke;stroke:#fff;stroke-width:4px}\
-svg .member text{font-size:13px;fill:#1c2833}.fired{font-weight:600}";
+svg .member text{font-size:13px;fill:#1c2833}.fired{font-weight:600}\
+td{overflow-wrap:break-word}td.src{overflow-wrap:anywhere;min-width:8rem}td.date,.date{white-space:nowrap}.scroll{overflow-x:auto;max-width:100%}\
+.banner{font-size:1.3rem;font-weight:700;padding:.6rem 1rem;border-radius:.5rem;color:#fff;margin:1rem 0}\
+ul.why{margin:.3rem 0 .6rem 1.2rem;padding:0}ul.why li{margin:.2rem 0}details.tech{display:inline;color:#707b7c;font-size:.85rem}\
+mark{background:#fdebd0}td.text{min-width:16rem;max-width:38rem}\
+@media (max-width:640px){body{margin:.6rem}.evidence{min-width:0}}\
+@media print{body{margin:0;max-width:none}details{display:block}details>summary{list-style:none}.finding{break-inside:avoid}}";
+
+/// Words of `text` that lie in a run of three words (lower case, letters and digits) also
+/// found in one of `others`: what "almost word for word the same" means, made visible.
+fn shared_words(text: &str, others: &[&str]) -> Vec<bool> {
+    let norm = |t: &str| -> Vec<String> {
+        t.split_whitespace()
+            .map(|w| w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect())
+            .collect()
+    };
+    let words = norm(text);
+    let mut theirs = std::collections::HashSet::new();
+    for o in others {
+        let w = norm(o);
+        for t in w.windows(3) {
+            theirs.insert(t.join(" "));
+        }
+    }
+    let mut marked = vec![false; words.len()];
+    for (i, t) in words.windows(3).enumerate() {
+        if theirs.contains(&t.join(" ")) {
+            marked[i..i + 3].iter_mut().for_each(|m| *m = true);
+        }
+    }
+    marked
+}
+
+/// A recommendation's text with the phrases it shares with the finding's other texts marked.
+fn marked_text(text: &str, others: &[&str]) -> String {
+    let marks = shared_words(text, others);
+    let mut out = String::new();
+    let mut open = false;
+    for (i, word) in text.split_whitespace().enumerate() {
+        let m = marks.get(i).copied().unwrap_or(false);
+        if i > 0 {
+            out.push(' ');
+        }
+        if m && !open {
+            out.push_str("<mark>");
+            open = true;
+        } else if !m && open {
+            out.pop();
+            out.push_str("</mark> ");
+            open = false;
+        }
+        out.push_str(&h(word));
+    }
+    if open {
+        out.push_str("</mark>");
+    }
+    out
+}
+
+/// The verdict of a `check` in one line: all pass, or how many fail, warn or got no verdict.
+fn banner(r: &Report, s: &mut String) {
+    let subjects = r.subjects.as_deref().unwrap_or_default();
+    let count = |st: SubjectStatus| subjects.iter().filter(|c| c.status == st).count();
+    let (fail, warn, pass) = (count(SubjectStatus::Fail), count(SubjectStatus::Warn), count(SubjectStatus::Pass));
+    let none = subjects.len() - fail - warn - pass;
+    let (class, text) = if fail + warn + none == 0 {
+        ("pass", format!("All {pass} candidate(s) pass"))
+    } else {
+        let mut parts = Vec::new();
+        for (n, word) in
+            [(fail, "fail"), (warn, "warn"), (none, "without a verdict (not found or ambiguous)"), (pass, "pass")]
+        {
+            if n > 0 {
+                parts.push(format!("{n} {word}"));
+            }
+        }
+        (if fail + none > 0 { "fail" } else { "warn" }, parts.join(", "))
+    };
+    let _ = writeln!(s, "<div class=\"banner {class}\" id=\"verdict\">{}</div>", h(&text));
+}
 
 fn badge(class: &str, word: &str) -> String {
     format!("<span class=\"badge {class}\">{}</span>", h(word))
@@ -89,7 +168,7 @@ fn summary(r: &Report, s: &mut String) {
 
 fn people(r: &Report, s: &mut String) {
     if let Some(subjects) = &r.subjects {
-        s.push_str("<section id=\"subjects\"><h2>Candidates checked</h2><table><tr><th>verdict</th><th>candidate</th><th>reason</th></tr>\n");
+        s.push_str("<section id=\"subjects\"><h2>Candidates checked</h2><div class=\"scroll\"><table><tr><th>verdict</th><th>candidate</th><th>reason</th><th>findings</th></tr>\n");
         for c in subjects {
             let class = c.status.as_str();
             let mut why = h(&c.reason);
@@ -97,14 +176,18 @@ fn people(r: &Report, s: &mut String) {
                 let near: Vec<String> = c.suggestions.iter().map(|n| name(n)).collect();
                 let _ = write!(why, "; did you mean {}?", near.join(", "));
             }
+            // Links to the findings about the candidate, drawn below (the page has no script).
+            let links: Vec<String> =
+                c.findings.iter().map(|id| format!("<a href=\"#{}\">{}</a>", h(id), h(id))).collect();
             let _ = writeln!(
                 s,
-                "<tr><td>{}</td><td>{}</td><td>{why}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{why}</td><td>{}</td></tr>",
                 badge(class, c.status.word()),
-                name(&c.query)
+                name(&c.query),
+                links.join("<br>")
             );
         }
-        s.push_str("</table>\n");
+        s.push_str("</table></div>\n");
         for c in subjects.iter().filter(|c| !c.received.is_empty()) {
             let _ = writeln!(
                 s,
@@ -158,24 +241,49 @@ fn finding(f: &Finding, i: usize, s: &mut String) {
     if let Some(by) = &f.suppressed_by {
         let _ = writeln!(s, "<p class=\"muted\">Suppressed by {}</p>", h(by));
     }
-    let _ = write!(s, "<div class=\"finding-body\">{}<div class=\"evidence\"><table><tr><th>signal</th><th>points</th><th>explanation</th></tr>", drawing(f, i));
-    for sig in &f.signals {
-        let (class, points) =
-            if sig.fired { (" class=\"fired\"", format!("{:+}", sig.points)) } else { ("", "—".into()) };
+    // Why, in plain words: each fired signal a sentence, its name and numbers one click away;
+    // the checks that did not fire folded under "also checked".
+    let _ = write!(
+        s,
+        "<div class=\"finding-body\">{}<div class=\"evidence\"><p><b>Why</b></p><ul class=\"why\">",
+        drawing(f, i)
+    );
+    let mut fired: Vec<_> = f.signals.iter().filter(|g| g.fired).collect();
+    fired.sort_by_key(|g| -g.points.abs());
+    for sig in &fired {
         let _ = write!(
             s,
-            "<tr{class}><td>{}</td><td class=\"num\">{points}</td><td>{}</td></tr>",
+            "<li>{} <details class=\"tech\"><summary>details</summary><code>{}</code> {:+}: {}</details></li>",
+            h(&super::describe::plain(f, &sig.name, &sig.value)),
             h(&sig.name),
+            sig.points,
             h(&sig.explanation)
         );
     }
-    s.push_str(
-        "</table><table><tr><th>from</th><th>to</th><th>date</th><th>relationship and context</th><th>source</th></tr>",
+    if fired.is_empty() {
+        s.push_str("<li>no signal fired</li>");
+    }
+    let quiet: Vec<_> = f.signals.iter().filter(|g| !g.fired).collect();
+    let _ = write!(
+        s,
+        "</ul><details><summary>Also checked ({})</summary><div class=\"scroll\"><table><tr><th>signal</th><th>explanation</th></tr>",
+        quiet.len()
     );
+    for sig in quiet {
+        let _ = write!(s, "<tr><td>{}</td><td>{}</td></tr>", h(&sig.name), h(&sig.explanation));
+    }
+    s.push_str(
+        "</table></div></details><div class=\"scroll\"><table><tr><th>from</th><th>to</th><th>date</th><th>text</th><th>relationship and context</th><th>source</th></tr>",
+    );
+    let texts: Vec<&str> = f.edges.iter().filter_map(|e| e.text.as_deref()).collect();
     for e in &f.edges {
+        let text = e.text.as_deref().map_or(String::new(), |t| {
+            let others: Vec<&str> = texts.iter().copied().filter(|o| !std::ptr::eq(*o, t)).collect();
+            marked_text(t, &others)
+        });
         let _ = write!(
             s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}:{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"date\">{}</td><td class=\"text\">{text}</td><td>{}</td><td class=\"src\">{}:{}</td></tr>",
             name(&e.from),
             name(&e.to),
             day(&e.created),
@@ -184,7 +292,8 @@ fn finding(f: &Finding, i: usize, s: &mut String) {
             e.source.line
         );
     }
-    let _ = writeln!(s, "</table><p class=\"muted\">id <code>{}</code></p></div></div></article>", h(&f.id));
+    s.push_str("</table></div>");
+    let _ = writeln!(s, "<p class=\"muted\">id <code>{}</code></p></div></div></article>", h(&f.id));
 }
 
 fn findings(r: &Report, s: &mut String) {
@@ -235,9 +344,18 @@ impl Render for Html {
             h(rule),
             h(rule_name)
         );
-        summary(r, &mut s);
-        people(r, &mut s);
-        findings(r, &mut s);
+        if r.subjects.is_some() {
+            // Verdict first: the banner and the candidates, then the findings about them,
+            // then the dataset's counts.
+            banner(r, &mut s);
+            people(r, &mut s);
+            findings(r, &mut s);
+            summary(r, &mut s);
+        } else {
+            summary(r, &mut s);
+            people(r, &mut s);
+            findings(r, &mut s);
+        }
         s.push_str("</body></html>\n");
         out.write_all(s.as_bytes())
     }

@@ -138,15 +138,19 @@ fn finding(f: &Finding) -> String {
         members_line_with(f, md),
         md(&reason(f))
     );
-    let _ =
-        writeln!(s, "`{}`\n\n| from | to | date | relationship and context | source |\n|---|---|---|---|---|", f.id);
+    let _ = writeln!(
+        s,
+        "`{}`\n\n| from | to | date | text | relationship and context | source |\n|---|---|---|---|---|---|",
+        f.id
+    );
     for e in &f.edges {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {}:{} |",
+            "| {} | {} | {} | {} | {} | {}:{} |",
             md(&e.from),
             md(&e.to),
             day(&e.created),
+            md(e.text.as_deref().unwrap_or("")),
             md(&edge_note(e)),
             md(&e.source.path),
             e.source.line

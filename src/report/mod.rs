@@ -315,6 +315,10 @@ pub struct Edge {
     /// Context from the source (a LinkedIn counterpart's job, since when connected); absent when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
+    /// The recommendation's text, so that "near-identical texts" can be checked by the reader;
+    /// absent when the input has none (with `--redact`, names inside are replaced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// One finding.

@@ -229,6 +229,7 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
         e.to = names.map(&e.to);
         e.relationship = e.relationship.as_deref().map(scrub);
         e.context = e.context.as_deref().map(scrub);
+        e.text = e.text.as_deref().map(scrub);
         e.source.path = scrub_paths(&paths, &e.source.path);
     };
     for f in &mut report.findings {
@@ -264,6 +265,14 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
     let sum = &mut report.summary;
     for text in sum.warnings.iter_mut().chain(sum.checks_unavailable.iter_mut()) {
         *text = scrub(text);
+    }
+    let has_texts = report.findings.iter().flat_map(|f| &f.edges).any(|e| e.text.is_some());
+    if has_texts {
+        sum.warnings.push(
+            "--redact: recommendation texts are shown with every name of the data replaced by its pseudonym; other \
+             details in them (companies, projects) are kept"
+                .into(),
+        );
     }
     sum.truncated_reason = sum.truncated_reason.as_deref().map(scrub);
     if let Some(c) = &mut sum.coverage {
