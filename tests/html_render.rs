@@ -76,3 +76,61 @@ fn html_report_renders_its_ring_drawings_in_chromium() {
     let (_, _, arrows) = count_colour(&shot, [0xc0, 0x39, 0x2b]);
     assert!(arrows > 2000, "arrows and badges drawn: {arrows} pixels");
 }
+
+/// The page with the report's Content-Security-Policy removed and a script that records, into
+/// the DOM, every element whose content is wider than its box (unless it scrolls or clips on
+/// purpose), the position of the verdict banner and whether the texts are there. The report
+/// itself carries no script.
+fn instrumented(page: &Path) -> std::path::PathBuf {
+    let html = std::fs::read_to_string(page).unwrap();
+    let start = html.find("<meta http-equiv=\"Content-Security-Policy\"").unwrap();
+    let end = start + html[start..].find('>').unwrap() + 1;
+    let probe = "<script>window.addEventListener('load',()=>{const bad=[];\
+        for(const el of document.querySelectorAll('body *')){const cs=getComputedStyle(el);\
+        if(['auto','scroll','hidden'].includes(cs.overflowX))continue;\
+        if(el.closest('.scroll'))continue;\
+        if(el.scrollWidth>el.clientWidth+1&&el.clientWidth>0&&cs.display!=='inline')bad.push(el.tagName+'.'+el.className);}\
+        const body=document.body;if(body.scrollWidth>window.innerWidth+1)bad.push('BODY wider than the window');\
+        const banner=document.getElementById('verdict');\
+        const pre=document.createElement('pre');pre.id='probe';\
+        pre.textContent=JSON.stringify({bad,bannerTop:banner?banner.getBoundingClientRect().top:-1,\
+        marks:document.querySelectorAll('mark').length});body.appendChild(pre);});</script>";
+    let probed = format!("{}{}{}", &html[..start], &html[end..], "").replace("</body>", &format!("{probe}</body>"));
+    let out = page.with_file_name("probed.html");
+    std::fs::write(&out, probed).unwrap();
+    out
+}
+
+#[test]
+fn the_check_report_holds_its_layout_at_three_widths() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("check.html");
+    let out = Command::cargo_bin("backscratch")
+        .unwrap()
+        .args(["check", "data/sample/recommendations.csv", "--people", "data/sample/employment.csv", "--no-timestamp"])
+        .args(["--subject", "Ivan Petrov", "--subject", "Hana Sato", "-q", "--exit-zero"])
+        .arg("--report")
+        .arg(format!("html={}", page.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let html = std::fs::read_to_string(&page).unwrap();
+    // A reader who sees only the first screen learns the verdict and why, and can read both texts.
+    assert!(html.find("id=\"verdict\"").unwrap() < html.find("id=\"summary\"").unwrap(), "banner before counts");
+    assert!(html.contains("1 fail, 1 pass"));
+    assert!(html.contains("returned within 1 day") && html.contains("they never worked at the same company"));
+    assert_eq!(html.matches("is a true professional and a pleasure to work with").count(), 2, "both texts");
+    let probed = instrumented(&page);
+    for width in [375, 1280, 1920] {
+        let dom = headless(browser, &[&format!("--window-size={width},2000"), "--dump-dom"], &probed);
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        let start = dom.find("<pre id=\"probe\">").unwrap_or_else(|| panic!("no probe at {width}: {dom}")) + 16;
+        let end = start + dom[start..].find("</pre>").unwrap();
+        let json = dom[start..end].replace("&quot;", "\"").replace("&amp;", "&");
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["bad"], serde_json::json!([]), "overflow at {width} px: {}", v["bad"]);
+        assert!(v["bannerTop"].as_f64().unwrap() < 200.0, "banner in the first screen at {width} px: {v}");
+        assert!(v["marks"].as_u64().unwrap() >= 2, "shared phrases marked: {v}");
+    }
+}
