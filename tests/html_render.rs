@@ -96,7 +96,7 @@ fn instrumented(page: &Path) -> std::path::PathBuf {
         pre.textContent=JSON.stringify({bad,bannerTop:banner?banner.getBoundingClientRect().top:-1,\
         marks:document.querySelectorAll('mark').length});body.appendChild(pre);});</script>";
     let probed = format!("{}{}{}", &html[..start], &html[end..], "").replace("</body>", &format!("{probe}</body>"));
-    let out = page.with_file_name("probed.html");
+    let out = page.with_extension("probed.html");
     std::fs::write(&out, probed).unwrap();
     out
 }
@@ -121,9 +121,33 @@ fn the_check_report_holds_its_layout_at_three_widths() {
     assert!(html.contains("1 fail, 1 pass"));
     assert!(html.contains("returned within 1 day") && html.contains("they never worked at the same company"));
     assert_eq!(html.matches("is a true professional and a pleasure to work with").count(), 2, "both texts");
-    let probed = instrumented(&page);
+    // A LinkedIn exports report: long archive paths and entry names in the source column.
+    let exports = dir.path().join("exports.html");
+    let out = Command::cargo_bin("backscratch")
+        .unwrap()
+        .args([
+            "check",
+            "tests/fixtures/linkedin/exports",
+            "--subject",
+            "Ava Stone",
+            "--no-timestamp",
+            "-q",
+            "--exit-zero",
+        ])
+        .arg("--report")
+        .arg(format!("html={}", exports.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    check_layout(browser, &instrumented(&page), 2);
+    check_layout(browser, &instrumented(&exports), 0);
+}
+
+/// At 375, 1280 and 1920 px: no element wider than its box, the banner in the first screen,
+/// at least `marks` shared phrases marked.
+fn check_layout(browser: &str, probed: &Path, marks: u64) {
     for width in [375, 1280, 1920] {
-        let dom = headless(browser, &[&format!("--window-size={width},2000"), "--dump-dom"], &probed);
+        let dom = headless(browser, &[&format!("--window-size={width},2000"), "--dump-dom"], probed);
         let dom = String::from_utf8_lossy(&dom.stdout);
         let start = dom.find("<pre id=\"probe\">").unwrap_or_else(|| panic!("no probe at {width}: {dom}")) + 16;
         let end = start + dom[start..].find("</pre>").unwrap();
@@ -131,6 +155,6 @@ fn the_check_report_holds_its_layout_at_three_widths() {
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["bad"], serde_json::json!([]), "overflow at {width} px: {}", v["bad"]);
         assert!(v["bannerTop"].as_f64().unwrap() < 200.0, "banner in the first screen at {width} px: {v}");
-        assert!(v["marks"].as_u64().unwrap() >= 2, "shared phrases marked: {v}");
+        assert!(v["marks"].as_u64().unwrap() >= marks, "shared phrases marked: {v}");
     }
 }

@@ -58,7 +58,9 @@ fn case1_unmatched_histories_do_not_turn_fail_into_pass() {
     assert_eq!(v["summary"]["coverage"]["with_history"], 0);
     assert!(v["subjects"][0]["reason"].as_str().unwrap().contains("histories were missing"));
     let table = text(&run(&["check", SAMPLE, "--people", empty.to_str().unwrap(), "--subject", "Ivan Petrov"]).stdout);
-    assert!(table.lines().nth(1).unwrap().starts_with("not checked: employment coverage"), "{table}");
+    // Right under the verdict, before the candidates.
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[1].starts_with("verdict: ") && lines[2].starts_with("not checked: employment coverage"), "{table}");
 
     let foreign = write(dir.path(), "foreign.csv", "name,company,start,end\nZed Unknown,Acme,2019-01-01,\n");
     let (_, v) = json(&["scan", SAMPLE, "--people", foreign.to_str().unwrap(), "--exit-zero"]);

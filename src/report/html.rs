@@ -20,7 +20,7 @@ pub struct Html;
 /// Findings drawn; the rest are listed in a table.
 const MAX_DRAWINGS: usize = 100;
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1c2833;max-width:1200px}\
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1c2833;max-width:1200px;overflow-wrap:anywhere}\
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d5d8dc}\
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5d8dc;padding:.25rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f4f6f7}.num{text-align:right}.muted{color:#707b7c}\

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use super::describe::{day, edge_note, headline, members_line_with, reason, received_line, top_level, verdict_word};
 use super::escape::markdown as md;
-use super::{Finding, Render, Report, Verdict};
+use super::{Finding, Render, Report, SubjectStatus, Verdict};
 
 /// `--format markdown`.
 #[derive(Debug, Clone, Copy)]
@@ -166,12 +166,38 @@ fn finding(f: &Finding) -> String {
     s
 }
 
+/// `check`: the verdict of all candidates in one line, then what qualifies it.
+fn banner(r: &Report, s: &mut String) {
+    let Some(subjects) = &r.subjects else { return };
+    let count = |st: SubjectStatus| subjects.iter().filter(|c| c.status == st).count();
+    let (fail, warn, pass) = (count(SubjectStatus::Fail), count(SubjectStatus::Warn), count(SubjectStatus::Pass));
+    let none = subjects.len() - fail - warn - pass;
+    let mut parts = Vec::new();
+    for (n, word) in [(fail, "fail"), (warn, "warn"), (none, "without a verdict"), (pass, "pass")] {
+        if n > 0 {
+            parts.push(format!("{n} {word}"));
+        }
+    }
+    let _ = writeln!(s, "## backscratch check: {}\n", parts.join(", "));
+    for note in &r.summary.checks_unavailable {
+        let _ = writeln!(s, "> **Not checked:** {}\n", md(note));
+    }
+    if let Some(why) = &r.summary.truncated_reason {
+        let _ = writeln!(s, "> **Truncated:** {}; counts are lower bounds.\n", md(why));
+    }
+}
+
 impl Render for Markdown {
     fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let mut s = String::new();
-        head(r, &mut s);
-        subjects(r, &mut s);
-        people(r, &mut s);
+        if r.subjects.is_some() {
+            // Verdict first; the dataset's counts come after the findings.
+            banner(r, &mut s);
+            subjects(r, &mut s);
+        } else {
+            head(r, &mut s);
+            people(r, &mut s);
+        }
         let shown: Vec<&Finding> = top_level(r).collect();
         if !shown.is_empty() {
             let _ = writeln!(s, "### Findings ({} listed; parts of rings are inside their ring)\n", shown.len());
@@ -188,6 +214,11 @@ impl Render for Markdown {
         }
         if left_out > 0 {
             let _ = writeln!(s, "{left_out} more finding(s) did not fit in this summary; they are in the JSON report.");
+        }
+        if r.subjects.is_some() {
+            s.push_str("\n<details><summary>The data</summary>\n\n");
+            head(r, &mut s);
+            s.push_str("</details>\n");
         }
         // The promise holds whatever the data: huge names can make even the head too long.
         if s.len() > self.max_bytes {

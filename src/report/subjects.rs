@@ -101,13 +101,29 @@ fn found(query: &str, p: Person, findings: &[Finding]) -> Subject {
             Verdict::Warn => SubjectStatus::Warn,
             Verdict::Fail => SubjectStatus::Fail,
         },
-        reason: p.reason.clone(),
+        reason: why(&p, &theirs),
         worst_severity: worst,
         person: Some(p),
         findings: theirs.iter().map(|f| f.id.clone()).collect(),
         suggestions: Vec::new(),
         received: Vec::new(),
     }
+}
+
+/// A candidate's reason in one sentence: the verdict's reason, and for a warning or failure
+/// the worst finding in plain words (with whom, and the strongest evidence), so that the
+/// first screen says why.
+fn why(p: &Person, theirs: &[&Finding]) -> String {
+    let worst = theirs
+        .iter()
+        .filter(|f| f.suppressed_by.is_none() && f.severity >= Severity::Medium)
+        .max_by_key(|f| (f.severity, f.score));
+    let (Some(f), true) = (worst, p.verdict != Verdict::Pass) else { return p.reason.clone() };
+    let others: Vec<&str> = f.members.iter().map(String::as_str).filter(|m| *m != p.name).collect();
+    let mut fired: Vec<_> = f.signals.iter().filter(|s| s.fired && s.points > 0).collect();
+    fired.sort_by_key(|s| -s.points);
+    let evidence: Vec<String> = fired.iter().take(3).map(|s| super::describe::plain(f, &s.name, &s.value)).collect();
+    format!("{} with {}: {}. ({})", f.kind.as_str(), others.join(", "), evidence.join(", "), p.reason)
 }
 
 /// Keep only the findings that concern a subject (and the rings those belong to), and only

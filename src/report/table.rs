@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::describe::{members_line_with, reason, received_line, verdict_word};
 use super::escape::one_line;
-use super::{Finding, Render, Report, Verdict};
+use super::{Finding, Render, Report, Subject, SubjectStatus, Verdict};
 
 /// `--format table`: a readable summary for a terminal.
 #[derive(Debug, Clone, Copy)]
@@ -41,14 +41,11 @@ impl Table {
     }
 }
 
-impl Render for Table {
-    fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+impl Table {
+    /// How the run was set up and what happened to the rows: the search line, each input's
+    /// accounting, the counts, warnings and the baseline.
+    fn accounting(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let s = &r.summary;
-        writeln!(out, "backscratch {} — {} people, {} recommendations", r.tool.version, s.people, s.recommendations)?;
-        // What could not be checked comes first: a verdict reads differently without it.
-        for note in &s.checks_unavailable {
-            writeln!(out, "not checked: {}", one_line(note))?;
-        }
         if let Some(choice) = &r.params.max_len_choice {
             writeln!(out, "search: cycles up to {} (auto: {})", r.params.max_cycle_len, choice.reason)?;
         }
@@ -82,64 +79,119 @@ impl Render for Table {
         for warning in &s.warnings {
             writeln!(out, "warning: {}", one_line(warning))?;
         }
-        if let Some(why) = &s.truncated_reason {
-            writeln!(out, "TRUNCATED: {why}; counts are lower bounds")?;
-        }
         if let Some(b) = &s.baseline {
             writeln!(out, "baseline {}: {}; the new and escalated are listed", one_line(&b.file), b.headline())?;
         }
-        if let Some(subjects) = &r.subjects {
-            writeln!(out, "\ncandidates checked: {}", subjects.len())?;
-            for c in subjects {
-                let word = c.status.word();
-                let mut why = c.reason.clone();
-                if !c.suggestions.is_empty() {
-                    let near: Vec<String> = c.suggestions.iter().map(|n| one_line(n)).collect();
-                    why.push_str(&format!("; did you mean {}?", near.join(", ")));
-                }
-                writeln!(out, "  {} {}: {why}", self.paint(&format!("{word:<9}"), word), one_line(&c.query))?;
-                for rec in &c.received {
-                    writeln!(out, "  {:<9}   {}", "", one_line(&received_line(rec, str::to_string)))?;
-                }
+        Ok(())
+    }
+
+    /// `check`: the verdict of all candidates in one line.
+    fn banner(&self, subjects: &[Subject], out: &mut dyn Write) -> io::Result<()> {
+        let count = |st: SubjectStatus| subjects.iter().filter(|c| c.status == st).count();
+        let (fail, warn, pass) = (count(SubjectStatus::Fail), count(SubjectStatus::Warn), count(SubjectStatus::Pass));
+        let none = subjects.len() - fail - warn - pass;
+        let mut parts = Vec::new();
+        for (n, word) in [(fail, "FAIL"), (warn, "WARN"), (none, "NO VERDICT"), (pass, "PASS")] {
+            if n > 0 {
+                parts.push(self.paint(&format!("{n} {word}"), if word == "NO VERDICT" { "NOT FOUND" } else { word }));
             }
         }
-        let top_level: Vec<&Finding> = r.findings.iter().filter(|f| f.part_of.is_none()).collect();
-        if !top_level.is_empty() {
-            let shown = top_level.len().min(self.top);
-            let whose = if r.subjects.is_some() { " concerning the candidates" } else { "" };
-            writeln!(out, "\ntop {shown} findings{whose} (parts of rings folded into their ring):")?;
-            writeln!(out, "  {:<8} {:<6} {:<5} who / why", "SEVERITY", "KIND", "SCORE")?;
-            for f in top_level.iter().take(shown) {
-                let severity = self.paint(&format!("{:<8}", f.severity.as_str()), f.severity.as_str());
-                writeln!(out, "  {severity} {:<6} {:<5} {}", f.kind.as_str(), f.score, members_line_with(f, one_line))?;
-                writeln!(out, "  {:<21}{}", "", reason(f))?;
-                if let Some(by) = &f.suppressed_by {
-                    writeln!(out, "  {:<21}suppressed by {}", "", one_line(by))?;
-                }
+        writeln!(out, "verdict: {}", parts.join(", "))
+    }
+
+    fn candidates(&self, subjects: &[Subject], out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "\ncandidates checked: {}", subjects.len())?;
+        for c in subjects {
+            let word = c.status.word();
+            let mut why = c.reason.clone();
+            if !c.suggestions.is_empty() {
+                let near: Vec<String> = c.suggestions.iter().map(|n| one_line(n)).collect();
+                why.push_str(&format!("; did you mean {}?", near.join(", ")));
             }
-            if top_level.len() > shown {
-                writeln!(out, "  … {} more listed in --format json", top_level.len() - shown)?;
-            }
-        }
-        let flagged: Vec<_> = r.people.iter().filter(|p| p.verdict != Verdict::Pass).collect();
-        if !r.people.is_empty() && r.subjects.is_none() {
-            let fails = flagged.iter().filter(|p| p.verdict == Verdict::Fail).count();
-            writeln!(
-                out,
-                "\npeople in listed findings: {} (fail {fails}, warn {}, pass {}), most at risk first",
-                r.people.len(),
-                flagged.len() - fails,
-                r.people.len() - flagged.len()
-            )?;
-            for p in flagged.iter().take(self.top) {
-                let word = verdict_word(p.verdict);
-                let word_cell = self.paint(&format!("{word:<5}"), word);
-                writeln!(out, "  {word_cell} {} (risk {}): {}", one_line(&p.name), p.risk, p.reason)?;
-            }
-            if flagged.len() > self.top {
-                writeln!(out, "  … and {} more with warn or fail in --format json", flagged.len() - self.top)?;
+            writeln!(out, "  {} {}: {why}", self.paint(&format!("{word:<9}"), word), one_line(&c.query))?;
+            for rec in &c.received {
+                writeln!(out, "  {:<9}   {}", "", one_line(&received_line(rec, str::to_string)))?;
             }
         }
         Ok(())
+    }
+
+    fn findings(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let top_level: Vec<&Finding> = r.findings.iter().filter(|f| f.part_of.is_none()).collect();
+        if top_level.is_empty() {
+            return Ok(());
+        }
+        let shown = top_level.len().min(self.top);
+        let whose = if r.subjects.is_some() { " concerning the candidates" } else { "" };
+        writeln!(out, "\ntop {shown} findings{whose} (parts of rings folded into their ring):")?;
+        writeln!(out, "  {:<8} {:<6} {:<5} who / why", "SEVERITY", "KIND", "SCORE")?;
+        for f in top_level.iter().take(shown) {
+            let severity = self.paint(&format!("{:<8}", f.severity.as_str()), f.severity.as_str());
+            writeln!(out, "  {severity} {:<6} {:<5} {}", f.kind.as_str(), f.score, members_line_with(f, one_line))?;
+            writeln!(out, "  {:<21}{}", "", reason(f))?;
+            if let Some(by) = &f.suppressed_by {
+                writeln!(out, "  {:<21}suppressed by {}", "", one_line(by))?;
+            }
+        }
+        if top_level.len() > shown {
+            writeln!(out, "  … {} more listed in --format json", top_level.len() - shown)?;
+        }
+        Ok(())
+    }
+
+    fn people(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let flagged: Vec<_> = r.people.iter().filter(|p| p.verdict != Verdict::Pass).collect();
+        if r.people.is_empty() {
+            return Ok(());
+        }
+        let fails = flagged.iter().filter(|p| p.verdict == Verdict::Fail).count();
+        writeln!(
+            out,
+            "\npeople in listed findings: {} (fail {fails}, warn {}, pass {}), most at risk first",
+            r.people.len(),
+            flagged.len() - fails,
+            r.people.len() - flagged.len()
+        )?;
+        for p in flagged.iter().take(self.top) {
+            let word = verdict_word(p.verdict);
+            let word_cell = self.paint(&format!("{word:<5}"), word);
+            writeln!(out, "  {word_cell} {} (risk {}): {}", one_line(&p.name), p.risk, p.reason)?;
+        }
+        if flagged.len() > self.top {
+            writeln!(out, "  … and {} more with warn or fail in --format json", flagged.len() - self.top)?;
+        }
+        Ok(())
+    }
+}
+
+impl Render for Table {
+    fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let s = &r.summary;
+        writeln!(out, "backscratch {} — {} people, {} recommendations", r.tool.version, s.people, s.recommendations)?;
+        if let Some(subjects) = &r.subjects {
+            // check: the verdict first, then what qualifies it, the candidates and the findings
+            // about them; the dataset's accounting last.
+            self.banner(subjects, out)?;
+        }
+        // What could not be checked comes next: a verdict reads differently without it.
+        for note in &s.checks_unavailable {
+            writeln!(out, "not checked: {}", one_line(note))?;
+        }
+        if let Some(why) = &s.truncated_reason {
+            writeln!(out, "TRUNCATED: {why}; counts are lower bounds")?;
+        }
+        match &r.subjects {
+            Some(subjects) => {
+                self.candidates(subjects, out)?;
+                self.findings(r, out)?;
+                writeln!(out, "\ndata:")?;
+                self.accounting(r, out)
+            }
+            None => {
+                self.accounting(r, out)?;
+                self.findings(r, out)?;
+                self.people(r, out)
+            }
+        }
     }
 }
