@@ -88,7 +88,7 @@ fn instrumented(page: &Path) -> std::path::PathBuf {
     let probe = "<script>window.addEventListener('load',()=>{const bad=[];\
         for(const el of document.querySelectorAll('body *')){const cs=getComputedStyle(el);\
         if(['auto','scroll','hidden'].includes(cs.overflowX))continue;\
-        if(el.closest('.scroll'))continue;\
+        if(el.closest('.scroll')||(el.closest('svg')&&el.tagName!=='svg'))continue;\
         if(el.scrollWidth>el.clientWidth+1&&el.clientWidth>0&&cs.display!=='inline')bad.push(el.tagName+'.'+el.className);}\
         const body=document.body;if(body.scrollWidth>window.innerWidth+1)bad.push('BODY wider than the window');\
         const banner=document.getElementById('verdict');\
@@ -141,6 +141,32 @@ fn the_check_report_holds_its_layout_at_three_widths() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     check_layout(browser, &instrumented(&page), 2);
     check_layout(browser, &instrumented(&exports), 0);
+    // A large scan: a club of 12 drawn as one ring, 10,000 findings listed (most of them the
+    // club's cycles, folded into its ring), every top-level one drawn.
+    let net = dir.path().join("net");
+    let made = Command::cargo_bin("backscratch")
+        .unwrap()
+        .args(["generate", "--people", "6000", "--club-size", "12", "--out"])
+        .arg(&net)
+        .output()
+        .unwrap();
+    assert_eq!(made.status.code(), Some(0));
+    let big = dir.path().join("big.html");
+    let out = Command::cargo_bin("backscratch")
+        .unwrap()
+        .arg("scan")
+        .arg(net.join("recommendations.csv"))
+        .arg("--people")
+        .arg(net.join("employment.csv"))
+        .args(["--no-timestamp", "-q", "--exit-zero", "--report"])
+        .arg(format!("html={}", big.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let html = std::fs::read_to_string(&big).unwrap();
+    assert!(html.contains("12 people praise each other"), "the club is one ring of 12");
+    assert!(html.matches("<article class=\"finding\"").count() >= 30, "the findings are drawn");
+    check_layout(browser, &instrumented(&big), 0);
 }
 
 /// At 375, 1280 and 1920 px: no element wider than its box, the banner in the first screen,
