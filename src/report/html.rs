@@ -20,10 +20,10 @@ pub struct Html;
 /// Findings drawn; the rest are listed in a table.
 const MAX_DRAWINGS: usize = 100;
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1c2833;max-width:1200px;overflow-wrap:anywhere}\
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1c2833;max-width:1200px;overflow-wrap:break-word}\
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d5d8dc}\
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5d8dc;padding:.25rem .5rem;text-align:left;vertical-align:top}\
-th{background:#f4f6f7}.num{text-align:right}.muted{color:#707b7c}\
+table{border-collapse:collapse;margin:.5rem 0;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #d5d8dc;padding:.25rem .5rem;text-align:left;vertical-align:top}\
+th{background:#f4f6f7;overflow-wrap:normal}.num{text-align:right}.muted{color:#707b7c}\
 .badge{display:inline-block;padding:0 .45rem;border-radius:.3rem;font-weight:600;font-size:.85rem;color:#fff;white-space:nowrap}\
 .high,.fail,.not_found{background:#c0392b}.medium,.warn{background:#d68910}.low{background:#7f8c8d}.info,.pass{background:#27ae60}\
 .finding{border:1px solid #d5d8dc;border-radius:.5rem;padding:1rem;margin:1rem 0}\
@@ -191,7 +191,7 @@ fn people(r: &Report, s: &mut String) {
         for c in subjects.iter().filter(|c| !c.received.is_empty()) {
             let _ = writeln!(
                 s,
-                "<h3>Recommendations {} received</h3><table><tr><th>from</th><th>date</th><th>backing</th><th>traded</th></tr>",
+                "<h3>Recommendations {} received</h3><div class=\"scroll\"><table><tr><th>from</th><th>date</th><th>backing</th><th>traded</th></tr>",
                 name(&c.query)
             );
             for rec in &c.received {
@@ -204,7 +204,7 @@ fn people(r: &Report, s: &mut String) {
                     if rec.traded { badge("high", "traded") } else { String::new() }
                 );
             }
-            s.push_str("</table>\n");
+            s.push_str("</table></div>\n");
         }
         s.push_str("</section>\n");
         return;
