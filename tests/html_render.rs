@@ -93,7 +93,9 @@ fn instrumented(page: &Path) -> std::path::PathBuf {
         const body=document.body;if(body.scrollWidth>window.innerWidth+1)bad.push('BODY wider than the window');\
         const banner=document.getElementById('verdict');\
         const pre=document.createElement('pre');pre.id='probe';\
+        const texts=document.querySelector('table.recommendations');\
         pre.textContent=JSON.stringify({bad,bannerTop:banner?banner.getBoundingClientRect().top:-1,\
+        textsBottom:texts?texts.getBoundingClientRect().bottom:-1,\
         marks:document.querySelectorAll('mark').length});body.appendChild(pre);});</script>";
     let probed = format!("{}{}{}", &html[..start], &html[end..], "").replace("</body>", &format!("{probe}</body>"));
     let out = page.with_extension("probed.html");
@@ -183,4 +185,29 @@ fn check_layout(browser: &str, probed: &Path, marks: u64) {
         assert!(v["bannerTop"].as_f64().unwrap() < 200.0, "banner in the first screen at {width} px: {v}");
         assert!(v["marks"].as_u64().unwrap() >= marks, "shared phrases marked: {v}");
     }
+}
+
+#[test]
+fn the_first_screen_says_that_ivan_fails_why_and_shows_both_texts() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("ivan.html");
+    let out = Command::cargo_bin("backscratch")
+        .unwrap()
+        .args(["check", "data/sample/recommendations.csv", "--people", "data/sample/employment.csv", "--no-timestamp"])
+        .args(["--subject", "Ivan Petrov", "-q", "--exit-zero", "--report"])
+        .arg(format!("html={}", page.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains(">1 fail</div>"));
+    assert!(html.contains("pair with Jade Morgan: no working relationship on record, returned within 1 day"));
+    let dom = headless(browser, &["--window-size=1280,1000", "--dump-dom"], &instrumented(&page));
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let start = dom.find("<pre id=\"probe\">").unwrap() + 16;
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let v: serde_json::Value = serde_json::from_str(&dom[start..end].replace("&quot;", "\"")).unwrap();
+    let bottom = v["textsBottom"].as_f64().unwrap();
+    assert!(bottom > 0.0 && bottom < 1000.0, "both texts within the first 1000 px: {v}");
 }

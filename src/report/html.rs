@@ -226,6 +226,32 @@ fn people(r: &Report, s: &mut String) {
     s.push_str("</table></section>\n");
 }
 
+/// A finding's recommendations with their texts, the phrases two texts share marked: what a
+/// reader checks first, so it comes before the drawing and the evidence.
+fn recommendations(f: &Finding, s: &mut String) {
+    s.push_str(
+        "<div class=\"scroll\"><table class=\"recommendations\"><tr><th>from</th><th>to</th><th>date</th><th>text</th><th>relationship and context</th><th>source</th></tr>",
+    );
+    let texts: Vec<&str> = f.edges.iter().filter_map(|e| e.text.as_deref()).collect();
+    for e in &f.edges {
+        let text = e.text.as_deref().map_or(String::new(), |t| {
+            let others: Vec<&str> = texts.iter().copied().filter(|o| !std::ptr::eq(*o, t)).collect();
+            marked_text(t, &others)
+        });
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td class=\"date\">{}</td><td class=\"text\">{text}</td><td>{}</td><td class=\"src\">{}:{}</td></tr>",
+            name(&e.from),
+            name(&e.to),
+            day(&e.created),
+            h(&edge_note(e)),
+            h(&e.source.path),
+            e.source.line
+        );
+    }
+    s.push_str("</table></div>");
+}
+
 fn finding(f: &Finding, i: usize, s: &mut String) {
     let sev = f.severity.as_str();
     let _ = writeln!(
@@ -241,6 +267,7 @@ fn finding(f: &Finding, i: usize, s: &mut String) {
     if let Some(by) = &f.suppressed_by {
         let _ = writeln!(s, "<p class=\"muted\">Suppressed by {}</p>", h(by));
     }
+    recommendations(f, s);
     // Why, in plain words: each fired signal a sentence, its name and numbers one click away;
     // the checks that did not fire folded under "also checked".
     let _ = write!(
@@ -272,27 +299,7 @@ fn finding(f: &Finding, i: usize, s: &mut String) {
     for sig in quiet {
         let _ = write!(s, "<tr><td>{}</td><td>{}</td></tr>", h(&sig.name), h(&sig.explanation));
     }
-    s.push_str(
-        "</table></div></details><div class=\"scroll\"><table><tr><th>from</th><th>to</th><th>date</th><th>text</th><th>relationship and context</th><th>source</th></tr>",
-    );
-    let texts: Vec<&str> = f.edges.iter().filter_map(|e| e.text.as_deref()).collect();
-    for e in &f.edges {
-        let text = e.text.as_deref().map_or(String::new(), |t| {
-            let others: Vec<&str> = texts.iter().copied().filter(|o| !std::ptr::eq(*o, t)).collect();
-            marked_text(t, &others)
-        });
-        let _ = write!(
-            s,
-            "<tr><td>{}</td><td>{}</td><td class=\"date\">{}</td><td class=\"text\">{text}</td><td>{}</td><td class=\"src\">{}:{}</td></tr>",
-            name(&e.from),
-            name(&e.to),
-            day(&e.created),
-            h(&edge_note(e)),
-            h(&e.source.path),
-            e.source.line
-        );
-    }
-    s.push_str("</table></div>");
+    s.push_str("</table></div></details>");
     let _ = writeln!(s, "<p class=\"muted\">id <code>{}</code></p></div></div></article>", h(&f.id));
 }
 
