@@ -22,9 +22,16 @@ use super::Report;
 pub const MIN_KEY_BYTES: usize = 16;
 
 /// How names become pseudonyms: an unkeyed hash, or an HMAC under a secret key.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Pseudonyms {
     key: Option<Vec<u8>>,
+}
+
+/// The key is a secret: debug output says only whether there is one.
+impl std::fmt::Debug for Pseudonyms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pseudonyms").field("keyed", &self.key.is_some()).finish()
+    }
 }
 
 impl Pseudonyms {
@@ -305,6 +312,7 @@ mod tests {
         assert_ne!(a.of("Ann Lee"), pseudonym("Ann Lee"));
         assert!(a.of("Ann Lee").starts_with("person-") && a.of("x").len() == 15);
         assert!(Pseudonyms::keyed(b"short").is_err());
+        assert_eq!(format!("{a:?}"), "Pseudonyms { keyed: true }", "the key never reaches debug output");
     }
 
     #[test]
