@@ -136,7 +136,8 @@ fn temporary_beside(target: &Path) -> io::Result<(PathBuf, fs::File)> {
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let existing = fs::metadata(target).ok();
-    let mode = existing.as_ref().map_or(0o666, |m| m.permissions().mode() & 0o7777);
+    // Read, write and execute bits only: a report never inherits set-user-id or sticky bits.
+    let mode = existing.as_ref().map_or(0o666, |m| m.permissions().mode() & 0o777);
     for attempt in 0..MAX_TEMP_ATTEMPTS {
         let tmp = dir.join(format!(".{name}.{:016x}.tmp", random.hash_one((std::process::id(), attempt))));
         match fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp) {
