@@ -1,6 +1,6 @@
 //! Dates in LinkedIn exports. Every form they use (`12/09/22, 07:18 PM`, `2024/12/07
 //! 14:51:07 UTC`, `16 Dec 2024`, Excel's `18-Jun-24`, `May 2025`) is parsed by the common
-//! [`parse_date`]; a position's end needs one more thing: the end of the period it names.
+//! [`parse_date`](crate::ingest::date::parse_date); a position's end needs one more thing: the end of the period it names.
 
 use jiff::{tz::TimeZone, Span, Timestamp};
 
