@@ -124,3 +124,32 @@ pub fn received_line(r: &super::profile::Received, name: impl Fn(&str) -> String
     let traded = if r.traded { "; TRADED (in a finding at medium or above)" } else { "" };
     format!("from {}, {}: {}{traded}", name(&r.edge.from), day(&r.edge.created), r.backing_text)
 }
+
+/// A `check`'s candidates counted by outcome: the verdict line every format opens with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerdictTally {
+    /// Candidates who fail.
+    pub fail: usize,
+    /// Candidates with a warning.
+    pub warn: usize,
+    /// Candidates without a verdict (not found or ambiguous).
+    pub none: usize,
+    /// Candidates who pass.
+    pub pass: usize,
+}
+
+impl VerdictTally {
+    /// Count `subjects`.
+    pub fn of(subjects: &[super::Subject]) -> Self {
+        use super::SubjectStatus;
+        let count = |st: SubjectStatus| subjects.iter().filter(|c| c.status == st).count();
+        let (fail, warn, pass) = (count(SubjectStatus::Fail), count(SubjectStatus::Warn), count(SubjectStatus::Pass));
+        VerdictTally { fail, warn, none: subjects.len() - fail - warn - pass, pass }
+    }
+
+    /// The counts that are not zero, in the order fail, warn, no verdict, pass, each with the
+    /// word the format uses for it (`words` in that order).
+    pub fn parts<'w>(&self, words: [&'w str; 4]) -> Vec<(usize, &'w str)> {
+        [self.fail, self.warn, self.none, self.pass].into_iter().zip(words).filter(|(n, _)| *n > 0).collect()
+    }
+}

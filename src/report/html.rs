@@ -7,10 +7,12 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::describe::{counts, day, edge_note, headline, members_line_with, reason, top_level, verdict_word};
+use super::describe::{
+    counts, day, edge_note, headline, members_line_with, reason, top_level, verdict_word, VerdictTally,
+};
 use super::escape::markup as h;
 use super::svg::drawing;
-use super::{Finding, Render, Report, SubjectStatus};
+use super::{Finding, Render, Report};
 use crate::score::Severity;
 
 /// `--format html`.
@@ -90,22 +92,13 @@ fn marked_text(text: &str, others: &[&str]) -> String {
 
 /// The verdict of a `check` in one line: all pass, or how many fail, warn or got no verdict.
 fn banner(r: &Report, s: &mut String) {
-    let subjects = r.subjects.as_deref().unwrap_or_default();
-    let count = |st: SubjectStatus| subjects.iter().filter(|c| c.status == st).count();
-    let (fail, warn, pass) = (count(SubjectStatus::Fail), count(SubjectStatus::Warn), count(SubjectStatus::Pass));
-    let none = subjects.len() - fail - warn - pass;
-    let (class, text) = if fail + warn + none == 0 {
-        ("pass", format!("All {pass} candidate(s) pass"))
+    let t = VerdictTally::of(r.subjects.as_deref().unwrap_or_default());
+    let (class, text) = if t.fail + t.warn + t.none == 0 {
+        ("pass", format!("All {} candidate(s) pass", t.pass))
     } else {
-        let mut parts = Vec::new();
-        for (n, word) in
-            [(fail, "fail"), (warn, "warn"), (none, "without a verdict (not found or ambiguous)"), (pass, "pass")]
-        {
-            if n > 0 {
-                parts.push(format!("{n} {word}"));
-            }
-        }
-        (if fail + none > 0 { "fail" } else { "warn" }, parts.join(", "))
+        let words = ["fail", "warn", "without a verdict (not found or ambiguous)", "pass"];
+        let parts: Vec<String> = t.parts(words).iter().map(|(n, word)| format!("{n} {word}")).collect();
+        (if t.fail + t.none > 0 { "fail" } else { "warn" }, parts.join(", "))
     };
     let _ = writeln!(s, "<div class=\"banner {class}\" id=\"verdict\">{}</div>", h(&text));
 }

@@ -6,9 +6,11 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::describe::{day, edge_note, headline, members_line_with, reason, received_line, top_level, verdict_word};
+use super::describe::{
+    day, edge_note, headline, members_line_with, reason, received_line, top_level, verdict_word, VerdictTally,
+};
 use super::escape::markdown as md;
-use super::{Finding, Render, Report, SubjectStatus, Verdict};
+use super::{Finding, Render, Report, Verdict};
 
 /// `--format markdown`.
 #[derive(Debug, Clone, Copy)]
@@ -169,15 +171,9 @@ fn finding(f: &Finding) -> String {
 /// `check`: the verdict of all candidates in one line, then what qualifies it.
 fn banner(r: &Report, s: &mut String) {
     let Some(subjects) = &r.subjects else { return };
-    let count = |st: SubjectStatus| subjects.iter().filter(|c| c.status == st).count();
-    let (fail, warn, pass) = (count(SubjectStatus::Fail), count(SubjectStatus::Warn), count(SubjectStatus::Pass));
-    let none = subjects.len() - fail - warn - pass;
-    let mut parts = Vec::new();
-    for (n, word) in [(fail, "fail"), (warn, "warn"), (none, "without a verdict"), (pass, "pass")] {
-        if n > 0 {
-            parts.push(format!("{n} {word}"));
-        }
-    }
+    let t = VerdictTally::of(subjects);
+    let parts: Vec<String> =
+        t.parts(["fail", "warn", "without a verdict", "pass"]).iter().map(|(n, word)| format!("{n} {word}")).collect();
     let _ = writeln!(s, "## backscratch check: {}\n", parts.join(", "));
     for note in &r.summary.checks_unavailable {
         let _ = writeln!(s, "> **Not checked:** {}\n", md(note));

@@ -17,6 +17,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use super::Report;
+use crate::ingest::linkedin::identity::without_namesake_suffix;
 
 /// The shortest `--redact-key` accepted, in bytes.
 pub const MIN_KEY_BYTES: usize = 16;
@@ -72,21 +73,13 @@ pub fn pseudonym(name: &str) -> String {
     format!("person-{}", crate::hex::hex(&digest[..4]))
 }
 
-/// A name without the `(Company)` suffix that keeps namesakes apart.
-fn base_name(name: &str) -> &str {
-    match name.strip_suffix(')').and_then(|t| t.rfind(" (")) {
-        Some(i) => &name[..i],
-        None => name,
-    }
-}
-
 /// Of `candidates` (the names in the data), those a word of `texts` could belong to: free
 /// text may name people who are in no finding (a warning about two people of one name).
 pub fn names_mentioned<'a>(texts: &[&str], candidates: impl Iterator<Item = &'a str>) -> Vec<String> {
     let words: BTreeSet<&str> =
         texts.iter().flat_map(|t| t.split(|c: char| !c.is_alphanumeric())).filter(|w| w.chars().count() >= 2).collect();
     candidates
-        .filter(|n| base_name(n).split(|c: char| !c.is_alphanumeric()).any(|w| words.contains(w)))
+        .filter(|n| without_namesake_suffix(n).split(|c: char| !c.is_alphanumeric()).any(|w| words.contains(w)))
         .map(str::to_string)
         .collect()
 }
@@ -102,7 +95,9 @@ impl Words {
     fn of(names: &Names) -> Words {
         let mut words: BTreeMap<String, String> = BTreeMap::new();
         for (name, pseudonym) in &names.0 {
-            for word in base_name(name).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2) {
+            for word in
+                without_namesake_suffix(name).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2)
+            {
                 words
                     .entry(word.to_string())
                     .and_modify(|p| {

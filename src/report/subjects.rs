@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use super::people::{person, Marks};
 use super::{Finding, Person, Subject, SubjectStatus, Verdict};
 use crate::graph::Graph;
-use crate::ingest::linkedin::identity::name_key;
+use crate::ingest::linkedin::identity::{name_key, without_namesake_suffix};
 use crate::score::Severity;
 
 /// How many near matches a missing name gets.
@@ -18,12 +18,7 @@ const MAX_SUGGESTIONS: usize = 3;
 
 /// A name's key without the `(Company)` suffix that keeps namesakes apart.
 fn base_key(name: &str) -> String {
-    let trimmed = name.trim_end();
-    let base = match trimmed.strip_suffix(')').and_then(|t| t.rfind(" (").map(|i| &t[..i])) {
-        Some(base) if !base.trim().is_empty() => base,
-        _ => trimmed,
-    };
-    name_key(base)
+    name_key(without_namesake_suffix(name))
 }
 
 /// People of the graph by [`base_key`], built once per `check`.

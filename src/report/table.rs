@@ -4,9 +4,9 @@
 
 use std::io::{self, Write};
 
-use super::describe::{members_line_with, reason, received_line, verdict_word};
+use super::describe::{members_line_with, reason, received_line, verdict_word, VerdictTally};
 use super::escape::one_line;
-use super::{Finding, Render, Report, Subject, SubjectStatus, Verdict};
+use super::{Finding, Render, Report, Subject, Verdict};
 
 /// `--format table`: a readable summary for a terminal.
 #[derive(Debug, Clone, Copy)]
@@ -87,15 +87,12 @@ impl Table {
 
     /// `check`: the verdict of all candidates in one line.
     fn banner(&self, subjects: &[Subject], out: &mut dyn Write) -> io::Result<()> {
-        let count = |st: SubjectStatus| subjects.iter().filter(|c| c.status == st).count();
-        let (fail, warn, pass) = (count(SubjectStatus::Fail), count(SubjectStatus::Warn), count(SubjectStatus::Pass));
-        let none = subjects.len() - fail - warn - pass;
-        let mut parts = Vec::new();
-        for (n, word) in [(fail, "FAIL"), (warn, "WARN"), (none, "NO VERDICT"), (pass, "PASS")] {
-            if n > 0 {
-                parts.push(self.paint(&format!("{n} {word}"), if word == "NO VERDICT" { "NOT FOUND" } else { word }));
-            }
-        }
+        let t = VerdictTally::of(subjects);
+        let parts: Vec<String> = t
+            .parts(["FAIL", "WARN", "NO VERDICT", "PASS"])
+            .iter()
+            .map(|(n, word)| self.paint(&format!("{n} {word}"), if *word == "NO VERDICT" { "NOT FOUND" } else { word }))
+            .collect();
         writeln!(out, "verdict: {}", parts.join(", "))
     }
 

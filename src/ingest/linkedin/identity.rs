@@ -18,6 +18,16 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::score::employment::company_key;
 
+/// A name without the `(Company)` suffix that keeps namesakes apart (`Sam Park (Globex)` →
+/// `Sam Park`); a name that is nothing but such a suffix stays as it is.
+pub fn without_namesake_suffix(name: &str) -> &str {
+    let trimmed = name.trim_end();
+    match trimmed.strip_suffix(')').and_then(|t| t.rfind(" (").map(|i| &t[..i])) {
+        Some(base) if !base.trim().is_empty() => base,
+        _ => trimmed,
+    }
+}
+
 /// A name for matching: accents dropped, lower case, letters and digits only, words
 /// separated by one space (`  José  O'Brien ` → `jose obrien`).
 pub fn name_key(name: &str) -> String {
