@@ -82,15 +82,9 @@ where
 {
     assert!((3..=MAX_CYCLE_LEN).contains(&params.max_len), "max_len must be within 3..={MAX_CYCLE_LEN}");
     let roots: Vec<u32> = (0..g.node_count() as u32).filter(|&r| params.components[r as usize] != TRIVIAL).collect();
-    let pool = ScratchPool { free: Mutex::new(Vec::new()), n: g.node_count() };
-    let engine = Engine {
-        g,
-        k: params.max_len,
-        horizon: horizon(params.max_len),
-        comp: params.components,
-        stop: params.stop,
-        make: &make_visitor,
-    };
+    let pool = ScratchPool { free: Mutex::new(Vec::new()), components: params.components };
+    let engine =
+        Engine { g, k: params.max_len, horizon: horizon(params.max_len), stop: params.stop, make: &make_visitor };
     let acc = roots
         .par_iter()
         .with_max_len(64)
@@ -101,7 +95,7 @@ where
                     acc.stopped = true;
                 } else {
                     let mut scratch = pool.take();
-                    scratch.prepare(g, r, engine.horizon, params.components);
+                    scratch.prepare(g, r, engine.horizon);
                     engine.root::<ENUMERATE, V>(r, &scratch, &mut acc);
                     scratch.reset();
                     pool.give(scratch);
@@ -137,7 +131,6 @@ impl<V: CycleVisitor> Acc<V> {
     }
 }
 
-const UNSEEN: u8 = u8::MAX;
 const NO_CLOSURE: u32 = u32::MAX;
 /// A subtree whose children have at least this many out-edges in total is split over threads.
 const SPLIT_WORK: usize = 2048;
@@ -151,13 +144,39 @@ struct Closure {
     next: u32,
 }
 
+/// What the search knows of one vertex, packed so that one cache line read answers every
+/// question the inner loops ask about it (its component, its distance back to the root,
+/// its closing two-paths): on graphs far larger than the cache, each of those was a miss of
+/// its own when they lived in separate arrays.
+#[derive(Clone, Copy)]
+struct Mark {
+    /// Component label (a copy of the search's labels).
+    comp: u32,
+    /// First closing two-path from this vertex (a linked list through `closures`).
+    head: u32,
+    /// Hop distance back to the root in the low [`DIST_BITS`] bits, number of closing
+    /// two-paths above them (saturating at [`MAX_COUNT`]; then the list is counted).
+    dist_count: u32,
+}
+
+const DIST_BITS: u32 = 3;
+const DIST_MASK: u32 = (1 << DIST_BITS) - 1;
+/// Distance of a vertex the reverse search did not reach.
+const UNSEEN: u8 = DIST_MASK as u8;
+const MAX_COUNT: u32 = u32::MAX >> DIST_BITS;
+
+impl Mark {
+    fn dist(self) -> u8 {
+        (self.dist_count & DIST_MASK) as u8
+    }
+    fn count(self) -> u32 {
+        self.dist_count >> DIST_BITS
+    }
+}
+
 /// Per-root working memory, reused across roots (reset by the `touched` list).
 struct Scratch {
-    dist: Vec<u8>,
-    /// First closing two-path from each vertex (a linked list through `closures`).
-    closure_head: Vec<u32>,
-    /// Number of closing two-paths from each vertex.
-    closure_count: Vec<u32>,
+    marks: Vec<Mark>,
     touched: Vec<u32>,
     closures: Vec<Closure>,
     frontier: Vec<u32>,
@@ -165,11 +184,12 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(n: usize) -> Self {
+    fn new(components: &[u32]) -> Self {
         Scratch {
-            dist: vec![UNSEEN; n],
-            closure_head: vec![NO_CLOSURE; n],
-            closure_count: vec![0; n],
+            marks: crate::graph::pages::collected(
+                components.len(),
+                components.iter().map(|&comp| Mark { comp, head: NO_CLOSURE, dist_count: u32::from(UNSEEN) }),
+            ),
             touched: Vec::new(),
             closures: Vec::new(),
             frontier: Vec::new(),
@@ -177,39 +197,48 @@ impl Scratch {
         }
     }
 
+    fn set_dist(&mut self, v: u32, d: u8) {
+        let m = &mut self.marks[v as usize];
+        m.dist_count = (m.dist_count & !DIST_MASK) | u32::from(d);
+        self.touched.push(v);
+    }
+
     /// Reverse BFS from `root` (larger ids of its component, up to `horizon` hops) and the
     /// closing two-paths, which are exactly the edges the BFS walks on its second level.
-    fn prepare(&mut self, g: &Graph, root: u32, horizon: usize, comp: &[u32]) {
-        let c = comp[root as usize];
-        let inside = |y: u32| y > root && comp[y as usize] == c;
+    fn prepare(&mut self, g: &Graph, root: u32, horizon: usize) {
+        let c = self.marks[root as usize].comp;
         self.frontier.clear();
         for &via in g.in_neighbors(root) {
-            if inside(via) {
-                self.dist[via as usize] = 1;
-                self.touched.push(via);
+            if via > root && self.marks[via as usize].comp == c {
+                self.set_dist(via, 1);
                 self.frontier.push(via);
             }
         }
         // Level 2: every edge `from -> via` into a level-1 vertex closes a two-path.
         self.next.clear();
         for (&via, &via_root) in g.in_neighbors(root).iter().zip(g.in_edge_ids(root)) {
-            if !inside(via) {
+            if via <= root || self.marks[via as usize].dist() != 1 {
                 continue;
             }
             for (&from, &from_via) in g.in_neighbors(via).iter().zip(g.in_edge_ids(via)) {
-                if !inside(from) {
+                if from <= root {
                     continue;
                 }
-                let f = from as usize;
-                if self.dist[f] == UNSEEN {
-                    self.dist[f] = 2;
-                    self.touched.push(from);
+                let m = self.marks[from as usize];
+                if m.comp != c {
+                    continue;
+                }
+                if m.dist() == UNSEEN {
+                    self.set_dist(from, 2);
                     self.next.push(from);
                 }
-                let next = self.closure_head[f];
-                self.closure_head[f] = self.closures.len() as u32;
-                self.closure_count[f] += 1;
-                self.closures.push(Closure { via, from_via, via_root, next });
+                let at = self.closures.len() as u32;
+                let m = &mut self.marks[from as usize];
+                self.closures.push(Closure { via, from_via, via_root, next: m.head });
+                m.head = at;
+                if m.count() < MAX_COUNT {
+                    m.dist_count += 1 << DIST_BITS;
+                }
             }
         }
         std::mem::swap(&mut self.frontier, &mut self.next);
@@ -218,11 +247,12 @@ impl Scratch {
                 break;
             }
             self.next.clear();
-            for &x in &self.frontier {
+            for i in 0..self.frontier.len() {
+                let x = self.frontier[i];
                 for &y in g.in_neighbors(x) {
-                    if inside(y) && self.dist[y as usize] == UNSEEN {
-                        self.dist[y as usize] = d;
-                        self.touched.push(y);
+                    let m = self.marks[y as usize];
+                    if y > root && m.comp == c && m.dist() == UNSEEN {
+                        self.set_dist(y, d);
                         self.next.push(y);
                     }
                 }
@@ -233,17 +263,32 @@ impl Scratch {
 
     fn reset(&mut self) {
         for &v in &self.touched {
-            self.dist[v as usize] = UNSEEN;
-            self.closure_head[v as usize] = NO_CLOSURE;
-            self.closure_count[v as usize] = 0;
+            let m = &mut self.marks[v as usize];
+            m.head = NO_CLOSURE;
+            m.dist_count = u32::from(UNSEEN);
         }
         self.touched.clear();
         self.closures.clear();
     }
 
+    /// The distance of `v` back to the root ([`UNSEEN`] if more than the horizon).
+    fn dist(&self, v: u32) -> u8 {
+        self.marks[v as usize].dist()
+    }
+
+    /// The number of closing two-paths from `v`.
+    fn closure_count(&self, v: u32) -> u32 {
+        let m = self.marks[v as usize];
+        if m.count() < MAX_COUNT {
+            m.count()
+        } else {
+            self.closures_from(v).count() as u32
+        }
+    }
+
     /// The closing two-paths that start at `v`.
     fn closures_from(&self, v: u32) -> impl Iterator<Item = &Closure> + '_ {
-        let mut at = self.closure_head[v as usize];
+        let mut at = self.marks[v as usize].head;
         std::iter::from_fn(move || {
             let c = self.closures.get(at as usize)?;
             at = c.next;
@@ -254,15 +299,15 @@ impl Scratch {
 
 /// Scratch buffers for whichever thread needs one (a thread blocked in a nested parallel
 /// loop may start another root, so buffers are not tied to threads).
-struct ScratchPool {
+struct ScratchPool<'a> {
     free: Mutex<Vec<Scratch>>,
-    n: usize,
+    components: &'a [u32],
 }
 
-impl ScratchPool {
+impl ScratchPool<'_> {
     fn take(&self) -> Scratch {
         let reused = self.free.lock().expect("scratch pool poisoned").pop();
-        reused.unwrap_or_else(|| Scratch::new(self.n))
+        reused.unwrap_or_else(|| Scratch::new(self.components))
     }
     fn give(&self, s: Scratch) {
         self.free.lock().expect("scratch pool poisoned").push(s);
@@ -303,7 +348,6 @@ struct Engine<'a, F> {
     g: &'a Graph,
     k: usize,
     horizon: usize,
-    comp: &'a [u32],
     stop: &'a AtomicBool,
     make: &'a F,
 }
@@ -330,17 +374,14 @@ impl<F> Engine<'_, F> {
         let first = out.partition_point(|&u| u <= path.vertices[0]);
         let base = self.g.first_out_edge(v);
         let budget = self.k - path.len; // hops left after stepping to the child
-        let component = self.comp[path.vertices[0] as usize];
+        let component = s.marks[path.vertices[0] as usize].comp;
         // Beyond the horizon an unseen vertex may still get back in time if it is in the
         // root's component; within it, unseen means it cannot.
         let unseen_may_return = budget > self.horizon;
         out[first..].iter().enumerate().filter_map(move |(i, &u)| {
-            let d = s.dist[u as usize];
-            let may_return = if d == UNSEEN {
-                unseen_may_return && self.comp[u as usize] == component
-            } else {
-                d as usize <= budget
-            };
+            let m = s.marks[u as usize];
+            let d = m.dist();
+            let may_return = if d == UNSEEN { unseen_may_return && m.comp == component } else { d as usize <= budget };
             (may_return && !path.contains(u)).then_some((u, base + (first + i) as u32))
         })
     }
@@ -395,7 +436,7 @@ impl<F> Engine<'_, F> {
     /// Cycles that close from the end of `path` through a two-path back to the root.
     fn close<const ENUMERATE: bool, V: CycleVisitor>(&self, s: &Scratch, path: &Path, acc: &mut Acc<V>) {
         let v = path.last();
-        let available = s.closure_count[v as usize];
+        let available = s.closure_count(v);
         if available == 0 {
             return;
         }
@@ -418,7 +459,7 @@ impl<F> Engine<'_, F> {
             // vertex p is such a middle vertex exactly when p -> root (dist 1) and v -> p.
             let mut n = u64::from(available);
             for &p in &path.vertices[1..path.len - 1] {
-                if s.dist[p as usize] == 1 && self.g.out_neighbors(v).binary_search(&p).is_ok() {
+                if s.dist(p) == 1 && self.g.out_neighbors(v).binary_search(&p).is_ok() {
                     n -= 1;
                 }
             }

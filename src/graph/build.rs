@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::{EdgeSource, Graph};
+use super::{pages, EdgeSource, Graph};
 use crate::ingest::{Ingested, InputStats, Row, NO_DATE};
 
 /// The graph and the final per-input accounting (used and duplicate rows filled in).
@@ -38,12 +38,12 @@ impl Graph {
             date_precision,
             stopped: _,
         } = ingested;
-        let mut used = vec![false; names.len()];
+        let mut used = vec![false; names.id_space()];
         for r in &rows {
             used[r.from as usize] = true;
             used[r.to as usize] = true;
         }
-        let (names, remap) = names.sorted(|id| used[id as usize]);
+        let (names, remap) = names.into_sorted(|id| used[id as usize]);
         drop(used);
         // Undated rows sort after every dated copy of the same recommendation.
         rows.par_iter_mut().for_each(|r| {
@@ -73,8 +73,8 @@ impl Graph {
         }
 
         let n = names.len();
-        let mut out_offsets = vec![0usize; n + 1];
-        let mut in_offsets = vec![0usize; n + 1];
+        let mut out_offsets = pages::filled(n + 1, 0usize);
+        let mut in_offsets = pages::filled(n + 1, 0usize);
         for r in &rows {
             out_offsets[r.from as usize + 1] += 1;
             in_offsets[r.to as usize + 1] += 1;
@@ -83,7 +83,7 @@ impl Graph {
             out_offsets[v + 1] += out_offsets[v];
             in_offsets[v + 1] += in_offsets[v];
         }
-        let targets: Vec<u32> = rows.iter().map(|r| r.to).collect();
+        let targets: Vec<u32> = pages::collected(kept, rows.iter().map(|r| r.to));
         let sources: Vec<EdgeSource> = rows.iter().map(|r| r.source).collect();
         let created = rows
             .iter()
@@ -94,8 +94,8 @@ impl Graph {
         drop(rows);
         // Edges are in (from, to) order, so filling the in-buckets in edge order leaves each
         // bucket sorted by source.
-        let mut in_sources = vec![0u32; kept];
-        let mut in_edges = vec![0u32; kept];
+        let mut in_sources = pages::filled(kept, 0u32);
+        let mut in_edges = pages::filled(kept, 0u32);
         let mut cursor = in_offsets.clone();
         for from in 0..n {
             for e in out_offsets[from]..out_offsets[from + 1] {

@@ -5,9 +5,10 @@
 //! touches one compact array per lookup instead of chasing a heap pointer per name, which is
 //! what a `HashMap<String, u32>` costs.
 //!
-//! Ingest interns names in the order it meets them; the graph builder then renumbers the
-//! people it keeps in sorted name order ([`Interner::sorted`]), so that ids, canonical cycle
-//! rotations and report order do not depend on the order of input rows.
+//! One interner is one shard of the dictionary that ingest fills from many threads
+//! ([`super::shards`]); the graph builder then renumbers the people it keeps in sorted name
+//! order, so that ids, canonical cycle rotations and report order do not depend on the order
+//! of input rows.
 //!
 //! **Hash flooding.** The fast hash is fixed, so names crafted to collide (a hostile export)
 //! would make every lookup walk one long probe sequence: quadratic time. A lookup that probes
@@ -17,6 +18,8 @@
 
 use std::hash::{BuildHasher, RandomState};
 
+use super::names::Arena;
+
 /// Probes after which the table gives up the fast hash for the keyed one. Random names at
 /// the table's load factor (at most one half) need a handful.
 pub const MAX_PROBES: usize = 64;
@@ -24,8 +27,7 @@ pub const MAX_PROBES: usize = 64;
 /// A two-way map between names and dense ids.
 #[derive(Debug, Clone)]
 pub struct Interner {
-    text: String,
-    ends: Vec<usize>,
+    arena: Arena,
     slots: Vec<Slot>,
     /// The keyed hash, once flooding was detected.
     keyed: Option<RandomState>,
@@ -44,7 +46,7 @@ struct Slot {
 
 impl Default for Interner {
     fn default() -> Self {
-        Interner { text: String::new(), ends: Vec::new(), slots: vec![Slot::default(); 16], keyed: None }
+        Interner { arena: Arena::default(), slots: vec![Slot::default(); 16], keyed: None }
     }
 }
 
@@ -78,15 +80,15 @@ fn home(key: u64, len: usize) -> usize {
     (h ^ (h >> 33)) as usize
 }
 
+/// The fast, unkeyed hash of a name (what places it in a table before any flooding).
+pub(crate) fn fast_hash(name: &str) -> u64 {
+    home(key(name), name.len()) as u64
+}
+
 impl Interner {
     /// An empty interner.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    fn span(&self, id: u32) -> (usize, usize) {
-        let i = id as usize;
-        (if i == 0 { 0 } else { self.ends[i - 1] }, self.ends[i])
     }
 
     /// The table key of `name`: its bytes if it fits in eight, else a hash (keyed once
@@ -131,9 +133,9 @@ impl Interner {
     /// Put every name back into a table of `capacity` slots (recomputing keys, which change
     /// when the hash became keyed).
     fn rebuild(&mut self, capacity: usize) {
-        self.slots = vec![Slot::default(); capacity];
+        self.slots = super::pages::filled(capacity, Slot::default());
         let mask = capacity - 1;
-        for id in 0..self.ends.len() as u32 {
+        for id in 0..self.arena.len() as u32 {
             let name = self.name(id);
             let key = self.key_of(name);
             let mut i = self.home_of(key, name.len()) & mask;
@@ -166,12 +168,10 @@ impl Interner {
             k = self.key_of(name);
             slot = self.find(name, k).0;
         }
-        let id = u32::try_from(self.ends.len()).ok().filter(|&i| i < u32::MAX).expect("fewer than 4 billion names");
         let len = u32::try_from(name.len()).expect("a name shorter than 4 GiB");
-        self.text.push_str(name);
-        self.ends.push(self.text.len());
+        let id = self.arena.push(name);
         self.slots[slot] = Slot { key: k, meta: u64::from(len) << 32 | u64::from(id + 1) };
-        if self.ends.len() * 2 > self.slots.len() {
+        if self.arena.len() * 2 > self.slots.len() {
             self.grow();
         }
         id
@@ -184,38 +184,17 @@ impl Interner {
 
     /// The name of `id`.
     pub fn name(&self, id: u32) -> &str {
-        let (start, end) = self.span(id);
-        &self.text[start..end]
+        self.arena.name(id)
     }
 
     /// How many names are interned.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.arena.len()
     }
 
     /// Whether no name is interned.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    /// A new interner holding only the ids for which `keep` is true, numbered in sorted name
-    /// order, and the map from old ids to new ones (`u32::MAX` for dropped ids).
-    pub fn sorted(self, keep: impl Fn(u32) -> bool) -> (Interner, Vec<u32>) {
-        let mut kept: Vec<u32> = (0..self.len() as u32).filter(|&i| keep(i)).collect();
-        kept.sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)));
-        let mut remap = vec![u32::MAX; self.len()];
-        // A flooded table stays keyed: the same names would flood the new one.
-        let mut out = Interner { keyed: self.keyed.clone(), ..Interner::new() };
-        out.text.reserve(self.text.len());
-        out.ends.reserve(kept.len());
-        let capacity = (kept.len() * 2).next_power_of_two().max(16);
-        out.slots = vec![Slot::default(); capacity];
-        for (new, &old) in kept.iter().enumerate() {
-            remap[old as usize] = new as u32;
-            let id = out.intern(self.name(old));
-            debug_assert_eq!(id as usize, new);
-        }
-        (out, remap)
+        self.arena.is_empty()
     }
 }
 
@@ -224,17 +203,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn interns_and_sorts() {
+    fn interns_and_finds() {
         let mut i = Interner::new();
         assert_eq!(i.intern("zoe"), 0);
         assert_eq!(i.intern("adam"), 1);
         assert_eq!(i.intern("zoe"), 0);
         assert_eq!(i.intern("mia"), 2);
-        let (s, remap) = i.sorted(|id| id != 2);
-        assert_eq!(remap, vec![1, 0, u32::MAX]);
-        assert_eq!((s.name(0), s.name(1), s.len()), ("adam", "zoe", 2));
-        assert_eq!(s.get("zoe"), Some(1));
-        assert_eq!(s.get("mia"), None);
+        assert_eq!((i.name(0), i.name(1), i.len()), ("zoe", "adam", 3));
+        assert_eq!(i.get("mia"), Some(2));
+        assert_eq!(i.get("bob"), None);
     }
 
     /// Modular inverse of an odd number modulo 2^64 (Newton's iteration).
@@ -285,9 +262,6 @@ mod tests {
         for (n, name) in names.iter().enumerate() {
             assert_eq!(i.get(name), Some(n as u32));
         }
-        let (sorted, _) = i.sorted(|_| true);
-        assert!(sorted.is_keyed());
-        assert!(names.iter().all(|n| sorted.get(n).is_some()));
         // Ordinary names never switch.
         let mut plain = Interner::new();
         (0..100_000).for_each(|n| {

@@ -4,10 +4,13 @@
 
 mod build;
 pub mod interner;
+pub mod names;
+pub(crate) mod pages;
 pub mod scc;
+pub mod shards;
 
 pub use build::{BuildOutcome, EdgeRecord};
-use interner::Interner;
+use names::Names;
 
 pub use crate::ingest::SourcePos as EdgeSource;
 use crate::ingest::SparseColumn;
@@ -15,7 +18,7 @@ use crate::ingest::SparseColumn;
 /// A directed graph of distinct recommendations without self-loops.
 #[derive(Debug, Default)]
 pub struct Graph {
-    names: Interner,
+    names: Names,
     out_offsets: Vec<usize>,
     targets: Vec<u32>,
     in_offsets: Vec<usize>,
@@ -42,7 +45,7 @@ impl Graph {
     }
 
     /// The names of the people, ids in sorted name order.
-    pub fn names(&self) -> &Interner {
+    pub fn names(&self) -> &Names {
         &self.names
     }
 
@@ -102,6 +105,11 @@ impl Graph {
     /// The recommendation text of edge `e`, if the input had one.
     pub fn text(&self, e: u32) -> Option<&str> {
         self.texts.get(self.sources[e as usize])
+    }
+
+    /// Whether any edge has a recommendation text.
+    pub fn has_texts(&self) -> bool {
+        !self.texts.is_empty()
     }
 
     /// The stated relationship of edge `e`, if the input had one.

@@ -37,7 +37,10 @@ fn parse_piece(text: &[u8], first_line: u64, delimiter: Delimiter, parser: &RowP
         match records.next_record() {
             Ok(Some(rec)) => parser.row(&mut batch, rec.line, &|i| rec.get(i), rec.len()).map_err(PieceError::Fatal)?,
             Err(RecordError::TooLong { line }) => parser.too_long_in(&mut batch, line).map_err(PieceError::Fatal)?,
-            Ok(None) => return Ok(batch),
+            Ok(None) => {
+                batch.resolve(parser.names);
+                return Ok(batch);
+            }
             Err(RecordError::UnclosedQuote { line }) => return Err(PieceError::OpenQuote { line }),
             Err(RecordError::Io(e)) => {
                 return Err(PieceError::Fatal(source::damaged(parser.path, Compression::None, e)))
@@ -221,6 +224,7 @@ mod tests {
     /// Parse `text` with tiny blocks and pieces; return the rows as (line, from, to).
     fn rows_with(text: &str, sizes: Sizes) -> Result<Vec<(u32, String, String)>, Error> {
         let columns = Columns { from: 0, to: 1, time: None, text: Some(2), relationship: None };
+        let names = crate::graph::shards::ShardedInterner::new();
         let parser = RowParser {
             path: Path::new("t.csv"),
             file: 0,
@@ -229,6 +233,7 @@ mod tests {
             date_format: None,
             now: i64::MAX,
             max_line: DEFAULT_MAX_LINE,
+            names: &names,
         };
         let mut out = Ingested::default();
         let mut stats = InputStats::default();
@@ -241,15 +246,21 @@ mod tests {
             delimiter,
             Compression::None,
             &parser,
-            &mut |b| out.absorb(b, &mut stats, &mut dates),
+            &mut |b| {
+                let mut sink = crate::ingest::rows::Sink {
+                    rows: &mut out.rows,
+                    texts: &mut out.texts,
+                    relationships: &mut out.relationships,
+                    names: &names,
+                };
+                sink.absorb(b, &mut stats, &mut dates)
+            },
             sizes,
             None,
         )?;
-        Ok(out
-            .rows
-            .iter()
-            .map(|r| (r.source.line, out.names.name(r.from).to_string(), out.names.name(r.to).to_string()))
-            .collect())
+        let (sorted, remap) = names.into_sorted(|_| true);
+        let name = |id: u32| sorted.name(remap[id as usize]).to_string();
+        Ok(out.rows.iter().map(|r| (r.source.line, name(r.from), name(r.to))).collect())
     }
 
     #[test]

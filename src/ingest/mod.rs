@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::graph::interner::Interner;
+use crate::graph::shards::ShardedInterner;
 use columns::{ColumnFlags, HeaderMode};
 use records::{Delimiter, RecordError, RecordReader};
 use source::Source;
@@ -167,8 +167,8 @@ impl SparseColumn {
 /// Everything read from the inputs.
 #[derive(Debug, Default)]
 pub struct Ingested {
-    /// Names of everyone seen in a kept or self row.
-    pub names: Interner,
+    /// Names of everyone in a kept row (and perhaps others, dropped by the graph builder).
+    pub names: ShardedInterner,
     /// Rows that are candidates for edges (self-recommendations and skipped rows excluded).
     pub rows: Vec<Row>,
     /// Recommendation text per row, when some input has a text column.
@@ -344,7 +344,22 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let date_format = options.date_format.as_deref();
-    let parser = rows::RowParser { path, file, columns: cols, strict: options.strict, date_format, now, max_line };
+    let parser = rows::RowParser {
+        path,
+        file,
+        columns: cols,
+        strict: options.strict,
+        date_format,
+        now,
+        max_line,
+        names: &out.names,
+    };
+    let mut rows_out = rows::Sink {
+        rows: &mut out.rows,
+        texts: &mut out.texts,
+        relationships: &mut out.relationships,
+        names: &out.names,
+    };
     let mut stats = InputStats { path: path.display().to_string(), ..Default::default() };
     let mut dates = rows::DateStats::default();
     let mut head_rows = rows::Batch::default();
@@ -358,10 +373,10 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
         *stats.skipped_reasons.entry(SkipReason::LineTooLong.as_str().to_string()).or_insert(0) += head_too_long;
     }
     let mut widest = head_rows.widest;
-    out.absorb(head_rows, &mut stats, &mut dates);
+    rows_out.absorb(head_rows, &mut stats, &mut dates);
     let sink = &mut |batch: rows::Batch| {
         widest = widest.max(batch.widest);
-        out.absorb(batch, &mut stats, &mut dates);
+        rows_out.absorb(batch, &mut stats, &mut dates);
     };
     let sizes = body::Sizes::with_max_line(max_line);
     let stopped_at =

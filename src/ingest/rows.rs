@@ -8,9 +8,9 @@ use std::path::Path;
 
 use super::columns::Columns;
 use super::date::{self, DatePrecision};
-use super::{Ingested, InputStats, Row, SkipReason, SourcePos, SparseColumn, NO_DATE};
+use super::{InputStats, Row, SkipReason, SourcePos, SparseColumn, NO_DATE};
 use crate::error::Error;
-use crate::graph::interner::Interner;
+use crate::graph::shards::{NameBatch, ShardedInterner};
 
 /// How to turn the records of one input into rows; shared by every thread reading it.
 pub(super) struct RowParser<'a> {
@@ -28,6 +28,8 @@ pub(super) struct RowParser<'a> {
     pub now: i64,
     /// The longest line read (`--max-line-bytes`).
     pub max_line: usize,
+    /// The dictionary each thread interns its batch's names in.
+    pub names: &'a ShardedInterner,
 }
 
 /// Dates before this (1990-01-01) are suspect: recommendations online began later, and a
@@ -65,10 +67,12 @@ impl DateStats {
     }
 }
 
-/// Rows parsed from one stretch of an input, names interned locally.
+/// Rows parsed from one stretch of an input. Until [`Batch::resolve`] interns its names, a
+/// row's `from` and `to` are positions in the batch's own list of names.
 #[derive(Default)]
 pub(super) struct Batch {
-    names: Interner,
+    names: NameBatch,
+    resolved: bool,
     rows: Vec<Row>,
     texts: SparseColumn,
     relationships: SparseColumn,
@@ -87,6 +91,20 @@ impl Batch {
     /// An empty batch with room for `rows` rows (a piece's line count is a tight bound).
     pub fn with_capacity(rows: usize) -> Self {
         Batch { rows: Vec::with_capacity(rows), ..Batch::default() }
+    }
+
+    /// Intern the batch's names in the shared dictionary and give its rows their ids (done
+    /// on the thread that parsed the batch; a second call does nothing).
+    pub fn resolve(&mut self, dictionary: &ShardedInterner) {
+        if std::mem::replace(&mut self.resolved, true) {
+            return;
+        }
+        let ids = dictionary.intern_batch(&self.names);
+        self.names = NameBatch::default();
+        for r in &mut self.rows {
+            r.from = ids.get(r.from);
+            r.to = ids.get(r.to);
+        }
     }
 }
 
@@ -196,20 +214,20 @@ impl RowParser<'_> {
                 }
             }
         };
+        if from == to {
+            return RowOutcome::SelfLoop;
+        }
         // `from` is never empty here, so the initial empty cache never matches.
         let from_id = if b.last_from.0 == from {
             b.last_from.1
         } else {
-            let id = b.names.intern(from);
+            let id = b.names.push(from);
             b.last_from.0.clear();
             b.last_from.0.push_str(from);
             b.last_from.1 = id;
             id
         };
-        let to_id = b.names.intern(to);
-        if from_id == to_id {
-            return RowOutcome::SelfLoop;
-        }
+        let to_id = b.names.push(to);
         let source = SourcePos { file: self.file, line: u32::try_from(line).unwrap_or(u32::MAX) };
         b.texts.push(source, text);
         b.relationships.push(source, relationship);
@@ -218,16 +236,25 @@ impl RowParser<'_> {
     }
 }
 
-impl Ingested {
+/// The row-shaped parts of [`Ingested`], which parsed batches are appended to (borrowed
+/// apart from the name dictionary, which the parsing threads share meanwhile).
+pub(super) struct Sink<'a> {
+    /// Kept rows.
+    pub rows: &'a mut Vec<Row>,
+    /// Texts by row.
+    pub texts: &'a mut SparseColumn,
+    /// Stated relationships by row.
+    pub relationships: &'a mut SparseColumn,
+    /// The dictionary, for batches whose thread did not intern their names.
+    pub names: &'a ShardedInterner,
+}
+
+impl Sink<'_> {
     /// Append a batch (which must come after everything absorbed so far in file order),
-    /// re-interning its names, and add its counts to `stats` and `dates`.
-    pub(super) fn absorb(&mut self, batch: Batch, stats: &mut InputStats, dates: &mut DateStats) {
-        let ids: Vec<u32> = (0..batch.names.len() as u32).map(|i| self.names.intern(batch.names.name(i))).collect();
-        self.rows.extend(batch.rows.into_iter().map(|r| Row {
-            from: ids[r.from as usize],
-            to: ids[r.to as usize],
-            ..r
-        }));
+    /// interning its names if its thread did not, and add its counts to `stats` and `dates`.
+    pub fn absorb(&mut self, mut batch: Batch, stats: &mut InputStats, dates: &mut DateStats) {
+        batch.resolve(self.names);
+        self.rows.append(&mut batch.rows);
         self.texts.append(batch.texts);
         self.relationships.append(batch.relationships);
         stats.rows += batch.rows_read;

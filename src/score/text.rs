@@ -126,6 +126,9 @@ pub fn stock_phrases(text: &str) -> Vec<&'static str> {
 impl TextIndex {
     /// Index every edge's text; `None` when no edge has one.
     pub fn build(g: &Graph) -> Option<TextIndex> {
+        if !g.has_texts() {
+            return None; // and no per-edge table for a graph without a text column
+        }
         let per_edge: Vec<(Vec<u32>, u8)> = (0..g.node_count() as u32)
             .into_par_iter()
             .flat_map_iter(|v| {
