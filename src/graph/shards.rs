@@ -84,15 +84,14 @@ struct Group {
 }
 
 impl Group {
-    fn names(&self) -> impl Iterator<Item = &str> + '_ {
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let name = &self.text[start..end as usize];
-            start = end as usize;
-            name
-        })
+    fn name(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
     }
 }
+
+/// How many names ahead of the one being interned have their table slot prefetched.
+const LOOKAHEAD: usize = 8;
 
 /// Bits of a batch position that number names within their shard's group.
 pub const GROUP_BITS: u32 = 32 - SHARDS.trailing_zeros();
@@ -155,7 +154,16 @@ impl ShardedInterner {
     pub fn intern_batch(&self, batch: &NameBatch) -> BatchIds {
         let mut ids: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
         let mut fill = |shard: &mut Shard, s: usize| {
-            ids[s] = batch.groups[s].names().map(|name| intern_in(shard, s, name)).collect();
+            let group = &batch.groups[s];
+            let n = group.ends.len();
+            ids[s] = (0..n)
+                .map(|i| {
+                    if i + LOOKAHEAD < n {
+                        shard.prefetch(group.name(i + LOOKAHEAD));
+                    }
+                    intern_in(shard, s, group.name(i))
+                })
+                .collect();
         };
         let mut pending: Vec<usize> = (0..SHARDS).filter(|&s| !batch.groups[s].ends.is_empty()).collect();
         while !pending.is_empty() {
