@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::{pages, EdgeSource, Graph};
+use crate::ingest::store::{RowLayout, RowStore};
 use crate::ingest::{Ingested, InputStats, Row, NO_DATE};
 
 /// The graph and the final per-input accounting (used and duplicate rows filled in).
@@ -20,10 +21,118 @@ pub struct BuildOutcome {
     pub warnings: Vec<String>,
 }
 
+/// The adjacency arrays built from the rows.
+struct Csr {
+    out_offsets: Vec<usize>,
+    targets: Vec<u32>,
+    in_offsets: Vec<usize>,
+    in_sources: Vec<u32>,
+    in_edges: Vec<u32>,
+    created: Option<Vec<i64>>,
+    sources: Vec<EdgeSource>,
+}
+
+/// Sort `rows` (ids already final) by recommendation, keep the first of each (the earliest
+/// dated copy, then the first in input order), count the others as duplicates of their
+/// input, and build both adjacencies. The rows are dropped before the in-adjacency is built.
+fn csr<R: RowLayout>(mut rows: Vec<R>, n: usize, inputs: &mut [InputStats]) -> Csr {
+    // Undated copies sort after every dated copy of the same recommendation.
+    let key = |r: &R| {
+        let (from, to) = r.ids();
+        let created = if r.created() == NO_DATE { i64::MAX } else { r.created() };
+        ((u64::from(from) << 32) | u64::from(to), created, r.source())
+    };
+    rows.par_sort_unstable_by_key(key);
+    let mut kept = 0usize;
+    for i in 0..rows.len() {
+        let r = rows[i];
+        if kept > 0 && rows[kept - 1].ids() == r.ids() {
+            inputs[r.source().file as usize].duplicates += 1;
+            continue;
+        }
+        rows[kept] = r;
+        kept += 1;
+    }
+    rows.truncate(kept);
+    assert!(kept <= u32::MAX as usize, "more than 4 billion distinct recommendations");
+
+    let mut out_offsets = pages::filled(n + 1, 0usize);
+    let mut in_offsets = pages::filled(n + 1, 0usize);
+    for r in &rows {
+        let (from, to) = r.ids();
+        out_offsets[from as usize + 1] += 1;
+        in_offsets[to as usize + 1] += 1;
+    }
+    for v in 0..n {
+        out_offsets[v + 1] += out_offsets[v];
+        in_offsets[v + 1] += in_offsets[v];
+    }
+    let mut targets = Vec::new();
+    rows.par_iter().map(|r| r.ids().1).collect_into_vec(&mut targets);
+    let mut sources = Vec::new();
+    rows.par_iter().map(|r| r.source()).collect_into_vec(&mut sources);
+    let created = rows.iter().any(|r| r.created() != NO_DATE).then(|| {
+        let mut c = Vec::new();
+        rows.par_iter().map(|r| r.created()).collect_into_vec(&mut c);
+        c
+    });
+    // The rows are no longer needed: the in-adjacency comes from the out-adjacency, so
+    // the rows and the in-arrays never take memory at the same time.
+    drop(rows);
+    let (in_sources, in_edges) = in_adjacency(&out_offsets, &targets, &in_offsets);
+    Csr { out_offsets, targets, in_offsets, in_sources, in_edges, created, sources }
+}
+
+/// The in-adjacency (sources and edge ids, each bucket sorted by source) from the
+/// out-adjacency. The people are split into one range per thread with about as many
+/// in-edges each; every thread walks all edges in order and fills the buckets of its own
+/// range, so the writes are disjoint and each bucket fills in source order.
+fn in_adjacency(out_offsets: &[usize], targets: &[u32], in_offsets: &[usize]) -> (Vec<u32>, Vec<u32>) {
+    let (n, m) = (in_offsets.len() - 1, targets.len());
+    let mut in_sources = pages::filled(m, 0u32);
+    let mut in_edges = pages::filled(m, 0u32);
+    let parts = rayon::current_num_threads().clamp(1, 64);
+    let mut bounds: Vec<usize> = (0..=parts).map(|p| in_offsets.partition_point(|&o| o < m * p / parts)).collect();
+    bounds[0] = 0;
+    bounds[parts] = n;
+    // Cut both arrays at the ranges' first in-edges.
+    let mut jobs = Vec::with_capacity(parts);
+    let (mut src_rest, mut edge_rest) = (&mut in_sources[..], &mut in_edges[..]);
+    for p in 0..parts {
+        let (lo, hi) = (bounds[p], bounds[p + 1].max(bounds[p]));
+        let len = in_offsets[hi] - in_offsets[lo];
+        let (src, s_rest) = std::mem::take(&mut src_rest).split_at_mut(len);
+        let (edge, e_rest) = std::mem::take(&mut edge_rest).split_at_mut(len);
+        (src_rest, edge_rest) = (s_rest, e_rest);
+        jobs.push((lo as u32, hi as u32, src, edge));
+    }
+    jobs.into_par_iter().for_each(|(lo, hi, src, edge)| {
+        if lo == hi {
+            return;
+        }
+        let base = in_offsets[lo as usize];
+        let mut cursor: Vec<usize> = in_offsets[lo as usize..hi as usize].iter().map(|&o| o - base).collect();
+        for from in 0..n {
+            let first = out_offsets[from];
+            for (i, &t) in targets[first..out_offsets[from + 1]].iter().enumerate() {
+                let e = first + i;
+                if (lo..hi).contains(&t) {
+                    let slot = &mut cursor[(t - lo) as usize];
+                    src[*slot] = from as u32;
+                    edge[*slot] = e as u32;
+                    *slot += 1;
+                }
+            }
+        }
+    });
+    (in_sources, in_edges)
+}
+
 impl Graph {
-    /// Build a graph from ingested rows. Rows are renumbered and sorted in place and dropped
-    /// before the in-adjacency is built, so the peak memory is the rows plus the out-side
-    /// arrays (36 bytes per edge without dates).
+    /// Build a graph from ingested rows: renumber the people in name order, then sort,
+    /// de-duplicate and lay out the rows ([`RowStore`] keeps them at 16 bytes each without
+    /// dates, 24 with). The peak memory is the rows plus the out-side arrays (28 bytes per
+    /// edge without dates).
     pub fn build(ingested: Ingested) -> BuildOutcome {
         let Ingested {
             names,
@@ -39,81 +148,31 @@ impl Graph {
             stopped: _,
         } = ingested;
         let mut used = vec![false; names.id_space()];
-        for r in &rows {
-            used[r.from as usize] = true;
-            used[r.to as usize] = true;
-        }
+        rows.for_each_ids(|from, to| {
+            used[from as usize] = true;
+            used[to as usize] = true;
+        });
         let (names, remap) = names.into_sorted(|id| used[id as usize]);
         drop(used);
-        // Undated rows sort after every dated copy of the same recommendation.
-        rows.par_iter_mut().for_each(|r| {
-            r.from = remap[r.from as usize];
-            r.to = remap[r.to as usize];
-            if r.created == NO_DATE {
-                r.created = i64::MAX;
-            }
-        });
+        rows.map_ids(|from, to| (remap[from as usize], remap[to as usize]));
         drop(remap);
-        rows.par_sort_unstable_by_key(|r| (r.from, r.to, r.created, r.source));
-
-        let mut kept = 0usize;
-        for i in 0..rows.len() {
-            let r = rows[i];
-            if kept > 0 && (rows[kept - 1].from, rows[kept - 1].to) == (r.from, r.to) {
-                inputs[r.source.file as usize].duplicates += 1;
-                continue;
-            }
-            rows[kept] = r;
-            kept += 1;
-        }
-        rows.truncate(kept);
-        assert!(kept <= u32::MAX as usize, "more than 4 billion distinct recommendations");
+        let n = names.len();
+        let c = match rows {
+            RowStore::Undated(r) => csr(r, n, &mut inputs),
+            RowStore::Dated(r) => csr(r, n, &mut inputs),
+        };
         for input in &mut inputs {
             input.used = input.rows - input.duplicates - input.self_loops - input.skipped;
         }
-
-        let n = names.len();
-        let mut out_offsets = pages::filled(n + 1, 0usize);
-        let mut in_offsets = pages::filled(n + 1, 0usize);
-        for r in &rows {
-            out_offsets[r.from as usize + 1] += 1;
-            in_offsets[r.to as usize + 1] += 1;
-        }
-        for v in 0..n {
-            out_offsets[v + 1] += out_offsets[v];
-            in_offsets[v + 1] += in_offsets[v];
-        }
-        let targets: Vec<u32> = pages::collected(kept, rows.iter().map(|r| r.to));
-        let sources: Vec<EdgeSource> = rows.iter().map(|r| r.source).collect();
-        let created = rows
-            .iter()
-            .any(|r| r.created != i64::MAX)
-            .then(|| rows.iter().map(|r| if r.created == i64::MAX { NO_DATE } else { r.created }).collect());
-        // The rows are no longer needed: the in-adjacency comes from the out-adjacency, so
-        // the rows and the in-arrays never take memory at the same time.
-        drop(rows);
-        // Edges are in (from, to) order, so filling the in-buckets in edge order leaves each
-        // bucket sorted by source.
-        let mut in_sources = pages::filled(kept, 0u32);
-        let mut in_edges = pages::filled(kept, 0u32);
-        let mut cursor = in_offsets.clone();
-        for from in 0..n {
-            for e in out_offsets[from]..out_offsets[from + 1] {
-                let slot = &mut cursor[targets[e] as usize];
-                in_sources[*slot] = from as u32;
-                in_edges[*slot] = e as u32;
-                *slot += 1;
-            }
-        }
         let graph = Graph {
             names,
-            out_offsets,
-            targets,
-            in_offsets,
-            in_sources,
-            in_edges,
-            created,
-            sources,
+            out_offsets: c.out_offsets,
+            targets: c.targets,
+            in_offsets: c.in_offsets,
+            in_sources: c.in_sources,
+            in_edges: c.in_edges,
+            created: c.created,
+            sources: c.sources,
             texts,
             relationships,
             contexts,

@@ -12,6 +12,7 @@ pub mod quality;
 pub mod records;
 mod rows;
 pub mod source;
+pub mod store;
 pub mod zstd;
 
 use std::collections::BTreeMap;
@@ -170,7 +171,7 @@ pub struct Ingested {
     /// Names of everyone in a kept row (and perhaps others, dropped by the graph builder).
     pub names: ShardedInterner,
     /// Rows that are candidates for edges (self-recommendations and skipped rows excluded).
-    pub rows: Vec<Row>,
+    pub rows: store::RowStore,
     /// Recommendation text per row, when some input has a text column.
     pub texts: SparseColumn,
     /// Stated relationship per row, when some input has that column.

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::columns::Columns;
 use super::date::{self, DatePrecision};
+use super::store::RowStore;
 use super::{InputStats, Row, SkipReason, SourcePos, SparseColumn, NO_DATE};
 use crate::error::Error;
 use crate::graph::shards::{NameBatch, ShardedInterner};
@@ -73,7 +74,7 @@ impl DateStats {
 pub(super) struct Batch {
     names: NameBatch,
     resolved: bool,
-    rows: Vec<Row>,
+    rows: RowStore,
     texts: SparseColumn,
     relationships: SparseColumn,
     rows_read: u64,
@@ -90,7 +91,7 @@ pub(super) struct Batch {
 impl Batch {
     /// An empty batch with room for `rows` rows (a piece's line count is a tight bound).
     pub fn with_capacity(rows: usize) -> Self {
-        Batch { rows: Vec::with_capacity(rows), ..Batch::default() }
+        Batch { rows: RowStore::with_capacity(rows), ..Batch::default() }
     }
 
     /// Intern the batch's names in the shared dictionary and give its rows their ids (done
@@ -101,10 +102,7 @@ impl Batch {
         }
         let ids = dictionary.intern_batch(&self.names);
         self.names = NameBatch::default();
-        for r in &mut self.rows {
-            r.from = ids.get(r.from);
-            r.to = ids.get(r.to);
-        }
+        self.rows.map_ids(|from, to| (ids.get(from), ids.get(to)));
     }
 }
 
@@ -240,7 +238,7 @@ impl RowParser<'_> {
 /// apart from the name dictionary, which the parsing threads share meanwhile).
 pub(super) struct Sink<'a> {
     /// Kept rows.
-    pub rows: &'a mut Vec<Row>,
+    pub rows: &'a mut RowStore,
     /// Texts by row.
     pub texts: &'a mut SparseColumn,
     /// Stated relationships by row.
@@ -254,7 +252,7 @@ impl Sink<'_> {
     /// interning its names if its thread did not, and add its counts to `stats` and `dates`.
     pub fn absorb(&mut self, mut batch: Batch, stats: &mut InputStats, dates: &mut DateStats) {
         batch.resolve(self.names);
-        self.rows.append(&mut batch.rows);
+        self.rows.append(std::mem::take(&mut batch.rows));
         self.texts.append(batch.texts);
         self.relationships.append(batch.relationships);
         stats.rows += batch.rows_read;
