@@ -21,15 +21,23 @@ pub struct BuildOutcome {
     pub warnings: Vec<String>,
 }
 
-/// The adjacency arrays built from the rows.
-struct Csr {
-    out_offsets: Vec<usize>,
-    targets: Vec<u32>,
-    in_offsets: Vec<usize>,
-    in_sources: Vec<u32>,
-    in_edges: Vec<u32>,
-    created: Option<Vec<i64>>,
-    sources: Vec<EdgeSource>,
+/// The adjacency arrays built from the rows, and the per-edge columns in edge order.
+#[derive(Debug, Default)]
+pub(super) struct Csr {
+    /// Out-edges of `v` are `out_offsets[v]..out_offsets[v + 1]` (their edge ids).
+    pub out_offsets: Vec<usize>,
+    /// Recommendee of each edge.
+    pub targets: Vec<u32>,
+    /// In-edges of `v` are `in_offsets[v]..in_offsets[v + 1]` of the two arrays below.
+    pub in_offsets: Vec<usize>,
+    /// Recommender of each in-edge, sorted within each person.
+    pub in_sources: Vec<u32>,
+    /// Edge id of each in-edge.
+    pub in_edges: Vec<u32>,
+    /// Date of each edge, when any edge has one.
+    pub created: Option<Vec<i64>>,
+    /// Input row of each edge.
+    pub sources: Vec<EdgeSource>,
 }
 
 /// Sort `rows` (ids already final) by recommendation, keep the first of each (the earliest
@@ -164,21 +172,7 @@ impl Graph {
         for input in &mut inputs {
             input.used = input.rows - input.duplicates - input.self_loops - input.skipped;
         }
-        let graph = Graph {
-            names,
-            out_offsets: c.out_offsets,
-            targets: c.targets,
-            in_offsets: c.in_offsets,
-            in_sources: c.in_sources,
-            in_edges: c.in_edges,
-            created: c.created,
-            sources: c.sources,
-            texts,
-            relationships,
-            contexts,
-            kinds,
-            date_precision,
-        };
+        let graph = Graph { names, adj: c, texts, relationships, contexts, kinds, date_precision };
         BuildOutcome { graph, inputs, jobs, warnings }
     }
 

@@ -19,13 +19,7 @@ use crate::ingest::SparseColumn;
 #[derive(Debug, Default)]
 pub struct Graph {
     names: Names,
-    out_offsets: Vec<usize>,
-    targets: Vec<u32>,
-    in_offsets: Vec<usize>,
-    in_sources: Vec<u32>,
-    in_edges: Vec<u32>,
-    created: Option<Vec<i64>>,
-    sources: Vec<EdgeSource>,
+    adj: build::Csr,
     texts: SparseColumn,
     relationships: SparseColumn,
     contexts: SparseColumn,
@@ -41,7 +35,7 @@ impl Graph {
 
     /// Number of distinct recommendations (edges).
     pub fn edge_count(&self) -> usize {
-        self.targets.len()
+        self.adj.targets.len()
     }
 
     /// The names of the people, ids in sorted name order.
@@ -56,22 +50,22 @@ impl Graph {
 
     /// Recommendees of `v`, sorted by id.
     pub fn out_neighbors(&self, v: u32) -> &[u32] {
-        &self.targets[self.out_offsets[v as usize]..self.out_offsets[v as usize + 1]]
+        &self.adj.targets[self.adj.out_offsets[v as usize]..self.adj.out_offsets[v as usize + 1]]
     }
 
     /// Edge id of the first out-edge of `v` (ids of `v`'s out-edges are consecutive).
     pub fn first_out_edge(&self, v: u32) -> u32 {
-        self.out_offsets[v as usize] as u32
+        self.adj.out_offsets[v as usize] as u32
     }
 
     /// Recommenders of `v`, sorted by id.
     pub fn in_neighbors(&self, v: u32) -> &[u32] {
-        &self.in_sources[self.in_offsets[v as usize]..self.in_offsets[v as usize + 1]]
+        &self.adj.in_sources[self.adj.in_offsets[v as usize]..self.adj.in_offsets[v as usize + 1]]
     }
 
     /// Edge ids of the in-edges of `v`, parallel to [`Graph::in_neighbors`].
     pub fn in_edge_ids(&self, v: u32) -> &[u32] {
-        &self.in_edges[self.in_offsets[v as usize]..self.in_offsets[v as usize + 1]]
+        &self.adj.in_edges[self.adj.in_offsets[v as usize]..self.adj.in_offsets[v as usize + 1]]
     }
 
     /// The id of edge `from -> to`, if it exists (binary search).
@@ -82,13 +76,13 @@ impl Graph {
 
     /// The endpoints of edge `e`.
     pub fn endpoints(&self, e: u32) -> (u32, u32) {
-        let from = self.out_offsets.partition_point(|&o| o <= e as usize) - 1;
-        (from as u32, self.targets[e as usize])
+        let from = self.adj.out_offsets.partition_point(|&o| o <= e as usize) - 1;
+        (from as u32, self.adj.targets[e as usize])
     }
 
     /// Unix seconds at which edge `e` was written, if known.
     pub fn created(&self, e: u32) -> Option<i64> {
-        self.created.as_ref().map(|c| c[e as usize]).filter(|&t| t != crate::ingest::NO_DATE)
+        self.adj.created.as_ref().map(|c| c[e as usize]).filter(|&t| t != crate::ingest::NO_DATE)
     }
 
     /// The coarsest precision of any date in the data (a year-only date cannot support a
@@ -99,12 +93,12 @@ impl Graph {
 
     /// The input row edge `e` was taken from.
     pub fn source(&self, e: u32) -> EdgeSource {
-        self.sources[e as usize]
+        self.adj.sources[e as usize]
     }
 
     /// The recommendation text of edge `e`, if the input had one.
     pub fn text(&self, e: u32) -> Option<&str> {
-        self.texts.get(self.sources[e as usize])
+        self.texts.get(self.adj.sources[e as usize])
     }
 
     /// Whether any edge has a recommendation text.
@@ -114,13 +108,13 @@ impl Graph {
 
     /// The stated relationship of edge `e`, if the input had one.
     pub fn relationship(&self, e: u32) -> Option<&str> {
-        self.relationships.get(self.sources[e as usize])
+        self.relationships.get(self.adj.sources[e as usize])
     }
 
     /// Context of edge `e` (a LinkedIn counterpart's job, an endorsed skill, since when the two
     /// were connected), if any.
     pub fn context(&self, e: u32) -> Option<&str> {
-        self.contexts.get(self.sources[e as usize])
+        self.contexts.get(self.adj.sources[e as usize])
     }
 
     /// Whether any edge is of another kind than a recommendation.
@@ -130,6 +124,6 @@ impl Graph {
 
     /// The kind of edge `e` when it is not a recommendation (`endorsement`).
     pub fn kind(&self, e: u32) -> Option<&str> {
-        self.kinds.get(self.sources[e as usize])
+        self.kinds.get(self.adj.sources[e as usize])
     }
 }
