@@ -23,6 +23,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::graph::pages;
 use crate::graph::scc::TRIVIAL;
 use crate::graph::Graph;
 
@@ -132,6 +133,8 @@ impl<V: CycleVisitor> Acc<V> {
 }
 
 const NO_CLOSURE: u32 = u32::MAX;
+/// How many candidates ahead the reverse search prefetches.
+const LOOKAHEAD: usize = 8;
 /// A subtree whose children have at least this many out-edges in total is split over threads.
 const SPLIT_WORK: usize = 2048;
 
@@ -177,6 +180,8 @@ impl Mark {
 /// Per-root working memory, reused across roots (reset by the `touched` list).
 struct Scratch {
     marks: Vec<Mark>,
+    /// Level-2 candidates `from -> via -> root` of the reverse search.
+    candidates: Vec<(u32, Closure)>,
     touched: Vec<u32>,
     closures: Vec<Closure>,
     frontier: Vec<u32>,
@@ -190,6 +195,7 @@ impl Scratch {
                 components.len(),
                 components.iter().map(|&comp| Mark { comp, head: NO_CLOSURE, dist_count: u32::from(UNSEEN) }),
             ),
+            candidates: Vec::new(),
             touched: Vec::new(),
             closures: Vec::new(),
             frontier: Vec::new(),
@@ -214,31 +220,40 @@ impl Scratch {
                 self.frontier.push(via);
             }
         }
-        // Level 2: every edge `from -> via` into a level-1 vertex closes a two-path.
+        // Level 2: every edge `from -> via` into a level-1 vertex closes a two-path. The
+        // candidates are gathered first, so that their marks (a cache miss each on a large
+        // graph) can be prefetched a few ahead.
         self.next.clear();
+        self.candidates.clear();
         for (&via, &via_root) in g.in_neighbors(root).iter().zip(g.in_edge_ids(root)) {
             if via <= root || self.marks[via as usize].dist() != 1 {
                 continue;
             }
             for (&from, &from_via) in g.in_neighbors(via).iter().zip(g.in_edge_ids(via)) {
-                if from <= root {
-                    continue;
+                if from > root {
+                    self.candidates.push((from, Closure { via, from_via, via_root, next: NO_CLOSURE }));
                 }
-                let m = self.marks[from as usize];
-                if m.comp != c {
-                    continue;
-                }
-                if m.dist() == UNSEEN {
-                    self.set_dist(from, 2);
-                    self.next.push(from);
-                }
-                let at = self.closures.len() as u32;
-                let m = &mut self.marks[from as usize];
-                self.closures.push(Closure { via, from_via, via_root, next: m.head });
-                m.head = at;
-                if m.count() < MAX_COUNT {
-                    m.dist_count += 1 << DIST_BITS;
-                }
+            }
+        }
+        for i in 0..self.candidates.len() {
+            if let Some(&(ahead, _)) = self.candidates.get(i + LOOKAHEAD) {
+                pages::prefetch(&self.marks, ahead as usize);
+            }
+            let (from, closure) = self.candidates[i];
+            let m = self.marks[from as usize];
+            if m.comp != c {
+                continue;
+            }
+            if m.dist() == UNSEEN {
+                self.set_dist(from, 2);
+                self.next.push(from);
+            }
+            let at = self.closures.len() as u32;
+            let m = &mut self.marks[from as usize];
+            self.closures.push(Closure { next: m.head, ..closure });
+            m.head = at;
+            if m.count() < MAX_COUNT {
+                m.dist_count += 1 << DIST_BITS;
             }
         }
         std::mem::swap(&mut self.frontier, &mut self.next);

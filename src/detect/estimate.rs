@@ -50,7 +50,7 @@ impl SearchEstimate {
 
 /// Estimate the cost of the cycle search on `g`.
 pub fn estimate(g: &Graph) -> SearchEstimate {
-    let labels = scc::component_labels(g);
+    let labels = g.components();
     let n = g.node_count();
     let inside = |u: u32, v: u32| labels[u as usize] != scc::TRIVIAL && labels[u as usize] == labels[v as usize];
     let out_deg: Vec<u64> = (0..n as u32)

@@ -14,7 +14,7 @@ pub mod topn;
 use std::cmp::Ordering as CmpOrdering;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::graph::{scc, Graph};
+use crate::graph::Graph;
 pub use cycles::{CycleCounts, CycleVisitor, SearchOutcome, MAX_CYCLE_LEN};
 pub use pairs::Pair;
 use topn::TopN;
@@ -146,8 +146,7 @@ impl Detection {
 /// cycle search early (the outcome then says `stopped`).
 pub fn detect(g: &Graph, options: DetectOptions, stop: &AtomicBool) -> Detection {
     let pairs = pairs::reciprocal_pairs(g);
-    let components = scc::component_labels(g);
-    let params = cycles::SearchParams { max_len: options.max_len, components: &components, stop };
+    let params = cycles::SearchParams { max_len: options.max_len, components: g.components(), stop };
     if options.list_limit == 0 {
         // Nothing is listed, so no one's traded share is reported: counting is enough.
         let outcome = cycles::search::<false, _, _>(g, params, || cycles::NoVisitor);
@@ -168,15 +167,13 @@ where
     V: CycleVisitor,
     F: Fn() -> V + Sync,
 {
-    let components = scc::component_labels(g);
-    let params = cycles::SearchParams { max_len, components: &components, stop };
+    let params = cycles::SearchParams { max_len, components: g.components(), stop };
     cycles::search::<true, _, _>(g, params, make_visitor)
 }
 
 /// Count cycles of length 3..=`max_len` without listing them (the fastest path).
 pub fn count_cycles(g: &Graph, max_len: usize, stop: &AtomicBool) -> CycleCounts {
-    let components = scc::component_labels(g);
-    let params = cycles::SearchParams { max_len, components: &components, stop };
+    let params = cycles::SearchParams { max_len, components: g.components(), stop };
     cycles::search::<false, _, _>(g, params, || cycles::NoVisitor).counts
 }
 

@@ -172,7 +172,16 @@ impl Graph {
         for input in &mut inputs {
             input.used = input.rows - input.duplicates - input.self_loops - input.skipped;
         }
-        let graph = Graph { names, adj: c, texts, relationships, contexts, kinds, date_precision };
+        let graph = Graph {
+            names,
+            adj: c,
+            components: Default::default(),
+            texts,
+            relationships,
+            contexts,
+            kinds,
+            date_precision,
+        };
         BuildOutcome { graph, inputs, jobs, warnings }
     }
 

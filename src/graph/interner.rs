@@ -114,16 +114,7 @@ impl Interner {
         if self.keyed.is_some() {
             return; // keyed hashing is the slow path anyway
         }
-        let i = home(key(name), name.len()) & (self.slots.len() - 1);
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch never faults and reads nothing into the program; the address is
-        // inside the table.
-        unsafe {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch::<_MM_HINT_T0>(self.slots.as_ptr().add(i).cast());
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = i;
+        super::pages::prefetch(&self.slots, home(key(name), name.len()) & (self.slots.len() - 1));
     }
 
     /// The slot holding `name`, or the empty slot where it would go, and how many slots

@@ -20,6 +20,8 @@ use crate::ingest::SparseColumn;
 pub struct Graph {
     names: Names,
     adj: build::Csr,
+    /// Strongly connected component labels, computed once when first asked for.
+    components: std::sync::OnceLock<Vec<u32>>,
     texts: SparseColumn,
     relationships: SparseColumn,
     contexts: SparseColumn,
@@ -31,6 +33,13 @@ impl Graph {
     /// Number of people (vertices).
     pub fn node_count(&self) -> usize {
         self.names.len()
+    }
+
+    /// The strongly connected component label of every person ([`scc::component_labels`]),
+    /// computed on first use and kept: the estimate of the search and the search itself
+    /// both need it.
+    pub fn components(&self) -> &[u32] {
+        self.components.get_or_init(|| scc::component_labels(self))
     }
 
     /// Number of distinct recommendations (edges).

@@ -1,8 +1,10 @@
-//! Large arrays that the search reads at random (adjacency, per-vertex marks, the name
+//! Memory hints for arrays read at random. Large ones (adjacency, per-vertex marks, the name
 //! tables) are asked to live on huge pages where the kernel offers them on request
-//! (`madvise(MADV_HUGEPAGE)`; Linux's default transparent huge page mode). On graphs of
-//! tens of millions of people, a 4 KiB page per random access means a TLB miss on nearly
-//! every one; 2 MiB pages take most of those away. Elsewhere this is a plain allocation.
+//! (`madvise(MADV_HUGEPAGE)`; Linux's default transparent huge page mode): on graphs of tens
+//! of millions of people, a 4 KiB page per random access means a TLB miss on nearly every
+//! one, and 2 MiB pages take most of those away. Loops that know which elements they will
+//! read next [`prefetch`] them, so that several cache misses are under way at once.
+//! Elsewhere both are no-ops.
 
 /// Arrays smaller than this gain nothing from huge pages.
 const WORTH_IT: usize = 8 << 20;
@@ -21,6 +23,22 @@ pub(crate) fn collected<T>(n: usize, items: impl IntoIterator<Item = T>) -> Vec<
     advise(&v);
     v.extend(items);
     v
+}
+
+/// Start loading `items[i]` into the cache, if `i` is in bounds (a hint only).
+#[inline]
+pub(crate) fn prefetch<T>(items: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(item) = items.get(i) {
+        // SAFETY: a prefetch never faults and reads nothing into the program; the address is
+        // that of a live element.
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch::<_MM_HINT_T0>((item as *const T).cast());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (items, i);
 }
 
 /// Ask for huge pages for the capacity of `v` (before it is first written).
