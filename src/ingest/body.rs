@@ -23,14 +23,19 @@ const BLOCK: usize = 8 << 20;
 const MIN_PIECE: usize = 1 << 20;
 
 /// How a piece ended.
-enum PieceError {
+pub(super) enum PieceError {
     /// A quoted field was still open at the end of the piece.
     OpenQuote { line: u64 },
     /// Anything else: final.
     Fatal(Error),
 }
 
-fn parse_piece(text: &[u8], first_line: u64, delimiter: Delimiter, parser: &RowParser) -> Result<Batch, PieceError> {
+pub(super) fn parse_piece(
+    text: &[u8],
+    first_line: u64,
+    delimiter: Delimiter,
+    parser: &RowParser,
+) -> Result<Batch, PieceError> {
     let mut batch = Batch::with_capacity(count_lines(text) as usize + 1);
     let mut records = RecordReader::starting_at(text, delimiter, first_line).with_max_record(parser.max_line);
     loop {
@@ -50,7 +55,7 @@ fn parse_piece(text: &[u8], first_line: u64, delimiter: Delimiter, parser: &RowP
 }
 
 fn count_lines(text: &[u8]) -> u64 {
-    text.iter().filter(|&&b| b == b'\n').count() as u64
+    memchr::memchr_iter(b'\n', text).count() as u64
 }
 
 /// Split `text` (which ends at a line end or at the end of the input) into pieces of about
@@ -106,14 +111,16 @@ fn parse_block(
     parser: &RowParser,
     sizes: Sizes,
 ) -> Result<Result<Vec<Batch>, u64>, Error> {
-    // One piece per thread: each piece's names are interned again when its batch is merged,
-    // so fewer, larger pieces keep that sequential step small.
+    // One piece per thread; a block with a quote anywhere goes to the record reader whole.
     let size = text.len().div_ceil(rayon::current_num_threads()).max(sizes.min_piece);
-    let results: Vec<Result<Batch, PieceError>> = if text.contains(&b'"') || text.len() <= size {
+    let plain =
+        |(piece, line): (&[u8], u64)| super::plain::parse(piece, line, delimiter, parser).map_err(PieceError::Fatal);
+    let results: Vec<Result<Batch, PieceError>> = if memchr::memchr(b'"', text).is_some() {
         vec![parse_piece(text, first_line, delimiter, parser)]
+    } else if text.len() <= size {
+        vec![plain((text, first_line))]
     } else {
-        let parts = pieces(text, first_line, size);
-        parts.into_par_iter().map(|(piece, line)| parse_piece(piece, line, delimiter, parser)).collect()
+        pieces(text, first_line, size).into_par_iter().map(plain).collect()
     };
     let mut batches = Vec::with_capacity(results.len());
     for r in results {

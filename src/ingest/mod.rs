@@ -8,6 +8,7 @@ mod body;
 pub mod columns;
 pub mod date;
 pub mod linkedin;
+mod plain;
 pub mod quality;
 pub mod records;
 mod rows;
