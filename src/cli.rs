@@ -296,6 +296,19 @@ pub(crate) struct ScanArgs {
     /// Relationship column (header name or 1-based index).
     #[arg(long)]
     pub(crate) relationship_col: Option<String>,
+    /// Weight column: a rating, vote or sign (header name or 1-based index; found by itself
+    /// from a header named weight, rating, score, vote, vot or sign). Its value is in each
+    /// JSON edge; a cell that is not a number skips the row as `bad weight`
+    #[arg(long)]
+    pub(crate) weight_col: Option<String>,
+    /// Skip rows whose weight is below this (counted as `below --min-weight`), e.g.
+    /// `--min-weight 1` keeps positive ratings and support votes only
+    #[arg(long, value_name = "X", allow_negative_numbers = true, value_parser = parse_weight)]
+    pub(crate) min_weight: Option<f64>,
+}
+
+fn parse_weight(s: &str) -> Result<f64, String> {
+    s.trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| format!("'{s}' is not a number"))
 }
 
 /// A leading number and the unit that follows it (`"30d"` → `(30.0, "d")`); `what` names the
@@ -386,6 +399,7 @@ pub(crate) fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
                 time: col(&a.time_col),
                 text: col(&a.text_col),
                 relationship: col(&a.relationship_col),
+                weight: col(&a.weight_col),
             },
             header: match a.header {
                 Header::Auto => HeaderMode::Auto,
@@ -396,6 +410,7 @@ pub(crate) fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
             date_format: a.date_format.clone(),
             max_line_bytes: a.max_line_bytes.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             deadline: None,
+            min_weight: a.min_weight,
             linkedin: LinkedInOptions {
                 include_endorsements: a.include.contains(&Include::Endorsements),
                 owners: a.owner.clone(),

@@ -135,6 +135,7 @@ impl ScanConfig {
                 time: col(&flags.time),
                 text: col(&flags.text),
                 relationship: col(&flags.relationship),
+                weight: col(&flags.weight),
             },
             people_file: self.people.as_ref().map(|p| p.display().to_string()),
             allow_file: self.allow.as_ref().map(|p| p.display().to_string()),
@@ -146,6 +147,7 @@ impl ScanConfig {
             include: if self.ingest.linkedin.include_endorsements { vec!["endorsements".into()] } else { Vec::new() },
             owners: self.ingest.linkedin.owners.iter().map(|(p, n)| format!("{}={n}", p.display())).collect(),
             date_format: self.ingest.date_format.clone(),
+            min_weight: self.ingest.min_weight,
         }
     }
 }

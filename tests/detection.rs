@@ -18,14 +18,10 @@ fn scan(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+mod common;
+
 fn shared() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: {} not found; the --max-len auto test needs ../shared", dir.display());
-        None
-    }
+    common::shared("the --max-len auto test")
 }
 
 #[test]

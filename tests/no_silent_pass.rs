@@ -131,14 +131,10 @@ fn case3_rough_or_wrong_dates_are_not_treated_as_exact() {
     assert!(w.contains("column 3 ('rating')") && w.contains("3 date(s) before 1990"), "{w}");
 }
 
+mod common;
+
 fn shared() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: {} not found; the id uniqueness test needs ../shared", dir.display());
-        None
-    }
+    common::shared("the id uniqueness test")
 }
 
 /// Case 4: No two findings share an id, on every real graph (the Bitcoin ones with dates, where

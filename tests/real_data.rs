@@ -36,14 +36,10 @@ struct Case {
     cycles: &'static [u64],
 }
 
+mod common;
+
 fn shared() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: {} not found; the real-data exactness tests need ../shared", dir.display());
-        None
-    }
+    common::shared("the real-data exactness tests")
 }
 
 /// Run the case and compare; returns the report, or `None` when `../shared` is absent.

@@ -13,7 +13,7 @@ pub use build::{BuildOutcome, EdgeRecord};
 use names::Names;
 
 pub use crate::ingest::SourcePos as EdgeSource;
-use crate::ingest::SparseColumn;
+use crate::ingest::{Sparse, SparseColumn};
 
 /// A directed graph of distinct recommendations without self-loops.
 #[derive(Debug, Default)]
@@ -24,6 +24,7 @@ pub struct Graph {
     components: std::sync::OnceLock<Vec<u32>>,
     texts: SparseColumn,
     relationships: SparseColumn,
+    weights: Sparse<f64>,
     contexts: SparseColumn,
     kinds: SparseColumn,
     date_precision: crate::ingest::date::DatePrecision,
@@ -108,6 +109,11 @@ impl Graph {
     /// The recommendation text of edge `e`, if the input had one.
     pub fn text(&self, e: u32) -> Option<&str> {
         self.texts.get(self.adj.sources[e as usize])
+    }
+
+    /// The weight of edge `e` (a rating, a vote), if the input had a weight column.
+    pub fn weight(&self, e: u32) -> Option<f64> {
+        self.weights.get(self.adj.sources[e as usize]).copied()
     }
 
     /// Whether any edge has a recommendation text.

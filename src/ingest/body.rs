@@ -230,7 +230,7 @@ mod tests {
 
     /// Parse `text` with tiny blocks and pieces; return the rows as (line, from, to).
     fn rows_with(text: &str, sizes: Sizes) -> Result<Vec<(u32, String, String)>, Error> {
-        let columns = Columns { from: 0, to: 1, time: None, text: Some(2), relationship: None };
+        let columns = Columns { from: 0, to: 1, time: None, text: Some(2), relationship: None, weight: None };
         let names = crate::graph::shards::ShardedInterner::new();
         let parser = RowParser {
             path: Path::new("t.csv"),
@@ -241,6 +241,7 @@ mod tests {
             now: i64::MAX,
             max_line: DEFAULT_MAX_LINE,
             names: &names,
+            min_weight: None,
         };
         let mut out = Ingested::default();
         let mut stats = InputStats::default();
@@ -258,6 +259,7 @@ mod tests {
                     rows: &mut out.rows,
                     texts: &mut out.texts,
                     relationships: &mut out.relationships,
+                    weights: &mut out.weights,
                     names: &names,
                 };
                 sink.absorb(b, &mut stats, &mut dates)

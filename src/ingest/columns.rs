@@ -3,8 +3,9 @@
 //! Roles come from flags first (`--from-col` etc., by header name or 1-based index), then
 //! from well-known header names (`from`/`recommender`/`source`/`src`/`voter`/`endorser`,
 //! `to`/`recommendee`/`target`/`dst`/`candidate`/`endorsee`, `date`/`created`/`time`/
-//! `timestamp`/`creation date`, `text`, `relationship`, `company`). Without a header, column
-//! 1 is the recommender, column 2 the recommendee, and there is a date column only if asked
+//! `timestamp`/`creation date`, `text`, `relationship`, `company`, and a weight:
+//! `weight`/`rating`/`score`/`vote`/`vot`/`sign`). Without a header, column 1 is the
+//! recommender, column 2 the recommendee, and there is a date or weight column only if asked
 //! for by index.
 
 /// A column chosen by the user: by header name or by 1-based position.
@@ -48,11 +49,13 @@ pub struct ColumnFlags {
     pub text: Option<ColumnRef>,
     /// `--relationship-col`: the stated relationship.
     pub relationship: Option<ColumnRef>,
+    /// `--weight-col`: a rating, vote or sign.
+    pub weight: Option<ColumnRef>,
 }
 
 impl ColumnFlags {
     fn any_by_name(&self) -> bool {
-        [&self.from, &self.to, &self.time, &self.text, &self.relationship]
+        [&self.from, &self.to, &self.time, &self.text, &self.relationship, &self.weight]
             .iter()
             .any(|c| matches!(c, Some(ColumnRef::Name(_))))
     }
@@ -83,6 +86,8 @@ pub struct Columns {
     pub text: Option<usize>,
     /// Stated relationship, if any.
     pub relationship: Option<usize>,
+    /// Weight (rating, vote, sign), if any.
+    pub weight: Option<usize>,
 }
 
 impl Columns {
@@ -126,6 +131,7 @@ const TIME_NAMES: &[&str] =
     &["date", "created", "time", "timestamp", "creationdate", "createdat", "createdon", "datetime", "ts"];
 const TEXT_NAMES: &[&str] = &["text", "recommendation", "recommendationtext", "body", "comment"];
 const RELATIONSHIP_NAMES: &[&str] = &["relationship", "relation", "relationshiptype"];
+const WEIGHT_NAMES: &[&str] = &["weight", "rating", "score", "vote", "vot", "sign"];
 
 /// Lower-case a header cell and drop everything but letters and digits.
 fn normalize(cell: &str) -> String {
@@ -156,7 +162,7 @@ pub fn is_header(mode: HeaderMode, flags: &ColumnFlags, first: &[String], second
     if flags.any_by_name() {
         return true;
     }
-    let all_names: [&[&str]; 5] = [FROM_NAMES, TO_NAMES, TIME_NAMES, TEXT_NAMES, RELATIONSHIP_NAMES];
+    let all_names: [&[&str]; 6] = [FROM_NAMES, TO_NAMES, TIME_NAMES, TEXT_NAMES, RELATIONSHIP_NAMES, WEIGHT_NAMES];
     let known = first.iter().filter(|c| all_names.iter().any(|names| names.contains(&normalize(c).as_str()))).count();
     if known >= 2 {
         return true;
@@ -202,13 +208,20 @@ pub fn resolve(flags: &ColumnFlags, header: Option<&[String]>) -> Result<Columns
     if from == to {
         return Err(format!("the recommender and the recommendee are the same column ({})", from + 1));
     }
-    Ok(Columns {
+    let mut columns = Columns {
         from,
         to,
         time: pick("--time-col", &flags.time, TIME_NAMES)?,
         text: pick("--text-col", &flags.text, TEXT_NAMES)?,
         relationship: pick("--relationship-col", &flags.relationship, RELATIONSHIP_NAMES)?,
-    })
+        weight: pick("--weight-col", &flags.weight, WEIGHT_NAMES)?,
+    };
+    // A weight found by its header name never takes a column another role has.
+    let taken = [Some(from), Some(to), columns.time, columns.text, columns.relationship];
+    if flags.weight.is_none() && columns.weight.is_some() && taken.contains(&columns.weight) {
+        columns.weight = None;
+    }
+    Ok(columns)
 }
 
 #[cfg(test)]
@@ -235,7 +248,7 @@ mod tests {
     fn roles_from_header_names() {
         let h = row(&["Creation Date", "Recommendee", "Recommender", "Text", "Relationship"]);
         let c = resolve(&ColumnFlags::default(), Some(&h)).unwrap();
-        assert_eq!(c, Columns { from: 2, to: 1, time: Some(0), text: Some(3), relationship: Some(4) });
+        assert_eq!(c, Columns { from: 2, to: 1, time: Some(0), text: Some(3), relationship: Some(4), weight: None });
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod body;
 pub mod columns;
 pub mod date;
 pub mod linkedin;
+mod parquet;
 mod plain;
 pub mod quality;
 pub mod records;
@@ -45,6 +46,8 @@ pub struct IngestOptions {
     pub max_line_bytes: Option<usize>,
     /// `--time-budget`: reading stops at this moment (between blocks of a few MiB).
     pub deadline: Option<std::time::Instant>,
+    /// `--min-weight`: rows whose weight is below this are skipped (and counted).
+    pub min_weight: Option<f64>,
 }
 
 /// One usable recommendation row, names interned.
@@ -73,6 +76,10 @@ pub enum SkipReason {
     InvalidUtf8,
     /// A line longer than `--max-line-bytes` (skipped unread).
     LineTooLong,
+    /// A weight cell that is not a number (or is empty while `--min-weight` asks for one).
+    BadWeight,
+    /// A weight below `--min-weight` (a negative rating, an oppose vote).
+    BelowMinWeight,
 }
 
 impl SkipReason {
@@ -84,6 +91,8 @@ impl SkipReason {
             SkipReason::BadDate => "bad date",
             SkipReason::InvalidUtf8 => "invalid UTF-8",
             SkipReason::LineTooLong => "line too long",
+            SkipReason::BadWeight => "bad weight",
+            SkipReason::BelowMinWeight => "below --min-weight",
         }
     }
 }
@@ -131,17 +140,49 @@ pub struct SourcePos {
 /// Rows arrive in source order, so the keys are sorted and a lookup is a binary search;
 /// files without the column cost nothing.
 #[derive(Debug, Clone, Default)]
-pub struct SparseColumn {
-    keys: Vec<SourcePos>,
-    values: Vec<Box<str>>,
-}
+pub struct SparseColumn(Sparse<Box<str>>);
 
 impl SparseColumn {
     pub(crate) fn push(&mut self, at: SourcePos, value: Option<&str>) {
+        self.0.push(at, value.map(Box::from));
+    }
+
+    /// Whether no row has a value.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value at `at`, if any.
+    pub fn get(&self, at: SourcePos) -> Option<&str> {
+        self.0.get(at).map(|v| &**v)
+    }
+
+    /// Append the values of rows that come after all of this column's rows.
+    fn append(&mut self, later: SparseColumn) {
+        self.0.append(later.0);
+    }
+}
+
+/// Values of one column for the rows that have one, looked up by source position (rows
+/// arrive in source order, so the keys are sorted and a lookup is a binary search).
+#[derive(Debug, Clone)]
+pub struct Sparse<T> {
+    keys: Vec<SourcePos>,
+    values: Vec<T>,
+}
+
+impl<T> Default for Sparse<T> {
+    fn default() -> Self {
+        Sparse { keys: Vec::new(), values: Vec::new() }
+    }
+}
+
+impl<T> Sparse<T> {
+    pub(crate) fn push(&mut self, at: SourcePos, value: Option<T>) {
         if let Some(v) = value {
             debug_assert!(self.keys.last().is_none_or(|&k| k < at), "rows arrive in source order");
             self.keys.push(at);
-            self.values.push(v.into());
+            self.values.push(v);
         }
     }
 
@@ -151,12 +192,12 @@ impl SparseColumn {
     }
 
     /// The value at `at`, if any.
-    pub fn get(&self, at: SourcePos) -> Option<&str> {
-        self.keys.binary_search(&at).ok().map(|i| &*self.values[i])
+    pub fn get(&self, at: SourcePos) -> Option<&T> {
+        self.keys.binary_search(&at).ok().map(|i| &self.values[i])
     }
 
     /// Append the values of rows that come after all of this column's rows.
-    fn append(&mut self, mut later: SparseColumn) {
+    fn append(&mut self, mut later: Sparse<T>) {
         debug_assert!(match (self.keys.last(), later.keys.first()) {
             (Some(a), Some(b)) => a < b,
             _ => true,
@@ -177,6 +218,8 @@ pub struct Ingested {
     pub texts: SparseColumn,
     /// Stated relationship per row, when some input has that column.
     pub relationships: SparseColumn,
+    /// Weight per row (a rating, a vote), when some input has a weight column.
+    pub weights: Sparse<f64>,
     /// Per-input accounting, in input order.
     pub inputs: Vec<InputStats>,
     /// Context per row (LinkedIn: the counterpart's job, the skill, since when connected).
@@ -211,6 +254,9 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingeste
             continue;
         }
         match kind {
+            linkedin::InputKind::EdgeList(path) if parquet::is_parquet(&path) => {
+                parquet::read(&path, file_index(out.inputs.len())?, options, &mut out)?
+            }
             linkedin::InputKind::EdgeList(path) => read_one(&path, file_index(out.inputs.len())?, options, &mut out)?,
             linkedin::InputKind::Export(path) => exports.push(path),
         }
@@ -355,11 +401,13 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
         now,
         max_line,
         names: &out.names,
+        min_weight: options.min_weight,
     };
     let mut rows_out = rows::Sink {
         rows: &mut out.rows,
         texts: &mut out.texts,
         relationships: &mut out.relationships,
+        weights: &mut out.weights,
         names: &out.names,
     };
     let mut stats = InputStats { path: path.display().to_string(), ..Default::default() };
@@ -392,7 +440,7 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     if stats.rows == 0 {
         return Err(Error::NoData { path: path.to_path_buf(), what: "a header and no data rows".into() });
     }
-    let needed = [Some(cols.from), Some(cols.to), cols.time, cols.text, cols.relationship]
+    let needed = [Some(cols.from), Some(cols.to), cols.time, cols.text, cols.relationship, cols.weight]
         .into_iter()
         .flatten()
         .max()

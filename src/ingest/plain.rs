@@ -70,7 +70,7 @@ mod tests {
 
     fn run(text: &[u8], delimiter: Delimiter, strict: bool, fast: bool) -> Result<Parsed, String> {
         let names = ShardedInterner::new();
-        let columns = Columns { from: 0, to: 1, time: Some(2), text: Some(3), relationship: None };
+        let columns = Columns { from: 0, to: 1, time: Some(2), text: Some(3), relationship: None, weight: None };
         let parser = RowParser {
             path: Path::new("t.csv"),
             file: 0,
@@ -80,6 +80,7 @@ mod tests {
             now: i64::MAX,
             max_line: 40,
             names: &names,
+            min_weight: None,
         };
         let batch = if fast {
             parse(text, 7, delimiter, &parser).map_err(|e| e.to_string())?
@@ -90,10 +91,17 @@ mod tests {
                 Err(PieceError::OpenQuote { line }) => return Err(format!("open quote {line}")),
             }
         };
-        let (mut rows, mut texts, mut relationships) = Default::default();
+        let (mut rows, mut texts, mut relationships, mut weights) = Default::default();
         let (mut stats, mut dates) = (InputStats::default(), DateStats::default());
-        Sink { rows: &mut rows, texts: &mut texts, relationships: &mut relationships, names: &names }
-            .absorb(batch, &mut stats, &mut dates);
+        let mut sink = Sink {
+            rows: &mut rows,
+            texts: &mut texts,
+            relationships: &mut relationships,
+            weights: &mut weights,
+            names: &names,
+        };
+        sink.absorb(batch, &mut stats, &mut dates);
+        let _: &crate::ingest::Sparse<f64> = &weights;
         let texts: SparseColumn = texts;
         let (sorted, remap) = names.into_sorted(|_| true);
         let name = |id: u32| sorted.name(remap[id as usize]).to_string();

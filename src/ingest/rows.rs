@@ -9,7 +9,7 @@ use std::path::Path;
 use super::columns::Columns;
 use super::date::{self, DatePrecision};
 use super::store::RowStore;
-use super::{InputStats, Row, SkipReason, SourcePos, SparseColumn, NO_DATE};
+use super::{InputStats, Row, SkipReason, SourcePos, Sparse, SparseColumn, NO_DATE};
 use crate::error::Error;
 use crate::graph::shards::{NameBatch, ShardedInterner};
 
@@ -31,6 +31,8 @@ pub(super) struct RowParser<'a> {
     pub max_line: usize,
     /// The dictionary each thread interns its batch's names in.
     pub names: &'a ShardedInterner,
+    /// `--min-weight`: rows weighing less are skipped.
+    pub min_weight: Option<f64>,
 }
 
 /// Dates before this (1990-01-01) are suspect: recommendations online began later, and a
@@ -77,6 +79,7 @@ pub(super) struct Batch {
     rows: RowStore,
     texts: SparseColumn,
     relationships: SparseColumn,
+    weights: Sparse<f64>,
     rows_read: u64,
     self_loops: u64,
     skipped: BTreeMap<SkipReason, u64>,
@@ -177,9 +180,10 @@ impl RowParser<'_> {
                 text_field(c.time.and_then(fields))?.unwrap_or(""),
                 text_field(c.text.and_then(fields))?.filter(|s| !s.is_empty()),
                 text_field(c.relationship.and_then(fields))?.filter(|s| !s.is_empty()),
+                text_field(c.weight.and_then(fields))?.unwrap_or(""),
             ))
         })();
-        let (from, to, date, text, relationship) = match decoded {
+        let (from, to, date, text, relationship, weight) = match decoded {
             Ok(v) => v,
             Err(reason) => return RowOutcome::Skipped(reason, "a field is not valid UTF-8".into()),
         };
@@ -187,6 +191,23 @@ impl RowParser<'_> {
             let which = if from.is_empty() { "recommender" } else { "recommendee" };
             return RowOutcome::Skipped(SkipReason::EmptyName, format!("empty name: the {which} is blank"));
         }
+        let weight = match (weight, self.min_weight) {
+            ("", None) => None,
+            ("", Some(_)) => {
+                return RowOutcome::Skipped(SkipReason::BadWeight, "bad weight: the weight is blank".into());
+            }
+            (w, floor) => match w.parse::<f64>().ok().filter(|x| x.is_finite()) {
+                None => return RowOutcome::Skipped(SkipReason::BadWeight, format!("bad weight '{w}'")),
+                Some(x) if floor.is_some_and(|f| x < f) => {
+                    let f = floor.unwrap_or_default();
+                    return RowOutcome::Skipped(
+                        SkipReason::BelowMinWeight,
+                        format!("weight {w} below --min-weight {f}"),
+                    );
+                }
+                Some(x) => Some(x),
+            },
+        };
         let created = if date.is_empty() {
             NO_DATE
         } else {
@@ -229,6 +250,7 @@ impl RowParser<'_> {
         let source = SourcePos { file: self.file, line: u32::try_from(line).unwrap_or(u32::MAX) };
         b.texts.push(source, text);
         b.relationships.push(source, relationship);
+        b.weights.push(source, weight);
         b.rows.push(Row { from: from_id, to: to_id, created, source });
         RowOutcome::Kept
     }
@@ -243,6 +265,8 @@ pub(super) struct Sink<'a> {
     pub texts: &'a mut SparseColumn,
     /// Stated relationships by row.
     pub relationships: &'a mut SparseColumn,
+    /// Weights by row.
+    pub weights: &'a mut Sparse<f64>,
     /// The dictionary, for batches whose thread did not intern their names.
     pub names: &'a ShardedInterner,
 }
@@ -255,6 +279,7 @@ impl Sink<'_> {
         self.rows.append(std::mem::take(&mut batch.rows));
         self.texts.append(batch.texts);
         self.relationships.append(batch.relationships);
+        self.weights.append(batch.weights);
         stats.rows += batch.rows_read;
         stats.self_loops += batch.self_loops;
         stats.undated_bad_date += batch.dates.unreadable;

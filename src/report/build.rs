@@ -96,6 +96,7 @@ pub fn edge(g: &Graph, inputs: &[InputStats], e: u32) -> Edge {
         created: g.created(e).map(format_timestamp),
         relationship: g.relationship(e).map(str::to_string),
         source: SourceRef { path: inputs[src.file as usize].path.clone(), line: u64::from(src.line) },
+        weight: g.weight(e),
         kind: g.kind(e).map(str::to_string),
         context: g.context(e).map(str::to_string),
         text: g.text(e).map(str::to_string),

@@ -90,6 +90,9 @@ pub struct ColumnParams {
     pub text: Option<String>,
     /// `--relationship-col`.
     pub relationship: Option<String>,
+    /// `--weight-col` (absent when not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
 }
 
 /// Every knob that changes results.
@@ -133,6 +136,9 @@ pub struct Params {
     /// `--date-format`, if given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_format: Option<String>,
+    /// `--min-weight`, if given: rows weighing less were skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_weight: Option<f64>,
 }
 
 /// How `--max-len auto` chose the longest cycle searched.
@@ -297,7 +303,7 @@ pub struct SourceRef {
 }
 
 /// One recommendation inside a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Edge {
     /// Recommender.
     pub from: String,
@@ -309,6 +315,9 @@ pub struct Edge {
     pub relationship: Option<String>,
     /// The input row.
     pub source: SourceRef,
+    /// The row's weight (rating, vote), when the input has a weight column; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
     /// `endorsement` for an endorsement; absent for a recommendation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -356,7 +365,7 @@ pub struct Finding {
 }
 
 /// Someone at a ring's outskirts: a beneficiary or a donor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outsider {
     /// Name.
     pub name: String,

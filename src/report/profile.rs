@@ -77,7 +77,7 @@ impl BackingCounts {
 }
 
 /// One received recommendation of a `check` candidate, with its backing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Received {
     /// The recommendation (writer, date, relationship, source).
     pub edge: Edge,

@@ -1,0 +1,167 @@
+//! Parquet input: a file whose first bytes are `PAR1` is read as a table with the same column
+//! roles as a delimited file (the schema's column names are the header: `--from-col` and the
+//! others take names or 1-based positions, and well-known names are found by themselves).
+//!
+//! Names may be string or integer columns; dates may be timestamps, dates, integers (Unix
+//! seconds) or strings in any form the text reader takes. Row groups are read in parallel,
+//! each into its own batch, and handed on in file order, so the rows, their accounting and
+//! the report are those of the same table written as CSV; the `line` of a row is its 1-based
+//! row number. A damaged or truncated file is an error naming it, never a panic.
+
+use std::fs::File;
+use std::path::Path;
+
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::record::Field;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::columns;
+use super::rows::{Batch, DateStats, RowParser, Sink};
+use super::{IngestOptions, Ingested, InputStats};
+use crate::error::Error;
+
+/// The first (and last) four bytes of every Parquet file.
+const MAGIC: &[u8] = b"PAR1";
+
+/// Whether `path` is a Parquet file (by its first bytes; standard input never is).
+pub(super) fn is_parquet(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    path.as_os_str() != "-"
+        && path.is_file()
+        && File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
+        && head == MAGIC
+}
+
+fn damaged(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Format { path: path.to_path_buf(), message: format!("damaged or truncated Parquet file: {e}") }
+}
+
+/// The text a cell stands for, as the delimited reader would have seen it (`None`: empty).
+fn cell(field: &Field) -> Option<Vec<u8>> {
+    let text = match field {
+        Field::Null => return None,
+        Field::Str(s) => return Some(s.as_bytes().to_vec()),
+        Field::Bytes(b) => return Some(b.data().to_vec()),
+        Field::Bool(b) => b.to_string(),
+        Field::Byte(n) => n.to_string(),
+        Field::Short(n) => n.to_string(),
+        Field::Int(n) => n.to_string(),
+        Field::Long(n) => n.to_string(),
+        Field::UByte(n) => n.to_string(),
+        Field::UShort(n) => n.to_string(),
+        Field::UInt(n) => n.to_string(),
+        Field::ULong(n) => n.to_string(),
+        Field::Float(x) => x.to_string(),
+        Field::Double(x) => x.to_string(),
+        // Days since 1970 and timestamps become Unix seconds, which the date reader takes.
+        Field::Date(days) => (i64::from(*days) * 86_400).to_string(),
+        Field::TimestampMillis(ms) => ms.div_euclid(1000).to_string(),
+        Field::TimestampMicros(us) => us.div_euclid(1_000_000).to_string(),
+        other => other.to_string(),
+    };
+    Some(text.into_bytes())
+}
+
+/// Read the Parquet file `path` (input number `file`) into `out`.
+pub(super) fn read(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested) -> Result<(), Error> {
+    let io_err = |e: std::io::Error| Error::Io { path: path.to_path_buf(), message: e.to_string() };
+    let handle = File::open(path).map_err(io_err)?;
+    // The parquet crate reports damage as errors; a panic on some corrupt input it did not
+    // foresee is turned into the same error rather than ending the process.
+    let guarded = |work: &mut dyn FnMut() -> Result<(), Error>| -> Result<(), Error> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+            .unwrap_or_else(|_| Err(damaged(path, "the Parquet reader failed on its content")))
+    };
+    let reader = {
+        let mut made = None;
+        guarded(&mut || {
+            made = Some(SerializedFileReader::new(handle.try_clone().map_err(io_err)?).map_err(|e| damaged(path, e))?);
+            Ok(())
+        })?;
+        made.expect("set on success")
+    };
+    let meta = reader.metadata();
+    let header: Vec<String> =
+        meta.file_metadata().schema_descr().root_schema().get_fields().iter().map(|f| f.name().to_string()).collect();
+    let cols = columns::resolve(&options.columns, Some(&header))
+        .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
+    let mut first_rows = Vec::with_capacity(meta.num_row_groups() + 1);
+    let mut next = 1u64;
+    for g in 0..meta.num_row_groups() {
+        first_rows.push(next);
+        next += u64::try_from(meta.row_group(g).num_rows()).map_err(|_| damaged(path, "a negative row count"))?;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let parser = RowParser {
+        path,
+        file,
+        columns: cols,
+        strict: options.strict,
+        date_format: options.date_format.as_deref(),
+        now,
+        max_line: usize::MAX,
+        names: &out.names,
+        min_weight: options.min_weight,
+    };
+    // Each row group gets a reader of its own: readers of one file share its read position.
+    let batches: Vec<Result<Batch, Error>> = first_rows
+        .par_iter()
+        .enumerate()
+        .map(|(g, &first)| {
+            let mut batch = None;
+            guarded(&mut || {
+                let own = SerializedFileReader::new(File::open(path).map_err(io_err)?).map_err(|e| damaged(path, e))?;
+                batch = Some(read_group(&own, g, first, &parser)?);
+                Ok(())
+            })?;
+            Ok(batch.expect("set on success"))
+        })
+        .collect();
+    let mut stats = InputStats { path: path.display().to_string(), ..Default::default() };
+    let mut dates = DateStats::default();
+    let mut sink = Sink {
+        rows: &mut out.rows,
+        texts: &mut out.texts,
+        relationships: &mut out.relationships,
+        weights: &mut out.weights,
+        names: &out.names,
+    };
+    for batch in batches {
+        sink.absorb(batch?, &mut stats, &mut dates);
+    }
+    if stats.rows == 0 {
+        return Err(Error::NoData { path: path.to_path_buf(), what: "no rows".into() });
+    }
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut File::open(path).map_err(io_err)?, &mut hasher).map_err(io_err)?;
+    stats.sha256 = crate::hex::hex(&hasher.finalize());
+    super::nothing_usable(path, &stats)?;
+    let column = cols.time.map(|i| format!("column {} ('{}')", i + 1, header[i]));
+    out.warnings.extend(super::quality::input_warnings(path, &stats, &dates, column.as_deref()));
+    if dates.dated > 0 {
+        out.date_precision = out.date_precision.max(dates.coarsest);
+    }
+    out.inputs.push(stats);
+    Ok(())
+}
+
+/// The rows of row group `g`, whose first row is number `first`.
+fn read_group(reader: &SerializedFileReader<File>, g: usize, first: u64, parser: &RowParser) -> Result<Batch, Error> {
+    let damaged = |e: parquet::errors::ParquetError| damaged(parser.path, e);
+    let group = reader.get_row_group(g).map_err(damaged)?;
+    let rows = group.metadata().num_rows().max(0) as usize;
+    let mut batch = Batch::with_capacity(rows);
+    let mut cells: Vec<Option<Vec<u8>>> = Vec::new();
+    for (i, row) in group.get_row_iter(None).map_err(damaged)?.enumerate() {
+        let row = row.map_err(damaged)?;
+        cells.clear();
+        cells.extend(row.get_column_iter().map(|(_, field)| cell(field)));
+        parser.row(&mut batch, first + i as u64, &|k| cells.get(k).and_then(|c| c.as_deref()), cells.len())?;
+    }
+    batch.resolve(parser.names);
+    Ok(batch)
+}

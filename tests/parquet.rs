@@ -1,0 +1,203 @@
+//! Parquet input: real graphs written as Parquet by pyarrow (at test time, not committed) scan
+//! to the summary of their CSV; column types (integer names, timestamps, dates); damaged and
+//! truncated files and missing columns are errors naming the file; random damage never panics.
+//!
+//! pyarrow comes from `.venv` (`.ci/run` installs it there) or the system's python3; without it
+//! the tests are skipped with a message, except in CI (`CI=true`), where that is a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn python() -> Option<PathBuf> {
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    let candidates = [venv, PathBuf::from("python3")];
+    let found = candidates
+        .into_iter()
+        .find(|p| Process::new(p).args(["-c", "import pyarrow"]).output().is_ok_and(|o| o.status.success()));
+    if found.is_none() {
+        assert!(std::env::var("CI").is_err(), "pyarrow is missing in CI (.ci/run installs it into .venv)");
+        eprintln!("SKIPPED: no python with pyarrow (pip install pyarrow into .venv)");
+    }
+    found
+}
+
+mod common;
+
+fn shared() -> Option<PathBuf> {
+    common::shared("the Parquet comparisons")
+}
+
+/// Run a pyarrow script with `args`; panics with its error output if it fails.
+fn pyarrow(python: &Path, script: &str, args: &[&Path]) {
+    let out = Process::new(python).arg("-c").arg(script).args(args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn scan(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("backscratch")
+        .unwrap()
+        .arg("scan")
+        .args(args)
+        .args(["--format", "json", "--no-timestamp", "--fail-on", "never", "--max-findings", "20"])
+        .output()
+        .unwrap()
+}
+
+fn report(args: &[&str]) -> Value {
+    let out = scan(args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The parts of a report that must not depend on the file format (warnings with the input's
+/// path taken out).
+fn essentials(r: &Value) -> Value {
+    let mut s = r["summary"].clone();
+    let i = &r["inputs"][0];
+    let path = i["path"].as_str().unwrap();
+    if let Some(list) = s["warnings"].as_array() {
+        let warnings: Vec<String> = list.iter().map(|w| w.as_str().unwrap().replace(path, "INPUT")).collect();
+        s["warnings"] = serde_json::json!(warnings);
+    }
+    serde_json::json!({
+        "summary": s,
+        "rows": [i["rows"], i["used"], i["duplicates"], i["self_loops"], i["skipped"], i["skipped_reasons"]],
+    })
+}
+
+/// `csv` written as Parquet by the pyarrow `script` (arguments: the CSV, the Parquet file),
+/// in a temporary folder that lives as long as the first value.
+fn converted(py: &Path, csv: &Path, script: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let parquet = tmp.path().join("converted.parquet");
+    pyarrow(py, script, &[csv, &parquet]);
+    (tmp, parquet)
+}
+
+#[test]
+fn bitcoin_alpha_as_parquet_scans_like_its_csv() {
+    let (Some(py), Some(dir)) = (python(), shared()) else { return };
+    let csv = dir.join("snap/soc-sign-bitcoinalpha.csv.gz");
+    // Several row groups, integer names, a double timestamp column.
+    let (_tmp, parquet) = converted(
+        &py,
+        &csv,
+        "import sys, pyarrow.csv as c, pyarrow.parquet as p\n\
+         t = c.read_csv(sys.argv[1], read_options=c.ReadOptions(column_names=['src','tgt','rating','time']))\n\
+         p.write_table(t, sys.argv[2], row_group_size=5000)",
+    );
+    let from_csv = report(&[csv.to_str().unwrap(), "--weight-col", "3", "--time-col", "4", "--max-len", "4"]);
+    let from_parquet =
+        report(&[parquet.to_str().unwrap(), "--weight-col", "rating", "--time-col", "time", "--max-len", "4"]);
+    assert_eq!(essentials(&from_parquet), essentials(&from_csv));
+    assert_eq!(from_parquet["summary"]["recommendations"], 24186);
+    // Rows are numbered as the CSV's lines (it has no header), so findings match too.
+    let edges = |r: &Value| {
+        r["findings"][0]["edges"].as_array().unwrap().iter().map(|e| e["source"]["line"].clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(edges(&from_parquet), edges(&from_csv));
+    // Positive ratings only, by name of the column.
+    let positive = report(&[parquet.to_str().unwrap(), "--weight-col", "rating", "--min-weight", "1", "--count-only"]);
+    let positive_csv = report(&[csv.to_str().unwrap(), "--weight-col", "3", "--min-weight", "1", "--count-only"]);
+    assert_eq!(essentials(&positive), essentials(&positive_csv));
+}
+
+#[test]
+fn wiki_rfa_as_parquet_scans_like_its_csv() {
+    let (Some(py), Some(dir)) = (python(), shared()) else { return };
+    let csv = dir.join("wiki-rfa/wiki-RfA_votes_SRC_TGT_VOT_RES_YEA.csv.gz");
+    // String names read as strings (empty ones stay empty strings, as in the CSV).
+    let (_tmp, parquet) = converted(
+        &py,
+        &csv,
+        "import sys, pyarrow as pa, pyarrow.csv as c, pyarrow.parquet as p\n\
+         types = {'SRC': pa.string(), 'TGT': pa.string()}\n\
+         t = c.read_csv(sys.argv[1], convert_options=c.ConvertOptions(column_types=types, strings_can_be_null=False))\n\
+         p.write_table(t, sys.argv[2], row_group_size=40000)",
+    );
+    let args = ["--min-weight", "1", "--time-col", "YEA", "--max-len", "4"];
+    let from_csv = report(&[&[csv.to_str().unwrap()][..], &args].concat());
+    let from_parquet = report(&[&[parquet.to_str().unwrap()][..], &args].concat());
+    assert_eq!(essentials(&from_parquet), essentials(&from_csv));
+    assert!(from_parquet["inputs"][0]["skipped_reasons"]["below --min-weight"].as_u64().unwrap() > 40_000);
+}
+
+#[test]
+fn column_types_dates_and_damage() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("typed.parquet");
+    pyarrow(
+        &py,
+        "import sys, datetime as d, pyarrow as pa, pyarrow.parquet as p\n\
+         ts = [d.datetime(2024,5,1,12), d.datetime(2024,5,2,9), None, d.datetime(2024,5,3)]\n\
+         t = pa.table({'recommender': pa.array([1, 2, 2, 3], pa.int64()), 'recommendee': pa.array([2, 1, 3, 1], pa.int32()),\n\
+                       'created': pa.array(ts, pa.timestamp('ms')), 'day': pa.array([d.date(2024,5,1)]*4, pa.date32())})\n\
+         p.write_table(t, sys.argv[1])",
+        &[&good],
+    );
+    let r = report(&[good.to_str().unwrap()]);
+    assert_eq!(r["summary"]["recommendations"], 4);
+    assert_eq!(r["summary"]["reciprocal_pairs"], 1);
+    let pair = r["findings"].as_array().unwrap().iter().find(|f| f["kind"] == "pair").unwrap();
+    assert_eq!(pair["edges"][0]["created"], "2024-05-01T12:00:00Z");
+    let by_day = report(&[good.to_str().unwrap(), "--time-col", "day", "--count-only"]);
+    assert_eq!(by_day["summary"]["recommendations"], 4);
+
+    // A missing column, a truncated file and a damaged footer: exit 2, the file named.
+    let missing = scan(&[good.to_str().unwrap(), "--from-col", "nobody"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("typed.parquet"));
+    let bytes = std::fs::read(&good).unwrap();
+    let truncated = tmp.path().join("truncated.parquet");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let out = scan(&[truncated.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("truncated.parquet") && err.contains("Parquet"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn tiny_parquet() -> Option<Vec<u8>> {
+    let py = python()?;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("tiny.parquet");
+    pyarrow(
+        &py,
+        "import sys, pyarrow as pa, pyarrow.parquet as p\n\
+         t = pa.table({'from': ['a','b','c','a'], 'to': ['b','a','a','c'], 'rating': [1.0, 2.0, -1.0, 3.0]})\n\
+         p.write_table(t, sys.argv[1], row_group_size=2)",
+        &[&path],
+    );
+    Some(std::fs::read(path).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Random damage (bytes overwritten, the end cut off) gives a report or an error, never
+    /// a panic or a hang.
+    #[test]
+    fn damaged_parquet_never_panics(flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6), cut in 0.5f64..1.0) {
+        let Some(mut bytes) = tiny_parquet() else { return Ok(()) };
+        for (at, value) in flips {
+            let i = at.index(bytes.len() - 4);
+            bytes[i + 4] = value; // keep the leading magic, so the Parquet reader is the one tried
+        }
+        bytes.truncate(((bytes.len() as f64) * cut) as usize);
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("fuzzed.parquet");
+        std::fs::write(&path, &bytes).unwrap();
+        let config = backscratch::ScanConfig {
+            inputs: vec![path],
+            max_cycle_len: Some(4),
+            ..Default::default()
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| backscratch::scan(&config).map(|_| ())));
+        prop_assert!(outcome.is_ok(), "the scan panicked");
+    }
+}
