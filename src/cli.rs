@@ -377,13 +377,7 @@ pub(crate) fn capped_threads(asked: usize) -> usize {
 /// `--redact` and `--redact-key`: how names become pseudonyms, if they do.
 pub(crate) fn pseudonyms(a: &ScanArgs) -> anyhow::Result<Option<Pseudonyms>> {
     match &a.redact_key {
-        Some(path) => {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read the redaction key {}", path.display()))?;
-            let key = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
-            let key = key.strip_suffix(b"\r").unwrap_or(key);
-            Pseudonyms::keyed(key).map(Some).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
-        }
+        Some(path) => Pseudonyms::keyed_from_file(path).map(Some).map_err(|e| anyhow::anyhow!(e)),
         None => Ok(a.redact.then(Pseudonyms::unkeyed)),
     }
 }
@@ -411,6 +405,7 @@ pub(crate) fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
             max_line_bytes: a.max_line_bytes.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             deadline: None,
             min_weight: a.min_weight,
+            table: None,
             linkedin: LinkedInOptions {
                 include_endorsements: a.include.contains(&Include::Endorsements),
                 owners: a.owner.clone(),

@@ -94,7 +94,7 @@ impl ScanConfig {
         if let Some(k) = self.max_cycle_len.filter(|k| !(3..=MAX_CYCLE_LEN).contains(k)) {
             return Err(Error::Config(format!("max cycle length must be 3..={MAX_CYCLE_LEN}, not {k}")));
         }
-        if self.inputs.is_empty() {
+        if self.inputs.is_empty() && self.ingest.table.is_none() {
             return Err(Error::Config("no input given".into()));
         }
         if let Some(w) = self.window_days.filter(|w| !(w.is_finite() && *w > 0.0)) {

@@ -15,6 +15,7 @@ pub mod records;
 mod rows;
 pub mod source;
 pub mod store;
+pub mod table;
 pub mod zstd;
 
 use std::collections::BTreeMap;
@@ -48,6 +49,8 @@ pub struct IngestOptions {
     pub deadline: Option<std::time::Instant>,
     /// `--min-weight`: rows whose weight is below this are skipped (and counted).
     pub min_weight: Option<f64>,
+    /// A table in memory, read before the files (the Python package's DataFrames).
+    pub table: Option<std::sync::Arc<table::Table>>,
 }
 
 /// One usable recommendation row, names interned.
@@ -236,9 +239,12 @@ pub struct Ingested {
     pub stopped: Option<String>,
 }
 
-/// Read every input in order.
+/// Read every input in order; a table given in memory comes first.
 pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingested, Error> {
     let mut out = Ingested::default();
+    if let Some(t) = &options.table {
+        table::read(t, 0, options, &mut out)?;
+    }
     let recognised = |path: &Path| recognised_edge_list(path, &options.columns);
     let kinds = linkedin::classify(paths, &recognised, &mut out.warnings)?;
     let file_index = |i: usize| u32::try_from(i).map_err(|_| Error::Config("too many inputs".into()));
@@ -388,21 +394,7 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     let cols = columns::resolve(&options.columns, header.then_some(first_cells.as_slice()))
         .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
 
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let date_format = options.date_format.as_deref();
-    let parser = rows::RowParser {
-        path,
-        file,
-        columns: cols,
-        strict: options.strict,
-        date_format,
-        now,
-        max_line,
-        names: &out.names,
-        min_weight: options.min_weight,
-    };
+    let parser = rows::RowParser::new(path, file, cols, options, max_line, &out.names);
     let mut rows_out = rows::Sink {
         rows: &mut out.rows,
         texts: &mut out.texts,
@@ -464,6 +456,13 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     }
     out.inputs.push(stats);
     Ok(())
+}
+
+/// The time of the scan in Unix seconds (dates after it are in the future).
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// An input none of whose rows became a recommendation is an error naming the main reason.

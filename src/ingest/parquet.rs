@@ -17,8 +17,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::columns;
-use super::rows::{Batch, DateStats, RowParser, Sink};
-use super::{IngestOptions, Ingested, InputStats};
+use super::rows::{Batch, RowParser};
+use super::{IngestOptions, Ingested};
 use crate::error::Error;
 
 /// The first (and last) four bytes of every Parquet file.
@@ -93,20 +93,7 @@ pub(super) fn read(path: &Path, file: u32, options: &IngestOptions, out: &mut In
         first_rows.push(next);
         next += u64::try_from(meta.row_group(g).num_rows()).map_err(|_| damaged(path, "a negative row count"))?;
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let parser = RowParser {
-        path,
-        file,
-        columns: cols,
-        strict: options.strict,
-        date_format: options.date_format.as_deref(),
-        now,
-        max_line: usize::MAX,
-        names: &out.names,
-        min_weight: options.min_weight,
-    };
+    let parser = RowParser::new(path, file, cols, options, usize::MAX, &out.names);
     // Each row group gets a reader of its own: readers of one file share its read position.
     let batches: Vec<Result<Batch, Error>> = first_rows
         .par_iter()
@@ -121,32 +108,10 @@ pub(super) fn read(path: &Path, file: u32, options: &IngestOptions, out: &mut In
             Ok(batch.expect("set on success"))
         })
         .collect();
-    let mut stats = InputStats { path: path.display().to_string(), ..Default::default() };
-    let mut dates = DateStats::default();
-    let mut sink = Sink {
-        rows: &mut out.rows,
-        texts: &mut out.texts,
-        relationships: &mut out.relationships,
-        weights: &mut out.weights,
-        names: &out.names,
-    };
-    for batch in batches {
-        sink.absorb(batch?, &mut stats, &mut dates);
-    }
-    if stats.rows == 0 {
-        return Err(Error::NoData { path: path.to_path_buf(), what: "no rows".into() });
-    }
     let mut hasher = Sha256::new();
     std::io::copy(&mut File::open(path).map_err(io_err)?, &mut hasher).map_err(io_err)?;
-    stats.sha256 = crate::hex::hex(&hasher.finalize());
-    super::nothing_usable(path, &stats)?;
-    let column = cols.time.map(|i| format!("column {} ('{}')", i + 1, header[i]));
-    out.warnings.extend(super::quality::input_warnings(path, &stats, &dates, column.as_deref()));
-    if dates.dated > 0 {
-        out.date_precision = out.date_precision.max(dates.coarsest);
-    }
-    out.inputs.push(stats);
-    Ok(())
+    let sha256 = crate::hex::hex(&hasher.finalize());
+    super::table::close_input(path, sha256, batches, &header, cols, out)
 }
 
 /// The rows of row group `g`, whose first row is number `first`.

@@ -124,7 +124,30 @@ enum RowOutcome {
     Skipped(SkipReason, String),
 }
 
-impl RowParser<'_> {
+impl<'a> RowParser<'a> {
+    /// The parser of input number `file` at `path`, with the columns `columns`, reading lines
+    /// of at most `max_line` bytes, as `options` say.
+    pub fn new(
+        path: &'a Path,
+        file: u32,
+        columns: Columns,
+        options: &'a super::IngestOptions,
+        max_line: usize,
+        names: &'a ShardedInterner,
+    ) -> Self {
+        RowParser {
+            path,
+            file,
+            columns,
+            strict: options.strict,
+            date_format: options.date_format.as_deref(),
+            now: super::now(),
+            max_line,
+            names,
+            min_weight: options.min_weight,
+        }
+    }
+
     /// Account for one line skipped as too long in `batch` (an error under `strict`).
     pub fn too_long_in(&self, batch: &mut Batch, line: u64) -> Result<(), Error> {
         if self.strict {

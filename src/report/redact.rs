@@ -49,6 +49,16 @@ impl Pseudonyms {
         Ok(Pseudonyms { key: Some(key.to_vec()) })
     }
 
+    /// Keyed with the secret in the file at `path` (one trailing line end is not part of it);
+    /// the error names the file.
+    pub fn keyed_from_file(path: &std::path::Path) -> Result<Self, String> {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read the redaction key {}: {e}", path.display()))?;
+        let key = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+        let key = key.strip_suffix(b"\r").unwrap_or(key);
+        Pseudonyms::keyed(key).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
     /// Whether a key is in use.
     pub fn is_keyed(&self) -> bool {
         self.key.is_some()

@@ -1,0 +1,294 @@
+"""backscratch: find recommendation trading (reciprocal pairs and short rings of people who
+recommend each other) in who-recommended-whom data, from Python.
+
+The work is done by the Rust library (the same code as the ``backscratch`` command line); this
+module turns keyword arguments and DataFrames into its inputs and its JSON report into dicts
+and pandas DataFrames::
+
+    import backscratch
+    r = backscratch.scan("data/sample/recommendations.csv", people="data/sample/employment.csv")
+    r.summary["reciprocal_pairs"], r.findings[["kind", "severity", "members"]], r.people
+
+``inputs`` is a path, a list of paths, or a table of edges (pandas or Polars DataFrame, pyarrow
+Table): its column names are the header, so ``from_col`` and the other column options work as
+on the command line, and well-known names (``from``, ``to``, ``date``, ...) are found by
+themselves. Every option has the command line's name (``--max-len`` is ``max_len``) and
+default. Errors raise :class:`Error` (:class:`InputError`, also an ``OSError``, when a file
+cannot be read; :class:`DataError` and :class:`UsageError`, also ``ValueError``\\ s, for bad data
+and bad options) with the message the command line prints.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any, Iterable, List, Optional, Sequence, Union
+
+from . import _native
+
+__all__ = ["scan", "check", "Result", "Error", "InputError", "DataError", "UsageError", "FORMATS"]
+
+#: The report formats of :meth:`Result.write` and :meth:`Result.render`.
+FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html", "junit", "dot")
+
+
+class Error(Exception):
+    """A scan that could not run; the message is the command line's (its exit-2 errors)."""
+
+
+class InputError(Error, OSError):
+    """An input or evidence file could not be read."""
+
+
+class DataError(Error, ValueError):
+    """The data is unusable: a missing column, a damaged file, a bad row under ``strict``."""
+
+
+class UsageError(Error, ValueError):
+    """An option is out of range or malformed."""
+
+
+_KINDS = {"input": InputError, "data": DataError, "usage": UsageError}
+
+
+def _raise(e: Exception) -> None:
+    kind, message = e.args
+    raise _KINDS.get(kind, Error)(message) from None
+
+
+def _days(value: Union[None, int, float, str], what: str) -> Optional[float]:
+    """A duration in days: a number of days, or a string such as ``30d``, ``2w``, ``36h``."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        days = float(value)
+    else:
+        text = value.strip().lower()
+        units = {"w": 7.0, "d": 1.0, "h": 1 / 24, "m": 1 / 1440, "s": 1 / 86400}
+        unit = text[-1:] if text[-1:] in units else "d"
+        number = text[:-1] if text[-1:] in units else text
+        try:
+            days = float(number) * units[unit]
+        except ValueError:
+            raise UsageError(f"{what} must be a duration such as 30d, 2w or 36h, not '{value}'") from None
+    if not (math.isfinite(days) and days > 0):
+        raise UsageError(f"{what} must be positive, not '{value}'")
+    return days
+
+
+def _seconds(value: Union[None, int, float, str], what: str) -> Optional[float]:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().lower().endswith("ms"):
+        return float(value.strip()[:-2]) / 1000
+    days = _days(value if isinstance(value, str) else f"{value}s", what)
+    return None if days is None else days * 86400
+
+
+def _cell(value: Any) -> Optional[str]:
+    """A table cell as the text a CSV would hold (``None``: empty)."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        try:
+            if value != value:  # NaT
+                return None
+        except (TypeError, ValueError):
+            pass
+        return value.isoformat()
+    text = str(value)
+    return text
+
+
+def _columns(table: Any) -> Optional[List[tuple]]:
+    """The columns of a pandas or Polars DataFrame or a pyarrow Table, as (name, cells)."""
+    if hasattr(table, "column_names") and hasattr(table, "column"):  # pyarrow.Table
+        return [(str(n), [_cell(v) for v in table.column(n).to_pylist()]) for n in table.column_names]
+    if hasattr(table, "columns") and hasattr(table, "get_column"):  # polars.DataFrame
+        return [(str(n), [_cell(v) for v in table.get_column(n).to_list()]) for n in table.columns]
+    if hasattr(table, "columns") and hasattr(table, "to_dict") and hasattr(table, "iloc"):  # pandas
+        return [(str(n), [_cell(v) for v in table.iloc[:, i].tolist()]) for i, n in enumerate(table.columns)]
+    return None
+
+
+def _inputs(inputs: Any) -> tuple:
+    if isinstance(inputs, (str, os.PathLike)):
+        return [os.fspath(inputs)], None
+    columns = _columns(inputs)
+    if columns is not None:
+        return [], ("<dataframe>", columns)
+    if isinstance(inputs, Iterable):
+        paths = list(inputs)
+        if paths and all(isinstance(p, (str, os.PathLike)) for p in paths):
+            return [os.fspath(p) for p in paths], None
+    raise UsageError("inputs must be a path, a list of paths, or a pandas/Polars DataFrame or pyarrow Table")
+
+
+def _path(p: Any) -> Optional[str]:
+    return None if p is None else os.fspath(p)
+
+
+class Result:
+    """The report of a scan or check.
+
+    ``report`` is the whole JSON report as a dict (the command line's contract, schema 1);
+    ``summary`` its summary; ``findings`` and ``people`` its lists as pandas DataFrames (one row
+    per finding or person; nested values such as ``members`` (a list of names), ``edges`` and
+    ``signals`` (lists of dicts) stay Python objects in object columns).
+    """
+
+    def __init__(self, text: str):
+        self._json = text
+        self.report: dict = json.loads(text)
+
+    @property
+    def summary(self) -> dict:
+        """Counts, severities, warnings and checks that could not run."""
+        return self.report["summary"]
+
+    def _frame(self, key: str):
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError("findings and people as DataFrames need pandas (pip install pandas)") from None
+        return pandas.DataFrame(self.report.get(key) or [])
+
+    @property
+    def findings(self):
+        """The listed findings, most severe first, as a pandas DataFrame."""
+        return self._frame("findings")
+
+    @property
+    def people(self):
+        """Everyone in a finding (or the checked candidates) with a verdict, as a DataFrame."""
+        return self._frame("people")
+
+    @property
+    def candidates(self) -> Optional[list]:
+        """``check``'s candidates with their verdicts (``None`` for a scan)."""
+        return self.report.get("subjects")
+
+    def to_json(self) -> str:
+        """The JSON report, byte for byte what ``backscratch scan --format json`` writes."""
+        return self._json
+
+    def render(self, format: str = "table") -> str:
+        """The report in one of :data:`FORMATS`, as text."""
+        try:
+            return bytes(_native.render(self._json, format)).decode("utf-8")
+        except _native.NativeError as e:
+            _raise(e)
+
+    def write(self, path: Union[str, os.PathLike], format: Optional[str] = None) -> List[str]:
+        """Write the report to ``path`` (atomically, as ``-o`` does) in ``format`` (default:
+        from the file's extension, else JSON); returns the files written."""
+        path = os.fspath(path)
+        if format is None:
+            ext = os.path.splitext(path)[1].lstrip(".").lower()
+            aliases = {"md": "markdown", "htm": "html", "xml": "junit", "txt": "table"}
+            format = aliases.get(ext, ext) if aliases.get(ext, ext) in FORMATS else "json"
+        try:
+            return [os.fspath(p) for p in _native.write(self._json, path, format)]
+        except _native.NativeError as e:
+            _raise(e)
+
+    def fails(self, fail_on: str = "high") -> bool:
+        """Whether the command line would exit 1 with ``--fail-on fail_on``."""
+        try:
+            return _native.fails(self._json, fail_on)
+        except _native.NativeError as e:
+            _raise(e)
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"<backscratch.Result: {s['people']} people, {s['recommendations']} recommendations, "
+                f"{s['findings']} findings>")
+
+
+def scan(
+    inputs: Any,
+    *,
+    people: Optional[Union[str, os.PathLike]] = None,
+    allow: Optional[Union[str, os.PathLike]] = None,
+    max_len: Union[int, str] = "auto",
+    window: Union[None, int, float, str] = None,
+    max_findings: int = 10000,
+    time_budget: Union[None, int, float, str] = None,
+    threads: Optional[int] = None,
+    strict: bool = False,
+    header: str = "auto",
+    from_col: Union[None, int, str] = None,
+    to_col: Union[None, int, str] = None,
+    time_col: Union[None, int, str] = None,
+    text_col: Union[None, int, str] = None,
+    relationship_col: Union[None, int, str] = None,
+    weight_col: Union[None, int, str] = None,
+    min_weight: Optional[float] = None,
+    date_format: Optional[str] = None,
+    max_line_bytes: Optional[int] = None,
+    count_only: bool = False,
+    baseline: Optional[Union[str, os.PathLike]] = None,
+    redact: bool = False,
+    redact_key: Optional[Union[str, os.PathLike]] = None,
+    timestamp: bool = False,
+    _subjects: Optional[Sequence[str]] = None,
+) -> Result:
+    """Scan edge lists (or a table of edges) for reciprocal pairs and rings of recommendations.
+
+    Options are the command line's flags with ``_`` for ``-``; ``window`` and ``time_budget``
+    take a number (days, seconds) or a string such as ``30d`` or ``90s``; ``timestamp=True``
+    puts ``generated_at`` into the report (off by default, so results compare equal). The
+    scan runs without the GIL.
+    """
+    paths, table = _inputs(inputs)
+    if isinstance(max_len, str):
+        if max_len != "auto":
+            raise UsageError(f"max_len must be 3..8 or 'auto', not '{max_len}'")
+        max_len = None
+    col = lambda c: None if c is None else str(c)
+    options = {
+        "people": _path(people),
+        "allow": _path(allow),
+        "max_len": max_len,
+        "window_days": _days(window, "window"),
+        "max_findings": int(max_findings),
+        "time_budget_seconds": _seconds(time_budget, "time_budget"),
+        "threads": threads,
+        "strict": bool(strict),
+        "header": header,
+        "from_col": col(from_col),
+        "to_col": col(to_col),
+        "time_col": col(time_col),
+        "text_col": col(text_col),
+        "relationship_col": col(relationship_col),
+        "weight_col": col(weight_col),
+        "min_weight": None if min_weight is None else float(min_weight),
+        "date_format": date_format,
+        "max_line_bytes": max_line_bytes,
+        "count_only": bool(count_only),
+        "baseline": _path(baseline),
+        "redact": bool(redact),
+        "redact_key": _path(redact_key),
+        "timestamp": bool(timestamp),
+    }
+    subjects = None if _subjects is None else [str(s) for s in _subjects]
+    try:
+        return Result(_native.scan(paths, table, subjects, options))
+    except _native.NativeError as e:
+        _raise(e)
+
+
+def check(inputs: Any, subjects: Sequence[str], **options: Any) -> Result:
+    """The verdict (pass, warn, fail) for the named candidates only, with the evidence about
+    them (``backscratch check``); ``Result.candidates`` holds one entry per candidate. Takes
+    the options of :func:`scan`."""
+    if isinstance(subjects, str) or not list(subjects):
+        raise UsageError("subjects must be a non-empty list of names")
+    return scan(inputs, _subjects=list(subjects), **options)

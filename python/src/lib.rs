@@ -1,0 +1,202 @@
+//! The native half of the `backscratch` Python package: PyO3 bindings over the library (not
+//! over the binary). The Python half (`pysrc/backscratch/__init__.py`) turns keyword
+//! arguments and DataFrames into the plain values taken here, and the JSON report given back
+//! into dicts and DataFrames.
+//!
+//! Errors are raised as `backscratch._native.NativeError(kind, message)`, where `kind` is
+//! `input` (a file could not be read: an `OSError` in Python), `data` (bad data, a missing
+//! column) or `usage` (a bad option); the message is the one the command line prints.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use backscratch::ingest::columns::{ColumnFlags, ColumnRef, HeaderMode};
+use backscratch::ingest::table::Table;
+use backscratch::report::{self, Format, RenderOptions, Report};
+use backscratch::score::Severity;
+use backscratch::{Error, ScanConfig};
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+
+create_exception!(_native, NativeError, PyException, "An error of the scan: args are (kind, message).");
+
+fn raise(kind: &str, message: impl std::fmt::Display) -> PyErr {
+    NativeError::new_err((kind.to_string(), message.to_string()))
+}
+
+fn library_error(e: Error) -> PyErr {
+    let kind = match &e {
+        Error::Io { .. } => "input",
+        Error::Config(_) => "usage",
+        _ => "data",
+    };
+    raise(kind, e)
+}
+
+/// A table's columns as the Python wrapper passes them: name and cells (`None`: empty).
+type Columns = Vec<(String, Vec<Option<String>>)>;
+
+/// The options of a scan, as the Python wrapper passes them (the command line's flags).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Options {
+    people: Option<PathBuf>,
+    allow: Option<PathBuf>,
+    max_len: Option<usize>,
+    window_days: Option<f64>,
+    max_findings: usize,
+    time_budget_seconds: Option<f64>,
+    threads: Option<usize>,
+    strict: bool,
+    header: String,
+    from_col: Option<String>,
+    to_col: Option<String>,
+    time_col: Option<String>,
+    text_col: Option<String>,
+    relationship_col: Option<String>,
+    weight_col: Option<String>,
+    min_weight: Option<f64>,
+    date_format: Option<String>,
+    max_line_bytes: Option<usize>,
+    count_only: bool,
+    baseline: Option<PathBuf>,
+    redact: bool,
+    redact_key: Option<PathBuf>,
+    timestamp: bool,
+}
+
+fn config(
+    inputs: Vec<PathBuf>,
+    table: Option<Table>,
+    subjects: Option<Vec<String>>,
+    o: Options,
+) -> PyResult<ScanConfig> {
+    let col = |c: &Option<String>| c.as_deref().map(ColumnRef::parse);
+    let header = match o.header.as_str() {
+        "auto" => HeaderMode::Auto,
+        "yes" => HeaderMode::Yes,
+        "no" => HeaderMode::No,
+        other => return Err(raise("usage", format!("header must be 'auto', 'yes' or 'no', not '{other}'"))),
+    };
+    let redact = match (&o.redact_key, o.redact) {
+        (Some(key), _) => Some(report::redact::Pseudonyms::keyed_from_file(key).map_err(|e| raise("input", e))?),
+        (None, true) => Some(report::redact::Pseudonyms::unkeyed()),
+        (None, false) => None,
+    };
+    let generated_at = o
+        .timestamp
+        .then(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64));
+    let time_budget = match o.time_budget_seconds {
+        Some(s) if !(s.is_finite() && s > 0.0) => {
+            return Err(raise("usage", format!("time_budget must be a positive number of seconds, not {s}")))
+        }
+        s => s.map(Duration::from_secs_f64),
+    };
+    let mut c = ScanConfig {
+        inputs,
+        max_cycle_len: o.max_len,
+        max_findings: o.max_findings,
+        time_budget,
+        threads: o.threads,
+        generated_at,
+        people: o.people,
+        allow: o.allow,
+        window_days: o.window_days,
+        count_only: o.count_only,
+        subjects,
+        baseline: o.baseline,
+        redact,
+        ..ScanConfig::default()
+    };
+    c.ingest.columns = ColumnFlags {
+        from: col(&o.from_col),
+        to: col(&o.to_col),
+        time: col(&o.time_col),
+        text: col(&o.text_col),
+        relationship: col(&o.relationship_col),
+        weight: col(&o.weight_col),
+    };
+    c.ingest.header = header;
+    c.ingest.strict = o.strict;
+    c.ingest.date_format = o.date_format;
+    c.ingest.max_line_bytes = o.max_line_bytes;
+    c.ingest.min_weight = o.min_weight;
+    c.ingest.table = table.map(Arc::new);
+    Ok(c)
+}
+
+/// Render `report` in `format` to bytes.
+fn rendered(report: &Report, format: Format) -> PyResult<Vec<u8>> {
+    let mut out = Vec::new();
+    let options = RenderOptions { color: false, fail_on: None };
+    report::renderer(format, options).render(report, &mut out).map_err(|e| raise("input", e))?;
+    Ok(out)
+}
+
+/// Scan `inputs` (paths) and an optional in-memory `table` (name and columns of text
+/// cells); `subjects` makes it a `check`. Returns the JSON report (the command line's).
+/// The GIL is released while the scan runs.
+#[pyfunction]
+#[pyo3(signature = (inputs, table, subjects, options))]
+fn scan(
+    py: Python<'_>,
+    inputs: Vec<PathBuf>,
+    table: Option<(String, Columns)>,
+    subjects: Option<Vec<String>>,
+    options: Options,
+) -> PyResult<String> {
+    let table = table.map(|(name, columns)| Table { name, columns });
+    let config = config(inputs, table, subjects, options)?;
+    let report = py.allow_threads(|| backscratch::scan(&config)).map_err(library_error)?.report;
+    String::from_utf8(rendered(&report, Format::Json)?).map_err(|e| raise("data", e))
+}
+
+fn parse_report(json: &str) -> PyResult<Report> {
+    serde_json::from_str(json).map_err(|e| raise("usage", format!("not a backscratch JSON report: {e}")))
+}
+
+fn parse_format(name: &str) -> PyResult<Format> {
+    Format::from_name(name).ok_or_else(|| raise("usage", format!("unknown format '{name}'")))
+}
+
+/// The report `json` rendered in `format` (`table`, `json`, `jsonl`, `csv`, `markdown`,
+/// `html`, `junit`, `dot`).
+#[pyfunction]
+fn render(json: &str, format: &str) -> PyResult<Vec<u8>> {
+    rendered(&parse_report(json)?, parse_format(format)?)
+}
+
+/// Write the report `json` to `path` in `format`, as `-o` does (atomically, never over a
+/// device); returns the files written (CSV also writes the people sheet beside it).
+#[pyfunction]
+fn write(json: &str, path: PathBuf, format: &str) -> PyResult<Vec<PathBuf>> {
+    let report = parse_report(json)?;
+    let options = RenderOptions { color: false, fail_on: None };
+    report::output::write_report(&path, &report, parse_format(format)?, options)
+        .map_err(|e| raise("input", format!("{}: {e}", path.display())))
+}
+
+/// Whether the report has an unsuppressed finding at or above `floor` (`--fail-on`).
+#[pyfunction]
+fn fails(json: &str, floor: &str) -> PyResult<bool> {
+    let floor = match floor {
+        "info" => Severity::Info,
+        "low" => Severity::Low,
+        "medium" => Severity::Medium,
+        "high" => Severity::High,
+        other => return Err(raise("usage", format!("unknown severity '{other}'"))),
+    };
+    Ok(parse_report(json)?.fails(floor))
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("NativeError", m.py().get_type::<NativeError>())?;
+    m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(render, m)?)?;
+    m.add_function(wrap_pyfunction!(write, m)?)?;
+    m.add_function(wrap_pyfunction!(fails, m)?)?;
+    Ok(())
+}

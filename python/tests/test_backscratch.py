@@ -1,0 +1,100 @@
+"""The Python package against the command line: same summary, findings and people from paths
+and from DataFrames; errors with the command line's messages; the sample's story."""
+
+import json
+import os
+import subprocess
+
+import pandas
+import pytest
+
+import backscratch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SAMPLE = os.path.join(ROOT, "data", "sample", "recommendations.csv")
+EMPLOYMENT = os.path.join(ROOT, "data", "sample", "employment.csv")
+CLI = os.environ.get("BACKSCRATCH_BIN", os.path.join(ROOT, "target", "release", "backscratch"))
+ALPHA = os.path.join(ROOT, "..", "shared", "data", "real", "snap", "soc-sign-bitcoinalpha.csv.gz")
+
+
+def cli(*args):
+    if not os.path.exists(CLI):
+        pytest.skip(f"{CLI} not built (cargo build --release)")
+    out = subprocess.run([CLI, *args, "--format", "json", "--no-timestamp", "--exit-zero"], capture_output=True)
+    assert out.returncode == 0, out.stderr.decode()
+    return out.stdout.decode()
+
+
+def test_sample_gives_the_command_lines_report():
+    r = backscratch.scan(SAMPLE, people=EMPLOYMENT)
+    expected = cli("scan", SAMPLE, "--people", EMPLOYMENT)
+    assert r.to_json() == expected
+    report = json.loads(expected)
+    assert r.summary == report["summary"]
+    assert len(r.findings) == len(report["findings"]) > 0
+    assert len(r.people) == len(report["people"]) > 0
+    assert list(r.findings["severity"])[:3] == ["high", "high", "high"]
+    assert isinstance(r.findings["members"].iloc[0], list)
+    assert r.fails("high")
+
+
+def test_a_dataframe_scans_like_its_file():
+    from_file = backscratch.scan(SAMPLE, people=EMPLOYMENT)
+    frame = pandas.read_csv(SAMPLE)
+    from_frame = backscratch.scan(frame, people=EMPLOYMENT)
+    assert from_frame.summary == from_file.summary
+    assert list(from_frame.findings["id"]) == list(from_file.findings["id"])
+    assert len(from_frame.people) == len(from_file.people)
+    assert from_frame.report["inputs"][0]["path"] == "<dataframe>"
+
+
+def test_pyarrow_tables_and_options():
+    pa = pytest.importorskip("pyarrow.csv")
+    table = pa.read_csv(SAMPLE)
+    r = backscratch.scan(table, max_len=3, count_only=True)
+    assert r.report["params"]["max_cycle_len"] == 3
+    assert r.report["params"]["scored"] is False
+    assert r.summary["reciprocal_pairs"] == backscratch.scan(SAMPLE, count_only=True).summary["reciprocal_pairs"]
+
+
+def test_signed_network_with_a_floor():
+    if not os.path.exists(ALPHA):
+        pytest.skip("../shared not found")
+    r = backscratch.scan(ALPHA, weight_col=3, min_weight=1, count_only=True)
+    expected = json.loads(cli("scan", ALPHA, "--weight-col", "3", "--min-weight", "1", "--count-only"))
+    assert r.summary == expected["summary"]
+    assert r.report["inputs"][0]["skipped_reasons"] == {"below --min-weight": 1536}
+
+
+def test_check_gives_each_candidate_a_verdict():
+    people = pandas.read_csv(SAMPLE)["recommender"].drop_duplicates().tolist()[:2]
+    r = backscratch.check(SAMPLE, people, people=EMPLOYMENT)
+    expected = json.loads(cli("check", SAMPLE, "--people", EMPLOYMENT, *sum((["--subject", p] for p in people), [])))
+    assert r.candidates == expected["subjects"]
+    assert len(r.candidates) == 2
+
+
+def test_every_format_is_written(tmp_path):
+    r = backscratch.scan(SAMPLE, people=EMPLOYMENT)
+    for fmt, name in [("html", "r.html"), ("markdown", "r.md"), ("junit", "r.xml"), ("csv", "r.csv")]:
+        written = r.write(tmp_path / name)
+        assert os.path.getsize(written[0]) > 0, fmt
+    assert (tmp_path / "r.people.csv").exists()
+    assert "reciprocal" in r.render("table")
+    assert json.loads(r.render("json")) == r.report
+
+
+def test_errors_carry_the_command_lines_message(tmp_path):
+    missing = tmp_path / "nope.csv"
+    with pytest.raises(backscratch.InputError) as e:
+        backscratch.scan(missing)
+    assert isinstance(e.value, OSError) and isinstance(e.value, backscratch.Error)
+    assert "nope.csv" in str(e.value)
+    with pytest.raises(backscratch.DataError, match="names no column"):
+        backscratch.scan(SAMPLE, from_col="nobody")
+    with pytest.raises(backscratch.UsageError):
+        backscratch.scan(SAMPLE, max_len=9)
+    with pytest.raises(ValueError):
+        backscratch.scan(SAMPLE, window="soon")
+    with pytest.raises(backscratch.UsageError):
+        backscratch.scan(42)
