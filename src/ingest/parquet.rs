@@ -91,7 +91,8 @@ pub(super) fn read(path: &Path, file: u32, options: &IngestOptions, out: &mut In
     let mut next = 1u64;
     for g in 0..meta.num_row_groups() {
         first_rows.push(next);
-        next += u64::try_from(meta.row_group(g).num_rows()).map_err(|_| damaged(path, "a negative row count"))?;
+        let rows = u64::try_from(meta.row_group(g).num_rows()).map_err(|_| damaged(path, "a negative row count"))?;
+        next = next.saturating_add(rows);
     }
     let parser = RowParser::new(path, file, cols, options, usize::MAX, &out.names);
     // Each row group gets a reader of its own: readers of one file share its read position.
@@ -118,7 +119,8 @@ pub(super) fn read(path: &Path, file: u32, options: &IngestOptions, out: &mut In
 fn read_group(reader: &SerializedFileReader<File>, g: usize, first: u64, parser: &RowParser) -> Result<Batch, Error> {
     let damaged = |e: parquet::errors::ParquetError| damaged(parser.path, e);
     let group = reader.get_row_group(g).map_err(damaged)?;
-    let rows = group.metadata().num_rows().max(0) as usize;
+    // The footer's row count is only a hint (a damaged or hostile footer may claim billions).
+    let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0).min(1 << 16);
     let mut batch = Batch::with_capacity(rows);
     let mut cells: Vec<Option<Vec<u8>>> = Vec::new();
     for (i, row) in group.get_row_iter(None).map_err(damaged)?.enumerate() {
