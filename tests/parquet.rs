@@ -162,6 +162,30 @@ fn column_types_dates_and_damage() {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+#[test]
+fn a_parquet_bomb_is_refused_before_reading() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let bomb = tmp.path().join("bomb.parquet");
+    // 280 million identical rows in a file of a few hundred kilobytes (run-length encoded).
+    pyarrow(
+        &py,
+        "import sys, pyarrow as pa, pyarrow.parquet as p\n\
+         t = pa.table({'from': pa.array([1] * 10_000_000, pa.int8()), 'to': pa.array([2] * 10_000_000, pa.int8())})\n\
+         w = p.ParquetWriter(sys.argv[1], t.schema)\n\
+         for _ in range(28): w.write_table(t)\n\
+         w.close()",
+        &[&bomb],
+    );
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 5_000_000);
+    let started = std::time::Instant::now();
+    let out = scan(&[bomb.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bomb.parquet") && err.contains("decompression bomb"), "{err}");
+    assert!(started.elapsed().as_secs() < 10, "refused before reading, not after");
+}
+
 fn tiny_parquet() -> Option<Vec<u8>> {
     let py = python()?;
     let tmp = tempfile::tempdir().unwrap();

@@ -18,11 +18,14 @@ use sha2::{Digest, Sha256};
 
 use super::columns;
 use super::rows::{Batch, RowParser};
+use super::source::{BOMB_FLOOR, MAX_EXPANSION};
 use super::{IngestOptions, Ingested};
 use crate::error::Error;
 
 /// The first (and last) four bytes of every Parquet file.
 const MAGIC: &[u8] = b"PAR1";
+/// The fewest bytes a row takes as text (`a,b` and a line end).
+const MIN_ROW_BYTES: u64 = 4;
 
 /// Whether `path` is a Parquet file (by its first bytes; standard input never is).
 pub(super) fn is_parquet(path: &Path) -> bool {
@@ -94,25 +97,49 @@ pub(super) fn read(path: &Path, file: u32, options: &IngestOptions, out: &mut In
         let rows = u64::try_from(meta.row_group(g).num_rows()).map_err(|_| damaged(path, "a negative row count"))?;
         next = next.saturating_add(rows);
     }
+    // A file of a few kilobytes can hold a billion identical rows (run-length encoding): as
+    // for gzip and zstd text, rows worth far more than the file are refused as a bomb.
+    let rows = next - 1;
+    let file_bytes = handle.metadata().map_err(io_err)?.len();
+    let as_text = rows.saturating_mul(MIN_ROW_BYTES);
+    if as_text > BOMB_FLOOR && as_text > MAX_EXPANSION.saturating_mul(file_bytes.max(1)) {
+        return Err(Error::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "refused: {file_bytes} bytes of Parquet claim {rows} rows, more than {MAX_EXPANSION} times what \
+                 they would take as text (a decompression bomb?)"
+            ),
+        });
+    }
     let parser = RowParser::new(path, file, cols, options, usize::MAX, &out.names);
     // Each row group gets a reader of its own: readers of one file share its read position.
-    let batches: Vec<Result<Batch, Error>> = first_rows
+    // Past the --time-budget deadline no further group is started (`None`).
+    let mut batches: Vec<Result<Option<Batch>, Error>> = first_rows
         .par_iter()
         .enumerate()
         .map(|(g, &first)| {
+            if options.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                return Ok(None);
+            }
             let mut batch = None;
             guarded(&mut || {
                 let own = SerializedFileReader::new(File::open(path).map_err(io_err)?).map_err(|e| damaged(path, e))?;
                 batch = Some(read_group(&own, g, first, &parser)?);
                 Ok(())
             })?;
-            Ok(batch.expect("set on success"))
+            Ok(batch)
         })
         .collect();
+    let stopped = batches.iter().position(|b| matches!(b, Ok(None)));
+    let stopped = stopped.map(|g| {
+        batches.truncate(g);
+        format!("{} at row {}", path.display(), first_rows[g])
+    });
+    let batches = batches.into_iter().map(|b| b.map(|b| b.expect("groups before the stop were read"))).collect();
     let mut hasher = Sha256::new();
     std::io::copy(&mut File::open(path).map_err(io_err)?, &mut hasher).map_err(io_err)?;
     let sha256 = crate::hex::hex(&hasher.finalize());
-    super::table::close_input(path, sha256, batches, &header, cols, out)
+    super::table::close_input(path, sha256, batches, &header, cols, stopped, out)
 }
 
 /// The rows of row group `g`, whose first row is number `first`.

@@ -59,17 +59,19 @@ pub(super) fn read(table: &Table, file: u32, options: &IngestOptions, out: &mut 
     }
     batch.resolve(parser.names);
     let sha256 = crate::hex::hex(&hasher.finalize());
-    close_input(path, sha256, vec![Ok(batch)], &header, cols, out)
+    close_input(path, sha256, vec![Ok(batch)], &header, cols, None, out)
 }
 
 /// Absorb the batches of a table-shaped input (in order), check that it held something
-/// usable, add its warnings, and record its accounting.
+/// usable, add its warnings, and record its accounting. `stopped` says where reading stopped
+/// when the time budget ran out (then what was read is kept as it is).
 pub(super) fn close_input(
     path: &Path,
     sha256: String,
     batches: Vec<Result<Batch, Error>>,
     header: &[String],
     cols: Columns,
+    stopped: Option<String>,
     out: &mut Ingested,
 ) -> Result<(), Error> {
     let mut stats = InputStats { path: path.display().to_string(), sha256, ..Default::default() };
@@ -83,6 +85,11 @@ pub(super) fn close_input(
     };
     for batch in batches {
         sink.absorb(batch?, &mut stats, &mut dates);
+    }
+    if stopped.is_some() {
+        out.stopped = stopped;
+        out.inputs.push(stats);
+        return Ok(());
     }
     if stats.rows == 0 {
         return Err(Error::NoData { path: path.to_path_buf(), what: "no rows".into() });
