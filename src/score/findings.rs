@@ -276,8 +276,10 @@ pub fn score_all(
 
     let ring_of: std::collections::HashMap<u32, u32> =
         rings.iter().enumerate().filter_map(|(i, r)| flagged.root(r.edges[0]).map(|root| (root, i as u32))).collect();
+    // Building a listed finding (its signals and explanations) is the costly part of a long
+    // listing: in parallel, order kept.
     let listed = candidates
-        .into_iter()
+        .into_par_iter()
         .map(|c| match c.edges {
             Edges::Ring(i) => rings[i].clone(),
             Edges::Listed(edges) => {
