@@ -117,6 +117,13 @@ fn weights_that_are_missing_unreadable_or_low_are_accounted() {
     let err = String::from_utf8_lossy(&strict.stderr);
     assert!(err.contains("ratings.csv:5:") && err.contains("bad weight 'lots'"), "{err}");
 
+    // A floor without a weight column is an error that says so, not every row skipped.
+    std::fs::write(&csv, "from,to\na,b\n").unwrap();
+    let no_column =
+        Command::cargo_bin("backscratch").unwrap().args(["scan", path, "--min-weight", "1"]).output().unwrap();
+    assert_eq!(no_column.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_column.stderr).contains("--min-weight needs a weight column"));
+
     // A file without weights reports none, and no weight key appears.
     std::fs::write(&csv, "from,to\na,b\nb,a\n").unwrap();
     let plain = scan_json(&[path]);

@@ -393,6 +393,7 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     let header = columns::is_header(options.header, &options.columns, &first_cells, second_cells.as_deref());
     let cols = columns::resolve(&options.columns, header.then_some(first_cells.as_slice()))
         .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
+    weight_column_needed(path, &cols, options)?;
 
     let parser = rows::RowParser::new(path, file, cols, options, max_line, &out.names);
     let mut rows_out = rows::Sink {
@@ -455,6 +456,19 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
         out.date_precision = out.date_precision.max(dates.coarsest);
     }
     out.inputs.push(stats);
+    Ok(())
+}
+
+/// `--min-weight` with no weight column would skip every row as `bad weight`: say why instead.
+fn weight_column_needed(path: &Path, cols: &columns::Columns, options: &IngestOptions) -> Result<(), Error> {
+    if options.min_weight.is_some() && cols.weight.is_none() {
+        return Err(Error::Column {
+            path: path.to_path_buf(),
+            message: "--min-weight needs a weight column: name it with --weight-col (no header cell is named \
+                      weight, rating, score, vote, vot or sign)"
+                .into(),
+        });
+    }
     Ok(())
 }
 

@@ -90,6 +90,7 @@ pub(super) fn read(path: &Path, file: u32, options: &IngestOptions, out: &mut In
         meta.file_metadata().schema_descr().root_schema().get_fields().iter().map(|f| f.name().to_string()).collect();
     let cols = columns::resolve(&options.columns, Some(&header))
         .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
+    super::weight_column_needed(path, &cols, options)?;
     let mut first_rows = Vec::with_capacity(meta.num_row_groups() + 1);
     let mut next = 1u64;
     for g in 0..meta.num_row_groups() {
