@@ -53,14 +53,15 @@ pub fn estimate(g: &Graph) -> SearchEstimate {
     let labels = g.components();
     let n = g.node_count();
     let inside = |u: u32, v: u32| labels[u as usize] != scc::TRIVIAL && labels[u as usize] == labels[v as usize];
-    let out_deg: Vec<u64> = (0..n as u32)
+    // Both degrees in one pass: the label of `v` is read once for both of its lists.
+    let (out_deg, in_deg): (Vec<u64>, Vec<u64>) = (0..n as u32)
         .into_par_iter()
-        .map(|v| g.out_neighbors(v).iter().filter(|&&w| inside(v, w)).count() as u64)
-        .collect();
-    let in_deg: Vec<u64> = (0..n as u32)
-        .into_par_iter()
-        .map(|v| g.in_neighbors(v).iter().filter(|&&u| inside(u, v)).count() as u64)
-        .collect();
+        .map(|v| {
+            let out = g.out_neighbors(v).iter().filter(|&&w| inside(v, w)).count() as u64;
+            let inn = g.in_neighbors(v).iter().filter(|&&u| inside(u, v)).count() as u64;
+            (out, inn)
+        })
+        .unzip();
     let walks4: f64 = (0..n as u32)
         .into_par_iter()
         .map(|v| {

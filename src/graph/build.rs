@@ -2,6 +2,8 @@
 //! recommendations (keeping the earliest dated copy, then the first in input order), and
 //! account for every duplicate in its input's statistics.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 
 use super::{pages, EdgeSource, Graph};
@@ -156,12 +158,13 @@ impl Graph {
             date_precision,
             stopped: _,
         } = ingested;
-        let mut used = vec![false; names.id_space()];
-        rows.for_each_ids(|from, to| {
-            used[from as usize] = true;
-            used[to as usize] = true;
+        // Who is in a kept row (names of self-recommendations only are dropped).
+        let used: Vec<AtomicBool> = (0..names.id_space()).map(|_| AtomicBool::new(false)).collect();
+        rows.par_for_each_ids(|from, to| {
+            used[from as usize].store(true, Ordering::Relaxed);
+            used[to as usize].store(true, Ordering::Relaxed);
         });
-        let (names, remap) = names.into_sorted(|id| used[id as usize]);
+        let (names, remap) = names.into_sorted(|id| used[id as usize].load(Ordering::Relaxed));
         drop(used);
         rows.map_ids(|from, to| (remap[from as usize], remap[to as usize]));
         drop(remap);

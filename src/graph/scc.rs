@@ -107,8 +107,10 @@ pub fn component_labels(g: &Graph) -> Vec<u32> {
     for &v in &giant {
         alive[v as usize] = false;
     }
-    if alive.iter().any(|&a| a) {
-        for comp in petgraph::algo::kosaraju_scc(&Within { g, alive: &alive }) {
+    // Kosaraju walks only whoever is left (usually few), not every person.
+    let people: Vec<u32> = (0..n as u32).filter(|&v| alive[v as usize]).collect();
+    if !people.is_empty() {
+        for comp in petgraph::algo::kosaraju_scc(&Within { g, alive: &alive, people }) {
             if comp.len() > 1 {
                 let label = *comp.iter().min().expect("non-empty component");
                 for v in comp {
@@ -183,10 +185,11 @@ impl Reached {
     }
 }
 
-/// The graph restricted to the people still `alive`, for petgraph.
+/// The graph restricted to the people still `alive` (listed in `people`), for petgraph.
 struct Within<'a> {
     g: &'a Graph,
     alive: &'a [bool],
+    people: Vec<u32>,
 }
 
 /// Neighbours that are alive.
@@ -240,9 +243,9 @@ impl<'a> IntoNeighborsDirected for &Within<'a> {
 }
 
 impl IntoNodeIdentifiers for &Within<'_> {
-    type NodeIdentifiers = std::ops::Range<u32>;
+    type NodeIdentifiers = std::vec::IntoIter<u32>;
     fn node_identifiers(self) -> Self::NodeIdentifiers {
-        0..self.g.node_count() as u32
+        self.people.clone().into_iter()
     }
 }
 

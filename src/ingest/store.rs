@@ -136,11 +136,11 @@ impl RowStore {
         }
     }
 
-    /// Call `f(from, to)` for every row, in order.
-    pub fn for_each_ids(&self, mut f: impl FnMut(u32, u32)) {
+    /// Call `f(from, to)` for every row, in parallel and in no particular order.
+    pub fn par_for_each_ids(&self, f: impl Fn(u32, u32) + Sync) {
         match self {
-            RowStore::Undated(rows) => rows.iter().for_each(|r| f(r.from, r.to)),
-            RowStore::Dated(rows) => rows.iter().for_each(|r| f(r.from, r.to)),
+            RowStore::Undated(rows) => rows.par_iter().with_min_len(1 << 12).for_each(|r| f(r.from, r.to)),
+            RowStore::Dated(rows) => rows.par_iter().with_min_len(1 << 12).for_each(|r| f(r.from, r.to)),
         }
     }
 
