@@ -73,7 +73,6 @@ fn lock(m: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
 #[derive(Debug)]
 pub struct NameBatch {
     groups: Vec<Group>,
-    len: usize,
 }
 
 /// The names of one shard in a batch, end to end.
@@ -98,7 +97,7 @@ pub const GROUP_BITS: u32 = 32 - SHARDS.trailing_zeros();
 
 impl Default for NameBatch {
     fn default() -> Self {
-        NameBatch { groups: vec![Group::default(); SHARDS], len: 0 }
+        NameBatch { groups: vec![Group::default(); SHARDS] }
     }
 }
 
@@ -111,18 +110,7 @@ impl NameBatch {
         assert!(at < 1 << GROUP_BITS, "a batch of fewer than 2^26 names per shard");
         group.text.push_str(name);
         group.ends.push(u32::try_from(group.text.len()).expect("a batch under 4 GiB"));
-        self.len += 1;
         (s as u32) << GROUP_BITS | at
-    }
-
-    /// How many names are waiting.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether no name is waiting.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 }
 
@@ -201,11 +189,6 @@ impl ShardedInterner {
     /// Whether no name was interned.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// Whether some shard met names crafted to collide and switched to its keyed hash.
-    pub fn is_keyed(&self) -> bool {
-        self.shards.iter().any(|s| lock(s).is_keyed())
     }
 
     /// The names for which `keep(id)` is true, numbered in sorted name order, and the map from
