@@ -391,9 +391,7 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     let first_cells = header_cells(&first.1);
     let second_cells = second.as_ref().map(|s| header_cells(&s.1));
     let header = columns::is_header(options.header, &options.columns, &first_cells, second_cells.as_deref());
-    let cols = columns::resolve(&options.columns, header.then_some(first_cells.as_slice()))
-        .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
-    weight_column_needed(path, &cols, options)?;
+    let cols = input_columns(path, options, header.then_some(first_cells.as_slice()))?;
 
     let parser = rows::RowParser::new(path, file, cols, options, max_line, &out.names);
     let mut rows_out = rows::Sink {
@@ -459,17 +457,20 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     Ok(())
 }
 
-/// `--min-weight` with no weight column would skip every row as `bad weight`: say why instead.
-fn weight_column_needed(path: &Path, cols: &columns::Columns, options: &IngestOptions) -> Result<(), Error> {
+/// The column roles of the input at `path` (from the flags and its header, if it has one),
+/// as an error naming the file when they cannot be resolved. `--min-weight` with no weight
+/// column would skip every row as `bad weight`, so that is an error too, saying why.
+fn input_columns(path: &Path, options: &IngestOptions, header: Option<&[String]>) -> Result<columns::Columns, Error> {
+    let column_error = |message: String| Error::Column { path: path.to_path_buf(), message };
+    let cols = columns::resolve(&options.columns, header).map_err(column_error)?;
     if options.min_weight.is_some() && cols.weight.is_none() {
-        return Err(Error::Column {
-            path: path.to_path_buf(),
-            message: "--min-weight needs a weight column: name it with --weight-col (no header cell is named \
-                      weight, rating, score, vote, vot or sign)"
+        return Err(column_error(
+            "--min-weight needs a weight column: name it with --weight-col (no header cell is named weight, \
+             rating, score, vote, vot or sign)"
                 .into(),
-        });
+        ));
     }
-    Ok(())
+    Ok(cols)
 }
 
 /// The time of the scan in Unix seconds (dates after it are in the future).

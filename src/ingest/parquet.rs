@@ -16,7 +16,6 @@ use parquet::record::Field;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::columns;
 use super::rows::{Batch, RowParser};
 use super::source::{BOMB_FLOOR, MAX_EXPANSION};
 use super::{IngestOptions, Ingested};
@@ -88,9 +87,7 @@ pub(super) fn read(path: &Path, file: u32, options: &IngestOptions, out: &mut In
     let meta = reader.metadata();
     let header: Vec<String> =
         meta.file_metadata().schema_descr().root_schema().get_fields().iter().map(|f| f.name().to_string()).collect();
-    let cols = columns::resolve(&options.columns, Some(&header))
-        .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
-    super::weight_column_needed(path, &cols, options)?;
+    let cols = super::input_columns(path, options, Some(&header))?;
     let mut first_rows = Vec::with_capacity(meta.num_row_groups() + 1);
     let mut next = 1u64;
     for g in 0..meta.num_row_groups() {

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::columns::{self, Columns};
+use super::columns::Columns;
 use super::rows::{Batch, DateStats, RowParser, Sink};
 use super::{IngestOptions, Ingested, InputStats};
 use crate::error::Error;
@@ -43,9 +43,7 @@ pub(super) fn read(table: &Table, file: u32, options: &IngestOptions, out: &mut 
         });
     }
     let header: Vec<String> = table.columns.iter().map(|(name, _)| name.clone()).collect();
-    let cols = columns::resolve(&options.columns, Some(&header))
-        .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
-    super::weight_column_needed(path, &cols, options)?;
+    let cols = super::input_columns(path, options, Some(&header))?;
     let parser = RowParser::new(path, file, cols, options, usize::MAX, &out.names);
     let mut batch = Batch::with_capacity(n);
     let mut hasher = Sha256::new();
