@@ -15,9 +15,16 @@ fn run(config: GenerateConfig, max_len: Option<usize>) -> Metrics {
 }
 
 #[test]
-fn every_variant_but_private_histories_meets_the_targets() {
+fn every_variant_meets_the_targets() {
+    // Including 15% private histories, the worst variant: a trade with someone whose history
+    // is not on file cannot be shown to be between strangers, so timing, the texts and
+    // hollow claims (an uncheckable relationship stated in stock praise) must find it.
     let (matrix, _) = robustness_variants(PEOPLE);
-    for variant in matrix.iter().filter(|v| v.config.missing_histories <= 0.02) {
+    assert!(
+        matrix.iter().any(|v| v.config.missing_histories >= 0.15),
+        "the private-histories variant is in the matrix"
+    );
+    for variant in &matrix {
         for seed in SEEDS {
             let m = run(GenerateConfig { seed, ..variant.config }, variant.max_len);
             let case = format!("{} seed {seed}: {m:?}", variant.name);
@@ -27,18 +34,5 @@ fn every_variant_but_private_histories_meets_the_targets() {
             assert!(m.honest_pairs_flagged_share() <= 0.02, "honest pairs {}; {case}", m.honest_pairs_flagged_share());
             assert!(m.honest_groups_flagged * 50 <= m.honest_groups, "honest groups flagged; {case}");
         }
-    }
-}
-
-#[test]
-fn private_histories_cost_recall_but_not_precision() {
-    // The rule's known limit: a trade with someone whose history is not on file cannot be
-    // shown to be between strangers; only timing and texts can find it.
-    let config = GenerateConfig { people: PEOPLE, missing_histories: 0.15, ..GenerateConfig::default() };
-    for seed in SEEDS {
-        let m = run(GenerateConfig { seed, ..config }, None);
-        assert!(m.recall() >= 0.7, "recall {}; {m:?}", m.recall());
-        assert!(m.precision() >= 0.95, "precision {}; {m:?}", m.precision());
-        assert!(m.honest_pairs_flagged_share() <= 0.02, "{m:?}");
     }
 }

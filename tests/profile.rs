@@ -89,7 +89,7 @@ fn each_backing_kind_in_plain_words() {
     let counts = &v["subjects"][0]["person"]["received_by_backing"];
     assert_eq!(
         counts,
-        &serde_json::json!({"employment": 1, "claimed": 1, "uncorroborated": 1, "contradicted": 1, "unknown": 1})
+        &serde_json::json!({"employment": 1, "claimed": 1, "hollow_claim": 0, "uncorroborated": 1, "contradicted": 1, "unknown": 1})
     );
 }
 

@@ -35,10 +35,10 @@ fn honest_colleagues_pass_and_strangers_fail() {
     // Every finding carries every signal of the rule, with value, baseline and points.
     for f in v["findings"].as_array().unwrap() {
         let names: Vec<&str> = f["signals"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
-        assert_eq!(names.len(), 10, "{names:?}");
+        assert_eq!(names.len(), 11, "{names:?}");
         assert!(f["signals"].as_array().unwrap().iter().all(|s| s.get("baseline").is_some() && s["points"].is_i64()));
     }
-    assert!(v["params"]["severity_rule"].as_str().unwrap().starts_with("evidence-v2"));
+    assert!(v["params"]["severity_rule"].as_str().unwrap().starts_with("evidence-v3"));
 }
 
 #[test]
@@ -128,4 +128,47 @@ fn count_only_judges_nothing() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("longer than zero"));
+}
+
+#[test]
+fn a_claim_nobody_can_check_backs_a_specific_text_but_not_stock_praise() {
+    // Both pairs: one member's history is private, one side claims a working relationship,
+    // they reciprocate the next day. Only the texts differ. Thirty honest exchanges between
+    // colleagues on file, with specific texts, make stock praise rare in the data.
+    let dir = tempfile::tempdir().unwrap();
+    let mut recs = String::from("recommender,recommendee,date,relationship,text\n");
+    let mut jobs = String::from("name,company,start,end\ntom,Acme,2015-01-01,\nhal,Globex,2015-01-01,\n");
+    let topics = ["billing", "search", "payroll", "audit", "mobile", "ledger"];
+    for i in 0..30 {
+        let (a, b) = (format!("a{i}"), format!("b{i}"));
+        jobs.push_str(&format!("{a},Co{i},2010-01-01,\n{b},Co{i},2011-01-01,\n"));
+        let topic = topics[i % topics.len()];
+        recs.push_str(&format!(
+            "{a},{b},2020-02-{:02},,\"{b} rebuilt our {topic} pipeline in week {i} and cut errors by {}%\"\n",
+            1 + i % 27,
+            10 + i
+        ));
+    }
+    let stock = "is a dynamic, passionate team player who always goes the extra mile";
+    recs.push_str(&format!("tom,pia,2021-03-01,worked with pia in the same group,\"pia {stock}\"\n"));
+    recs.push_str(&format!("pia,tom,2021-03-02,,\"tom {stock}\"\n"));
+    recs.push_str("hal,ivy,2021-03-01,worked with ivy in the same group,\"ivy ran the Q3 vendor migration\"\n");
+    recs.push_str("ivy,hal,2021-03-02,,\"hal wrote the cutover runbook for our warehouse move\"\n");
+    let (r, p) = (dir.path().join("recs.csv"), dir.path().join("jobs.csv"));
+    std::fs::write(&r, recs).unwrap();
+    std::fs::write(&p, jobs).unwrap();
+    let (_, v) = scan(&[r.to_str().unwrap(), "--people", p.to_str().unwrap()]);
+    let pair = |name: &str| v["findings"].as_array().unwrap().iter().find(|f| f["members"][0] == name).unwrap().clone();
+    let signal =
+        |f: &Value, name: &str| f["signals"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap().clone();
+    let traded = pair("pia");
+    assert_eq!(traded["severity"], "medium", "{traded}");
+    assert_eq!(signal(&traded, "corroborated")["value"]["hollow_claim"], 1);
+    assert_eq!(signal(&traded, "corroborated")["fired"], false);
+    assert_eq!(signal(&traded, "stock_praise_only")["fired"], true);
+    assert_ne!(traded["severity"], "high", "nothing is high without evidence from the histories");
+    let honest = pair("hal");
+    assert_eq!(signal(&honest, "corroborated")["value"]["claimed"], 1);
+    assert_eq!(signal(&honest, "corroborated")["fired"], true);
+    assert_eq!(honest["severity"], "info", "{honest}");
 }

@@ -30,6 +30,9 @@ pub struct BackingCounts {
     /// A stated relationship the histories do not contradict (a client, or no history to
     /// check it against).
     pub claimed: u64,
+    /// A stated relationship nothing can check, in a text of stock praise.
+    #[serde(default)]
+    pub hollow_claim: u64,
     /// Both histories on file, never overlapping, nothing stated.
     pub uncorroborated: u64,
     /// A stated working relationship the histories rule out.
@@ -43,6 +46,7 @@ impl From<Tally> for BackingCounts {
         BackingCounts {
             employment: t.employment.into(),
             claimed: t.claimed.into(),
+            hollow_claim: t.hollow.into(),
             uncorroborated: t.uncorroborated.into(),
             contradicted: t.contradicted.into(),
             unknown: t.unknown.into(),
@@ -51,7 +55,8 @@ impl From<Tally> for BackingCounts {
 }
 
 impl BackingCounts {
-    /// Those that could be checked against the histories or a statement.
+    /// Those that could be checked against the histories or a statement (a hollow claim is
+    /// neither).
     pub fn checkable(&self) -> u64 {
         self.employment + self.claimed + self.uncorroborated + self.contradicted
     }
@@ -67,6 +72,7 @@ impl BackingCounts {
         let parts = [
             (self.employment, "from a colleague on record"),
             (self.claimed, "with a stated relationship"),
+            (self.hollow_claim, "with an uncheckable relationship stated in stock praise"),
             (self.uncorroborated, "with no working relationship on record"),
             (self.contradicted, "contradicting the histories"),
             (self.unknown, "that cannot be checked"),
@@ -102,6 +108,7 @@ pub fn backing_name(b: Backing) -> &'static str {
     match b {
         Backing::Employment => "employment",
         Backing::Claimed => "claimed",
+        Backing::HollowClaim => "hollow_claim",
         Backing::Uncorroborated => "uncorroborated",
         Backing::Contradicted => "contradicted",
         Backing::Unknown => "unknown",
@@ -143,6 +150,10 @@ impl Backings<'_> {
                 Some(r) => format!("relationship stated (\"{r}\"), not contradicted by the histories"),
                 None => "relationship stated".to_string(),
             },
+            Backing::HollowClaim => format!(
+                "relationship stated (\"{}\") that nothing can check, in a text of stock praise",
+                g.relationship(e).unwrap_or_default()
+            ),
             Backing::Uncorroborated => {
                 "no working relationship on record: their histories never overlapped at an employer".to_string()
             }
@@ -202,6 +213,7 @@ mod tests {
         let c = |employment, claimed, uncorroborated, contradicted, unknown| BackingCounts {
             employment,
             claimed,
+            hollow_claim: 0,
             uncorroborated,
             contradicted,
             unknown,

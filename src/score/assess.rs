@@ -57,10 +57,15 @@ impl<'g> Evidence<'g> {
         pair_lags: impl IntoIterator<Item = Option<i64>>,
         thresholds: Thresholds,
     ) -> Self {
+        let texts = TextIndex::build(g);
+        let mut backings = corroboration::edge_backings(g, employment);
+        if let Some(t) = &texts {
+            corroboration::mark_hollow_claims(&mut backings, |e| t.is_generic(e));
+        }
         Evidence {
             g,
-            backings: corroboration::edge_backings(g, employment),
-            texts: TextIndex::build(g),
+            backings,
+            texts,
             lags: LagBaseline::new(pair_lags),
             spans: SpanBaseline::new(g),
             thresholds,
@@ -94,13 +99,14 @@ impl<'g> Evidence<'g> {
                 FindingKind::Pair => self.lags.fast(t, self.thresholds.pair_window_days),
                 _ => self.spans.tight(edges.len(), t, self.thresholds.ring_window_days),
             });
-        let (texts, generic, similarity, similar, generic_meaningful) = match &self.texts {
+        let (texts, generic, similarity, similar, generic_meaningful, stock_chance) = match &self.texts {
             Some(t) => {
                 let (texts, generic) = t.generic_count(edges);
                 let similarity = t.mean_similarity(edges);
-                (texts, generic, similarity, t.similar(similarity), t.generic_share < 0.5)
+                let chance = t.generic_share.powi(texts as i32);
+                (texts, generic, similarity, t.similar(similarity), t.generic_share < 0.5, chance)
             }
-            None => (0, 0, None, false, false),
+            None => (0, 0, None, false, false, 1.0),
         };
         let shape = kind == FindingKind::Ring || !shape_only_for_rings;
         let (judged, concentrated) = if shape { self.concentration(kind, members, edges) } else { (0, 0) };
@@ -121,6 +127,7 @@ impl<'g> Evidence<'g> {
             texts,
             generic,
             generic_meaningful,
+            stock_chance,
             similarity,
             similar,
             judged,
@@ -208,6 +215,7 @@ impl<'g> Evidence<'g> {
             }
             Check::TextSimilarity => self.similarity_signal(f),
             Check::GenericText => self.generic_signal(f),
+            Check::StockOnly => self.stock_only_signal(f),
             Check::Concentration => (
                 "concentration",
                 json!({"members_judged": f.judged, "members_concentrated": f.concentrated}),
@@ -301,14 +309,16 @@ impl<'g> Evidence<'g> {
     fn backing_signal(&self, check: Check, f: &Facts, edges: &[u32]) -> (&'static str, Value, Value, String) {
         let t = f.backing;
         let value = json!({
-            "employment": t.employment, "claimed": t.claimed, "uncorroborated": t.uncorroborated,
-            "contradicted": t.contradicted, "unknown": t.unknown,
+            "employment": t.employment, "claimed": t.claimed, "hollow_claim": t.hollow,
+            "uncorroborated": t.uncorroborated, "contradicted": t.contradicted, "unknown": t.unknown,
         });
         let summary = corroboration::describe(self.g, edges, &self.backings, self.employment);
         let (name, lead) = match check {
-            Check::Corroborated => {
-                ("corroborated", "fires when more checked recommendations are backed than not and none is contradicted")
-            }
+            Check::Corroborated => (
+                "corroborated",
+                "fires when more checked recommendations are backed than not and none is contradicted (a claim \
+                 nothing can check, in stock praise, counts neither way)",
+            ),
             Check::Uncorroborated => {
                 ("uncorroborated", "fires when at least half have no working relationship on record")
             }
@@ -367,6 +377,45 @@ impl<'g> Evidence<'g> {
         };
         ("generic_text", json!({"generic": f.generic, "texts": f.texts}), json!({"data_share": share}), explanation)
     }
+}
+
+impl Evidence<'_> {
+    fn stock_only_signal(&self, f: &Facts) -> (&'static str, Value, Value, String) {
+        let explanation = match &self.texts {
+            Some(t) => format!(
+                "{} of {} recommendation(s) have a text and {} of those are stock praise; {:.0}% of texts in the data \
+                 are, so {} random ones would all be with a chance of {}",
+                f.texts,
+                f.edges,
+                f.generic,
+                t.generic_share * 100.0,
+                f.texts,
+                chance_words(f.stock_chance)
+            ),
+            None => "no recommendation texts in the data".to_string(),
+        };
+        (
+            "stock_praise_only",
+            json!({"generic": f.generic, "texts": f.texts, "recommendations": f.edges}),
+            json!({"chance": (f.texts > 0).then(|| round6(f.stock_chance)), "max_chance": rule::STOCK_CHANCE}),
+            explanation,
+        )
+    }
+}
+
+/// `0.4%`, or `about 1 in 12000` below a thousandth.
+fn chance_words(p: f64) -> String {
+    if p >= 0.001 {
+        format!("{:.1}%", p * 100.0)
+    } else if p > 0.0 {
+        format!("about 1 in {}", (1.0 / p).round() as u64)
+    } else {
+        "0".to_string()
+    }
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
 }
 
 fn round3(x: f64) -> f64 {

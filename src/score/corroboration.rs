@@ -6,6 +6,9 @@
 //! - **claimed**: the recommendation states a relationship that the histories do not
 //!   contradict (no history on file, or a relationship that is not about a shared employer,
 //!   such as "was a client of");
+//! - **hollow claim**: a claim as above that nothing can check, in a text of stock praise
+//!   ("a dynamic team player"): the writer's word alone, with nothing in the text that shows
+//!   the work. Traders state relationships too; it counts neither for nor against;
 //! - **uncorroborated**: both histories are on file, they never overlapped at one company,
 //!   and the recommendation claims nothing;
 //! - **contradicted**: it claims a working relationship ("managed", "worked with", "reported
@@ -26,6 +29,8 @@ pub enum Backing {
     Employment,
     /// A stated relationship the histories do not contradict.
     Claimed,
+    /// A stated relationship nothing can check, in a text of stock praise.
+    HollowClaim,
     /// Histories on file, no shared employer at the same time, no claim.
     Uncorroborated,
     /// A claimed working relationship the histories rule out.
@@ -102,6 +107,18 @@ pub fn edge_backings(g: &Graph, employment: Option<&Employment>) -> Vec<Backing>
         .collect()
 }
 
+/// Turn every [`Backing::Claimed`] edge whose claim nothing can check and whose text is
+/// stock praise (`is_stock`) into a [`Backing::HollowClaim`]. A claim can be checked only
+/// when it is about an employer and both histories are on file, and then it is never
+/// `Claimed`; so every `Claimed` edge is unchecked.
+pub fn mark_hollow_claims(backings: &mut [Backing], is_stock: impl Fn(u32) -> bool + Sync) {
+    backings.par_iter_mut().enumerate().for_each(|(e, b)| {
+        if *b == Backing::Claimed && is_stock(e as u32) {
+            *b = Backing::HollowClaim;
+        }
+    });
+}
+
 /// Backings of one finding's edges, counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -109,6 +126,8 @@ pub struct Tally {
     pub employment: u32,
     /// [`Backing::Claimed`].
     pub claimed: u32,
+    /// [`Backing::HollowClaim`].
+    pub hollow: u32,
     /// [`Backing::Uncorroborated`].
     pub uncorroborated: u32,
     /// [`Backing::Contradicted`].
@@ -125,6 +144,7 @@ impl Tally {
             match backings[e as usize] {
                 Backing::Employment => t.employment += 1,
                 Backing::Claimed => t.claimed += 1,
+                Backing::HollowClaim => t.hollow += 1,
                 Backing::Uncorroborated => t.uncorroborated += 1,
                 Backing::Contradicted => t.contradicted += 1,
                 Backing::Unknown => t.unknown += 1,
@@ -134,7 +154,7 @@ impl Tally {
     }
     /// Edges counted.
     pub fn total(&self) -> u32 {
-        self.employment + self.claimed + self.uncorroborated + self.contradicted + self.unknown
+        self.employment + self.claimed + self.hollow + self.uncorroborated + self.contradicted + self.unknown
     }
     /// Edges backed by employment or an uncontradicted claim.
     pub fn corroborated(&self) -> u32 {
@@ -149,7 +169,7 @@ impl Tally {
         self.unknown < self.total()
     }
     /// The `corroborated` signal: among the edges that could be checked, more are backed than
-    /// not, and none is contradicted (unknown edges count neither way).
+    /// not, and none is contradicted (unknown edges and hollow claims count neither way).
     pub fn mostly_corroborated(&self) -> bool {
         self.contradicted == 0 && self.corroborated() > self.against()
     }
@@ -181,6 +201,9 @@ pub fn describe(g: &Graph, edges: &[u32], backings: &[Backing], employment: Opti
     }
     if t.claimed > 0 {
         parts.push(format!("{} with a stated relationship the histories do not contradict", t.claimed));
+    }
+    if t.hollow > 0 {
+        parts.push(format!("{} stating a relationship nothing can check, in stock praise", t.hollow));
     }
     if t.uncorroborated > 0 {
         parts.push(format!("{} between people whose histories show no shared employer at the time", t.uncorroborated));
@@ -235,6 +258,8 @@ mod tests {
         assert!(!t(&[Uncorroborated, Employment]).mostly_corroborated(), "a tie is not corroboration");
         assert!(t(&[Employment, Employment, Unknown, Unknown, Unknown]).mostly_corroborated());
         assert!(t(&[Claimed, Unknown]).mostly_corroborated());
+        assert!(!t(&[HollowClaim, Unknown]).mostly_corroborated(), "the writer's word in stock praise");
+        assert!(!t(&[HollowClaim, HollowClaim]).mostly_uncorroborated(), "nor evidence against");
         assert!(!t(&[Contradicted, Employment]).mostly_corroborated());
         let unknown = t(&[Unknown, Unknown, Unknown]);
         assert!(!unknown.checked() && !unknown.mostly_corroborated() && !unknown.mostly_uncorroborated());

@@ -1,4 +1,4 @@
-//! The severity rule (`evidence-v2`): which checks fire for a finding's [`Facts`], how many
+//! The severity rule (`evidence-v3`): which checks fire for a finding's [`Facts`], how many
 //! points each is worth, and how the sum maps to a score and a severity. This is the only
 //! place where weights and thresholds live; the README and `params.severity_rule` quote it.
 //!
@@ -10,17 +10,24 @@
 //! that prompts honest colleagues to "return the favour" the same day defeats. High now needs
 //! a second, independent piece of evidence besides the histories (structure, time, texts,
 //! concentration or group shape), and still never happens without histories.
+//!
+//! What changed from `evidence-v2`: a *hollow claim* (a stated relationship nothing can
+//! check, in a text of stock praise; see [`super::corroboration`]) counts neither way, where
+//! v2 let it cancel a finding as corroboration; and `stock_only` (+15) fires when every
+//! recommendation is stock praise and random texts of the data would all be so less than 1%
+//! of the time. Together they find trades with someone whose history is private, which v2
+//! could not show to be between strangers and left low.
 
 use super::corroboration::Tally;
 use super::{FindingKind, Severity};
 
 /// The name of the rule, echoed in the report's `params`.
-pub const RULE: &str = "evidence-v2";
+pub const RULE: &str = "evidence-v3";
 
 /// The rule in one line, echoed in `params.severity_rule`.
-pub const RULE_TEXT: &str = "evidence-v2: structure +25, time +20, uncorroborated +30, strangers +15, \
-relationship_contradicted +15, text_similarity +10, generic_text +10, concentration +10, group_shape +10, corroborated \
--40; score = sum clamped to 0..100; high >= 70 (only if uncorroborated or relationship_contradicted fired, another \
+pub const RULE_TEXT: &str = "evidence-v3: structure +25, time +20, uncorroborated +30, strangers +15, \
+relationship_contradicted +15, text_similarity +10, generic_text +10, stock_praise_only +15, concentration +10, \
+group_shape +10, corroborated -40 (hollow claims count neither way); score = sum clamped to 0..100; high >= 70 (only if uncorroborated or relationship_contradicted fired, another \
 signal than those fired too, and no edge is an endorsement), medium >= 45, low >= 20, else info";
 
 /// Score at or above which a finding is high (given corroboration evidence).
@@ -33,6 +40,9 @@ pub const LOW: i32 = 20;
 pub const ACTIVITY_FLOOR: u32 = 3;
 /// A member is concentrated when at least this share of a role's recommendations is inside.
 pub const CONCENTRATION_SHARE: f64 = 0.5;
+/// `stock_only` fires when random texts of the data would all be stock praise less often
+/// than this.
+pub const STOCK_CHANCE: f64 = 0.01;
 /// Group shape fires at or above this density and insularity.
 pub const SHAPE_MIN: f64 = 0.5;
 
@@ -56,6 +66,9 @@ pub enum Check {
     TextSimilarity,
     /// Most texts are stock praise.
     GenericText,
+    /// Every recommendation is stock praise, which random texts of the data all are by chance
+    /// less than [`STOCK_CHANCE`] of the time.
+    StockOnly,
     /// Members' recommendations are concentrated inside the finding.
     Concentration,
     /// A dense group that mostly recommends itself.
@@ -64,7 +77,7 @@ pub enum Check {
 
 impl Check {
     /// Every check, in the order signals are listed.
-    pub const ALL: [Check; 10] = [
+    pub const ALL: [Check; 11] = [
         Check::Structure,
         Check::Time,
         Check::Corroborated,
@@ -73,6 +86,7 @@ impl Check {
         Check::Contradicted,
         Check::TextSimilarity,
         Check::GenericText,
+        Check::StockOnly,
         Check::Concentration,
         Check::GroupShape,
     ];
@@ -83,7 +97,7 @@ impl Check {
             Check::Structure => 25,
             Check::Time => 20,
             Check::Uncorroborated => 30,
-            Check::Contradicted | Check::Strangers => 15,
+            Check::Contradicted | Check::Strangers | Check::StockOnly => 15,
             Check::Corroborated => -40,
             Check::TextSimilarity | Check::GenericText | Check::Concentration | Check::GroupShape => 10,
         }
@@ -111,6 +125,9 @@ pub struct Facts {
     pub generic: u32,
     /// Whether generic texts are rare enough in the data to mean something.
     pub generic_meaningful: bool,
+    /// The chance that as many random texts of the data as this finding has would all be
+    /// stock praise (the data's share to the power of the texts; 1 without texts).
+    pub stock_chance: f64,
     /// Mean pairwise text similarity, if two or more texts.
     pub similarity: Option<f64>,
     /// Whether that similarity is beyond the dataset's random pairs.
@@ -136,7 +153,7 @@ pub struct Outcome {
     /// From the score (and the high gate).
     pub severity: Severity,
     /// Which checks fired, parallel to [`Check::ALL`].
-    pub fired: [bool; 10],
+    pub fired: [bool; 11],
 }
 
 impl Outcome {
@@ -157,6 +174,13 @@ pub fn fires(check: Check, f: &Facts) -> bool {
         Check::Corroborated => f.backing.mostly_corroborated(),
         Check::TextSimilarity => f.similar,
         Check::GenericText => f.generic_meaningful && f.texts > 0 && 2 * f.generic > f.texts,
+        Check::StockOnly => {
+            f.generic_meaningful
+                && f.texts >= 2
+                && f.texts == f.edges
+                && f.generic == f.texts
+                && f.stock_chance < STOCK_CHANCE
+        }
         Check::Concentration => f.concentrated >= 2 && 2 * f.concentrated >= f.members,
         Check::GroupShape => f.kind == FindingKind::Ring && f.density >= SHAPE_MIN && f.insularity >= SHAPE_MIN,
     }
@@ -164,7 +188,7 @@ pub fn fires(check: Check, f: &Facts) -> bool {
 
 /// Apply the rule.
 pub fn evaluate(f: &Facts) -> Outcome {
-    let mut fired = [false; 10];
+    let mut fired = [false; 11];
     let mut sum = 0;
     for (i, &check) in Check::ALL.iter().enumerate() {
         if fires(check, f) {
@@ -181,6 +205,7 @@ pub fn evaluate(f: &Facts) -> Outcome {
         Check::Time,
         Check::TextSimilarity,
         Check::GenericText,
+        Check::StockOnly,
         Check::Concentration,
         Check::GroupShape,
     ]
@@ -210,6 +235,7 @@ mod tests {
             texts: 0,
             generic: 0,
             generic_meaningful: true,
+            stock_chance: 1.0,
             similarity: None,
             similar: false,
             judged: 0,
@@ -294,6 +320,26 @@ mod tests {
         assert_eq!((o.score, o.severity), (85, Severity::Medium));
         f.backing = Tally { contradicted: 1, unknown: 29, ..Tally::default() };
         assert_eq!(evaluate(&f).severity, Severity::High);
+    }
+
+    #[test]
+    fn stock_only_needs_every_recommendation_stock_and_a_rare_chance() {
+        let mut f = facts(FindingKind::Pair);
+        f.fast = true;
+        f.texts = 2;
+        f.generic = 2;
+        f.stock_chance = 0.06 * 0.06;
+        let o = evaluate(&f);
+        assert!(o.fired(Check::StockOnly) && o.fired(Check::GenericText));
+        assert_eq!((o.score, o.severity), (45, Severity::Medium), "a fast exchange of stock praise, nothing checkable");
+        f.stock_chance = 0.4 * 0.4;
+        assert!(!fires(Check::StockOnly, &f), "stock praise is common in this data");
+        f.stock_chance = 0.0036;
+        f.generic = 1;
+        assert!(!fires(Check::StockOnly, &f), "one specific text");
+        f.texts = 1;
+        f.stock_chance = 0.06;
+        assert!(!fires(Check::StockOnly, &f), "a recommendation without a text");
     }
 
     #[test]
