@@ -189,7 +189,7 @@ pub(crate) enum Header {
     No,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub(crate) struct ScanArgs {
     /// Edge-list files (CSV, TSV, whitespace; gzip or zstd); `-` reads standard input.
     #[arg(required = true)]
@@ -237,9 +237,21 @@ pub(crate) struct ScanArgs {
     /// Always exit 0 when the scan ran (report-only runs); errors still exit 2.
     #[arg(long)]
     pub(crate) exit_zero: bool,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores); with --hosts, threads per process.
     #[arg(long)]
     pub(crate) threads: Option<usize>,
+    /// Run as one of several processes (on one machine or many): FILE lists `host:port`, one
+    /// line per process. Start every process with the same command but --process; process 0
+    /// writes the report, and every process exits with the same code.
+    #[arg(long, value_name = "FILE", requires = "process")]
+    pub(crate) hosts: Option<PathBuf>,
+    /// This process's line of --hosts, counting from 0.
+    #[arg(long, value_name = "I", requires = "hosts")]
+    pub(crate) process: Option<usize>,
+    /// With --hosts: how long to wait for every process to connect (e.g. 60s, 2m); a peer that
+    /// does not answer in time is an error naming it.
+    #[arg(long, value_parser = parse_duration, default_value = "60s", value_name = "D")]
+    pub(crate) connect_timeout: Duration,
     /// Treat the first bad row (too few columns, empty name, bad date, invalid UTF-8) as an error.
     #[arg(long)]
     pub(crate) strict: bool,

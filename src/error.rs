@@ -59,6 +59,9 @@ pub enum Error {
     /// A configuration value is out of range (e.g. `max_cycle_len` above 8).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A cluster run failed: a peer could not be reached, was started differently, or died.
+    #[error("cluster: {0}")]
+    Cluster(String),
 }
 
 /// Shorthand for results of this library.

@@ -8,6 +8,7 @@
 //! plain [`ScanConfig`]. [`generate`] writes synthetic networks with a ground truth, and
 //! [`evaluate`] measures a report against it.
 
+pub mod cluster;
 pub mod detect;
 pub mod error;
 pub mod evaluate;

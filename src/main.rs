@@ -21,6 +21,7 @@ macro_rules! say {
 }
 
 mod cli;
+mod cluster_run;
 
 use cli::{config, fail_floor, subjects, Cli, Command, GenerateArgs, ScanArgs};
 
@@ -151,7 +152,15 @@ fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>) -> anyhow::Result<u8> {
         ext.and_then(|e| Format::from_name(&e)).unwrap_or(Format::Table)
     });
     distinct_outputs(a, format)?;
+    if a.hosts.is_some() {
+        return cluster_run::run(a, subjects, format);
+    }
     let outcome = scan(&ScanConfig { subjects, ..config(a)? })?;
+    publish(a, format, outcome)
+}
+
+/// Print the stage times, write the reports, say what the user should know; the exit code.
+fn publish(a: &ScanArgs, format: Format, outcome: backscratch::ScanOutcome) -> anyhow::Result<u8> {
     if a.verbose && !a.quiet {
         for s in &outcome.stages {
             let rss = s.peak_rss.map_or(String::new(), |b| format!(", peak memory {:.1} MiB", b as f64 / 1048576.0));

@@ -90,7 +90,7 @@ impl Default for ScanConfig {
 }
 
 impl ScanConfig {
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         if let Some(k) = self.max_cycle_len.filter(|k| !(3..=MAX_CYCLE_LEN).contains(k)) {
             return Err(Error::Config(format!("max cycle length must be 3..={MAX_CYCLE_LEN}, not {k}")));
         }
@@ -201,14 +201,27 @@ impl Stopwatch {
 
 /// Run a scan and return its report.
 pub fn scan(config: &ScanConfig) -> Result<ScanOutcome> {
+    scan_read(config, |options| ingest::read_inputs(&config.inputs, options))
+}
+
+/// Run a scan whose rows `read` provides (the inputs read here, or gathered by a cluster).
+pub(crate) fn scan_read(
+    config: &ScanConfig,
+    read: impl FnOnce(&IngestOptions) -> Result<ingest::Ingested> + Send,
+) -> Result<ScanOutcome> {
     config.validate()?;
-    match config.threads {
-        None => run(config),
+    within_threads(config.threads, || run(config, read))
+}
+
+/// Run `work` on `threads` threads (all cores when `None`).
+pub(crate) fn within_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    match threads {
+        None => work(),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
             .map_err(|e| Error::Config(format!("cannot start {n} threads: {e}")))?
-            .install(|| run(config)),
+            .install(work),
     }
 }
 
@@ -220,7 +233,7 @@ impl ScanConfig {
     }
 }
 
-fn run(config: &ScanConfig) -> Result<ScanOutcome> {
+fn run(config: &ScanConfig, read: impl FnOnce(&IngestOptions) -> Result<ingest::Ingested>) -> Result<ScanOutcome> {
     let mut watch = Stopwatch::start();
     // --time-budget bounds the whole run: reading stops at the deadline too, not only the
     // search.
@@ -231,7 +244,7 @@ fn run(config: &ScanConfig) -> Result<ScanOutcome> {
     let mut employment = config.people.as_deref().map(Employment::read).transpose()?;
     let allow_entries = config.allow.as_deref().map(allow::read).transpose()?.unwrap_or_default();
     let ingest_options = IngestOptions { deadline, ..config.ingest.clone() };
-    let mut ingested = ingest::read_inputs(&config.inputs, &ingest_options)?;
+    let mut ingested = read(&ingest_options)?;
     let stopped_reading = ingested.stopped.take();
     watch.lap("ingest");
     config.starting("graph");

@@ -14,6 +14,7 @@ pub mod quality;
 pub mod records;
 mod rows;
 pub mod source;
+pub mod split;
 pub mod store;
 pub mod table;
 pub mod zstd;
@@ -25,6 +26,7 @@ use crate::error::Error;
 use crate::graph::shards::ShardedInterner;
 use columns::{ColumnFlags, HeaderMode};
 use records::{Delimiter, RecordError, RecordReader};
+pub use rows::DateStats;
 use source::Source;
 
 /// Marks a row without a date in [`Row::created`].
@@ -245,33 +247,64 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingeste
     if let Some(t) = &options.table {
         table::read(t, 0, options, &mut out)?;
     }
-    let recognised = |path: &Path| recognised_edge_list(path, &options.columns);
-    let kinds = linkedin::classify(paths, &recognised, &mut out.warnings)?;
-    let file_index = |i: usize| u32::try_from(i).map_err(|_| Error::Config("too many inputs".into()));
+    let (edge_lists, exports) = classify_inputs(paths, options, &mut out.warnings)?;
     // Edge lists first, in the order given; then every export, read together so that people
     // can be matched across them.
-    let mut exports = Vec::new();
-    for kind in kinds {
+    for path in edge_lists {
         if out.stopped.is_some() {
-            let path = match &kind {
-                linkedin::InputKind::EdgeList(p) | linkedin::InputKind::Export(p) => p,
-            };
             out.warnings.push(format!("{}: not read: the --time-budget ran out before it", path.display()));
             continue;
         }
-        match kind {
-            linkedin::InputKind::EdgeList(path) if parquet::is_parquet(&path) => {
-                parquet::read(&path, file_index(out.inputs.len())?, options, &mut out)?
-            }
-            linkedin::InputKind::EdgeList(path) => read_one(&path, file_index(out.inputs.len())?, options, &mut out)?,
-            linkedin::InputKind::Export(path) => exports.push(path),
-        }
+        let file = file_index(out.inputs.len())?;
+        read_edge_list(&path, file, options, &mut out)?;
     }
-    if !exports.is_empty() {
-        let read = linkedin::read_exports(&exports, &options.linkedin, options.strict, options.deadline)?;
-        out.add_exports(read)?;
+    if out.stopped.is_some() {
+        for path in &exports {
+            out.warnings.push(format!("{}: not read: the --time-budget ran out before it", path.display()));
+        }
+    } else if !exports.is_empty() {
+        read_exports(&exports, options, &mut out)?;
     }
     Ok(out)
+}
+
+/// The input number of the `i`-th input.
+pub fn file_index(i: usize) -> Result<u32, Error> {
+    u32::try_from(i).map_err(|_| Error::Config("too many inputs".into()))
+}
+
+/// Sort the inputs as they are read: the edge lists in the order given, then the LinkedIn
+/// exports (zip files and folders). Warnings about what a folder holds go to `warnings`.
+pub fn classify_inputs(
+    paths: &[PathBuf],
+    options: &IngestOptions,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
+    let recognised = |path: &Path| recognised_edge_list(path, &options.columns);
+    let kinds = linkedin::classify(paths, &recognised, warnings)?;
+    let (mut edge_lists, mut exports) = (Vec::new(), Vec::new());
+    for kind in kinds {
+        match kind {
+            linkedin::InputKind::EdgeList(p) => edge_lists.push(p),
+            linkedin::InputKind::Export(p) => exports.push(p),
+        }
+    }
+    Ok((edge_lists, exports))
+}
+
+/// Read one edge list (delimited text, compressed or not, or Parquet) as input number `file`.
+pub fn read_edge_list(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested) -> Result<(), Error> {
+    if parquet::is_parquet(path) {
+        parquet::read(path, file, options, out)
+    } else {
+        read_one(path, file, options, out)
+    }
+}
+
+/// Read LinkedIn exports together (people are matched across them) and append their edges.
+pub fn read_exports(exports: &[PathBuf], options: &IngestOptions, out: &mut Ingested) -> Result<(), Error> {
+    let read = linkedin::read_exports(exports, &options.linkedin, options.strict, options.deadline)?;
+    out.add_exports(read)
 }
 
 impl Ingested {
@@ -364,96 +397,182 @@ fn header_cells(fields: &[Vec<u8>]) -> Vec<String> {
 fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested) -> Result<(), Error> {
     let mut src = Source::open(path)?;
     let compression = src.compression;
-    let head = src.reader.fill_buf().map_err(|e| source::damaged(path, compression, e))?;
-    let delimiter = source::first_data_line(head).map(Delimiter::detect).unwrap_or(Delimiter::Byte(b','));
-
-    // The first two records decide about the header; keep them owned.
-    let max_line = options.max_line_bytes.unwrap_or(body::DEFAULT_MAX_LINE);
-    let mut records = RecordReader::new(&mut src.reader, delimiter).with_max_record(max_line);
-    // Lines over --max-line-bytes among the first records are read past and counted.
-    let mut head_too_long = 0u64;
-    let mut next_owned = || -> Result<Option<OwnedRecord>, Error> {
-        loop {
-            match records.next_record() {
-                Err(RecordError::TooLong { .. }) if !options.strict => head_too_long += 1,
-                rec => {
-                    let rec = rec.map_err(|e| record_error(path, compression, e))?;
-                    return Ok(rec.map(|r| (r.line, owned_fields(&r))));
-                }
-            }
-        }
-    };
-    let Some(first) = next_owned()? else {
-        return Err(Error::NoData { path: path.to_path_buf(), what: "no data rows".into() });
-    };
-    let second = next_owned()?;
-    let body_line = records.next_line();
-    let first_cells = header_cells(&first.1);
-    let second_cells = second.as_ref().map(|s| header_cells(&s.1));
-    let header = columns::is_header(options.header, &options.columns, &first_cells, second_cells.as_deref());
-    let cols = input_columns(path, options, header.then_some(first_cells.as_slice()))?;
-
-    let parser = rows::RowParser::new(path, file, cols, options, max_line, &out.names);
-    let mut rows_out = rows::Sink {
+    let head = Head::read(path, &mut src.reader, compression, options)?;
+    let parser = rows::RowParser::new(path, file, head.cols, options, head.max_line, &out.names);
+    let mut part = Part::default();
+    let mut sink = rows::Sink {
         rows: &mut out.rows,
         texts: &mut out.texts,
         relationships: &mut out.relationships,
         weights: &mut out.weights,
         names: &out.names,
     };
-    let mut stats = InputStats { path: path.display().to_string(), ..Default::default() };
-    let mut dates = rows::DateStats::default();
-    let mut head_rows = rows::Batch::default();
-    let read_ahead = if header { vec![] } else { vec![first] };
-    for (line, fields) in read_ahead.iter().chain(second.iter()) {
-        parser.row(&mut head_rows, *line, &|i| fields.get(i).map(Vec::as_slice), fields.len())?;
-    }
-    if head_too_long > 0 {
-        stats.rows += head_too_long;
-        stats.skipped += head_too_long;
-        *stats.skipped_reasons.entry(SkipReason::LineTooLong.as_str().to_string()).or_insert(0) += head_too_long;
-    }
-    let mut widest = head_rows.widest;
-    rows_out.absorb(head_rows, &mut stats, &mut dates);
-    let sink = &mut |batch: rows::Batch| {
-        widest = widest.max(batch.widest);
-        rows_out.absorb(batch, &mut stats, &mut dates);
-    };
-    let sizes = body::Sizes::with_max_line(max_line);
+    head.absorb_rows(&parser, &mut part, &mut sink)?;
     let stopped_at =
-        body::parse_body(&mut src.reader, body_line, delimiter, compression, &parser, sink, sizes, options.deadline)?;
+        read_body(&mut src.reader, head.body_line, &head, compression, &parser, &mut part, &mut sink, options)?;
     if let Some(line) = stopped_at {
         out.stopped = Some(format!("{} at line {line}", path.display()));
-        out.inputs.push(stats);
+        out.inputs.push(part.stats);
         return Ok(());
     }
+    let sha256 = src.finish(path)?;
+    finish_input(path, &head, part, sha256, out)
+}
 
-    if stats.rows == 0 {
+/// What the first records of a delimited input decide: delimiter, header, column roles.
+struct Head {
+    delimiter: Delimiter,
+    max_line: usize,
+    header: bool,
+    first_cells: Vec<String>,
+    cols: columns::Columns,
+    /// Records read ahead that are data rows (not the header).
+    data: Vec<OwnedRecord>,
+    /// Lines over --max-line-bytes among the records read ahead.
+    too_long: u64,
+    /// The first line after the records read ahead.
+    body_line: u64,
+}
+
+impl Head {
+    /// Read the first records of `reader` (the start of the input at `path`) and decide.
+    fn read(
+        path: &Path,
+        reader: &mut dyn std::io::BufRead,
+        compression: source::Compression,
+        options: &IngestOptions,
+    ) -> Result<Head, Error> {
+        let head = reader.fill_buf().map_err(|e| source::damaged(path, compression, e))?;
+        let delimiter = source::first_data_line(head).map(Delimiter::detect).unwrap_or(Delimiter::Byte(b','));
+        // The first two records decide about the header; keep them owned.
+        let max_line = options.max_line_bytes.unwrap_or(body::DEFAULT_MAX_LINE);
+        let mut records = RecordReader::new(reader, delimiter).with_max_record(max_line);
+        // Lines over --max-line-bytes among the first records are read past and counted.
+        let mut too_long = 0u64;
+        let mut next_owned = || -> Result<Option<OwnedRecord>, Error> {
+            loop {
+                match records.next_record() {
+                    Err(RecordError::TooLong { .. }) if !options.strict => too_long += 1,
+                    rec => {
+                        let rec = rec.map_err(|e| record_error(path, compression, e))?;
+                        return Ok(rec.map(|r| (r.line, owned_fields(&r))));
+                    }
+                }
+            }
+        };
+        let Some(first) = next_owned()? else {
+            return Err(Error::NoData { path: path.to_path_buf(), what: "no data rows".into() });
+        };
+        let second = next_owned()?;
+        let body_line = records.next_line();
+        let first_cells = header_cells(&first.1);
+        let second_cells = second.as_ref().map(|s| header_cells(&s.1));
+        let header = columns::is_header(options.header, &options.columns, &first_cells, second_cells.as_deref());
+        let cols = input_columns(path, options, header.then_some(first_cells.as_slice()))?;
+        let data = if header { second.into_iter().collect() } else { [first].into_iter().chain(second).collect() };
+        Ok(Head { delimiter, max_line, header, first_cells, cols, data, too_long, body_line })
+    }
+
+    /// Account for the records read ahead (the data rows among them and the lines too long).
+    fn absorb_rows(&self, parser: &rows::RowParser, part: &mut Part, sink: &mut rows::Sink) -> Result<(), Error> {
+        let mut head_rows = rows::Batch::default();
+        for (line, fields) in &self.data {
+            parser.row(&mut head_rows, *line, &|i| fields.get(i).map(Vec::as_slice), fields.len())?;
+        }
+        if self.too_long > 0 {
+            let stats = &mut part.stats;
+            stats.rows += self.too_long;
+            stats.skipped += self.too_long;
+            *stats.skipped_reasons.entry(SkipReason::LineTooLong.as_str().to_string()).or_insert(0) += self.too_long;
+        }
+        part.absorb(head_rows, sink);
+        Ok(())
+    }
+}
+
+/// The counts of an input (or of one share of it) so far.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Part {
+    /// Rows by outcome (`used` and `duplicates` are decided later).
+    stats: InputStats,
+    /// Dates read.
+    dates: rows::DateStats,
+    /// The most fields any record had.
+    widest: usize,
+}
+
+impl Part {
+    fn absorb(&mut self, batch: rows::Batch, sink: &mut rows::Sink) {
+        self.widest = self.widest.max(batch.widest);
+        sink.absorb(batch, &mut self.stats, &mut self.dates);
+    }
+
+    /// Add the counts of a later share of the same input.
+    fn merge(&mut self, later: Part) {
+        let (s, l) = (&mut self.stats, later.stats);
+        s.rows += l.rows;
+        s.self_loops += l.self_loops;
+        s.skipped += l.skipped;
+        s.undated_bad_date += l.undated_bad_date;
+        for (reason, n) in l.skipped_reasons {
+            *s.skipped_reasons.entry(reason).or_insert(0) += n;
+        }
+        self.dates.merge(later.dates);
+        self.widest = self.widest.max(later.widest);
+    }
+}
+
+/// Parse the body of an input from `reader` (whose first line is `first_line`) into `out`.
+#[allow(clippy::too_many_arguments)]
+fn read_body(
+    reader: &mut dyn std::io::BufRead,
+    first_line: u64,
+    head: &Head,
+    compression: source::Compression,
+    parser: &rows::RowParser,
+    part: &mut Part,
+    out: &mut rows::Sink,
+    options: &IngestOptions,
+) -> Result<Option<u64>, Error> {
+    let sink = &mut |batch: rows::Batch| part.absorb(batch, out);
+    let sizes = body::Sizes::with_max_line(head.max_line);
+    body::parse_body(reader, first_line, head.delimiter, compression, parser, sink, sizes, options.deadline)
+}
+
+/// The checks and warnings of a whole input, once all its rows are read: no rows, a column
+/// flag beyond every row, nothing usable; date warnings.
+fn finish_input(path: &Path, head: &Head, mut part: Part, sha256: String, out: &mut Ingested) -> Result<(), Error> {
+    if part.stats.rows == 0 {
         return Err(Error::NoData { path: path.to_path_buf(), what: "a header and no data rows".into() });
     }
+    let cols = head.cols;
     let needed = [Some(cols.from), Some(cols.to), cols.time, cols.text, cols.relationship, cols.weight]
         .into_iter()
         .flatten()
         .max()
         .unwrap_or(0)
         + 1;
-    if !header && widest < needed {
+    if !head.header && part.widest < needed {
         return Err(Error::Column {
             path: path.to_path_buf(),
-            message: format!("a column flag asks for column {needed}, but no row has more than {widest} column(s)"),
+            message: format!(
+                "a column flag asks for column {needed}, but no row has more than {} column(s)",
+                part.widest
+            ),
         });
     }
-    stats.sha256 = src.finish(path)?;
-    nothing_usable(path, &stats)?;
-    let column = cols.time.map(|i| match header.then(|| first_cells.get(i)).flatten() {
+    part.stats.path = path.display().to_string();
+    part.stats.sha256 = sha256;
+    nothing_usable(path, &part.stats)?;
+    let column = cols.time.map(|i| match head.header.then(|| head.first_cells.get(i)).flatten() {
         Some(name) => format!("column {} ('{name}')", i + 1),
         None => format!("column {}", i + 1),
     });
-    out.warnings.extend(quality::input_warnings(path, &stats, &dates, column.as_deref()));
-    if dates.dated > 0 {
-        out.date_precision = out.date_precision.max(dates.coarsest);
+    out.warnings.extend(quality::input_warnings(path, &part.stats, &part.dates, column.as_deref()));
+    if part.dates.dated > 0 {
+        out.date_precision = out.date_precision.max(part.dates.coarsest);
     }
-    out.inputs.push(stats);
+    out.inputs.push(part.stats);
     Ok(())
 }
 

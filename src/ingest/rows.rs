@@ -40,7 +40,7 @@ pub(super) struct RowParser<'a> {
 pub const EARLIEST_PLAUSIBLE: i64 = 631_152_000;
 
 /// What one input's date column held: how precise, how many unreadable or implausible.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DateStats {
     /// Dates read.
     pub dated: u64,
@@ -59,7 +59,7 @@ pub struct DateStats {
 }
 
 impl DateStats {
-    fn merge(&mut self, later: DateStats) {
+    pub(super) fn merge(&mut self, later: DateStats) {
         self.dated += later.dated;
         self.coarsest = self.coarsest.max(later.coarsest);
         self.unreadable += later.unreadable;

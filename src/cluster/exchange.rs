@@ -1,0 +1,178 @@
+//! Talking to the other processes: the timely worker of this process, and collective
+//! operations on it. [`Node::exchange`] is the one primitive: every process hands over one
+//! byte buffer per process and gets one from each; a timely dataflow routes the pieces by
+//! destination (an exchange channel) and the call returns when timely's progress tracking
+//! says every piece has arrived. Everything else (gathering, broadcasting, agreeing on
+//! errors and the exit code) is built on it. Every process must make the same calls in the
+//! same order.
+
+use std::cell::RefCell;
+use std::net::TcpStream;
+use std::rc::Rc;
+
+use timely::communication::allocator::AllocatorBuilder;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::Operator;
+use timely::dataflow::operators::Input;
+use timely::dataflow::InputHandle;
+use timely::worker::Worker;
+use timely_communication::allocator::zero_copy::initialize::initialize_networking_from_sockets;
+use timely_communication::allocator::ProcessBuilder;
+use timely_communication::Hooks;
+
+use crate::error::{Error, Result};
+
+/// Pieces of at most this many bytes travel in one message.
+const PIECE: usize = 1 << 20;
+
+/// This process's view of the cluster: its index, how many there are, and the collective
+/// operations.
+pub struct Node<'w> {
+    worker: &'w mut Worker,
+    /// Bytes sent to other processes so far (for the benchmark's record).
+    pub bytes_sent: u64,
+}
+
+/// One piece on the wire: destination, source, sequence number within the source's buffer
+/// for that destination, bytes.
+type Piece = (u64, u64, u64, Vec<u8>);
+
+impl Node<'_> {
+    /// This process's index.
+    pub fn index(&self) -> usize {
+        self.worker.index()
+    }
+
+    /// How many processes take part.
+    pub fn peers(&self) -> usize {
+        self.worker.peers()
+    }
+
+    /// Send `out[j]` to process `j` (for every `j`, this one included) and return what every
+    /// process sent to this one, indexed by sender.
+    pub fn exchange(&mut self, out: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+        let peers = self.peers();
+        assert_eq!(out.len(), peers, "one buffer per process");
+        let me = self.index() as u64;
+        let received: Rc<RefCell<Vec<Piece>>> = Rc::new(RefCell::new(Vec::new()));
+        let mut input = InputHandle::<u64, timely::container::CapacityContainerBuilder<Vec<Piece>>>::new();
+        let sink = Rc::clone(&received);
+        self.worker.dataflow::<u64, _, _>(|scope| {
+            scope.input_from(&mut input).sink(Exchange::new(|p: &Piece| p.0), "collect", move |(input, _)| {
+                input.for_each_stamp(|_, data| {
+                    let mut got = sink.borrow_mut();
+                    for batch in data {
+                        got.append(batch);
+                    }
+                });
+            });
+        });
+        for (dest, bytes) in out.into_iter().enumerate() {
+            if dest as u64 != me {
+                self.bytes_sent += bytes.len() as u64;
+            }
+            if bytes.is_empty() {
+                continue;
+            }
+            for (seq, chunk) in bytes.chunks(PIECE).enumerate() {
+                input.send((dest as u64, me, seq as u64, chunk.to_vec()));
+            }
+        }
+        drop(input);
+        while self.worker.has_dataflows() {
+            self.worker.step_or_park(None);
+        }
+        let mut pieces = std::mem::take(&mut *received.borrow_mut());
+        pieces.sort_unstable_by_key(|p| (p.1, p.2));
+        let mut from: Vec<Vec<u8>> = vec![Vec::new(); peers];
+        for (_, source, _, bytes) in pieces {
+            from[source as usize].extend_from_slice(&bytes);
+        }
+        from
+    }
+
+    /// Every process's `mine`, indexed by process.
+    pub fn all_gather(&mut self, mine: Vec<u8>) -> Vec<Vec<u8>> {
+        let out = vec![mine; self.peers()];
+        self.exchange(out)
+    }
+
+    /// Process 0's `value` in every process (`value` is ignored elsewhere).
+    pub fn broadcast(&mut self, value: Vec<u8>) -> Vec<u8> {
+        let out = if self.index() == 0 { vec![value; self.peers()] } else { vec![Vec::new(); self.peers()] };
+        self.exchange(out).swap_remove(0)
+    }
+
+    /// Agree on the outcome of a step every process took: if any failed, every process
+    /// returns an error (its own, or the first failed peer's, naming it).
+    pub fn agree<T>(&mut self, local: Result<T>) -> Result<T> {
+        let mine = match &local {
+            Ok(_) => Vec::new(),
+            Err(e) => e.to_string().into_bytes(),
+        };
+        let all = self.all_gather(mine);
+        match local {
+            Err(e) => Err(e),
+            Ok(v) => match all.iter().position(|m| !m.is_empty()) {
+                None => Ok(v),
+                Some(p) => Err(Error::Cluster(format!("process {p} stopped: {}", String::from_utf8_lossy(&all[p])))),
+            },
+        }
+    }
+}
+
+/// Start timely over `sockets` (one worker thread in this process) and run `work` on it.
+pub fn run<T, F>(sockets: Vec<Option<TcpStream>>, me: usize, work: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: Fn(&mut Node<'_>) -> T + Send + Sync + 'static,
+{
+    let hooks = Hooks::default();
+    let process = ProcessBuilder::new_typed_vector(1, hooks.refill.clone(), None);
+    let (builders, guard) = initialize_networking_from_sockets(process, sockets, me, 1, hooks)
+        .map_err(|e| Error::Cluster(format!("process {me}: starting the network: {e}")))?;
+    let builders: Vec<AllocatorBuilder> = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
+    let guards =
+        timely::execute::execute_from(builders, Box::new(guard), timely::WorkerConfig::default(), move |worker| {
+            let mut node = Node { worker, bytes_sent: 0 };
+            work(&mut node)
+        })
+        .map_err(|e| Error::Cluster(format!("process {me}: {e}")))?;
+    let mut results = guards.join();
+    match results.pop() {
+        Some(Ok(v)) => Ok(v),
+        Some(Err(e)) => Err(Error::Cluster(format!("process {me}: the worker failed: {e}"))),
+        None => Err(Error::Cluster(format!("process {me}: no worker ran"))),
+    }
+}
+
+/// From now on, a panic in timely's network threads (a peer's connection broke: it died or
+/// its machine went away) or in the worker ends this process at once with exit code 2 and
+/// a message naming the peer, instead of leaving the others waiting.
+pub fn watch_peers(hosts: Vec<String>, me: usize) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("");
+        let what = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("panic");
+        let peer = name.strip_prefix("timely:recv-").or_else(|| name.strip_prefix("timely:send-"));
+        if let Some(peer) = peer.and_then(|p| p.parse::<usize>().ok()) {
+            let host = hosts.get(peer).map_or("?", String::as_str);
+            eprintln!(
+                "backscratch: error: cluster: process {me}: lost process {peer} ({host}): {}; stopping",
+                what.trim_start_matches("timely communication error: ")
+            );
+            std::process::exit(2);
+        }
+        if name.starts_with("timely:work") {
+            eprintln!("backscratch: error: cluster: process {me}: {what}; stopping");
+            std::process::exit(2);
+        }
+        previous(info);
+    }));
+}

@@ -1,0 +1,104 @@
+//! Judged scans: every process sends the rows it read to process 0, which puts them in input
+//! and line order into one [`Ingested`], exactly what one process reading every input would
+//! hold, and judges it with the single-process pipeline. Rows travel as names once per
+//! process plus fixed-size records (ids, date, line) and the optional text, relationship and
+//! weight.
+
+use super::share::{Done, Inputs, Plan};
+use super::wire::{Reader, Writer};
+use crate::error::{Error, Result};
+use crate::ingest::{self, IngestOptions, Ingested, Row, SourcePos};
+
+/// Encode this process's rows (grouped by input, in line order) and what it did per input.
+pub fn encode(local: Ingested, done: &[Done]) -> Vec<u8> {
+    let Ingested { names, rows, texts, relationships, weights, .. } = local;
+    let (names, remap) = names.into_sorted(|_| true);
+    let mut w = Writer::default();
+    w.json(&done);
+    w.u32(names.len() as u32);
+    for i in 0..names.len() as u32 {
+        w.str(names.name(i));
+    }
+    let mut rows = rows.iter().peekable();
+    for f in 0..done.len() as u32 {
+        let mut segment = Writer::default();
+        let mut count = 0u64;
+        while let Some(r) = rows.next_if(|r| r.source.file == f) {
+            count += 1;
+            segment.u32(remap[r.from as usize]);
+            segment.u32(remap[r.to as usize]);
+            segment.i64(r.created);
+            segment.u32(r.source.line);
+            segment.opt_str(texts.get(r.source));
+            segment.opt_str(relationships.get(r.source));
+            segment.opt_f64(weights.get(r.source).copied());
+        }
+        w.u64(count);
+        w.bytes.extend_from_slice(&segment.bytes);
+    }
+    w.bytes
+}
+
+/// Process 0: assemble every process's rows (`from[q]` is what process `q` sent) into one
+/// [`Ingested`] in input order, finish each input's counts, and read the exports.
+pub fn assemble(from: &[Vec<u8>], inputs: &Inputs, options: &IngestOptions) -> Result<Ingested> {
+    let mut out = Ingested { warnings: inputs.warnings.clone(), ..Ingested::default() };
+    let mut readers: Vec<Reader<'_>> = from.iter().map(|b| Reader::new(b)).collect();
+    let mut dones: Vec<Vec<Done>> = Vec::with_capacity(from.len());
+    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(from.len());
+    for r in &mut readers {
+        dones.push(r.json()?);
+        let n = r.u32()?;
+        let mut map = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            map.push(out.names.intern(r.str()?));
+        }
+        ids.push(map);
+    }
+    for (f, (path, plan)) in inputs.edge_lists.iter().zip(&inputs.plans).enumerate() {
+        let file = ingest::file_index(f)?;
+        for (q, r) in readers.iter_mut().enumerate() {
+            let count = r.u64()?;
+            let id = |i: u32| {
+                ids[q]
+                    .get(i as usize)
+                    .copied()
+                    .ok_or_else(|| Error::Cluster(format!("process {q} sent a row naming no one")))
+            };
+            for _ in 0..count {
+                let (from, to, created, line) = (id(r.u32()?)?, id(r.u32()?)?, r.i64()?, r.u32()?);
+                let source = SourcePos { file, line };
+                out.rows.push(Row { from, to, created, source });
+                out.texts.push(source, r.opt_str()?);
+                out.relationships.push(source, r.opt_str()?);
+                out.weights.push(source, r.opt_f64()?);
+            }
+        }
+        match plan {
+            Plan::Split { .. } => {
+                let parts = dones
+                    .iter_mut()
+                    .map(|d| match std::mem::take(&mut d[f]) {
+                        Done::Range(part) => Ok(part),
+                        _ => Err(Error::Cluster(format!("{}: a process did not read its range", path.display()))),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                ingest::split::finish(path, options, parts, &mut out)?;
+            }
+            Plan::Whole { reader } => match std::mem::take(&mut dones[*reader][f]) {
+                Done::Whole { stats, warnings, precision } => {
+                    out.inputs.push(stats);
+                    out.warnings.extend(warnings);
+                    if let Some(p) = precision {
+                        out.date_precision = out.date_precision.max(p);
+                    }
+                }
+                _ => return Err(Error::Cluster(format!("{}: process {reader} did not read it", path.display()))),
+            },
+        }
+    }
+    if !inputs.exports.is_empty() {
+        ingest::read_exports(&inputs.exports, options, &mut out)?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,187 @@
+//! Scale-out: one scan run by several processes (on one machine or many) that talk over TCP
+//! with timely dataflow (the engine under Materialize and differential dataflow), inside
+//! our own binary, with no scheduler to install.
+//!
+//! Pipeline, as in one process: each process reads its share of the inputs (byte ranges of
+//! plain files cut at line ends, see [`share`]), names are numbered by a dictionary
+//! partitioned by a hash of the name, edges live with their recommender's process, and
+//! pairs and cycles are counted by distributed joins of half-paths ([`count`]). A judged
+//! scan then gathers the rows to process 0, which builds the graph and judges it exactly as
+//! one process does ([`gather`]); process 0 writes the report and every process exits with
+//! its code.
+//!
+//! Failure is an error, never a hang: a peer that cannot be reached within
+//! `--connect-timeout`, was started with other inputs or flags, or dies mid-scan makes every
+//! surviving process stop with exit code 2 and a message naming the peer.
+
+//pub mod count;
+pub mod exchange;
+pub mod gather;
+pub mod hosts;
+pub mod mesh;
+pub mod share;
+pub mod wire;
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::scan::{ScanConfig, ScanOutcome};
+pub use exchange::Node;
+
+/// How this process takes part in a cluster run.
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    /// `host:port` of every process, in order (`--hosts FILE`).
+    pub hosts: Vec<String>,
+    /// This process's index into `hosts` (`--process I`).
+    pub process: usize,
+    /// How long to wait for every peer at the start (`--connect-timeout`).
+    pub connect_timeout: Duration,
+    /// A digest of everything that must be the same in every process (inputs, their sizes,
+    /// and the flags); a peer showing another is refused.
+    pub fingerprint: u64,
+}
+
+impl ClusterConfig {
+    fn validate(&self) -> Result<()> {
+        if self.process >= self.hosts.len() {
+            return Err(Error::Config(format!(
+                "--process {} but the host file lists {} process(es), numbered from 0",
+                self.process,
+                self.hosts.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Connect to every peer, then run `work` on this process's worker with a [`Node`] to talk
+/// to the others; returns what `work` returned. A peer lost mid-run ends this process with
+/// exit code 2 and a message naming it (see [`exchange::watch_peers`]).
+pub fn execute<T, F>(config: &ClusterConfig, work: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: Fn(&mut Node<'_>) -> T + Send + Sync + 'static,
+{
+    config.validate()?;
+    let peers = mesh::Peers { hosts: &config.hosts, me: config.process, fingerprint: config.fingerprint };
+    let sockets = mesh::connect(&peers, config.connect_timeout)?;
+    exchange::watch_peers(config.hosts.clone(), config.process);
+    exchange::run(sockets, config.process, work)
+}
+
+/// Run `config`'s scan as this process's part of a cluster run (every process calls it with
+/// the same config). Process 0 gets the outcome; the others `None`. An error anywhere is an
+/// error everywhere, naming the process it came from.
+pub fn scan(node: &mut Node<'_>, config: &ScanConfig) -> Result<Option<ScanOutcome>> {
+    let checked = (|| {
+        config.validate()?;
+        if config.time_budget.is_some() {
+            return Err(Error::Config("--time-budget cannot be used with --hosts (not supported yet)".into()));
+        }
+        if config.ingest.table.is_some() {
+            return Err(Error::Config("a table in memory cannot be scanned by a cluster".into()));
+        }
+        if let Some(n) = config.threads {
+            // The pool may exist already (a second scan in one process): then it stays.
+            let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+        }
+        Ok(())
+    })();
+    node.agree(checked)?;
+    let inputs = share::plan(node, &config.inputs, &config.ingest)?;
+    let (local, done) = share::read(node, &inputs, &config.ingest)?;
+    let me = node.index();
+    let mut out = vec![Vec::new(); node.peers()];
+    out[0] = gather::encode(local, &done);
+    let received = node.exchange(out);
+    let outcome = if me == 0 {
+        let judged = gather::assemble(&received, &inputs, &config.ingest)
+            .and_then(|ingested| crate::scan::scan_read(config, |_| Ok(ingested)));
+        drop(received);
+        judged.map(Some)
+    } else {
+        Ok(None)
+    };
+    node.agree(outcome)
+}
+
+/// Free loopback addresses for `n` processes (tests).
+#[cfg(test)]
+pub(crate) fn loopback_hosts(n: usize) -> Vec<String> {
+    let listeners: Vec<std::net::TcpListener> =
+        (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("a free port")).collect();
+    listeners.iter().map(|l| l.local_addr().expect("bound").to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Run `work` as `n` processes (threads here), each with its own config.
+    fn in_threads<T: Send + 'static>(
+        n: usize,
+        fingerprints: &[u64],
+        work: impl Fn(&mut Node<'_>) -> T + Send + Sync + Clone + 'static,
+    ) -> Vec<Result<T>> {
+        let hosts = loopback_hosts(n);
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let config = ClusterConfig {
+                    hosts: hosts.clone(),
+                    process: i,
+                    connect_timeout: Duration::from_secs(5),
+                    fingerprint: fingerprints[i],
+                };
+                let work = work.clone();
+                std::thread::spawn(move || execute(&config, work))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("no panic")).collect()
+    }
+
+    #[test]
+    fn three_processes_exchange_and_agree() {
+        let out = in_threads(3, &[7, 7, 7], |node| {
+            let me = node.index() as u8;
+            let all = node.all_gather(vec![me; 3 << 20]); // several pieces each
+            let lens: Vec<usize> = all.iter().map(Vec::len).collect();
+            let firsts: Vec<u8> = all.iter().map(|b| b[0]).collect();
+            let word = node.broadcast(if me == 0 { b"zero".to_vec() } else { Vec::new() });
+            let failed = node.agree(if me == 2 { Err(Error::Config("bad".into())) } else { Ok(()) });
+            (lens, firsts, word, failed.map_err(|e| e.to_string()))
+        });
+        for (i, r) in out.into_iter().enumerate() {
+            let (lens, firsts, word, failed) = r.unwrap();
+            assert_eq!(lens, [3 << 20; 3]);
+            assert_eq!(firsts, [0, 1, 2]);
+            assert_eq!(word, b"zero");
+            let e = failed.unwrap_err();
+            assert!(if i == 2 { e.contains("bad") } else { e.contains("process 2 stopped") }, "{e}");
+        }
+    }
+
+    #[test]
+    fn a_peer_with_other_flags_is_refused_by_name() {
+        let out = in_threads(2, &[1, 2], |node| node.index());
+        for r in out {
+            let e = r.unwrap_err().to_string();
+            assert!(e.contains("was started with other inputs"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_peer_that_never_starts_is_named_after_the_timeout() {
+        let hosts = loopback_hosts(2);
+        let config = ClusterConfig {
+            hosts: hosts.clone(),
+            process: 0,
+            connect_timeout: Duration::from_millis(600),
+            fingerprint: 0,
+        };
+        let started = std::time::Instant::now();
+        let e = execute(&config, |node| node.index()).unwrap_err().to_string();
+        assert!(e.contains(&format!("process 1 ({})", hosts[1])), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}

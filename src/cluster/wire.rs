@@ -1,0 +1,149 @@
+//! A compact byte encoding for what processes send each other: little-endian numbers,
+//! length-prefixed strings. Small records of counts travel as JSON instead.
+
+use crate::error::{Error, Result};
+
+/// Appends values to a buffer.
+#[derive(Debug, Default)]
+pub struct Writer {
+    /// The bytes so far.
+    pub bytes: Vec<u8>,
+}
+
+impl Writer {
+    /// An unsigned 32-bit number.
+    pub fn u32(&mut self, v: u32) {
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    /// An unsigned 64-bit number.
+    pub fn u64(&mut self, v: u64) {
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    /// A signed 64-bit number.
+    pub fn i64(&mut self, v: i64) {
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    /// A string.
+    pub fn str(&mut self, s: &str) {
+        self.u32(s.len() as u32);
+        self.bytes.extend_from_slice(s.as_bytes());
+    }
+    /// A string or nothing.
+    pub fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            None => self.bytes.push(0),
+            Some(s) => {
+                self.bytes.push(1);
+                self.str(s);
+            }
+        }
+    }
+    /// A float or nothing.
+    pub fn opt_f64(&mut self, v: Option<f64>) {
+        match v {
+            None => self.bytes.push(0),
+            Some(v) => {
+                self.bytes.push(1);
+                self.bytes.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+    }
+    /// A value as JSON, length-prefixed.
+    pub fn json<T: serde::Serialize>(&mut self, v: &T) {
+        let text = serde_json::to_string(v).expect("plain data serializes");
+        self.str(&text);
+    }
+}
+
+/// Reads values back in the order they were written.
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+fn short() -> Error {
+    Error::Cluster("a peer sent a message cut short (a different version?)".into())
+}
+
+impl<'a> Reader<'a> {
+    /// Read `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, at: 0 }
+    }
+    /// Whether everything was read.
+    pub fn done(&self) -> bool {
+        self.at >= self.bytes.len()
+    }
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(short)?;
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+    /// An unsigned 32-bit number.
+    pub fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+    /// An unsigned 64-bit number.
+    pub fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    }
+    /// A signed 64-bit number.
+    pub fn i64(&mut self) -> Result<i64> {
+        Ok(i64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    }
+    /// A string.
+    pub fn str(&mut self) -> Result<&'a str> {
+        let n = self.u32()? as usize;
+        std::str::from_utf8(self.take(n)?).map_err(|_| short())
+    }
+    /// A string or nothing.
+    pub fn opt_str(&mut self) -> Result<Option<&'a str>> {
+        match self.take(1)?[0] {
+            0 => Ok(None),
+            _ => self.str().map(Some),
+        }
+    }
+    /// A float or nothing.
+    pub fn opt_f64(&mut self) -> Result<Option<f64>> {
+        match self.take(1)?[0] {
+            0 => Ok(None),
+            _ => Ok(Some(f64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))),
+        }
+    }
+    /// A value written with [`Writer::json`].
+    pub fn json<T: serde::de::DeserializeOwned>(&mut self) -> Result<T> {
+        let text = self.str()?;
+        serde_json::from_str(text)
+            .map_err(|e| Error::Cluster(format!("a peer sent a record this version cannot read: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_come_back_in_order() {
+        let mut w = Writer::default();
+        w.u32(7);
+        w.u64(u64::MAX);
+        w.i64(-5);
+        w.str("Ana Lima");
+        w.opt_str(None);
+        w.opt_str(Some("text"));
+        w.opt_f64(Some(-1.5));
+        w.json(&vec![1, 2]);
+        let mut r = Reader::new(&w.bytes);
+        assert_eq!(r.u32().unwrap(), 7);
+        assert_eq!(r.u64().unwrap(), u64::MAX);
+        assert_eq!(r.i64().unwrap(), -5);
+        assert_eq!(r.str().unwrap(), "Ana Lima");
+        assert_eq!(r.opt_str().unwrap(), None);
+        assert_eq!(r.opt_str().unwrap(), Some("text"));
+        assert_eq!(r.opt_f64().unwrap(), Some(-1.5));
+        assert_eq!(r.json::<Vec<i32>>().unwrap(), [1, 2]);
+        assert!(r.done());
+        assert!(r.u32().is_err(), "past the end is an error, not a panic");
+    }
+}
