@@ -398,15 +398,8 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
     let mut src = Source::open(path)?;
     let compression = src.compression;
     let head = Head::read(path, &mut src.reader, compression, options)?;
-    let parser = rows::RowParser::new(path, file, head.cols, options, head.max_line, &out.names);
+    let (parser, mut sink) = head.parser_and_sink(path, file, options, out);
     let mut part = Part::default();
-    let mut sink = rows::Sink {
-        rows: &mut out.rows,
-        texts: &mut out.texts,
-        relationships: &mut out.relationships,
-        weights: &mut out.weights,
-        names: &out.names,
-    };
     head.absorb_rows(&parser, &mut part, &mut sink)?;
     let stopped_at =
         read_body(&mut src.reader, head.body_line, &head, compression, &parser, &mut part, &mut sink, options)?;
@@ -471,6 +464,25 @@ impl Head {
         let cols = input_columns(path, options, header.then_some(first_cells.as_slice()))?;
         let data = if header { second.into_iter().collect() } else { [first].into_iter().chain(second).collect() };
         Ok(Head { delimiter, max_line, header, first_cells, cols, data, too_long, body_line })
+    }
+
+    /// The parser of this input's rows (input number `file`) and where they go in `out`.
+    fn parser_and_sink<'a>(
+        &self,
+        path: &'a Path,
+        file: u32,
+        options: &'a IngestOptions,
+        out: &'a mut Ingested,
+    ) -> (rows::RowParser<'a>, rows::Sink<'a>) {
+        let parser = rows::RowParser::new(path, file, self.cols, options, self.max_line, &out.names);
+        let sink = rows::Sink {
+            rows: &mut out.rows,
+            texts: &mut out.texts,
+            relationships: &mut out.relationships,
+            weights: &mut out.weights,
+            names: &out.names,
+        };
+        (parser, sink)
     }
 
     /// Account for the records read ahead (the data rows among them and the lines too long).

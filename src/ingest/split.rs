@@ -14,7 +14,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::source::{Compression, Source};
-use super::{rows, Head, IngestOptions, Ingested, Part};
+use super::{Head, IngestOptions, Ingested, Part};
 use crate::error::Error;
 
 /// Bytes scanned per read while surveying.
@@ -127,15 +127,8 @@ pub fn read_share(
     let mut src = Source::open(path)?;
     let head = Head::read(path, &mut src.reader, Compression::None, options)?;
     drop(src);
-    let parser = rows::RowParser::new(path, file, head.cols, options, head.max_line, &out.names);
+    let (parser, mut sink) = head.parser_and_sink(path, file, options, out);
     let mut part = Part::default();
-    let mut sink = rows::Sink {
-        rows: &mut out.rows,
-        texts: &mut out.texts,
-        relationships: &mut out.relationships,
-        weights: &mut out.weights,
-        names: &out.names,
-    };
     // The records read ahead belong to the range that holds their lines.
     let (mut start, mut line) = (range.start, first_line);
     if range.start == 0 {

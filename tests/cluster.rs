@@ -1,0 +1,224 @@
+//! `scan --hosts FILE --process I`: two and three processes on 127.0.0.1 give the report of
+//! one process (summary, findings, people; byte for byte where the inputs allow), and a peer
+//! that never starts, dies mid-scan or was started differently is an exit-2 error naming it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("backscratch")
+}
+
+/// A host file for `n` processes on free loopback ports.
+fn host_file(dir: &Path, n: usize) -> (PathBuf, Vec<String>) {
+    let listeners: Vec<std::net::TcpListener> =
+        (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    let hosts: Vec<String> = listeners.iter().map(|l| l.local_addr().unwrap().to_string()).collect();
+    drop(listeners);
+    let path = dir.join(format!("hosts-{n}"));
+    std::fs::write(&path, hosts.join("\n") + "\n").unwrap();
+    (path, hosts)
+}
+
+fn start(args: &[&str], hosts: &Path, i: usize) -> Child {
+    Command::new(binary())
+        .args(args)
+        .args(["--hosts", hosts.to_str().unwrap(), "--process", &i.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Run `args` as `n` processes; every process's output, in process order.
+fn cluster(args: &[&str], n: usize) -> Vec<Output> {
+    let dir = tempfile::tempdir().unwrap();
+    let (hosts, _) = host_file(dir.path(), n);
+    let children: Vec<Child> = (0..n).rev().map(|i| start(args, &hosts, i)).collect();
+    // Read every process's pipes at once: process 0 writes the report before the others
+    // can finish, and a full pipe would stop it.
+    let waits: Vec<_> =
+        children.into_iter().map(|c| std::thread::spawn(move || c.wait_with_output().unwrap())).collect();
+    let mut outs: Vec<Output> = waits.into_iter().map(|w| w.join().unwrap()).collect();
+    outs.reverse();
+    outs
+}
+
+fn single(args: &[&str]) -> Output {
+    Command::new(binary()).args(args).output().unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// One process and `n` processes agree: same exit code everywhere, process 0's summary,
+/// findings and people equal the single process's, the others print nothing.
+fn same_as_one(args: &[&str], n: usize) -> Value {
+    let one = single(args);
+    let many = cluster(args, n);
+    for (i, out) in many.iter().enumerate() {
+        assert_eq!(out.status.code(), one.status.code(), "process {i}: {}", String::from_utf8_lossy(&out.stderr));
+        if i > 0 {
+            assert!(out.stdout.is_empty(), "only process 0 writes the report");
+        }
+    }
+    let (a, b) = (json(&one), json(&many[0]));
+    for key in ["summary", "findings", "people", "inputs", "params"] {
+        assert_eq!(a[key], b[key], "{key} differs with {n} processes");
+    }
+    b
+}
+
+const SAMPLE: [&str; 7] = [
+    "scan",
+    "data/sample/recommendations.csv",
+    "--people",
+    "data/sample/employment.csv",
+    "--format",
+    "json",
+    "--no-timestamp",
+];
+
+#[test]
+fn the_sample_on_two_and_three_processes_is_the_sample_report_byte_for_byte() {
+    let one = single(&SAMPLE);
+    for n in [2, 3] {
+        let many = cluster(&SAMPLE, n);
+        assert_eq!(many[0].stdout, one.stdout, "{n} processes");
+        assert!(many.iter().all(|o| o.status.code() == Some(1)), "findings at high: exit 1 everywhere");
+    }
+}
+
+#[test]
+fn a_generated_network_with_histories_on_two_and_three_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("net");
+    let made = single(&["generate", "-o", out.to_str().unwrap(), "--people", "3000", "--seed", "4"]);
+    assert!(made.status.success());
+    let recs = out.join("recommendations.csv");
+    let jobs = out.join("employment.csv");
+    let args =
+        ["scan", recs.to_str().unwrap(), "--people", jobs.to_str().unwrap(), "--format", "json", "--no-timestamp"];
+    for n in [2, 3] {
+        let v = same_as_one(&args, n);
+        assert!(v["summary"]["by_severity"]["high"].as_u64().unwrap() > 0);
+    }
+}
+
+#[test]
+fn a_plain_file_read_in_ranges_keeps_every_row_and_line() {
+    // Quote-free, so each process reads its own byte range: rows that are duplicates of rows
+    // in another range, self-recommendations and bad rows at range edges all keep their
+    // accounting, and findings point at the same lines.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("edges.csv");
+    let mut text = String::from("from,to,date\n");
+    let mut state = 12345u64;
+    for i in 0..30_000u64 {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let (a, b) = ((state >> 20) % 3000, (state >> 40) % 3000);
+        text.push_str(&format!("p{a},p{b},2020-01-{:02}\n", 1 + i % 28));
+        if i % 997 == 0 {
+            text.push_str(&format!("p{a},p{a},2020-02-01\n,p{b},2020-02-02\np{b},p{a},not a date\n"));
+        }
+    }
+    text.push_str("p1,p2,2021-01-01\n"); // a late copy of an early row
+    std::fs::write(&path, &text).unwrap();
+    let args = ["scan", path.to_str().unwrap(), "--format", "json", "--no-timestamp", "--max-len", "4"];
+    for n in [2, 3] {
+        let v = same_as_one(&args, n);
+        let input = &v["inputs"][0];
+        assert!(input["duplicates"].as_u64().unwrap() > 0 && input["self_loops"].as_u64().unwrap() > 0, "{input}");
+    }
+}
+
+#[test]
+fn bitcoin_alpha_with_dates_on_two_and_three_processes() {
+    let Some(real) = common::shared("the Bitcoin Alpha cluster test") else { return };
+    let alpha = real.join("snap/soc-sign-bitcoinalpha.csv.gz");
+    let args = ["scan", alpha.to_str().unwrap(), "--time-col", "4", "--format", "json", "--no-timestamp"];
+    for n in [2, 3] {
+        let v = same_as_one(&args, n);
+        assert!(v["summary"]["reciprocal_pairs"].as_u64().unwrap() > 0);
+    }
+}
+
+/// Wait for `child` at most `limit`; its output, or `None` if it is still running (then it
+/// is killed).
+fn wait_at_most(mut child: Child, limit: Duration) -> Option<Output> {
+    let until = Instant::now() + limit;
+    while Instant::now() < until {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    None
+}
+
+#[test]
+fn a_peer_that_never_starts_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (hosts, addrs) = host_file(dir.path(), 3);
+    let args = [&SAMPLE[..], &["--connect-timeout", "1s"]].concat();
+    let started = Instant::now();
+    let p0 = start(&args, &hosts, 0);
+    let p1 = start(&args, &hosts, 1);
+    for (i, child) in [p0, p1].into_iter().enumerate() {
+        let out = wait_at_most(child, Duration::from_secs(20)).expect("exits instead of hanging");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "process {i}: {err}");
+        assert!(err.contains(&format!("process 2 ({})", addrs[2])), "process {i}: {err}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn a_peer_started_with_other_flags_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (hosts, _) = host_file(dir.path(), 2);
+    let p1 = start(&[&SAMPLE[..], &["--max-len", "3"]].concat(), &hosts, 1);
+    let p0 = start(&SAMPLE, &hosts, 0);
+    for child in [p0, p1] {
+        let out = wait_at_most(child, Duration::from_secs(20)).expect("exits instead of hanging");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("was started with other inputs"), "{err}");
+    }
+}
+
+#[test]
+fn a_peer_killed_mid_scan_stops_the_others_with_exit_2() {
+    // A search long enough to be killed in: 8-cycles in a dense random network.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dense.csv");
+    let mut text = String::from("from,to\n");
+    let mut state = 99u64;
+    for _ in 0..60_000 {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        text.push_str(&format!("p{},p{}\n", (state >> 20) % 4000, (state >> 40) % 4000));
+    }
+    std::fs::write(&path, text).unwrap();
+    let (hosts, addrs) = host_file(dir.path(), 3);
+    let args = ["scan", path.to_str().unwrap(), "--max-len", "8", "--format", "json", "--no-timestamp"];
+    let children: Vec<Child> = (0..3).rev().map(|i| start(&args, &hosts, i)).collect();
+    let mut children: Vec<Child> = children.into_iter().rev().collect();
+    std::thread::sleep(Duration::from_millis(2500));
+    let mut victim = children.pop().unwrap(); // process 2
+    assert!(victim.try_wait().unwrap().is_none(), "the scan must still be running to test this");
+    victim.kill().unwrap();
+    let _ = victim.wait();
+    for (i, child) in children.into_iter().enumerate() {
+        let out = wait_at_most(child, Duration::from_secs(30)).expect("exits instead of hanging");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "process {i}: {err}");
+        assert!(err.contains(&format!("process 2 ({})", addrs[2])), "process {i}: {err}");
+    }
+}
