@@ -351,6 +351,66 @@ fn run(config: &ScanConfig, read: impl FnOnce(&IngestOptions) -> Result<ingest::
     Ok(ScanOutcome { report, stages: watch.stages })
 }
 
+/// The report of a `--count-only` run whose counting happened elsewhere (on a cluster):
+/// `meta` holds the inputs' accounting and warnings but no rows; `counts` the numbers.
+pub(crate) fn counted_report(
+    config: &ScanConfig,
+    mut meta: ingest::Ingested,
+    counts: &crate::cluster::count::Counts,
+) -> ScanOutcome {
+    let mut watch = Stopwatch::start();
+    for (input, duplicates) in meta.inputs.iter_mut().zip(&counts.duplicates) {
+        input.duplicates = *duplicates;
+        input.used = input.rows - input.duplicates - input.self_loops - input.skipped;
+    }
+    let max_len = match counts.walks4 {
+        None => MaxLen { k: counts.max_len, choice: None },
+        Some(walks4) => {
+            let seconds = walks4 * detect::estimate::NANOS_PER_WALK * 1e-9;
+            MaxLen {
+                k: counts.max_len,
+                choice: Some(crate::report::MaxLenChoice {
+                    mode: "auto".into(),
+                    walks4,
+                    predicted_seconds_k5: (seconds * 1000.0).round() / 1000.0,
+                    budget_seconds: detect::estimate::AUTO_BUDGET_SECONDS,
+                    reason: format!(
+                        "the k = 5 scan is predicted to take {seconds:.2} s ({walks4:.3e} walks of length 4 in the whole \
+                         network: a cluster run computes no components, so it counts more walks than one process), \
+                         {} the {} s budget; --max-len K overrides",
+                        if counts.max_len == 5 { "within" } else { "over" },
+                        detect::estimate::AUTO_BUDGET_SECONDS
+                    ),
+                }),
+            }
+        }
+    };
+    let mut cycle_counts = [0u64; MAX_CYCLE_LEN + 1];
+    for (l, n) in counts.cycles.iter().enumerate().take(MAX_CYCLE_LEN + 1) {
+        cycle_counts[l] = *n;
+    }
+    let empty = Graph::build(ingest::Ingested::default()).graph;
+    let scoring = Scoring::unscored(counts.pairs, cycle_counts, false, 0);
+    let inputs = std::mem::take(&mut meta.inputs);
+    let mut report = Report::assemble(ReportInputs {
+        graph: &empty,
+        inputs: &inputs,
+        params: config.params(&max_len),
+        scoring,
+        checks_unavailable: vec!["scoring: --count-only, so nothing was judged".to_string()],
+        warnings: std::mem::take(&mut meta.warnings),
+        truncated_reason: None,
+        generated_at: config.generated_at,
+        subjects: config.subjects.as_deref(),
+        history: None,
+        backings: None,
+    });
+    report.summary.people = counts.people;
+    report.summary.recommendations = counts.recommendations;
+    watch.lap("report");
+    ScanOutcome { report, stages: watch.stages }
+}
+
 /// Histories cover fewer than this share of the people in findings: the employment check
 /// is as good as unavailable.
 pub const MIN_HISTORY_COVERAGE: f64 = 0.1;

@@ -222,3 +222,26 @@ fn a_peer_killed_mid_scan_stops_the_others_with_exit_2() {
         assert!(err.contains(&format!("process 2 ({})", addrs[2])), "process {i}: {err}");
     }
 }
+
+#[test]
+fn count_only_counts_pairs_and_cycles_by_distributed_joins() {
+    // Nothing is gathered: the dictionary, the edges and the half-path joins are spread over
+    // the processes; the counts must equal one process's (and so igraph's, see compare.py).
+    let Some(real) = common::shared("the distributed counting test") else { return };
+    let alpha = real.join("snap/soc-sign-bitcoinalpha.csv.gz");
+    let vote = real.join("snap/wiki-Vote.txt"); // plain: read in byte ranges
+    for (path, k) in [(&alpha, "5"), (&vote, "4")] {
+        let args =
+            ["scan", path.to_str().unwrap(), "--count-only", "--max-len", k, "--format", "json", "--no-timestamp"];
+        for n in [2, 3] {
+            let v = same_as_one(&args, n);
+            assert!(v["summary"]["cycles"]["4"].as_u64().unwrap() > 100_000, "{}", v["summary"]);
+        }
+    }
+    // With `auto`, a cluster estimates over the whole network and says so.
+    let args = ["scan", vote.to_str().unwrap(), "--count-only", "--format", "json", "--no-timestamp"];
+    let v = json(&cluster(&args, 2)[0]);
+    let choice = &v["params"]["max_len_choice"];
+    assert!(choice["reason"].as_str().unwrap().contains("whole network"), "{choice}");
+    assert_eq!(v["params"]["max_cycle_len"], 4);
+}

@@ -1,0 +1,456 @@
+//! Counting without gathering (`--count-only` on a cluster): no process holds the whole
+//! graph.
+//!
+//! 1. **Dictionary.** Each name is owned by the process its FNV-1a hash picks; every process
+//!    sends each name it read to its owner, the owner numbers the names it received in
+//!    sorted order (`id = rank × processes + owner`) and answers with the ids. Edges then use
+//!    these ids everywhere.
+//! 2. **Edges by recommender.** Every row goes to the owner of its recommender, which keeps
+//!    the earliest dated copy of each recommendation (as one process does) and counts the
+//!    others as duplicates of their input. Each recommendation is also sent to the owner of
+//!    its recommendee, for the in-adjacency.
+//! 3. **Pairs** are local: `r → m` with `m > r` at `r`'s owner, which also holds `r`'s
+//!    in-adjacency.
+//! 4. **Cycles** of L people are joins of half-paths, as in BiGJoin (Ammar, McSherry,
+//!    Salihoglu, Joglekar, VLDB 2018): each cycle is counted once from its smallest id `r`,
+//!    as a forward path `r → … → m` of ⌈L/2⌉ recommendations and a backward path `m → … → r`
+//!    of ⌊L/2⌋, every person but `r` above `r`. A path is extended by the process that owns
+//!    its last person, then sent to the owner of the new last person; the two halves meet at
+//!    the owner of `m`, which checks that they share no one else. Roots are taken in batches
+//!    so that the paths in flight stay bounded.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::wire::{Reader, Writer};
+use super::Node;
+use crate::error::{Error, Result};
+use crate::graph::shards::ShardedInterner;
+use crate::ingest::store::RowStore;
+use crate::ingest::{Ingested, NO_DATE};
+
+/// Paths in flight per batch that the batch count aims at (all processes together).
+const PATHS_PER_BATCH: f64 = 30e6;
+
+/// What the counting found, the same in every process.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counts {
+    /// People in a kept row.
+    pub people: u64,
+    /// Distinct recommendations.
+    pub recommendations: u64,
+    /// Duplicate rows per input.
+    pub duplicates: Vec<u64>,
+    /// Reciprocal pairs.
+    pub pairs: u64,
+    /// Cycles by number of people (index 3..=max_len; 0..3 unused).
+    pub cycles: Vec<u64>,
+    /// The longest cycle searched.
+    pub max_len: usize,
+    /// With `auto`: walks of length 4 in the whole network (a cluster computes no
+    /// components, so this counts more walks than one process, which counts inside
+    /// components only).
+    pub walks4: Option<f64>,
+}
+
+/// FNV-1a, 64 bits: the same owner for a name in every process and on every machine.
+fn owner_of(name: &str, processes: usize) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in name.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h % processes as u64) as usize
+}
+
+/// This process's part of the graph: the people it owns with their out- and in-neighbours
+/// (global ids, sorted).
+struct Part {
+    me: u32,
+    processes: u32,
+    out_offsets: Vec<usize>,
+    out: Vec<u32>,
+    in_offsets: Vec<usize>,
+    inn: Vec<u32>,
+}
+
+impl Part {
+    fn local(&self, v: u32) -> usize {
+        debug_assert_eq!(v % self.processes, self.me);
+        (v / self.processes) as usize
+    }
+    fn global(&self, local: usize) -> u32 {
+        local as u32 * self.processes + self.me
+    }
+    fn owned(&self) -> usize {
+        self.out_offsets.len() - 1
+    }
+    fn out_of(&self, v: u32) -> &[u32] {
+        let i = self.local(v);
+        &self.out[self.out_offsets[i]..self.out_offsets[i + 1]]
+    }
+    fn in_of(&self, v: u32) -> &[u32] {
+        let i = self.local(v);
+        &self.inn[self.in_offsets[i]..self.in_offsets[i + 1]]
+    }
+    fn owner(&self, v: u32) -> usize {
+        (v % self.processes) as usize
+    }
+}
+
+fn u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+}
+
+fn too_many() -> Error {
+    Error::Cluster("more than 4 billion people: ids do not fit".into())
+}
+
+/// Number every name in a kept row: returns the global id of each local row's ends, in row
+/// order, and how many names this process owns.
+fn dictionary(node: &mut Node<'_>, names: ShardedInterner, rows: &RowStore) -> Result<(Vec<(u32, u32)>, u64)> {
+    let p = node.peers();
+    let me = node.index();
+    let used: Vec<std::sync::atomic::AtomicBool> =
+        (0..names.id_space()).map(|_| std::sync::atomic::AtomicBool::new(false)).collect();
+    rows.par_for_each_ids(|a, b| {
+        used[a as usize].store(true, std::sync::atomic::Ordering::Relaxed);
+        used[b as usize].store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let (sorted, remap) = names.into_sorted(|id| used[id as usize].load(std::sync::atomic::Ordering::Relaxed));
+    let mut out: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
+    let mut place: Vec<(u32, u32)> = Vec::with_capacity(sorted.len());
+    let mut sent = vec![0u32; p];
+    for i in 0..sorted.len() as u32 {
+        let name = sorted.name(i);
+        let dest = owner_of(name, p);
+        out[dest].str(name);
+        place.push((dest as u32, sent[dest]));
+        sent[dest] += 1;
+    }
+    let got = node.exchange(out.into_iter().map(|w| w.bytes).collect());
+    // The owner's side: every name sent here, numbered in sorted order.
+    let mut asked: Vec<Vec<&str>> = Vec::with_capacity(p);
+    for bytes in &got {
+        let mut r = Reader::new(bytes);
+        let mut list = Vec::new();
+        while !r.done() {
+            list.push(r.str()?);
+        }
+        asked.push(list);
+    }
+    let mut all: Vec<&str> = asked.iter().flatten().copied().collect();
+    all.par_sort_unstable();
+    all.dedup();
+    let owned = all.len() as u64;
+    if owned * p as u64 >= u64::from(u32::MAX) {
+        return Err(too_many());
+    }
+    let answers: Vec<Vec<u8>> = asked
+        .iter()
+        .map(|list| {
+            list.iter()
+                .flat_map(|name| {
+                    let rank = all.binary_search(name).expect("a name sent here") as u32;
+                    (rank * p as u32 + me as u32).to_le_bytes()
+                })
+                .collect()
+        })
+        .collect();
+    drop(all);
+    let ids = node.exchange(answers);
+    let ids: Vec<Vec<u32>> = ids.iter().map(|b| u32s(b).collect()).collect();
+    let global = |local_id: u32| -> u32 {
+        let (dest, k) = place[remap[local_id as usize] as usize];
+        ids[dest as usize][k as usize]
+    };
+    let ends: Vec<(u32, u32)> = rows.iter().map(|r| (global(r.from), global(r.to))).collect();
+    Ok((ends, owned))
+}
+
+/// A recommendation on its way to its recommender's owner: ends, date (undated last), input,
+/// line.
+type Copy = (u32, u32, i64, u32, u32);
+
+/// Route every row to its recommender's owner, keep one copy per recommendation (the earliest
+/// dated, then the first read) and build both adjacencies. Returns this process's part and
+/// its duplicates per input.
+fn partition(
+    node: &mut Node<'_>,
+    rows: &RowStore,
+    ends: &[(u32, u32)],
+    owned: usize,
+    inputs: usize,
+) -> Result<(Part, Vec<u64>)> {
+    let p = node.peers();
+    let me = node.index() as u32;
+    let mut out: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
+    for (r, &(from, to)) in rows.iter().zip(ends) {
+        let w = &mut out[(from % p as u32) as usize];
+        w.u32(from);
+        w.u32(to);
+        w.i64(if r.created == NO_DATE { i64::MAX } else { r.created });
+        w.u32(r.source.file);
+        w.u32(r.source.line);
+    }
+    let got = node.exchange(out.into_iter().map(|w| w.bytes).collect());
+    let mut copies: Vec<Copy> = Vec::new();
+    for bytes in &got {
+        let mut r = Reader::new(bytes);
+        while !r.done() {
+            copies.push((r.u32()?, r.u32()?, r.i64()?, r.u32()?, r.u32()?));
+        }
+    }
+    drop(got);
+    copies.par_sort_unstable();
+    let mut duplicates = vec![0u64; inputs];
+    let mut edges: Vec<(u32, u32)> = Vec::with_capacity(copies.len());
+    for c in &copies {
+        if edges.last() == Some(&(c.0, c.1)) {
+            duplicates[c.3 as usize] += 1;
+        } else {
+            edges.push((c.0, c.1));
+        }
+    }
+    drop(copies);
+    let mut to_owner: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
+    for &(from, to) in &edges {
+        let w = &mut to_owner[(to % p as u32) as usize];
+        w.u32(to);
+        w.u32(from);
+    }
+    let got = node.exchange(to_owner.into_iter().map(|w| w.bytes).collect());
+    let mut reversed: Vec<(u32, u32)> = Vec::new();
+    for bytes in &got {
+        let mut it = u32s(bytes);
+        while let (Some(to), Some(from)) = (it.next(), it.next()) {
+            reversed.push((to, from));
+        }
+    }
+    drop(got);
+    reversed.par_sort_unstable();
+    let csr = |pairs: &[(u32, u32)]| -> (Vec<usize>, Vec<u32>) {
+        let mut offsets = vec![0usize; owned + 1];
+        for &(a, _) in pairs {
+            offsets[(a / p as u32) as usize + 1] += 1;
+        }
+        for i in 0..owned {
+            offsets[i + 1] += offsets[i];
+        }
+        (offsets, pairs.iter().map(|e| e.1).collect())
+    };
+    let (out_offsets, out) = csr(&edges);
+    let (in_offsets, inn) = csr(&reversed);
+    Ok((Part { me, processes: p as u32, out_offsets, out, in_offsets, inn }, duplicates))
+}
+
+/// Paths of one length, flat: `stride` ids each, the root first and the last person last.
+#[derive(Default)]
+struct Paths {
+    stride: usize,
+    ids: Vec<u32>,
+}
+
+impl Paths {
+    fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        self.ids.chunks_exact(self.stride.max(1))
+    }
+}
+
+/// Send every path to the owner of its last person.
+fn route(node: &mut Node<'_>, part: &Part, forward: Paths, backward: Paths) -> (Paths, Paths) {
+    let p = node.peers();
+    let mut out: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
+    for (tag, paths) in [(0u32, &forward), (1u32, &backward)] {
+        for path in paths.iter() {
+            let w = &mut out[part.owner(*path.last().expect("a path has people"))];
+            w.u32(tag);
+            for &v in path {
+                w.u32(v);
+            }
+        }
+    }
+    let (fs, bs) = (forward.stride, backward.stride);
+    drop((forward, backward));
+    let got = node.exchange(out.into_iter().map(|w| w.bytes).collect());
+    let mut f = Paths { stride: fs, ids: Vec::new() };
+    let mut b = Paths { stride: bs, ids: Vec::new() };
+    for bytes in &got {
+        let mut it = u32s(bytes);
+        while let Some(tag) = it.next() {
+            let (into, stride) = if tag == 0 { (&mut f.ids, fs) } else { (&mut b.ids, bs) };
+            into.extend(it.by_ref().take(stride));
+        }
+    }
+    (f, b)
+}
+
+/// Extend every path (its last person owned here) by one recommendation out of (`forward`)
+/// or into its last person, to someone above the root not yet on it.
+fn extend(part: &Part, paths: &Paths, forward: bool) -> Paths {
+    let stride = paths.stride + 1;
+    let ids: Vec<u32> = paths
+        .ids
+        .par_chunks_exact(paths.stride)
+        .flat_map_iter(|path| {
+            let (root, last) = (path[0], *path.last().expect("a path has people"));
+            let next = if forward { part.out_of(last) } else { part.in_of(last) };
+            next.iter()
+                .filter(move |&&w| w > root && !path.contains(&w))
+                .flat_map(move |&w| path.iter().copied().chain(std::iter::once(w)))
+        })
+        .collect();
+    Paths { stride, ids }
+}
+
+/// Cycles made of a forward path and a backward path that meet at their last person (owned
+/// here) from the same root and share no one else.
+fn join(forward: &Paths, backward: &Paths) -> u64 {
+    let mut by_ends: HashMap<(u32, u32), Vec<&[u32]>> = HashMap::new();
+    for b in backward.iter() {
+        by_ends.entry((b[0], b[b.len() - 1])).or_default().push(&b[1..b.len() - 1]);
+    }
+    forward
+        .ids
+        .par_chunks_exact(forward.stride)
+        .map(|f| {
+            let inner = &f[1..f.len() - 1];
+            by_ends
+                .get(&(f[0], f[f.len() - 1]))
+                .map_or(0, |list| list.iter().filter(|b| b.iter().all(|v| !inner.contains(v))).count() as u64)
+        })
+        .sum()
+}
+
+/// Sum a number over all processes.
+fn total(node: &mut Node<'_>, mine: u64) -> Result<u64> {
+    node.all_gather(mine.to_le_bytes().to_vec())
+        .iter()
+        .map(|b| b.as_slice().try_into().map(u64::from_le_bytes).map_err(|_| Error::Cluster("a bad count".into())))
+        .sum()
+}
+
+/// Walks of length 4 in the whole network, the estimate behind `--max-len auto`: for each
+/// person, the walks of two recommendations that end at them times those that start there.
+/// Each process tells the owners of its people's neighbours its degrees.
+fn walks4(node: &mut Node<'_>, part: &Part) -> Result<f64> {
+    let p = node.peers();
+    let mut out: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
+    for i in 0..part.owned() {
+        let v = part.global(i);
+        let (outs, ins) = (part.out_of(v), part.in_of(v));
+        for &w in outs {
+            // v → w: v's in-degree ends walks at w.
+            let msg = &mut out[part.owner(w)];
+            msg.u32(w);
+            msg.u32(0);
+            msg.u32(ins.len() as u32);
+        }
+        for &u in ins {
+            // u → v: v's out-degree starts walks at u.
+            let msg = &mut out[part.owner(u)];
+            msg.u32(u);
+            msg.u32(1);
+            msg.u32(outs.len() as u32);
+        }
+    }
+    let got = node.exchange(out.into_iter().map(|w| w.bytes).collect());
+    let mut ending = vec![0u64; part.owned()];
+    let mut starting = vec![0u64; part.owned()];
+    for bytes in &got {
+        let mut it = u32s(bytes);
+        while let (Some(v), Some(tag), Some(d)) = (it.next(), it.next(), it.next()) {
+            let into = if tag == 0 { &mut ending } else { &mut starting };
+            into[part.local(v)] += u64::from(d);
+        }
+    }
+    let mine: f64 = ending.iter().zip(&starting).map(|(&e, &s)| e as f64 * s as f64).sum();
+    let all = node.all_gather(mine.to_le_bytes().to_vec());
+    Ok(all.iter().filter_map(|b| b.as_slice().try_into().ok()).map(f64::from_le_bytes).sum())
+}
+
+/// Count pairs and cycles of 3..=`max_len` people (`None`: 5 or 4 from the estimate of
+/// [`crate::detect::estimate`], over the whole network) in the rows every process read
+/// (`local`, with `inputs` inputs in all). Every process gets the same counts.
+pub fn count(node: &mut Node<'_>, local: Ingested, inputs: usize, max_len: Option<usize>) -> Result<Counts> {
+    let Ingested { names, rows, .. } = local;
+    let (ends, owned) = dictionary(node, names, &rows)?;
+    let (part, duplicates) = partition(node, &rows, &ends, owned as usize, inputs)?;
+    drop((rows, ends));
+    let people = total(node, owned)?;
+    let recommendations = total(node, part.out.len() as u64)?;
+    let mut dup_totals = Vec::with_capacity(inputs);
+    for d in duplicates {
+        dup_totals.push(total(node, d)?);
+    }
+    let mine_pairs: u64 = (0..part.owned())
+        .into_par_iter()
+        .map(|i| {
+            let r = part.global(i);
+            let inn = part.in_of(r);
+            part.out_of(r).iter().filter(|&&m| m > r && inn.binary_search(&m).is_ok()).count() as u64
+        })
+        .sum();
+    let pairs = total(node, mine_pairs)?;
+    let walks4 = match max_len {
+        Some(_) => None,
+        None => Some(walks4(node, &part)?),
+    };
+    let max_len = max_len.unwrap_or_else(|| {
+        let seconds = walks4.unwrap_or(0.0) * crate::detect::estimate::NANOS_PER_WALK * 1e-9;
+        if seconds <= crate::detect::estimate::AUTO_BUDGET_SECONDS {
+            5
+        } else {
+            4
+        }
+    });
+    let cycles = cycles(node, &part, recommendations, people, max_len)?;
+    Ok(Counts { people, recommendations, duplicates: dup_totals, pairs, cycles, max_len, walks4 })
+}
+
+fn cycles(node: &mut Node<'_>, part: &Part, edges: u64, people: u64, max_len: usize) -> Result<Vec<u64>> {
+    let mut found = vec![0u64; max_len + 1];
+    if max_len < 3 || edges == 0 {
+        return Ok(found);
+    }
+    let longest_forward = max_len.div_ceil(2);
+    let degree = edges as f64 / people.max(1) as f64;
+    let batches = ((edges as f64 * degree.max(1.0).powi(longest_forward as i32 - 1)) / PATHS_PER_BATCH)
+        .ceil()
+        .clamp(1.0, 65_536.0) as usize;
+    for batch in 0..batches {
+        let roots = (0..part.owned()).filter(|i| i % batches == batch).map(|i| part.global(i));
+        let (mut f, mut b) = (Paths { stride: 2, ids: Vec::new() }, Paths { stride: 2, ids: Vec::new() });
+        for r in roots {
+            f.ids.extend(part.out_of(r).iter().filter(|&&v| v > r).flat_map(|&v| [r, v]));
+            b.ids.extend(part.in_of(r).iter().filter(|&&u| u > r).flat_map(|&u| [r, u]));
+        }
+        let (mut forward, mut backward) = route(node, part, f, b);
+        // After step t, paths have `level` = t + 1 recommendations (stride level + 1); the
+        // backward paths of one fewer are kept for the odd lengths.
+        for t in 1..longest_forward {
+            let level = t + 1;
+            let f = extend(part, &forward, true);
+            let b = if level <= max_len / 2 {
+                extend(part, &backward, false)
+            } else {
+                Paths { stride: level + 1, ids: Vec::new() }
+            };
+            let shorter = std::mem::take(&mut backward);
+            (forward, backward) = route(node, part, f, b);
+            // Odd length 2·level − 1 (at least 3): forward `level`, backward `level − 1`.
+            if 2 * level - 1 <= max_len {
+                found[2 * level - 1] += join(&forward, &shorter);
+            }
+            if 2 * level <= max_len {
+                found[2 * level] += join(&forward, &backward);
+            }
+        }
+    }
+    let mut totals = vec![0u64; max_len + 1];
+    for (l, n) in found.into_iter().enumerate() {
+        totals[l] = total(node, n)?;
+    }
+    Ok(totals)
+}
