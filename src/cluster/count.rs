@@ -19,8 +19,6 @@
 //!    the owner of `m`, which checks that they share no one else. Roots are taken in batches
 //!    so that the paths in flight stay bounded.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 
 use super::wire::{Reader, Writer};
@@ -31,7 +29,7 @@ use crate::ingest::store::RowStore;
 use crate::ingest::{Ingested, NO_DATE};
 
 /// Paths in flight per batch that the batch count aims at (all processes together).
-const PATHS_PER_BATCH: f64 = 30e6;
+const PATHS_PER_BATCH: f64 = 8e6;
 
 /// What the counting found, the same in every process.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -178,31 +176,35 @@ type Copy = (u32, u32, i64, u32, u32);
 /// its duplicates per input.
 fn partition(
     node: &mut Node<'_>,
-    rows: &RowStore,
-    ends: &[(u32, u32)],
+    rows: RowStore,
+    ends: Vec<(u32, u32)>,
     owned: usize,
     inputs: usize,
 ) -> Result<(Part, Vec<u64>)> {
     let p = node.peers();
     let me = node.index() as u32;
     let mut out: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
-    for (r, &(from, to)) in rows.iter().zip(ends) {
+    for (r, &(from, to)) in rows.iter().zip(&ends) {
         let w = &mut out[(from % p as u32) as usize];
         w.u32(from);
         w.u32(to);
-        w.i64(if r.created == NO_DATE { i64::MAX } else { r.created });
         w.u32(r.source.file);
         w.u32(r.source.line);
+        w.opt_i64((r.created != NO_DATE).then_some(r.created));
     }
+    // The rows are on their way: what is left of them here is not needed again.
+    drop((rows, ends));
     let got = node.exchange(out.into_iter().map(|w| w.bytes).collect());
-    let mut copies: Vec<Copy> = Vec::new();
-    for bytes in &got {
-        let mut r = Reader::new(bytes);
+    let mut copies: Vec<Copy> = Vec::with_capacity(got.iter().map(|b| b.len() / 17).sum());
+    for bytes in got {
+        let mut r = Reader::new(&bytes);
         while !r.done() {
-            copies.push((r.u32()?, r.u32()?, r.i64()?, r.u32()?, r.u32()?));
+            let (from, to, file, line) = (r.u32()?, r.u32()?, r.u32()?, r.u32()?);
+            // Undated copies sort after every dated copy of the same recommendation.
+            let created = r.opt_i64()?.unwrap_or(i64::MAX);
+            copies.push((from, to, created, file, line));
         }
     }
-    drop(got);
     copies.par_sort_unstable();
     let mut duplicates = vec![0u64; inputs];
     let mut edges: Vec<(u32, u32)> = Vec::with_capacity(copies.len());
@@ -221,14 +223,13 @@ fn partition(
         w.u32(from);
     }
     let got = node.exchange(to_owner.into_iter().map(|w| w.bytes).collect());
-    let mut reversed: Vec<(u32, u32)> = Vec::new();
-    for bytes in &got {
-        let mut it = u32s(bytes);
+    let mut reversed: Vec<(u32, u32)> = Vec::with_capacity(got.iter().map(|b| b.len() / 8).sum());
+    for bytes in got {
+        let mut it = u32s(&bytes);
         while let (Some(to), Some(from)) = (it.next(), it.next()) {
             reversed.push((to, from));
         }
     }
-    drop(got);
     reversed.par_sort_unstable();
     let csr = |pairs: &[(u32, u32)]| -> (Vec<usize>, Vec<u32>) {
         let mut offsets = vec![0usize; owned + 1];
@@ -305,22 +306,35 @@ fn extend(part: &Part, paths: &Paths, forward: bool) -> Paths {
 }
 
 /// Cycles made of a forward path and a backward path that meet at their last person (owned
-/// here) from the same root and share no one else.
+/// here) from the same root and share no one else. Both sides are sorted by (root, last
+/// person) and walked together, group by group.
 fn join(forward: &Paths, backward: &Paths) -> u64 {
-    let mut by_ends: HashMap<(u32, u32), Vec<&[u32]>> = HashMap::new();
-    for b in backward.iter() {
-        by_ends.entry((b[0], b[b.len() - 1])).or_default().push(&b[1..b.len() - 1]);
+    let key = |p: &[u32]| (p[0], p[p.len() - 1]);
+    fn sorted(paths: &Paths) -> Vec<&[u32]> {
+        let mut order: Vec<&[u32]> = paths.iter().collect();
+        order.par_sort_unstable_by_key(|p| (p[0], p[p.len() - 1]));
+        order
     }
-    forward
-        .ids
-        .par_chunks_exact(forward.stride)
-        .map(|f| {
-            let inner = &f[1..f.len() - 1];
-            by_ends
-                .get(&(f[0], f[f.len() - 1]))
-                .map_or(0, |list| list.iter().filter(|b| b.iter().all(|v| !inner.contains(v))).count() as u64)
-        })
-        .sum()
+    let (f, b) = (sorted(forward), sorted(backward));
+    let (mut i, mut j, mut found) = (0, 0, 0u64);
+    while i < f.len() && j < b.len() {
+        let (kf, kb) = (key(f[i]), key(b[j]));
+        if kf < kb {
+            i += 1;
+        } else if kb < kf {
+            j += 1;
+        } else {
+            let fi = i + f[i..].iter().take_while(|p| key(p) == kf).count();
+            let bj = j + b[j..].iter().take_while(|p| key(p) == kb).count();
+            for fp in &f[i..fi] {
+                let inner = &fp[1..fp.len() - 1];
+                found +=
+                    b[j..bj].iter().filter(|bp| bp[1..bp.len() - 1].iter().all(|v| !inner.contains(v))).count() as u64;
+            }
+            (i, j) = (fi, bj);
+        }
+    }
+    found
 }
 
 /// Sum a number over all processes.
@@ -376,8 +390,7 @@ fn walks4(node: &mut Node<'_>, part: &Part) -> Result<f64> {
 pub fn count(node: &mut Node<'_>, local: Ingested, inputs: usize, max_len: Option<usize>) -> Result<Counts> {
     let Ingested { names, rows, .. } = local;
     let (ends, owned) = dictionary(node, names, &rows)?;
-    let (part, duplicates) = partition(node, &rows, &ends, owned as usize, inputs)?;
-    drop((rows, ends));
+    let (part, duplicates) = partition(node, rows, ends, owned as usize, inputs)?;
     let people = total(node, owned)?;
     let recommendations = total(node, part.out.len() as u64)?;
     let mut dup_totals = Vec::with_capacity(inputs);

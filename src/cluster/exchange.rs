@@ -67,15 +67,20 @@ impl Node<'_> {
                 });
             });
         });
+        // Pieces leave while the rest is cut: stepping the worker hands them to the network
+        // threads, so a large buffer is not held twice over.
+        let mut pieces_sent = 0usize;
         for (dest, bytes) in out.into_iter().enumerate() {
             if dest as u64 != me {
                 self.bytes_sent += bytes.len() as u64;
             }
-            if bytes.is_empty() {
-                continue;
-            }
             for (seq, chunk) in bytes.chunks(PIECE).enumerate() {
                 input.send((dest as u64, me, seq as u64, chunk.to_vec()));
+                pieces_sent += 1;
+                if pieces_sent % 8 == 0 {
+                    input.flush();
+                    self.worker.step();
+                }
             }
         }
         drop(input);
@@ -84,7 +89,11 @@ impl Node<'_> {
         }
         let mut pieces = std::mem::take(&mut *received.borrow_mut());
         pieces.sort_unstable_by_key(|p| (p.1, p.2));
-        let mut from: Vec<Vec<u8>> = vec![Vec::new(); peers];
+        let mut sizes = vec![0usize; peers];
+        for p in &pieces {
+            sizes[p.1 as usize] += p.3.len();
+        }
+        let mut from: Vec<Vec<u8>> = sizes.into_iter().map(Vec::with_capacity).collect();
         for (_, source, _, bytes) in pieces {
             from[source as usize].extend_from_slice(&bytes);
         }

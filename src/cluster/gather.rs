@@ -7,7 +7,7 @@
 use super::share::{Done, Inputs, Plan};
 use super::wire::{Reader, Writer};
 use crate::error::{Error, Result};
-use crate::ingest::{self, IngestOptions, Ingested, Row, SourcePos};
+use crate::ingest::{self, IngestOptions, Ingested, Row, SourcePos, NO_DATE};
 
 /// Encode this process's rows (grouped by input, in line order) and what it did per input.
 pub fn encode(local: Ingested, done: &[Done]) -> Vec<u8> {
@@ -27,7 +27,7 @@ pub fn encode(local: Ingested, done: &[Done]) -> Vec<u8> {
             count += 1;
             segment.u32(remap[r.from as usize]);
             segment.u32(remap[r.to as usize]);
-            segment.i64(r.created);
+            segment.opt_i64((r.created != NO_DATE).then_some(r.created));
             segment.u32(r.source.line);
             segment.opt_str(texts.get(r.source));
             segment.opt_str(relationships.get(r.source));
@@ -66,7 +66,8 @@ pub fn assemble(from: &[Vec<u8>], inputs: &Inputs, options: &IngestOptions) -> R
                     .ok_or_else(|| Error::Cluster(format!("process {q} sent a row naming no one")))
             };
             for _ in 0..count {
-                let (from, to, created, line) = (id(r.u32()?)?, id(r.u32()?)?, r.i64()?, r.u32()?);
+                let (from, to) = (id(r.u32()?)?, id(r.u32()?)?);
+                let (created, line) = (r.opt_i64()?.unwrap_or(NO_DATE), r.u32()?);
                 let source = SourcePos { file, line };
                 out.rows.push(Row { from, to, created, source });
                 out.texts.push(source, r.opt_str()?);

@@ -99,10 +99,9 @@ pub fn scan(node: &mut Node<'_>, config: &ScanConfig) -> Result<Option<ScanOutco
     out[0] = gather::encode(local, &done);
     let received = node.exchange(out);
     let outcome = if me == 0 {
-        let judged = gather::assemble(&received, &inputs, &config.ingest)
-            .and_then(|ingested| crate::scan::scan_read(config, |_| Ok(ingested)));
+        let assembled = gather::assemble(&received, &inputs, &config.ingest);
         drop(received);
-        judged.map(Some)
+        assembled.and_then(|ingested| crate::scan::scan_read(config, |_| Ok(ingested))).map(Some)
     } else {
         Ok(None)
     };

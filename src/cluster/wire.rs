@@ -38,6 +38,16 @@ impl Writer {
             }
         }
     }
+    /// A signed 64-bit number or nothing (one byte when nothing).
+    pub fn opt_i64(&mut self, v: Option<i64>) {
+        match v {
+            None => self.bytes.push(0),
+            Some(v) => {
+                self.bytes.push(1);
+                self.i64(v);
+            }
+        }
+    }
     /// A float or nothing.
     pub fn opt_f64(&mut self, v: Option<f64>) {
         match v {
@@ -104,6 +114,13 @@ impl<'a> Reader<'a> {
             _ => self.str().map(Some),
         }
     }
+    /// A signed 64-bit number or nothing.
+    pub fn opt_i64(&mut self) -> Result<Option<i64>> {
+        match self.take(1)?[0] {
+            0 => Ok(None),
+            _ => self.i64().map(Some),
+        }
+    }
     /// A float or nothing.
     pub fn opt_f64(&mut self) -> Result<Option<f64>> {
         match self.take(1)?[0] {
@@ -133,6 +150,8 @@ mod tests {
         w.opt_str(None);
         w.opt_str(Some("text"));
         w.opt_f64(Some(-1.5));
+        w.opt_i64(None);
+        w.opt_i64(Some(-9));
         w.json(&vec![1, 2]);
         let mut r = Reader::new(&w.bytes);
         assert_eq!(r.u32().unwrap(), 7);
@@ -142,6 +161,8 @@ mod tests {
         assert_eq!(r.opt_str().unwrap(), None);
         assert_eq!(r.opt_str().unwrap(), Some("text"));
         assert_eq!(r.opt_f64().unwrap(), Some(-1.5));
+        assert_eq!(r.opt_i64().unwrap(), None);
+        assert_eq!(r.opt_i64().unwrap(), Some(-9));
         assert_eq!(r.json::<Vec<i32>>().unwrap(), [1, 2]);
         assert!(r.done());
         assert!(r.u32().is_err(), "past the end is an error, not a panic");

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""COST table for scale-out: one process against 1, 2 and 4 processes on 127.0.0.1.
+
+The graph is the 10M-edge uniform network of benches/scale.py (`examples/uniform.rs`, 10,000,000
+edges among 1,000,000 people, ~158 MB of quote-free CSV, so a cluster reads it in byte ranges).
+Rows of the table, each measured in this sitting:
+
+- one process, default threads (all cores) and `--threads 1`: the single-process scan;
+- P = 1, 2, 4 processes, `--threads 1` each, started together with one host file on free loopback
+  ports: wall time until the last process exits, and every process's peak memory.
+
+Both the default (judged) scan and `--count-only` are measured. A judged cluster scan gathers the
+rows to process 0, which judges them as one process does, so process 0's memory does not fall;
+`--count-only` counts by distributed joins and nothing is gathered. Every run's report must
+equal the single-process report (summary and inputs), or the script fails.
+
+Peak memory is /usr/bin/time's maximum resident set per process. The machine has 2 cores, so 4
+processes share them: the table shows the overhead of distribution, not a speed-up.
+
+Usage: benches/cluster.py [--dir DIR] [--processes 1,2,4] [--out benches/results/cluster.md]
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import scale  # noqa: E402  (the graph generator and its sizes)
+
+
+def free_ports(n):
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def peak_kib(stderr):
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
+    return int(m.group(1)) if m else None
+
+
+def run_single(binary, path, extra, out):
+    cmd = ["/usr/bin/time", "-v", binary, "scan", path, "--no-timestamp", "-o", out] + extra
+    start = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if p.returncode not in (0, 1):
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr}")
+    return wall, [peak_kib(p.stderr)]
+
+
+def run_cluster(binary, path, extra, out, n, workdir):
+    hosts = os.path.join(workdir, f"hosts-{n}")
+    with open(hosts, "w") as f:
+        f.write("".join(f"127.0.0.1:{p}\n" for p in free_ports(n)))
+    procs = []
+    start = time.perf_counter()
+    for i in reversed(range(n)):
+        cmd = ["/usr/bin/time", "-v", binary, "scan", path, "--no-timestamp", "-o", out, "--threads", "1",
+               "--hosts", hosts, "--process", str(i)] + extra
+        procs.append((i, subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)))
+    peaks = {}
+    for i, p in procs:
+        _, err = p.communicate()
+        if p.returncode not in (0, 1):
+            sys.exit(f"process {i} of {n} failed:\n{err}")
+        peaks[i] = peak_kib(err)
+    wall = time.perf_counter() - start
+    return wall, [peaks[i] for i in range(n)]
+
+
+def same_report(a, b):
+    ra, rb = json.load(open(a)), json.load(open(b))
+    for key in ("summary", "inputs"):
+        if ra[key] != rb[key]:
+            sys.exit(f"{key} differs between {a} and {b}")
+    return ra
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", default=os.path.join(ROOT, "target", "scale-data"))
+    ap.add_argument("--processes", default="1,2,4")
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "cluster.md"))
+    args = ap.parse_args()
+    binary, generator = scale.build()
+    path, edges = scale.graph_file(generator, args.dir, "10m")
+    counts = [int(x) for x in args.processes.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        for mode, extra in (("default", []), ("--count-only", ["--count-only"])):
+            reference = os.path.join(work, f"single-{mode}.json")
+            wall, peaks = run_single(binary, path, extra, reference)
+            report = json.load(open(reference))
+            k = report["params"]["max_cycle_len"]
+            rows.append((mode, "one process, all cores", wall, peaks, k))
+            out = os.path.join(work, "one-thread.json")
+            wall, peaks = run_single(binary, path, extra + ["--threads", "1"], out)
+            same_report(reference, out)
+            rows.append((mode, "one process, --threads 1", wall, peaks, k))
+            single_peak = peaks[0]
+            for n in counts:
+                out = os.path.join(work, f"cluster-{mode}-{n}.json")
+                # --max-len as one process chose it, so that the counts compare.
+                wall, peaks = run_cluster(binary, path, extra + ["--max-len", str(k)], out, n, work)
+                same_report(reference, out)
+                rows.append((mode, f"{n} process(es), --threads 1 each", wall, peaks, k))
+                print(f"{mode} {n}: {wall:.2f} s, peaks {peaks} KiB (one thread: {single_peak} KiB)", file=sys.stderr)
+    lines = [
+        f"COST table: {edges:,} edges (uniform, 1,000,000 people, quote-free CSV read in byte ranges), "
+        f"{platform.machine()}, {os.cpu_count()} cores, one sitting (`benches/cluster.py`). Wall time until the last "
+        "process exits; peak memory (maximum resident set) of each process, process 0 first. Every report's summary "
+        "and inputs equal the one-process report.",
+        "",
+        "| scan | run | k | wall s | peak MiB per process | largest / one process --threads 1 |",
+        "|---|---|---:|---:|---|---:|",
+    ]
+    base = {}
+    for mode, run, wall, peaks, k in rows:
+        if run == "one process, --threads 1":
+            base[mode] = peaks[0]
+    for mode, run, wall, peaks, k in rows:
+        mib = ", ".join(f"{p / 1024:.0f}" for p in peaks)
+        ratio = max(peaks) / base[mode]
+        lines.append(f"| {mode} | {run} | {k} | {wall:.2f} | {mib} | {ratio:.2f} |")
+    text = "\n".join(lines) + "\n"
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
