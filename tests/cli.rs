@@ -118,6 +118,21 @@ fn time_budget_truncates_and_never_exits_zero() {
 }
 
 #[test]
+fn an_input_cut_short_by_the_time_budget_keeps_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    let mut text = String::with_capacity(40 << 20);
+    for i in 0..2_000_000u32 {
+        text.push_str(&format!("person{},person{}\n", i % 50_000, (i * 7 + 1) % 50_000));
+    }
+    std::fs::write(&path, text).unwrap();
+    let out = bs().args(["scan", "--time-budget", "1ms", "--format", "json"]).arg(&path).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["truncated"], true);
+    assert_eq!(v["inputs"][0]["path"], path.display().to_string(), "{}", v["summary"]["truncated_reason"]);
+}
+
+#[test]
 fn max_findings_caps_the_list_not_the_counts() {
     let v = json_of(&[SAMPLE, "--max-findings", "2"]);
     assert_eq!(v["summary"]["findings"], 6);

@@ -405,6 +405,7 @@ fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested)
         read_body(&mut src.reader, head.body_line, &head, compression, &parser, &mut part, &mut sink, options)?;
     if let Some(line) = stopped_at {
         out.stopped = Some(format!("{} at line {line}", path.display()));
+        part.stats.path = path.display().to_string();
         out.inputs.push(part.stats);
         return Ok(());
     }

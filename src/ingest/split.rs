@@ -129,18 +129,17 @@ pub fn read_share(
     drop(src);
     let (parser, mut sink) = head.parser_and_sink(path, file, options, out);
     let mut part = Part::default();
-    // The records read ahead belong to the range that holds their lines.
-    let (mut start, mut line) = (range.start, first_line);
+    // The records read ahead (the header and up to two rows) are the first range's, even
+    // where they run past its end; every range starts after them.
     if range.start == 0 {
         head.absorb_rows(&parser, &mut part, &mut sink)?;
-        let mut f = File::open(path).map_err(|e| io_error(path, e))?;
-        start = offset_of_line(&mut f, head.body_line).map_err(|e| io_error(path, e))?;
-        line = head.body_line;
     }
+    let mut f = File::open(path).map_err(|e| io_error(path, e))?;
+    let body_start = offset_of_line(&mut f, head.body_line).map_err(|e| io_error(path, e))?;
+    let (start, line) = if range.start < body_start { (body_start, head.body_line) } else { (range.start, first_line) };
     if start >= range.end {
         return Ok(part);
     }
-    let mut f = File::open(path).map_err(|e| io_error(path, e))?;
     f.seek(SeekFrom::Start(start)).map_err(|e| io_error(path, e))?;
     let mut reader = BufReader::with_capacity(1 << 20, f.take(range.end - start));
     let options = IngestOptions { deadline: None, ..options.clone() };
