@@ -156,9 +156,13 @@ where
 }
 
 /// From now on, a panic in timely's network threads (a peer's connection broke: it died or
-/// its machine went away) or in the worker ends this process at once with exit code 2 and
-/// a message naming the peer, instead of leaving the others waiting.
+/// its machine went away) or in the worker ends this process with exit code 2 and a message
+/// naming the peers lost, instead of leaving the others waiting. When one peer dies, the
+/// others stop too, so a process often loses several; it waits a moment for all of them to
+/// show, so that the message names the first one to go as well.
 pub fn watch_peers(hosts: Vec<String>, me: usize) {
+    use std::sync::Mutex;
+    static LOST: Mutex<Vec<usize>> = Mutex::new(Vec::new());
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let thread = std::thread::current();
@@ -170,15 +174,37 @@ pub fn watch_peers(hosts: Vec<String>, me: usize) {
             .or_else(|| info.payload().downcast_ref::<&str>().copied())
             .unwrap_or("panic");
         let peer = name.strip_prefix("timely:recv-").or_else(|| name.strip_prefix("timely:send-"));
-        if let Some(peer) = peer.and_then(|p| p.parse::<usize>().ok()) {
-            let host = hosts.get(peer).map_or("?", String::as_str);
+        let lost = |list: &mut Vec<usize>| -> bool {
+            let first = list.is_empty();
+            if let Some(p) = peer.and_then(|p| p.parse::<usize>().ok()) {
+                if !list.contains(&p) {
+                    list.push(p);
+                }
+            }
+            first
+        };
+        if peer.is_some() {
+            let first = lost(&mut LOST.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+            if !first {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            let mut peers = LOST.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+            peers.sort_unstable();
+            let named: Vec<String> =
+                peers.iter().map(|&p| format!("process {p} ({})", hosts.get(p).map_or("?", String::as_str))).collect();
             eprintln!(
-                "backscratch: error: cluster: process {me}: lost process {peer} ({host}): {}; stopping",
+                "backscratch: error: cluster: process {me}: lost {}: {}; stopping",
+                named.join(" and "),
                 what.trim_start_matches("timely communication error: ")
             );
             std::process::exit(2);
         }
         if name.starts_with("timely:work") {
+            if !LOST.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_empty() {
+                // A network thread saw the peer go and is about to say so and exit.
+                std::thread::sleep(std::time::Duration::from_secs(5));
+            }
             eprintln!("backscratch: error: cluster: process {me}: {what}; stopping");
             std::process::exit(2);
         }
