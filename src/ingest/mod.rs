@@ -7,6 +7,7 @@
 mod body;
 pub mod columns;
 pub mod date;
+mod delimited;
 pub mod linkedin;
 mod parquet;
 mod plain;
@@ -25,7 +26,10 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::graph::shards::ShardedInterner;
 use columns::{ColumnFlags, HeaderMode};
-use records::{Delimiter, RecordError, RecordReader};
+use delimited::read_one;
+pub use delimited::Part;
+use delimited::{header_cells, owned_fields};
+use records::{Delimiter, RecordReader};
 pub use rows::DateStats;
 use source::Source;
 
@@ -367,226 +371,6 @@ fn recognised_edge_list(path: &Path, flags: &ColumnFlags) -> bool {
         Ok(Some(first)) => columns::names_edge_roles(&header_cells(&owned_fields(&first))),
         _ => false,
     }
-}
-
-fn record_error(path: &Path, compression: source::Compression, e: RecordError) -> Error {
-    match e {
-        RecordError::Io(e) => source::damaged(path, compression, e),
-        RecordError::UnclosedQuote { line } => Error::UnclosedQuote { path: path.to_path_buf(), line },
-        RecordError::TooLong { line } => Error::Row {
-            path: path.to_path_buf(),
-            line,
-            reason: "line longer than --max-line-bytes (rejected by --strict)".into(),
-        },
-    }
-}
-
-/// A record's start line and fields, copied out of the reader's buffer.
-type OwnedRecord = (u64, Vec<Vec<u8>>);
-
-/// A record copied out of the reader's buffer, for the rows read ahead to find the header.
-fn owned_fields(rec: &records::Record<'_>) -> Vec<Vec<u8>> {
-    (0..rec.len()).map(|i| rec.get(i).unwrap_or(b"").to_vec()).collect()
-}
-
-/// Header cells as text (lossy: a header is only compared with names).
-fn header_cells(fields: &[Vec<u8>]) -> Vec<String> {
-    fields.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect()
-}
-
-fn read_one(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested) -> Result<(), Error> {
-    let mut src = Source::open(path)?;
-    let compression = src.compression;
-    let head = Head::read(path, &mut src.reader, compression, options)?;
-    let (parser, mut sink) = head.parser_and_sink(path, file, options, out);
-    let mut part = Part::default();
-    head.absorb_rows(&parser, &mut part, &mut sink)?;
-    let stopped_at =
-        read_body(&mut src.reader, head.body_line, &head, compression, &parser, &mut part, &mut sink, options)?;
-    if let Some(line) = stopped_at {
-        out.stopped = Some(format!("{} at line {line}", path.display()));
-        part.stats.path = path.display().to_string();
-        out.inputs.push(part.stats);
-        return Ok(());
-    }
-    let sha256 = src.finish(path)?;
-    finish_input(path, &head, part, sha256, out)
-}
-
-/// What the first records of a delimited input decide: delimiter, header, column roles.
-struct Head {
-    delimiter: Delimiter,
-    max_line: usize,
-    header: bool,
-    first_cells: Vec<String>,
-    cols: columns::Columns,
-    /// Records read ahead that are data rows (not the header).
-    data: Vec<OwnedRecord>,
-    /// Lines over --max-line-bytes among the records read ahead.
-    too_long: u64,
-    /// The first line after the records read ahead.
-    body_line: u64,
-}
-
-impl Head {
-    /// Read the first records of `reader` (the start of the input at `path`) and decide.
-    fn read(
-        path: &Path,
-        reader: &mut dyn std::io::BufRead,
-        compression: source::Compression,
-        options: &IngestOptions,
-    ) -> Result<Head, Error> {
-        let head = reader.fill_buf().map_err(|e| source::damaged(path, compression, e))?;
-        let delimiter = source::first_data_line(head).map(Delimiter::detect).unwrap_or(Delimiter::Byte(b','));
-        // The first two records decide about the header; keep them owned.
-        let max_line = options.max_line_bytes.unwrap_or(body::DEFAULT_MAX_LINE);
-        let mut records = RecordReader::new(reader, delimiter).with_max_record(max_line);
-        // Lines over --max-line-bytes among the first records are read past and counted.
-        let mut too_long = 0u64;
-        let mut next_owned = || -> Result<Option<OwnedRecord>, Error> {
-            loop {
-                match records.next_record() {
-                    Err(RecordError::TooLong { .. }) if !options.strict => too_long += 1,
-                    rec => {
-                        let rec = rec.map_err(|e| record_error(path, compression, e))?;
-                        return Ok(rec.map(|r| (r.line, owned_fields(&r))));
-                    }
-                }
-            }
-        };
-        let Some(first) = next_owned()? else {
-            return Err(Error::NoData { path: path.to_path_buf(), what: "no data rows".into() });
-        };
-        let second = next_owned()?;
-        let body_line = records.next_line();
-        let first_cells = header_cells(&first.1);
-        let second_cells = second.as_ref().map(|s| header_cells(&s.1));
-        let header = columns::is_header(options.header, &options.columns, &first_cells, second_cells.as_deref());
-        let cols = input_columns(path, options, header.then_some(first_cells.as_slice()))?;
-        let data = if header { second.into_iter().collect() } else { [first].into_iter().chain(second).collect() };
-        Ok(Head { delimiter, max_line, header, first_cells, cols, data, too_long, body_line })
-    }
-
-    /// The parser of this input's rows (input number `file`) and where they go in `out`.
-    fn parser_and_sink<'a>(
-        &self,
-        path: &'a Path,
-        file: u32,
-        options: &'a IngestOptions,
-        out: &'a mut Ingested,
-    ) -> (rows::RowParser<'a>, rows::Sink<'a>) {
-        let parser = rows::RowParser::new(path, file, self.cols, options, self.max_line, &out.names);
-        let sink = rows::Sink {
-            rows: &mut out.rows,
-            texts: &mut out.texts,
-            relationships: &mut out.relationships,
-            weights: &mut out.weights,
-            names: &out.names,
-        };
-        (parser, sink)
-    }
-
-    /// Account for the records read ahead (the data rows among them and the lines too long).
-    fn absorb_rows(&self, parser: &rows::RowParser, part: &mut Part, sink: &mut rows::Sink) -> Result<(), Error> {
-        let mut head_rows = rows::Batch::default();
-        for (line, fields) in &self.data {
-            parser.row(&mut head_rows, *line, &|i| fields.get(i).map(Vec::as_slice), fields.len())?;
-        }
-        if self.too_long > 0 {
-            let stats = &mut part.stats;
-            stats.rows += self.too_long;
-            stats.skipped += self.too_long;
-            *stats.skipped_reasons.entry(SkipReason::LineTooLong.as_str().to_string()).or_insert(0) += self.too_long;
-        }
-        part.absorb(head_rows, sink);
-        Ok(())
-    }
-}
-
-/// The counts of an input (or of one share of it) so far.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct Part {
-    /// Rows by outcome (`used` and `duplicates` are decided later).
-    stats: InputStats,
-    /// Dates read.
-    dates: rows::DateStats,
-    /// The most fields any record had.
-    widest: usize,
-}
-
-impl Part {
-    fn absorb(&mut self, batch: rows::Batch, sink: &mut rows::Sink) {
-        self.widest = self.widest.max(batch.widest);
-        sink.absorb(batch, &mut self.stats, &mut self.dates);
-    }
-
-    /// Add the counts of a later share of the same input.
-    fn merge(&mut self, later: Part) {
-        let (s, l) = (&mut self.stats, later.stats);
-        s.rows += l.rows;
-        s.self_loops += l.self_loops;
-        s.skipped += l.skipped;
-        s.undated_bad_date += l.undated_bad_date;
-        for (reason, n) in l.skipped_reasons {
-            *s.skipped_reasons.entry(reason).or_insert(0) += n;
-        }
-        self.dates.merge(later.dates);
-        self.widest = self.widest.max(later.widest);
-    }
-}
-
-/// Parse the body of an input from `reader` (whose first line is `first_line`) into `out`.
-#[allow(clippy::too_many_arguments)]
-fn read_body(
-    reader: &mut dyn std::io::BufRead,
-    first_line: u64,
-    head: &Head,
-    compression: source::Compression,
-    parser: &rows::RowParser,
-    part: &mut Part,
-    out: &mut rows::Sink,
-    options: &IngestOptions,
-) -> Result<Option<u64>, Error> {
-    let sink = &mut |batch: rows::Batch| part.absorb(batch, out);
-    let sizes = body::Sizes::with_max_line(head.max_line);
-    body::parse_body(reader, first_line, head.delimiter, compression, parser, sink, sizes, options.deadline)
-}
-
-/// The checks and warnings of a whole input, once all its rows are read: no rows, a column
-/// flag beyond every row, nothing usable; date warnings.
-fn finish_input(path: &Path, head: &Head, mut part: Part, sha256: String, out: &mut Ingested) -> Result<(), Error> {
-    if part.stats.rows == 0 {
-        return Err(Error::NoData { path: path.to_path_buf(), what: "a header and no data rows".into() });
-    }
-    let cols = head.cols;
-    let needed = [Some(cols.from), Some(cols.to), cols.time, cols.text, cols.relationship, cols.weight]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(0)
-        + 1;
-    if !head.header && part.widest < needed {
-        return Err(Error::Column {
-            path: path.to_path_buf(),
-            message: format!(
-                "a column flag asks for column {needed}, but no row has more than {} column(s)",
-                part.widest
-            ),
-        });
-    }
-    part.stats.path = path.display().to_string();
-    part.stats.sha256 = sha256;
-    nothing_usable(path, &part.stats)?;
-    let column = cols.time.map(|i| match head.header.then(|| head.first_cells.get(i)).flatten() {
-        Some(name) => format!("column {} ('{name}')", i + 1),
-        None => format!("column {}", i + 1),
-    });
-    out.warnings.extend(quality::input_warnings(path, &part.stats, &part.dates, column.as_deref()));
-    if part.dates.dated > 0 {
-        out.date_precision = out.date_precision.max(part.dates.coarsest);
-    }
-    out.inputs.push(part.stats);
-    Ok(())
 }
 
 /// The column roles of the input at `path` (from the flags and its header, if it has one),

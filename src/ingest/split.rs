@@ -13,8 +13,9 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 
+use super::delimited::{finish_input, read_body, Head, Part};
 use super::source::{Compression, Source};
-use super::{Head, IngestOptions, Ingested, Part};
+use super::{IngestOptions, Ingested};
 use crate::error::Error;
 
 /// Bytes scanned per read while surveying.
@@ -143,7 +144,7 @@ pub fn read_share(
     f.seek(SeekFrom::Start(start)).map_err(|e| io_error(path, e))?;
     let mut reader = BufReader::with_capacity(1 << 20, f.take(range.end - start));
     let options = IngestOptions { deadline: None, ..options.clone() };
-    super::read_body(&mut reader, line, &head, Compression::None, &parser, &mut part, &mut sink, &options)?;
+    read_body(&mut reader, line, &head, Compression::None, &parser, &mut part, &mut sink, &options)?;
     Ok(part)
 }
 
@@ -180,5 +181,5 @@ pub fn finish(path: &Path, options: &IngestOptions, parts: Vec<Part>, out: &mut 
     for p in parts {
         merged.merge(p);
     }
-    super::finish_input(path, &head, merged, sha256, out)
+    finish_input(path, &head, merged, sha256, out)
 }
