@@ -2,6 +2,7 @@
 //! `backscratch::cluster`). Process 0 writes the reports; every process exits with process
 //! 0's code, or 2 with the first error any process met.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -14,8 +15,9 @@ use backscratch::ScanConfig;
 use crate::cli::{config, ScanArgs};
 
 /// A digest of what every process must share: the command line but `--process`, the host
-/// list, and the size of every file it names.
-fn fingerprint(hosts: &[String]) -> u64 {
+/// list, and the size of every input file (inputs, `--people`, `--allow`; not the reports,
+/// which only process 0 writes, nor folders, whose sizes differ between file systems).
+fn fingerprint(hosts: &[String], files: &[&Path]) -> u64 {
     let mut h = Sha256::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -26,11 +28,13 @@ fn fingerprint(hosts: &[String]) -> u64 {
         if arg.starts_with("--process=") {
             continue;
         }
-        if let Ok(m) = std::fs::metadata(&arg) {
-            h.update(m.len().to_le_bytes());
-        }
         h.update(arg.as_bytes());
         h.update([0]);
+    }
+    for file in files {
+        if let Some(m) = std::fs::metadata(file).ok().filter(|m| m.is_file()) {
+            h.update(m.len().to_le_bytes());
+        }
     }
     for host in hosts {
         h.update(host.as_bytes());
@@ -59,7 +63,9 @@ pub fn run(a: &ScanArgs, subjects: Option<Vec<String>>, format: Format) -> anyho
     let path = a.hosts.as_ref().expect("--hosts given");
     let hosts = cluster::hosts::read(path)?;
     let process = a.process.context("--hosts needs --process")?;
-    let fingerprint = fingerprint(&hosts);
+    let files: Vec<&Path> =
+        a.inputs.iter().chain(a.people.iter()).chain(a.allow.iter()).map(PathBuf::as_path).collect();
+    let fingerprint = fingerprint(&hosts, &files);
     let cluster = ClusterConfig { hosts, process, connect_timeout: a.connect_timeout, fingerprint };
     let args = Arc::new(a.clone());
     let code = cluster::execute(&cluster, move |node| {
