@@ -29,8 +29,6 @@ const PIECE: usize = 1 << 20;
 /// operations.
 pub struct Node<'w> {
     worker: &'w mut Worker,
-    /// Bytes sent to other processes so far (for the benchmark's record).
-    pub bytes_sent: u64,
 }
 
 /// One piece on the wire: destination, source, sequence number within the source's buffer
@@ -71,9 +69,6 @@ impl Node<'_> {
         // threads, so a large buffer is not held twice over.
         let mut pieces_sent = 0usize;
         for (dest, bytes) in out.into_iter().enumerate() {
-            if dest as u64 != me {
-                self.bytes_sent += bytes.len() as u64;
-            }
             for (seq, chunk) in bytes.chunks(PIECE).enumerate() {
                 input.send((dest as u64, me, seq as u64, chunk.to_vec()));
                 pieces_sent += 1;
@@ -143,7 +138,7 @@ where
     let builders: Vec<AllocatorBuilder> = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
     let guards =
         timely::execute::execute_from(builders, Box::new(guard), timely::WorkerConfig::default(), move |worker| {
-            let mut node = Node { worker, bytes_sent: 0 };
+            let mut node = Node { worker };
             work(&mut node)
         })
         .map_err(|e| Error::Cluster(format!("process {me}: {e}")))?;

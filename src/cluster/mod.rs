@@ -2,13 +2,13 @@
 //! with timely dataflow (the engine under Materialize and differential dataflow), inside
 //! our own binary, with no scheduler to install.
 //!
-//! Pipeline, as in one process: each process reads its share of the inputs (byte ranges of
-//! plain files cut at line ends, see [`share`]), names are numbered by a dictionary
-//! partitioned by a hash of the name, edges live with their recommender's process, and
-//! pairs and cycles are counted by distributed joins of half-paths ([`count`]). A judged
-//! scan then gathers the rows to process 0, which builds the graph and judges it exactly as
-//! one process does ([`gather`]); process 0 writes the report and every process exits with
-//! its code.
+//! Each process reads its share of the inputs (byte ranges of plain files cut at line ends,
+//! see [`share`]). A judged scan (the default) then gathers the rows to process 0, which
+//! builds the graph and judges it exactly as one process does ([`gather`]). `--count-only`
+//! gathers nothing: names are numbered by a dictionary partitioned by a hash of the name,
+//! edges live with their recommender's process, and pairs and cycles are counted by
+//! distributed joins of half-paths ([`count`]). Process 0 writes the report and every process
+//! exits with its code.
 //!
 //! Failure is an error, never a hang: a peer that cannot be reached within
 //! `--connect-timeout`, was started with other inputs or flags, or dies mid-scan makes every
