@@ -365,25 +365,11 @@ pub(crate) fn counted_report(
     }
     let max_len = match counts.walks4 {
         None => MaxLen { k: counts.max_len, choice: None },
-        Some(walks4) => {
-            let seconds = walks4 * detect::estimate::NANOS_PER_WALK * 1e-9;
-            MaxLen {
-                k: counts.max_len,
-                choice: Some(crate::report::MaxLenChoice {
-                    mode: "auto".into(),
-                    walks4,
-                    predicted_seconds_k5: (seconds * 1000.0).round() / 1000.0,
-                    budget_seconds: detect::estimate::AUTO_BUDGET_SECONDS,
-                    reason: format!(
-                        "the k = 5 scan is predicted to take {seconds:.2} s ({walks4:.3e} walks of length 4 in the whole \
-                         network: a cluster run computes no components, so it counts more walks than one process), \
-                         {} the {} s budget; --max-len K overrides",
-                        if counts.max_len == 5 { "within" } else { "over" },
-                        detect::estimate::AUTO_BUDGET_SECONDS
-                    ),
-                }),
-            }
-        }
+        Some(walks4) => MaxLen::auto(
+            counts.max_len,
+            walks4,
+            "in the whole network: a cluster run computes no components, so it counts more walks than one process",
+        ),
     };
     let mut cycle_counts = [0u64; MAX_CYCLE_LEN + 1];
     for (l, n) in counts.cycles.iter().enumerate().take(MAX_CYCLE_LEN + 1) {
@@ -481,25 +467,28 @@ impl MaxLen {
             Some(k) => MaxLen { k, choice: None },
             None => {
                 let e = detect::estimate::estimate(g);
-                let k = e.auto_max_len();
-                let choice = crate::report::MaxLenChoice {
-                    mode: "auto".into(),
-                    walks4: e.walks4,
-                    predicted_seconds_k5: (e.seconds_k5 * 1000.0).round() / 1000.0,
-                    budget_seconds: detect::estimate::AUTO_BUDGET_SECONDS,
-                    reason: format!(
-                        "the k = 5 scan is predicted to take {:.2} s ({:.3e} walks of length 4 among the {} people \
-                         of cyclic components), {} the {} s budget; --max-len K overrides",
-                        e.seconds_k5,
-                        e.walks4,
-                        e.core_people,
-                        if k == 5 { "within" } else { "over" },
-                        detect::estimate::AUTO_BUDGET_SECONDS
-                    ),
-                };
-                MaxLen { k, choice: Some(choice) }
+                let among = format!("among the {} people of cyclic components", e.core_people);
+                MaxLen::auto(e.auto_max_len(), e.walks4, &among)
             }
         }
+    }
+
+    /// `auto`'s choice `k`, made from `walks4` walks of length 4 counted as `counted` says.
+    fn auto(k: usize, walks4: f64, counted: &str) -> MaxLen {
+        let seconds = detect::estimate::seconds_k5(walks4);
+        let choice = crate::report::MaxLenChoice {
+            mode: "auto".into(),
+            walks4,
+            predicted_seconds_k5: (seconds * 1000.0).round() / 1000.0,
+            budget_seconds: detect::estimate::AUTO_BUDGET_SECONDS,
+            reason: format!(
+                "the k = 5 scan is predicted to take {seconds:.2} s ({walks4:.3e} walks of length 4 {counted}), {} the \
+                 {} s budget; --max-len K overrides",
+                if k == 5 { "within" } else { "over" },
+                detect::estimate::AUTO_BUDGET_SECONDS
+            ),
+        };
+        MaxLen { k, choice: Some(choice) }
     }
 }
 

@@ -110,13 +110,7 @@ fn too_many() -> Error {
 fn dictionary(node: &mut Node<'_>, names: ShardedInterner, rows: &RowStore) -> Result<(Vec<(u32, u32)>, u64)> {
     let p = node.peers();
     let me = node.index();
-    let used: Vec<std::sync::atomic::AtomicBool> =
-        (0..names.id_space()).map(|_| std::sync::atomic::AtomicBool::new(false)).collect();
-    rows.par_for_each_ids(|a, b| {
-        used[a as usize].store(true, std::sync::atomic::Ordering::Relaxed);
-        used[b as usize].store(true, std::sync::atomic::Ordering::Relaxed);
-    });
-    let (sorted, remap) = names.into_sorted(|id| used[id as usize].load(std::sync::atomic::Ordering::Relaxed));
+    let (sorted, remap) = crate::graph::build::names_in_rows(names, rows);
     let mut out: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
     let mut place: Vec<(u32, u32)> = Vec::with_capacity(sorted.len());
     let mut sent = vec![0u32; p];
@@ -337,12 +331,19 @@ fn join(forward: &Paths, backward: &Paths) -> u64 {
     found
 }
 
-/// Sum a number over all processes.
-fn total(node: &mut Node<'_>, mine: u64) -> Result<u64> {
-    node.all_gather(mine.to_le_bytes().to_vec())
-        .iter()
-        .map(|b| b.as_slice().try_into().map(u64::from_le_bytes).map_err(|_| Error::Cluster("a bad count".into())))
-        .sum()
+/// Sum each of `mine` over all processes (one exchange however many numbers).
+fn totals(node: &mut Node<'_>, mine: &[u64]) -> Result<Vec<u64>> {
+    let bytes: Vec<u8> = mine.iter().flat_map(|n| n.to_le_bytes()).collect();
+    let mut sums = vec![0u64; mine.len()];
+    for theirs in node.all_gather(bytes) {
+        if theirs.len() != 8 * mine.len() {
+            return Err(Error::Cluster("a peer sent counts of another length".into()));
+        }
+        for (sum, chunk) in sums.iter_mut().zip(theirs.chunks_exact(8)) {
+            *sum += u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        }
+    }
+    Ok(sums)
 }
 
 /// Walks of length 4 in the whole network, the estimate behind `--max-len auto`: for each
@@ -391,12 +392,6 @@ pub fn count(node: &mut Node<'_>, local: Ingested, inputs: usize, max_len: Optio
     let Ingested { names, rows, .. } = local;
     let (ends, owned) = dictionary(node, names, &rows)?;
     let (part, duplicates) = partition(node, rows, ends, owned as usize, inputs)?;
-    let people = total(node, owned)?;
-    let recommendations = total(node, part.out.len() as u64)?;
-    let mut dup_totals = Vec::with_capacity(inputs);
-    for d in duplicates {
-        dup_totals.push(total(node, d)?);
-    }
     let mine_pairs: u64 = (0..part.owned())
         .into_par_iter()
         .map(|i| {
@@ -405,19 +400,17 @@ pub fn count(node: &mut Node<'_>, local: Ingested, inputs: usize, max_len: Optio
             part.out_of(r).iter().filter(|&&m| m > r && inn.binary_search(&m).is_ok()).count() as u64
         })
         .sum();
-    let pairs = total(node, mine_pairs)?;
+    // People, recommendations, pairs, then duplicates per input.
+    let mine = [owned, part.out.len() as u64, mine_pairs].into_iter().chain(duplicates).collect::<Vec<_>>();
+    let sums = totals(node, &mine)?;
+    let (people, recommendations, pairs) = (sums[0], sums[1], sums[2]);
+    let dup_totals = sums[3..].to_vec();
     let walks4 = match max_len {
         Some(_) => None,
         None => Some(walks4(node, &part)?),
     };
-    let max_len = max_len.unwrap_or_else(|| {
-        let seconds = walks4.unwrap_or(0.0) * crate::detect::estimate::NANOS_PER_WALK * 1e-9;
-        if seconds <= crate::detect::estimate::AUTO_BUDGET_SECONDS {
-            5
-        } else {
-            4
-        }
-    });
+    use crate::detect::estimate::{max_len_for, seconds_k5};
+    let max_len = max_len.unwrap_or_else(|| max_len_for(seconds_k5(walks4.unwrap_or(0.0))));
     let cycles = cycles(node, &part, recommendations, people, max_len)?;
     Ok(Counts { people, recommendations, duplicates: dup_totals, pairs, cycles, max_len, walks4 })
 }
@@ -461,9 +454,5 @@ fn cycles(node: &mut Node<'_>, part: &Part, edges: u64, people: u64, max_len: us
             }
         }
     }
-    let mut totals = vec![0u64; max_len + 1];
-    for (l, n) in found.into_iter().enumerate() {
-        totals[l] = total(node, n)?;
-    }
-    Ok(totals)
+    totals(node, &found)
 }

@@ -101,6 +101,13 @@ impl Node<'_> {
         self.exchange(out)
     }
 
+    /// Every process's `mine` at process 0, indexed by process (nothing elsewhere).
+    pub fn gather(&mut self, mine: Vec<u8>) -> Vec<Vec<u8>> {
+        let mut out = vec![Vec::new(); self.peers()];
+        out[0] = mine;
+        self.exchange(out)
+    }
+
     /// Process 0's `value` in every process (`value` is ignored elsewhere).
     pub fn broadcast(&mut self, value: Vec<u8>) -> Vec<u8> {
         let out = if self.index() == 0 { vec![value; self.peers()] } else { vec![Vec::new(); self.peers()] };

@@ -21,20 +21,21 @@ pub fn encode(local: Ingested, done: &[Done]) -> Vec<u8> {
     }
     let mut rows = rows.iter().peekable();
     for f in 0..done.len() as u32 {
-        let mut segment = Writer::default();
+        // The row count goes first; it is known once the rows are written.
+        let at = w.bytes.len();
+        w.u64(0);
         let mut count = 0u64;
         while let Some(r) = rows.next_if(|r| r.source.file == f) {
             count += 1;
-            segment.u32(remap[r.from as usize]);
-            segment.u32(remap[r.to as usize]);
-            segment.opt_i64((r.created != NO_DATE).then_some(r.created));
-            segment.u32(r.source.line);
-            segment.opt_str(texts.get(r.source));
-            segment.opt_str(relationships.get(r.source));
-            segment.opt_f64(weights.get(r.source).copied());
+            w.u32(remap[r.from as usize]);
+            w.u32(remap[r.to as usize]);
+            w.opt_i64((r.created != NO_DATE).then_some(r.created));
+            w.u32(r.source.line);
+            w.opt_str(texts.get(r.source));
+            w.opt_str(relationships.get(r.source));
+            w.opt_f64(weights.get(r.source).copied());
         }
-        w.u64(count);
-        w.bytes.extend_from_slice(&segment.bytes);
+        w.bytes[at..at + 8].copy_from_slice(&count.to_le_bytes());
     }
     w.bytes
 }
@@ -90,9 +91,7 @@ pub fn assemble(from: &[Vec<u8>], inputs: &Inputs, options: &IngestOptions) -> R
                 Done::Whole { stats, warnings, precision } => {
                     out.inputs.push(stats);
                     out.warnings.extend(warnings);
-                    if let Some(p) = precision {
-                        out.date_precision = out.date_precision.max(p);
-                    }
+                    out.date_precision = out.date_precision.max(precision);
                 }
                 _ => return Err(Error::Cluster(format!("{}: process {reader} did not read it", path.display()))),
             },

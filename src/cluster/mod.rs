@@ -94,11 +94,8 @@ pub fn scan(node: &mut Node<'_>, config: &ScanConfig) -> Result<Option<ScanOutco
     if config.count_only {
         return count_only(node, config, &inputs, local, &done);
     }
-    let me = node.index();
-    let mut out = vec![Vec::new(); node.peers()];
-    out[0] = gather::encode(local, &done);
-    let received = node.exchange(out);
-    let outcome = if me == 0 {
+    let received = node.gather(gather::encode(local, &done));
+    let outcome = if node.index() == 0 {
         let assembled = gather::assemble(&received, &inputs, &config.ingest);
         drop(received);
         assembled.and_then(|ingested| crate::scan::scan_read(config, |_| Ok(ingested))).map(Some)
@@ -126,9 +123,7 @@ fn count_only(
                 .into(),
         ))
     })?;
-    let mut out = vec![Vec::new(); node.peers()];
-    out[0] = gather::encode(crate::ingest::Ingested::default(), done);
-    let received = node.exchange(out);
+    let received = node.gather(gather::encode(crate::ingest::Ingested::default(), done));
     let counts = count::count(node, local, inputs.edge_lists.len(), config.max_cycle_len)?;
     let outcome = if node.index() == 0 {
         gather::assemble(&received, inputs, &config.ingest)

@@ -46,8 +46,8 @@ pub enum Done {
         stats: InputStats,
         /// Warnings about it.
         warnings: Vec<String>,
-        /// The coarsest date read, if any.
-        precision: Option<DatePrecision>,
+        /// The coarsest date read (a day when none was read).
+        precision: DatePrecision,
     },
 }
 
@@ -127,11 +127,11 @@ pub fn read(node: &mut Node<'_>, inputs: &Inputs, options: &IngestOptions) -> Re
                 }
                 Plan::Whole { reader } if *reader == me => {
                     let warned = out.warnings.len();
-                    let before = out.date_precision;
-                    out.date_precision = DatePrecision::default();
+                    // This input's coarsest date alone (the default, a day, changes nothing).
+                    let before = std::mem::take(&mut out.date_precision);
                     ingest::read_edge_list(path, file, options, &mut out)?;
-                    let precision = (out.date_precision != DatePrecision::default()).then_some(out.date_precision);
-                    out.date_precision = before.max(out.date_precision);
+                    let precision = out.date_precision;
+                    out.date_precision = before.max(precision);
                     let stats = out.inputs.pop().expect("a whole input's counts");
                     Done::Whole { stats, warnings: out.warnings.split_off(warned), precision }
                 }

@@ -40,11 +40,22 @@ impl SearchEstimate {
     /// The longest cycle `auto` searches: 5 when the k = 5 search is predicted to fit
     /// [`AUTO_BUDGET_SECONDS`], else 4.
     pub fn auto_max_len(&self) -> usize {
-        if self.seconds_k5 <= AUTO_BUDGET_SECONDS {
-            5
-        } else {
-            4
-        }
+        max_len_for(self.seconds_k5)
+    }
+}
+
+/// The predicted seconds of the k = 5 search that makes `walks4` walks of length 4.
+pub fn seconds_k5(walks4: f64) -> f64 {
+    walks4 * NANOS_PER_WALK * 1e-9
+}
+
+/// `auto`'s choice for a k = 5 search predicted to take `seconds_k5`: 5 within the budget,
+/// else 4.
+pub fn max_len_for(seconds_k5: f64) -> usize {
+    if seconds_k5 <= AUTO_BUDGET_SECONDS {
+        5
+    } else {
+        4
     }
 }
 
@@ -75,7 +86,7 @@ pub fn estimate(g: &Graph) -> SearchEstimate {
         core_people: labels.iter().filter(|&&l| l != scc::TRIVIAL).count() as u64,
         core_edges: out_deg.iter().sum(),
         walks4,
-        seconds_k5: walks4 * NANOS_PER_WALK * 1e-9,
+        seconds_k5: seconds_k5(walks4),
     }
 }
 

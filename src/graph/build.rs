@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
+use super::names::Names;
+use super::shards::ShardedInterner;
 use super::{pages, EdgeSource, Graph};
 use crate::ingest::store::{RowLayout, RowStore};
 use crate::ingest::{Ingested, InputStats, Row, NO_DATE};
@@ -138,6 +140,18 @@ fn in_adjacency(out_offsets: &[usize], targets: &[u32], in_offsets: &[usize]) ->
     (in_sources, in_edges)
 }
 
+/// The names of everyone in a kept row of `rows` (names of self-recommendations only are
+/// dropped), numbered in sorted order, and the map from the dictionary's ids to these
+/// (`u32::MAX` for the dropped).
+pub(crate) fn names_in_rows(names: ShardedInterner, rows: &RowStore) -> (Names, Vec<u32>) {
+    let used: Vec<AtomicBool> = (0..names.id_space()).map(|_| AtomicBool::new(false)).collect();
+    rows.par_for_each_ids(|from, to| {
+        used[from as usize].store(true, Ordering::Relaxed);
+        used[to as usize].store(true, Ordering::Relaxed);
+    });
+    names.into_sorted(|id| used[id as usize].load(Ordering::Relaxed))
+}
+
 impl Graph {
     /// Build a graph from ingested rows: renumber the people in name order, then sort,
     /// de-duplicate and lay out the rows ([`RowStore`] keeps them at 16 bytes each without
@@ -158,14 +172,7 @@ impl Graph {
             date_precision,
             stopped: _,
         } = ingested;
-        // Who is in a kept row (names of self-recommendations only are dropped).
-        let used: Vec<AtomicBool> = (0..names.id_space()).map(|_| AtomicBool::new(false)).collect();
-        rows.par_for_each_ids(|from, to| {
-            used[from as usize].store(true, Ordering::Relaxed);
-            used[to as usize].store(true, Ordering::Relaxed);
-        });
-        let (names, remap) = names.into_sorted(|id| used[id as usize].load(Ordering::Relaxed));
-        drop(used);
+        let (names, remap) = names_in_rows(names, &rows);
         rows.map_ids(|from, to| (remap[from as usize], remap[to as usize]));
         drop(remap);
         let n = names.len();

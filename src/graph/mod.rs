@@ -2,7 +2,7 @@
 //! (CSR) structure with sorted, de-duplicated out- and in-adjacency, and edge attributes in
 //! parallel arrays indexed by the edge's position in the out-adjacency.
 
-mod build;
+pub(crate) mod build;
 pub mod interner;
 pub mod names;
 pub(crate) mod pages;
