@@ -58,8 +58,11 @@ impl<T: Ord + Clone> TopN<T> {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        // Each side that has cut holds `limit` items at or below its bound, so nothing above
+        // the smaller bound can make the top; the item *at* it can (it is the kept largest of
+        // its side), so the test is `<=` here where `push` may use `<`.
         let bound = self.bound.clone();
-        self.items.extend(other.items.into_iter().filter(|x| bound.as_ref().is_none_or(|b| x < b)));
+        self.items.extend(other.items.into_iter().filter(|x| bound.as_ref().is_none_or(|b| x <= b)));
         if self.items.len() >= self.limit.saturating_mul(2) {
             self.cut();
         }
@@ -92,6 +95,56 @@ mod tests {
         let mut none = TopN::new(0);
         none.push(1);
         assert!(none.into_sorted_vec().is_empty());
+    }
+
+    #[test]
+    fn merge_keeps_the_item_at_the_smaller_bound() {
+        // Both collections have cut (bounds 5 and 3): the 3 held by the second must survive.
+        let mut a = TopN::new(1);
+        a.push(5);
+        a.push(6);
+        let mut b = TopN::new(1);
+        b.push(3);
+        b.push(4);
+        a.merge(b);
+        assert_eq!(a.into_sorted_vec(), vec![3]);
+    }
+
+    proptest::proptest! {
+        /// Any split of a stream of distinct items into parts merged in any tree gives the
+        /// smallest `limit` of the whole, as a full sort does.
+        #[test]
+        fn any_split_equals_a_full_sort(
+            seed in 0u64..u64::MAX,
+            limit in 1usize..12,
+            len in 0usize..400,
+            cuts in proptest::collection::vec(0usize..400, 0..12),
+        ) {
+            let values: Vec<u64> = (0..len as u64).map(|i| (i ^ seed).wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
+            let mut expected = values.clone();
+            expected.sort_unstable();
+            expected.dedup();
+            expected.truncate(limit);
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(len)).collect();
+            cuts.extend([0, len]);
+            cuts.sort_unstable();
+            let mut parts: Vec<TopN<u64>> = cuts
+                .windows(2)
+                .map(|w| {
+                    let mut part = TopN::new(limit);
+                    values[w[0]..w[1]].iter().for_each(|&v| part.push(v));
+                    part
+                })
+                .collect();
+            // Merge pairwise from the back, as a reduction tree would.
+            while parts.len() > 1 {
+                let last = parts.pop().unwrap();
+                let i = (seed as usize) % parts.len();
+                parts[i].merge(last);
+            }
+            let got = parts.pop().map(TopN::into_sorted_vec).unwrap_or_default();
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 
     #[test]
