@@ -29,7 +29,7 @@ use crate::ingest::store::RowStore;
 use crate::ingest::{Ingested, NO_DATE};
 
 /// Paths in flight per batch that the batch count aims at (all processes together).
-const PATHS_PER_BATCH: f64 = 8e6;
+const PATHS_PER_BATCH: f64 = 2e6;
 
 /// What the counting found, the same in every process.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -101,13 +101,17 @@ fn u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
     bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
 }
 
+fn bad_id() -> Error {
+    Error::Cluster("a peer sent a person this process does not own".into())
+}
+
 fn too_many() -> Error {
     Error::Cluster("more than 4 billion people: ids do not fit".into())
 }
 
-/// Number every name in a kept row: returns the global id of each local row's ends, in row
-/// order, and how many names this process owns.
-fn dictionary(node: &mut Node<'_>, names: ShardedInterner, rows: &RowStore) -> Result<(Vec<(u32, u32)>, u64)> {
+/// Number every name in a kept row: rewrites the rows' ends to global ids in place and returns
+/// how many names this process owns.
+fn dictionary(node: &mut Node<'_>, names: ShardedInterner, rows: &mut RowStore) -> Result<u64> {
     let p = node.peers();
     let me = node.index();
     let (sorted, remap) = crate::graph::build::names_in_rows(names, rows);
@@ -157,8 +161,8 @@ fn dictionary(node: &mut Node<'_>, names: ShardedInterner, rows: &RowStore) -> R
         let (dest, k) = place[remap[local_id as usize] as usize];
         ids[dest as usize][k as usize]
     };
-    let ends: Vec<(u32, u32)> = rows.iter().map(|r| (global(r.from), global(r.to))).collect();
-    Ok((ends, owned))
+    rows.map_ids(|from, to| (global(from), global(to)));
+    Ok(owned)
 }
 
 /// A recommendation on its way to its recommender's owner: ends, date (undated last), input,
@@ -168,62 +172,47 @@ type Copy = (u32, u32, i64, u32, u32);
 /// Route every row to its recommender's owner, keep one copy per recommendation (the earliest
 /// dated, then the first read) and build both adjacencies. Returns this process's part and
 /// its duplicates per input.
-fn partition(
-    node: &mut Node<'_>,
-    rows: RowStore,
-    ends: Vec<(u32, u32)>,
-    owned: usize,
-    inputs: usize,
-) -> Result<(Part, Vec<u64>)> {
+fn partition(node: &mut Node<'_>, rows: RowStore, owned: usize, inputs: usize) -> Result<(Part, Vec<u64>)> {
     let p = node.peers();
     let me = node.index() as u32;
-    let mut out: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
-    for (r, &(from, to)) in rows.iter().zip(&ends) {
-        let w = &mut out[(from % p as u32) as usize];
-        w.u32(from);
-        w.u32(to);
-        w.u32(r.source.file);
-        w.u32(r.source.line);
-        w.opt_i64((r.created != NO_DATE).then_some(r.created));
+    // How many rows each process will receive, so that the copies are allocated once.
+    let mut counts = vec![0u64; p];
+    for r in rows.iter() {
+        counts[(r.from % p as u32) as usize] += 1;
     }
-    // The rows are on their way: what is left of them here is not needed again.
-    drop((rows, ends));
-    let got = node.exchange(out.into_iter().map(|w| w.bytes).collect());
-    let mut copies: Vec<Copy> = Vec::with_capacity(got.iter().map(|b| b.len() / 17).sum());
-    for bytes in got {
-        let mut r = Reader::new(&bytes);
-        while !r.done() {
-            let (from, to, file, line) = (r.u32()?, r.u32()?, r.u32()?, r.u32()?);
-            // Undated copies sort after every dated copy of the same recommendation.
-            let created = r.opt_i64()?.unwrap_or(i64::MAX);
-            copies.push((from, to, created, file, line));
-        }
-    }
-    copies.par_sort_unstable();
+    let incoming: u64 = node
+        .exchange(counts.iter().map(|c| c.to_le_bytes().to_vec()).collect())
+        .iter()
+        .filter_map(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
+        .sum();
+    let dated = rows.is_dated();
+    let dated = totals(node, &[u64::from(dated)])?[0] > 0;
     let mut duplicates = vec![0u64; inputs];
-    let mut edges: Vec<(u32, u32)> = Vec::with_capacity(copies.len());
-    for c in &copies {
-        if edges.last() == Some(&(c.0, c.1)) {
-            duplicates[c.3 as usize] += 1;
-        } else {
-            edges.push((c.0, c.1));
-        }
-    }
-    drop(copies);
-    let mut to_owner: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
-    for &(from, to) in &edges {
-        let w = &mut to_owner[(to % p as u32) as usize];
-        w.u32(to);
-        w.u32(from);
-    }
-    let got = node.exchange(to_owner.into_iter().map(|w| w.bytes).collect());
-    let mut reversed: Vec<(u32, u32)> = Vec::with_capacity(got.iter().map(|b| b.len() / 8).sum());
-    for bytes in got {
-        let mut it = u32s(&bytes);
+    let edges = if dated {
+        let copies = receive_copies::<Copy>(node, &rows, incoming, |r| (r.0, r.1, r.2, r.3, r.4))?;
+        drop(rows);
+        keep_first(&copies, |c| ((c.0, c.1), c.3), &mut duplicates)
+    } else {
+        // Nothing is dated anywhere: the first read copy is kept, 16 bytes a copy.
+        let copies = receive_copies::<[u32; 4]>(node, &rows, incoming, |r| [r.0, r.1, r.3, r.4])?;
+        drop(rows);
+        keep_first(&copies, |c| ((c[0], c[1]), c[2]), &mut duplicates)
+    };
+    let mut reversed: Vec<(u32, u32)> = Vec::with_capacity(edges.len());
+    let mut outbox = node.stream(edges.len() * 8, |_, _, bytes| {
+        let mut it = u32s(bytes);
         while let (Some(to), Some(from)) = (it.next(), it.next()) {
             reversed.push((to, from));
         }
+        Ok(())
+    });
+    for &(from, to) in &edges {
+        outbox.push((to % p as u32) as usize, |w| {
+            w.u32(to);
+            w.u32(from);
+        });
     }
+    outbox.finish()?;
     reversed.par_sort_unstable();
     let csr = |pairs: &[(u32, u32)]| -> (Vec<usize>, Vec<u32>) {
         let mut offsets = vec![0usize; owned + 1];
@@ -240,6 +229,56 @@ fn partition(
     Ok((Part { me, processes: p as u32, out_offsets, out, in_offsets, inn }, duplicates))
 }
 
+/// Route every row to its recommender's owner and collect the copies sent here (`incoming` of
+/// them), sorted, each made by `make` from (from, to, date with undated last, input, line).
+fn receive_copies<T: Ord + Send>(
+    node: &mut Node<'_>,
+    rows: &RowStore,
+    incoming: u64,
+    make: impl Fn(Copy) -> T,
+) -> Result<Vec<T>> {
+    let p = node.peers() as u32;
+    let mut copies: Vec<T> = Vec::with_capacity(incoming as usize);
+    let planned = rows.len() * if rows.is_dated() { 25 } else { 17 };
+    let mut outbox = node.stream(planned, |_, _, bytes| {
+        let mut r = Reader::new(bytes);
+        while !r.done() {
+            let (from, to, file, line) = (r.u32()?, r.u32()?, r.u32()?, r.u32()?);
+            // Undated copies sort after every dated copy of the same recommendation.
+            let created = r.opt_i64()?.unwrap_or(i64::MAX);
+            copies.push(make((from, to, created, file, line)));
+        }
+        Ok(())
+    });
+    for r in rows.iter() {
+        outbox.push((r.from % p) as usize, |w| {
+            w.u32(r.from);
+            w.u32(r.to);
+            w.u32(r.source.file);
+            w.u32(r.source.line);
+            w.opt_i64((r.created != NO_DATE).then_some(r.created));
+        });
+    }
+    outbox.finish()?;
+    copies.par_sort_unstable();
+    Ok(copies)
+}
+
+/// The distinct recommendations of sorted `copies` (the first copy of each is kept); counts
+/// the others as duplicates of their input. `key` gives a copy's (ends, input).
+fn keep_first<T>(copies: &[T], key: impl Fn(&T) -> ((u32, u32), u32), duplicates: &mut [u64]) -> Vec<(u32, u32)> {
+    let mut edges: Vec<(u32, u32)> = Vec::with_capacity(copies.len());
+    for c in copies {
+        let (ends, input) = key(c);
+        if edges.last() == Some(&ends) {
+            duplicates[input as usize] += 1;
+        } else {
+            edges.push(ends);
+        }
+    }
+    edges
+}
+
 /// Paths of one length, flat: `stride` ids each, the root first and the last person last.
 #[derive(Default)]
 struct Paths {
@@ -254,31 +293,36 @@ impl Paths {
 }
 
 /// Send every path to the owner of its last person.
-fn route(node: &mut Node<'_>, part: &Part, forward: Paths, backward: Paths) -> (Paths, Paths) {
-    let p = node.peers();
-    let mut out: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
-    for (tag, paths) in [(0u32, &forward), (1u32, &backward)] {
-        for path in paths.iter() {
-            let w = &mut out[part.owner(*path.last().expect("a path has people"))];
-            w.u32(tag);
-            for &v in path {
-                w.u32(v);
-            }
-        }
-    }
+fn route(node: &mut Node<'_>, part: &Part, forward: Paths, backward: Paths) -> Result<(Paths, Paths)> {
     let (fs, bs) = (forward.stride, backward.stride);
-    drop((forward, backward));
-    let got = node.exchange(out.into_iter().map(|w| w.bytes).collect());
     let mut f = Paths { stride: fs, ids: Vec::new() };
     let mut b = Paths { stride: bs, ids: Vec::new() };
-    for bytes in &got {
+    let paths = forward.ids.len() / fs.max(1) + backward.ids.len() / bs.max(1);
+    let planned = 4 * (forward.ids.len() + backward.ids.len() + paths);
+    let mut outbox = node.stream(planned, |_, _, bytes| {
         let mut it = u32s(bytes);
         while let Some(tag) = it.next() {
             let (into, stride) = if tag == 0 { (&mut f.ids, fs) } else { (&mut b.ids, bs) };
+            let before = into.len();
             into.extend(it.by_ref().take(stride));
+            if into.len() != before + stride {
+                return Err(Error::Cluster("a peer sent a cut path".into()));
+            }
+        }
+        Ok(())
+    });
+    for (tag, paths) in [(0u32, &forward), (1u32, &backward)] {
+        for path in paths.iter() {
+            outbox.push(part.owner(*path.last().expect("a path has people")), |w| {
+                w.u32(tag);
+                for &v in path {
+                    w.u32(v);
+                }
+            });
         }
     }
-    (f, b)
+    outbox.finish()?;
+    Ok((f, b))
 }
 
 /// Extend every path (its last person owned here) by one recommendation out of (`forward`)
@@ -350,36 +394,37 @@ fn totals(node: &mut Node<'_>, mine: &[u64]) -> Result<Vec<u64>> {
 /// person, the walks of two recommendations that end at them times those that start there.
 /// Each process tells the owners of its people's neighbours its degrees.
 fn walks4(node: &mut Node<'_>, part: &Part) -> Result<f64> {
-    let p = node.peers();
-    let mut out: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
+    let mut ending = vec![0u64; part.owned()];
+    let mut starting = vec![0u64; part.owned()];
+    let mut outbox = node.stream(12 * (part.out.len() + part.inn.len()), |_, _, bytes| {
+        let mut it = u32s(bytes);
+        while let (Some(v), Some(tag), Some(d)) = (it.next(), it.next(), it.next()) {
+            let into = if tag == 0 { &mut ending } else { &mut starting };
+            *into.get_mut(part.local(v)).ok_or_else(bad_id)? += u64::from(d);
+        }
+        Ok(())
+    });
     for i in 0..part.owned() {
         let v = part.global(i);
         let (outs, ins) = (part.out_of(v), part.in_of(v));
         for &w in outs {
             // v → w: v's in-degree ends walks at w.
-            let msg = &mut out[part.owner(w)];
-            msg.u32(w);
-            msg.u32(0);
-            msg.u32(ins.len() as u32);
+            outbox.push(part.owner(w), |msg| {
+                msg.u32(w);
+                msg.u32(0);
+                msg.u32(ins.len() as u32);
+            });
         }
         for &u in ins {
             // u → v: v's out-degree starts walks at u.
-            let msg = &mut out[part.owner(u)];
-            msg.u32(u);
-            msg.u32(1);
-            msg.u32(outs.len() as u32);
+            outbox.push(part.owner(u), |msg| {
+                msg.u32(u);
+                msg.u32(1);
+                msg.u32(outs.len() as u32);
+            });
         }
     }
-    let got = node.exchange(out.into_iter().map(|w| w.bytes).collect());
-    let mut ending = vec![0u64; part.owned()];
-    let mut starting = vec![0u64; part.owned()];
-    for bytes in &got {
-        let mut it = u32s(bytes);
-        while let (Some(v), Some(tag), Some(d)) = (it.next(), it.next(), it.next()) {
-            let into = if tag == 0 { &mut ending } else { &mut starting };
-            into[part.local(v)] += u64::from(d);
-        }
-    }
+    outbox.finish()?;
     let mine: f64 = ending.iter().zip(&starting).map(|(&e, &s)| e as f64 * s as f64).sum();
     let all = node.all_gather(mine.to_le_bytes().to_vec());
     Ok(all.iter().filter_map(|b| b.as_slice().try_into().ok()).map(f64::from_le_bytes).sum())
@@ -390,8 +435,9 @@ fn walks4(node: &mut Node<'_>, part: &Part) -> Result<f64> {
 /// (`local`, with `inputs` inputs in all). Every process gets the same counts.
 pub fn count(node: &mut Node<'_>, local: Ingested, inputs: usize, max_len: Option<usize>) -> Result<Counts> {
     let Ingested { names, rows, .. } = local;
-    let (ends, owned) = dictionary(node, names, &rows)?;
-    let (part, duplicates) = partition(node, rows, ends, owned as usize, inputs)?;
+    let mut rows = rows;
+    let owned = dictionary(node, names, &mut rows)?;
+    let (part, duplicates) = partition(node, rows, owned as usize, inputs)?;
     let mine_pairs: u64 = (0..part.owned())
         .into_par_iter()
         .map(|i| {
@@ -432,7 +478,7 @@ fn cycles(node: &mut Node<'_>, part: &Part, edges: u64, people: u64, max_len: us
             f.ids.extend(part.out_of(r).iter().filter(|&&v| v > r).flat_map(|&v| [r, v]));
             b.ids.extend(part.in_of(r).iter().filter(|&&u| u > r).flat_map(|&u| [r, u]));
         }
-        let (mut forward, mut backward) = route(node, part, f, b);
+        let (mut forward, mut backward) = route(node, part, f, b)?;
         // After step t, paths have `level` = t + 1 recommendations (stride level + 1); the
         // backward paths of one fewer are kept for the odd lengths.
         for t in 1..longest_forward {
@@ -444,7 +490,7 @@ fn cycles(node: &mut Node<'_>, part: &Part, edges: u64, people: u64, max_len: us
                 Paths { stride: level + 1, ids: Vec::new() }
             };
             let shorter = std::mem::take(&mut backward);
-            (forward, backward) = route(node, part, f, b);
+            (forward, backward) = route(node, part, f, b)?;
             // Odd length 2·level − 1 (at least 3): forward `level`, backward `level − 1`.
             if 2 * level - 1 <= max_len {
                 found[2 * level - 1] += join(&forward, &shorter);

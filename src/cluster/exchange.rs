@@ -20,10 +20,14 @@ use timely_communication::allocator::zero_copy::initialize::initialize_networkin
 use timely_communication::allocator::ProcessBuilder;
 use timely_communication::Hooks;
 
+use super::wire::Writer;
 use crate::error::{Error, Result};
 
-/// Pieces of at most this many bytes travel in one message.
-const PIECE: usize = 1 << 20;
+/// Pieces of about this many bytes travel in one message.
+pub const PIECE: usize = 1 << 20;
+
+/// Bytes a process sends per round of a streaming exchange (see [`Node::stream`]).
+pub const ROUND: usize = 16 << 20;
 
 /// This process's view of the cluster: its index, how many there are, and the collective
 /// operations.
@@ -51,48 +55,79 @@ impl Node<'_> {
     pub fn exchange(&mut self, out: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         let peers = self.peers();
         assert_eq!(out.len(), peers, "one buffer per process");
-        let me = self.index() as u64;
-        let received: Rc<RefCell<Vec<Piece>>> = Rc::new(RefCell::new(Vec::new()));
-        let mut input = InputHandle::<u64, timely::container::CapacityContainerBuilder<Vec<Piece>>>::new();
-        let sink = Rc::clone(&received);
-        self.worker.dataflow::<u64, _, _>(|scope| {
-            scope.input_from(&mut input).sink(Exchange::new(|p: &Piece| p.0), "collect", move |(input, _)| {
-                input.for_each_stamp(|_, data| {
-                    let mut got = sink.borrow_mut();
-                    for batch in data {
-                        got.append(batch);
-                    }
-                });
-            });
+        let mut pieces: Vec<(usize, u64, Vec<u8>)> = Vec::new();
+        let planned = out.iter().map(Vec::len).sum();
+        let mut outbox = self.stream(planned, |source, seq, bytes| {
+            pieces.push((source, seq, bytes.to_vec()));
+            Ok(())
         });
-        // Pieces leave while the rest is cut: stepping the worker hands them to the network
-        // threads, so a large buffer is not held twice over.
-        let mut pieces_sent = 0usize;
         for (dest, bytes) in out.into_iter().enumerate() {
-            for (seq, chunk) in bytes.chunks(PIECE).enumerate() {
-                input.send((dest as u64, me, seq as u64, chunk.to_vec()));
-                pieces_sent += 1;
-                if pieces_sent % 8 == 0 {
-                    input.flush();
-                    self.worker.step();
-                }
+            for chunk in bytes.chunks(PIECE) {
+                outbox.piece(dest, chunk.to_vec());
             }
+        }
+        outbox.finish().expect("collecting pieces cannot fail");
+        pieces.sort_unstable_by_key(|p| (p.0, p.1));
+        let mut sizes = vec![0usize; peers];
+        for p in &pieces {
+            sizes[p.0] += p.2.len();
+        }
+        let mut from: Vec<Vec<u8>> = sizes.into_iter().map(Vec::with_capacity).collect();
+        for (source, _, bytes) in pieces {
+            from[source].extend_from_slice(&bytes);
+        }
+        from
+    }
+
+    /// Start an all-to-all exchange that streams: records written with [`Outbox::push`]
+    /// leave in pieces of about [`PIECE`] bytes while they are written, and every piece that
+    /// arrives is handed to `consume(source, sequence number, bytes)` at once. A piece holds
+    /// whole records; pieces from one source come in any order (the sequence number tells
+    /// their order where it matters).
+    ///
+    /// What is in flight is bounded: every process says how many bytes it plans to send
+    /// (`planned`, a close estimate will do), and the exchange runs in as many rounds as the
+    /// largest plan needs at [`ROUND`] bytes a round; a round ends when timely's progress
+    /// tracking says all of it has arrived. Without rounds, a busy machine's network threads
+    /// fall behind the workers and buffer a whole exchange.
+    pub fn stream<C>(&mut self, planned: usize, consume: C) -> Outbox<'_, C>
+    where
+        C: FnMut(usize, u64, &[u8]) -> Result<()>,
+    {
+        let peers = self.peers();
+        let largest = self.all_gather_u64(planned as u64).into_iter().max().unwrap_or(0);
+        let rounds = (largest as usize).div_ceil(ROUND).max(1);
+        let mut outbox = Outbox {
+            me: self.index() as u64,
+            worker: &mut *self.worker,
+            input: None,
+            received: Rc::new(RefCell::new(Vec::new())),
+            open: (0..peers).map(|_| Writer::default()).collect(),
+            seq: vec![0; peers],
+            sent: 0,
+            rounds_left: rounds,
+            quota: planned.div_ceil(rounds).max(1),
+            this_round: 0,
+            consume,
+            failed: None,
+        };
+        outbox.start_round();
+        outbox
+    }
+
+    /// Every process's `mine`, indexed by process, over a plain one-round exchange.
+    fn all_gather_u64(&mut self, mine: u64) -> Vec<u64> {
+        let received: Rc<RefCell<Vec<Piece>>> = Rc::new(RefCell::new(Vec::new()));
+        let mut input = dataflow(self.worker, &received);
+        for dest in 0..self.peers() {
+            input.send((dest as u64, self.index() as u64, 0, mine.to_le_bytes().to_vec()));
         }
         drop(input);
         while self.worker.has_dataflows() {
             self.worker.step_or_park(None);
         }
-        let mut pieces = std::mem::take(&mut *received.borrow_mut());
-        pieces.sort_unstable_by_key(|p| (p.1, p.2));
-        let mut sizes = vec![0usize; peers];
-        for p in &pieces {
-            sizes[p.1 as usize] += p.3.len();
-        }
-        let mut from: Vec<Vec<u8>> = sizes.into_iter().map(Vec::with_capacity).collect();
-        for (_, source, _, bytes) in pieces {
-            from[source as usize].extend_from_slice(&bytes);
-        }
-        from
+        let got = std::mem::take(&mut *received.borrow_mut());
+        got.iter().filter_map(|p| p.3.as_slice().try_into().ok().map(u64::from_le_bytes)).collect()
     }
 
     /// Every process's `mine`, indexed by process.
@@ -129,6 +164,123 @@ impl Node<'_> {
                 Some(p) => Err(Error::Cluster(format!("process {p} stopped: {}", String::from_utf8_lossy(&all[p])))),
             },
         }
+    }
+}
+
+/// The sending side of a streaming exchange ([`Node::stream`]); consumes what arrives while
+/// it sends.
+pub struct Outbox<'a, C> {
+    me: u64,
+    worker: &'a mut Worker,
+    input: Option<Handle>,
+    received: Rc<RefCell<Vec<Piece>>>,
+    /// The piece being filled for each destination.
+    open: Vec<Writer>,
+    seq: Vec<u64>,
+    sent: usize,
+    /// Rounds not yet finished, this one included (every process runs the same number).
+    rounds_left: usize,
+    /// Bytes this process sends per round.
+    quota: usize,
+    this_round: usize,
+    consume: C,
+    failed: Option<Error>,
+}
+
+type Handle = InputHandle<u64, timely::container::CapacityContainerBuilder<Vec<Piece>>>;
+
+/// A dataflow that routes pieces to their destination and collects those for this process
+/// in `received`; returns its input.
+fn dataflow(worker: &mut Worker, received: &Rc<RefCell<Vec<Piece>>>) -> Handle {
+    let mut input = Handle::new();
+    let sink = Rc::clone(received);
+    worker.dataflow::<u64, _, _>(|scope| {
+        scope.input_from(&mut input).sink(Exchange::new(|p: &Piece| p.0), "collect", move |(input, _)| {
+            input.for_each_stamp(|_, data| {
+                let mut got = sink.borrow_mut();
+                for batch in data {
+                    got.append(batch);
+                }
+            });
+        });
+    });
+    input
+}
+
+impl<C: FnMut(usize, u64, &[u8]) -> Result<()>> Outbox<'_, C> {
+    /// Write one record for process `dest` with `write`; the piece leaves once it is full.
+    pub fn push(&mut self, dest: usize, write: impl FnOnce(&mut Writer)) {
+        write(&mut self.open[dest]);
+        if self.open[dest].bytes.len() >= PIECE {
+            let bytes = std::mem::take(&mut self.open[dest].bytes);
+            self.piece(dest, bytes);
+        }
+    }
+
+    /// Send one piece (whole records) to `dest`.
+    fn piece(&mut self, dest: usize, bytes: Vec<u8>) {
+        let input = self.input.as_mut().expect("open until finished");
+        let len = bytes.len();
+        input.send((dest as u64, self.me, self.seq[dest], bytes));
+        self.seq[dest] += 1;
+        self.sent += 1;
+        self.this_round += len;
+        if self.this_round >= self.quota && self.rounds_left > 1 {
+            self.end_round();
+            self.start_round();
+        } else if self.sent % 8 == 0 {
+            // Stepping hands the pieces to the network threads and takes in what arrived.
+            input.flush();
+            self.worker.step();
+            self.take_in();
+        }
+    }
+
+    fn start_round(&mut self) {
+        self.input = Some(dataflow(self.worker, &self.received));
+        self.this_round = 0;
+    }
+
+    /// Close this round's input and wait until everything sent in it has arrived.
+    fn end_round(&mut self) {
+        drop(self.input.take());
+        while self.worker.has_dataflows() {
+            self.worker.step_or_park(None);
+            self.take_in();
+        }
+        self.take_in();
+        self.rounds_left -= 1;
+    }
+
+    /// Hand every piece that arrived to the consumer.
+    fn take_in(&mut self) {
+        let pieces = std::mem::take(&mut *self.received.borrow_mut());
+        for (_, source, seq, bytes) in pieces {
+            if self.failed.is_none() {
+                if let Err(e) = (self.consume)(source as usize, seq, &bytes) {
+                    self.failed = Some(e);
+                }
+            }
+        }
+    }
+
+    /// Send what is left and wait until every process's pieces for this one have been
+    /// consumed; the first error the consumer returned, if any.
+    pub fn finish(mut self) -> Result<()> {
+        for dest in 0..self.open.len() {
+            let bytes = std::mem::take(&mut self.open[dest].bytes);
+            if !bytes.is_empty() {
+                self.piece(dest, bytes);
+            }
+        }
+        // The rounds this process did not need, so that every process builds as many
+        // dataflows.
+        while self.rounds_left > 1 {
+            self.end_round();
+            self.start_round();
+        }
+        self.end_round();
+        self.failed.map_or(Ok(()), Err)
     }
 }
 

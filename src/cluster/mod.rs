@@ -190,6 +190,42 @@ mod tests {
     }
 
     #[test]
+    fn streams_run_in_rounds_whatever_each_process_plans() {
+        // Process i sends i × 9 MB of numbers to every process (process 0 nothing), and plans
+        // a third of it (process 2) or all of it: every process runs the same rounds and
+        // every number arrives once.
+        let out = in_threads(3, &[0, 0, 0], |node| {
+            let me = node.index() as u32;
+            let per_dest = me as usize * (9 << 20) / 4;
+            let planned = if me == 2 { per_dest } else { 3 * per_dest * 4 };
+            let mut sum = 0u64;
+            let mut count = 0usize;
+            let mut outbox = node.stream(planned, |source, _, bytes| {
+                for c in bytes.chunks_exact(4) {
+                    sum += u64::from(u32::from_le_bytes(c.try_into().unwrap()));
+                    count += 1;
+                }
+                assert!(source != 0, "process 0 sent nothing");
+                Ok(())
+            });
+            for dest in 0..3 {
+                for k in 0..per_dest as u32 {
+                    outbox.push(dest, |w| w.u32(me * 1000 + k % 7));
+                }
+            }
+            outbox.finish().unwrap();
+            (sum, count)
+        });
+        let n = (9usize << 20) / 4;
+        let expected_count = n + 2 * n;
+        let expected_sum: u64 =
+            (0..n as u64).map(|k| 1000 + k % 7).sum::<u64>() + (0..2 * n as u64).map(|k| 2000 + k % 7).sum::<u64>();
+        for r in out {
+            assert_eq!(r.unwrap(), (expected_sum, expected_count));
+        }
+    }
+
+    #[test]
     fn distributed_counts_equal_one_process_on_random_graphs() {
         // Dense small graphs, every length up to 8: the half-path joins of odd and even
         // lengths, batches and the dictionary against the single-process search.

@@ -113,6 +113,11 @@ impl RowStore {
         }
     }
 
+    /// Whether any row has a date (the rows are then stored with dates).
+    pub fn is_dated(&self) -> bool {
+        matches!(self, RowStore::Dated(_))
+    }
+
     /// How many rows.
     pub fn len(&self) -> usize {
         match self {
