@@ -165,7 +165,7 @@ pub struct StageTime {
 }
 
 /// The process's peak resident set size so far, from `/proc/self/status` (Linux).
-fn peak_rss() -> Option<u64> {
+pub(crate) fn peak_rss() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -210,7 +210,28 @@ pub(crate) fn scan_read(
     read: impl FnOnce(&IngestOptions) -> Result<ingest::Ingested> + Send,
 ) -> Result<ScanOutcome> {
     config.validate()?;
-    within_threads(config.threads, || run(config, read))
+    within_threads(config.threads, || run(config, read, None))
+}
+
+/// What a cluster knows of the whole network when process 0 judges only its core (see
+/// [`crate::cluster::core`]): the counts, and everyone's whole-network degrees.
+pub(crate) struct WholeNetwork<'a> {
+    /// The distributed count (people, recommendations, duplicates, the length searched).
+    pub counts: &'a crate::cluster::count::Counts,
+    /// Everyone's degrees in the whole network.
+    pub degrees: Degrees,
+}
+
+/// Name, recommendations received and given in the whole network, of each person of a graph
+/// that holds part of it.
+pub(crate) type Degrees = Vec<(String, u32, u32)>;
+
+/// Judge `core` (the rows around every pair and cycle, see [`crate::cluster::core`]) as one
+/// process judges the whole network: the same findings and people, with the whole network's
+/// counts, accounting and degrees.
+pub(crate) fn scan_core(config: &ScanConfig, core: ingest::Ingested, whole: WholeNetwork<'_>) -> Result<ScanOutcome> {
+    config.validate()?;
+    within_threads(config.threads, || run(config, |_| Ok(core), Some(whole)))
 }
 
 /// Run `work` on `threads` threads (all cores when `None`).
@@ -233,7 +254,11 @@ impl ScanConfig {
     }
 }
 
-fn run(config: &ScanConfig, read: impl FnOnce(&IngestOptions) -> Result<ingest::Ingested>) -> Result<ScanOutcome> {
+fn run(
+    config: &ScanConfig,
+    read: impl FnOnce(&IngestOptions) -> Result<ingest::Ingested>,
+    whole: Option<WholeNetwork<'_>>,
+) -> Result<ScanOutcome> {
     let mut watch = Stopwatch::start();
     // --time-budget bounds the whole run: reading stops at the deadline too, not only the
     // search.
@@ -248,7 +273,12 @@ fn run(config: &ScanConfig, read: impl FnOnce(&IngestOptions) -> Result<ingest::
     let stopped_reading = ingested.stopped.take();
     watch.lap("ingest");
     config.starting("graph");
-    let built = Graph::build(ingested);
+    let mut built = Graph::build(ingested);
+    if let Some(w) = &whole {
+        whole_accounting(&mut built.inputs, &w.counts.duplicates);
+        let degrees = w.degrees.iter().map(|(name, ins, outs)| (name.as_str(), *ins, *outs));
+        built.graph.set_whole_degrees(degrees);
+    }
     let graph = built.graph;
     // Positions from LinkedIn exports are employment histories like a --people file.
     if !built.jobs.is_empty() {
@@ -258,7 +288,10 @@ fn run(config: &ScanConfig, read: impl FnOnce(&IngestOptions) -> Result<ingest::
         }
         e.sort_jobs();
     }
-    let max_len = MaxLen::choose(config.max_cycle_len, &graph);
+    let max_len = match &whole {
+        Some(w) => MaxLen::of_cluster(w.counts),
+        None => MaxLen::choose(config.max_cycle_len, &graph),
+    };
     watch.lap("graph");
     config.starting("detect+score");
     let stop = AtomicBool::new(false);
@@ -326,6 +359,10 @@ fn run(config: &ScanConfig, read: impl FnOnce(&IngestOptions) -> Result<ingest::
         history: matched.as_ref().map(|(known, _)| known.as_slice()),
         backings: backings.as_deref().map(|of_edge| Backings { of_edge, employment: employment.as_ref() }),
     });
+    if let Some(w) = &whole {
+        report.summary.people = w.counts.people;
+        report.summary.recommendations = w.counts.recommendations;
+    }
     if let (Some(e), Some((_, keys)), Some(c)) = (&employment, &matched, report.summary.coverage.as_mut()) {
         let unmatched = e.unmatched(keys);
         c.history_people = e.people() as u64;
@@ -359,18 +396,8 @@ pub(crate) fn counted_report(
     counts: &crate::cluster::count::Counts,
 ) -> ScanOutcome {
     let mut watch = Stopwatch::start();
-    for (input, duplicates) in meta.inputs.iter_mut().zip(&counts.duplicates) {
-        input.duplicates = *duplicates;
-        input.used = input.rows - input.duplicates - input.self_loops - input.skipped;
-    }
-    let max_len = match counts.walks4 {
-        None => MaxLen { k: counts.max_len, choice: None },
-        Some(walks4) => MaxLen::auto(
-            counts.max_len,
-            walks4,
-            "in the whole network: a cluster run computes no components, so it counts more walks than one process",
-        ),
-    };
+    whole_accounting(&mut meta.inputs, &counts.duplicates);
+    let max_len = MaxLen::of_cluster(counts);
     let mut cycle_counts = [0u64; MAX_CYCLE_LEN + 1];
     for (l, n) in counts.cycles.iter().enumerate().take(MAX_CYCLE_LEN + 1) {
         cycle_counts[l] = *n;
@@ -461,7 +488,27 @@ struct MaxLen {
     choice: Option<crate::report::MaxLenChoice>,
 }
 
+/// Each input's duplicates as the whole network counted them, and its rows used.
+fn whole_accounting(inputs: &mut [ingest::InputStats], duplicates: &[u64]) {
+    for (input, duplicates) in inputs.iter_mut().zip(duplicates) {
+        input.duplicates = *duplicates;
+        input.used = input.rows - input.duplicates - input.self_loops - input.skipped;
+    }
+}
+
 impl MaxLen {
+    /// What a cluster's count searched (with `auto`, estimated over the whole network).
+    fn of_cluster(counts: &crate::cluster::count::Counts) -> MaxLen {
+        match counts.walks4 {
+            None => MaxLen { k: counts.max_len, choice: None },
+            Some(walks4) => MaxLen::auto(
+                counts.max_len,
+                walks4,
+                "in the whole network: a cluster run computes no components, so it counts more walks than one process",
+            ),
+        }
+    }
+
     fn choose(asked: Option<usize>, g: &Graph) -> MaxLen {
         match asked {
             Some(k) => MaxLen { k, choice: None },

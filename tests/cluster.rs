@@ -139,7 +139,7 @@ fn a_plain_file_read_in_ranges_keeps_every_row_and_line() {
     // A file shorter than the rows read ahead to find its header: no row is read twice.
     let tiny = dir.path().join("tiny.csv");
     std::fs::write(&tiny, "from,to\nann,bob\nbob,ann\n").unwrap();
-    let args = ["scan", tiny.to_str().unwrap(), "--format", "json", "--no-timestamp"];
+    let args = ["scan", tiny.to_str().unwrap(), "--format", "json", "--no-timestamp", "--max-len", "4"];
     let v = same_as_one(&args, 3);
     assert_eq!(v["inputs"][0]["rows"], 2);
 }
@@ -153,6 +153,66 @@ fn bitcoin_alpha_with_dates_on_two_and_three_processes() {
         let v = same_as_one(&args, n);
         assert!(v["summary"]["reciprocal_pairs"].as_u64().unwrap() > 0);
     }
+}
+
+/// Plain edge lists (no dates, texts, relationships or weights) are judged from the core:
+/// process 0 receives only the recommendations around pairs and cycles, and the report is
+/// still one process's. `--verbose` shows the distributed stage as `core`.
+#[test]
+fn plain_edge_lists_are_judged_from_the_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plain.csv");
+    let mut text = String::from("from,to\n");
+    let mut state = 99u64;
+    for i in 0..40_000u64 {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let (a, b) = ((state >> 20) % 4000, (state >> 40) % 4000);
+        text.push_str(&format!("p{a},p{b}\n"));
+        if i % 991 == 0 {
+            // A self-recommendation, a row without a recommender, a repeat of an earlier row.
+            text.push_str(&format!("p{a},p{a}\n,p{b}\np{a},p{b}\n"));
+        }
+    }
+    std::fs::write(&path, &text).unwrap();
+    let small = dir.path().join("more.tsv.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, b"p1\tp2\np2\tp1\np2\tp3\np3\tp1\np1\tp2\n").unwrap();
+    std::fs::write(&small, gz.finish().unwrap()).unwrap();
+    let (p, s) = (path.to_str().unwrap(), small.to_str().unwrap());
+    let core = |outs: &[Output]| String::from_utf8_lossy(&outs[0].stderr).contains("backscratch: core");
+    for (args, n) in [(vec!["scan", p, "--max-len", "5"], 2), (vec!["scan", p, s, "--max-len", "4"], 3)] {
+        let args = [&args[..], &["--format", "json", "--no-timestamp", "--verbose"]].concat();
+        let v = same_as_one(&args, n);
+        assert!(v["summary"]["cycles"]["4"].as_u64().unwrap() > 0, "{}", v["summary"]);
+        assert!(
+            v["inputs"][0]["duplicates"].as_u64().unwrap() > 0 && v["inputs"][0]["self_loops"].as_u64().unwrap() > 0
+        );
+        assert!(core(&cluster(&args, n)), "judged from the core");
+    }
+    // With dates (or texts, histories, ...) the rows are gathered instead.
+    let dated = dir.path().join("dated.csv");
+    std::fs::write(&dated, "from,to,date\nann,bob,2024-01-01\nbob,ann,2024-01-02\n").unwrap();
+    let args = ["scan", dated.to_str().unwrap(), "--format", "json", "--no-timestamp", "--verbose"];
+    assert!(!core(&cluster(&args, 2)));
+}
+
+#[test]
+fn wiki_vote_is_judged_from_the_core_on_two_processes() {
+    let Some(real) = common::shared("the wiki-Vote cluster test") else { return };
+    let vote = real.join("snap/wiki-Vote.txt");
+    let args = ["scan", vote.to_str().unwrap(), "--max-len", "4", "--format", "json", "--no-timestamp"];
+    let v = same_as_one(&args, 2);
+    assert!(v["summary"]["findings"].as_u64().unwrap() > 100_000);
+    // With `auto`, a cluster estimates over the whole network (it computes no strongly
+    // connected components), which counts at least the walks one process counts: it never
+    // searches longer than one process, and says why. On wiki-Vote one process takes 5 and
+    // the cluster 4.
+    let auto = ["scan", vote.to_str().unwrap(), "--format", "json", "--no-timestamp"];
+    let (one, many) = (json(&single(&auto)), json(&cluster(&auto, 2)[0]));
+    let k = |v: &Value| v["params"]["max_cycle_len"].as_u64().unwrap();
+    assert!(k(&many) <= k(&one), "{} > {}", k(&many), k(&one));
+    assert!(many["params"]["max_len_choice"]["walks4"].as_f64() >= one["params"]["max_len_choice"]["walks4"].as_f64());
+    assert!(many["params"]["max_len_choice"]["reason"].as_str().unwrap().contains("whole network"));
 }
 
 /// Wait for `child` at most `limit`; its output, or `None` if it is still running (then it

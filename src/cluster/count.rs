@@ -64,44 +64,65 @@ fn owner_of(name: &str, processes: usize) -> usize {
 
 /// This process's part of the graph: the people it owns with their out- and in-neighbours
 /// (global ids, sorted).
-struct Part {
+pub(super) struct Part {
     me: u32,
     processes: u32,
     out_offsets: Vec<usize>,
     out: Vec<u32>,
+    /// Where the kept copy of each out-recommendation was read (only when a judged scan
+    /// needs the rows back, see [`super::core`]).
+    pub(super) out_src: Sources,
     in_offsets: Vec<usize>,
     inn: Vec<u32>,
 }
 
 impl Part {
-    fn local(&self, v: u32) -> usize {
+    pub(super) fn local(&self, v: u32) -> usize {
         debug_assert_eq!(v % self.processes, self.me);
         (v / self.processes) as usize
     }
-    fn global(&self, local: usize) -> u32 {
+    pub(super) fn global(&self, local: usize) -> u32 {
         local as u32 * self.processes + self.me
     }
-    fn owned(&self) -> usize {
+    pub(super) fn owned(&self) -> usize {
         self.out_offsets.len() - 1
     }
-    fn out_of(&self, v: u32) -> &[u32] {
+    /// Drop the in-adjacency (no longer needed once pairs are found); returns each owned
+    /// person's in-degree.
+    pub(super) fn release_in(&mut self) -> Vec<u32> {
+        let degrees = self.in_offsets.windows(2).map(|w| (w[1] - w[0]) as u32).collect();
+        self.inn = Vec::new();
+        self.in_offsets = Vec::new();
+        degrees
+    }
+    pub(super) fn me(&self) -> u32 {
+        self.me
+    }
+    pub(super) fn processes(&self) -> u32 {
+        self.processes
+    }
+    /// Index of `v`'s first out-recommendation (in [`Part::out_src`] too).
+    pub(super) fn first_out(&self, v: u32) -> usize {
+        self.out_offsets[self.local(v)]
+    }
+    pub(super) fn out_of(&self, v: u32) -> &[u32] {
         let i = self.local(v);
         &self.out[self.out_offsets[i]..self.out_offsets[i + 1]]
     }
-    fn in_of(&self, v: u32) -> &[u32] {
+    pub(super) fn in_of(&self, v: u32) -> &[u32] {
         let i = self.local(v);
         &self.inn[self.in_offsets[i]..self.in_offsets[i + 1]]
     }
-    fn owner(&self, v: u32) -> usize {
+    pub(super) fn owner(&self, v: u32) -> usize {
         (v % self.processes) as usize
     }
 }
 
-fn u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+pub(super) fn u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
     bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
 }
 
-fn bad_id() -> Error {
+pub(super) fn bad_id() -> Error {
     Error::Cluster("a peer sent a person this process does not own".into())
 }
 
@@ -111,7 +132,12 @@ fn too_many() -> Error {
 
 /// Number every name in a kept row: rewrites the rows' ends to global ids in place and returns
 /// how many names this process owns.
-fn dictionary(node: &mut Node<'_>, names: ShardedInterner, rows: &mut RowStore) -> Result<u64> {
+fn dictionary(
+    node: &mut Node<'_>,
+    names: ShardedInterner,
+    rows: &mut RowStore,
+    keep_names: bool,
+) -> Result<(u64, Option<OwnedNames>)> {
     let p = node.peers();
     let me = node.index();
     let (sorted, remap) = crate::graph::build::names_in_rows(names, rows);
@@ -154,6 +180,7 @@ fn dictionary(node: &mut Node<'_>, names: ShardedInterner, rows: &mut RowStore) 
                 .collect()
         })
         .collect();
+    let kept = keep_names.then(|| OwnedNames::new(&all));
     drop(all);
     let ids = node.exchange(answers);
     let ids: Vec<Vec<u32>> = ids.iter().map(|b| u32s(b).collect()).collect();
@@ -162,7 +189,51 @@ fn dictionary(node: &mut Node<'_>, names: ShardedInterner, rows: &mut RowStore) 
         ids[dest as usize][k as usize]
     };
     rows.map_ids(|from, to| (global(from), global(to)));
-    Ok(owned)
+    Ok((owned, kept))
+}
+
+/// Input and line of each kept recommendation, 4 bytes each when there is one input.
+#[derive(Default)]
+pub(super) struct Sources {
+    lines: Vec<u32>,
+    inputs: Vec<u32>,
+    one_input: bool,
+}
+
+impl Sources {
+    fn push(&mut self, input: u32, line: u32) {
+        self.lines.push(line);
+        if !self.one_input {
+            self.inputs.push(input);
+        }
+    }
+    /// Input and line of recommendation `i`.
+    pub(super) fn get(&self, i: usize) -> (u32, u32) {
+        (self.inputs.get(i).copied().unwrap_or(0), self.lines[i])
+    }
+}
+
+/// The names a process owns, in rank order (rank `i` is global id `i × processes + me`).
+pub(super) struct OwnedNames {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl OwnedNames {
+    fn new(sorted: &[&str]) -> Self {
+        let mut text = String::with_capacity(sorted.iter().map(|n| n.len()).sum());
+        let mut ends = Vec::with_capacity(sorted.len());
+        for n in sorted {
+            text.push_str(n);
+            ends.push(text.len() as u32);
+        }
+        OwnedNames { text, ends }
+    }
+    /// The name of rank `i`.
+    pub(super) fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
 }
 
 /// A recommendation on its way to its recommender's owner: ends, date (undated last), input,
@@ -172,7 +243,13 @@ type Copy = (u32, u32, i64, u32, u32);
 /// Route every row to its recommender's owner, keep one copy per recommendation (the earliest
 /// dated, then the first read) and build both adjacencies. Returns this process's part and
 /// its duplicates per input.
-fn partition(node: &mut Node<'_>, rows: RowStore, owned: usize, inputs: usize) -> Result<(Part, Vec<u64>)> {
+fn partition(
+    node: &mut Node<'_>,
+    rows: RowStore,
+    owned: usize,
+    inputs: usize,
+    keep_sources: bool,
+) -> Result<(Part, Vec<u64>)> {
     let p = node.peers();
     let me = node.index() as u32;
     // How many rows each process will receive, so that the copies are allocated once.
@@ -188,15 +265,15 @@ fn partition(node: &mut Node<'_>, rows: RowStore, owned: usize, inputs: usize) -
     let dated = rows.is_dated();
     let dated = totals(node, &[u64::from(dated)])?[0] > 0;
     let mut duplicates = vec![0u64; inputs];
+    let mut out_src = Sources { lines: Vec::new(), inputs: Vec::new(), one_input: inputs == 1 };
+    let sources = keep_sources.then_some(&mut out_src);
     let edges = if dated {
-        let copies = receive_copies::<Copy>(node, &rows, incoming, |r| (r.0, r.1, r.2, r.3, r.4))?;
-        drop(rows);
-        keep_first(&copies, |c| ((c.0, c.1), c.3), &mut duplicates)
+        let copies = receive_copies::<Copy>(node, rows, incoming, |r| (r.0, r.1, r.2, r.3, r.4))?;
+        keep_first(&copies, |c| ((c.0, c.1), (c.3, c.4)), &mut duplicates, sources)
     } else {
         // Nothing is dated anywhere: the first read copy is kept, 16 bytes a copy.
-        let copies = receive_copies::<[u32; 4]>(node, &rows, incoming, |r| [r.0, r.1, r.3, r.4])?;
-        drop(rows);
-        keep_first(&copies, |c| ((c[0], c[1]), c[2]), &mut duplicates)
+        let copies = receive_copies::<[u32; 4]>(node, rows, incoming, |r| [r.0, r.1, r.3, r.4])?;
+        keep_first(&copies, |c| ((c[0], c[1]), (c[2], c[3])), &mut duplicates, sources)
     };
     let mut reversed: Vec<(u32, u32)> = Vec::with_capacity(edges.len());
     let mut outbox = node.stream(edges.len() * 8, |_, _, bytes| {
@@ -226,14 +303,14 @@ fn partition(node: &mut Node<'_>, rows: RowStore, owned: usize, inputs: usize) -
     };
     let (out_offsets, out) = csr(&edges);
     let (in_offsets, inn) = csr(&reversed);
-    Ok((Part { me, processes: p as u32, out_offsets, out, in_offsets, inn }, duplicates))
+    Ok((Part { me, processes: p as u32, out_offsets, out, out_src, in_offsets, inn }, duplicates))
 }
 
 /// Route every row to its recommender's owner and collect the copies sent here (`incoming` of
 /// them), sorted, each made by `make` from (from, to, date with undated last, input, line).
 fn receive_copies<T: Ord + Send>(
     node: &mut Node<'_>,
-    rows: &RowStore,
+    rows: RowStore,
     incoming: u64,
     make: impl Fn(Copy) -> T,
 ) -> Result<Vec<T>> {
@@ -250,7 +327,8 @@ fn receive_copies<T: Ord + Send>(
         }
         Ok(())
     });
-    for r in rows.iter() {
+    // The rows leave last first, and their memory goes back while the copies come in.
+    rows.drain_back(|r| {
         outbox.push((r.from % p) as usize, |w| {
             w.u32(r.from);
             w.u32(r.to);
@@ -258,22 +336,31 @@ fn receive_copies<T: Ord + Send>(
             w.u32(r.source.line);
             w.opt_i64((r.created != NO_DATE).then_some(r.created));
         });
-    }
+    });
     outbox.finish()?;
     copies.par_sort_unstable();
     Ok(copies)
 }
 
 /// The distinct recommendations of sorted `copies` (the first copy of each is kept); counts
-/// the others as duplicates of their input. `key` gives a copy's (ends, input).
-fn keep_first<T>(copies: &[T], key: impl Fn(&T) -> ((u32, u32), u32), duplicates: &mut [u64]) -> Vec<(u32, u32)> {
+/// the others as duplicates of their input. `key` gives a copy's (ends, (input, line)); the
+/// kept copies' (input, line) go to `sources` when given.
+fn keep_first<T>(
+    copies: &[T],
+    key: impl Fn(&T) -> ((u32, u32), (u32, u32)),
+    duplicates: &mut [u64],
+    mut sources: Option<&mut Sources>,
+) -> Vec<(u32, u32)> {
     let mut edges: Vec<(u32, u32)> = Vec::with_capacity(copies.len());
     for c in copies {
-        let (ends, input) = key(c);
+        let (ends, source) = key(c);
         if edges.last() == Some(&ends) {
-            duplicates[input as usize] += 1;
+            duplicates[source.0 as usize] += 1;
         } else {
             edges.push(ends);
+            if let Some(s) = sources.as_deref_mut() {
+                s.push(source.0, source.1);
+            }
         }
     }
     edges
@@ -346,7 +433,7 @@ fn extend(part: &Part, paths: &Paths, forward: bool) -> Paths {
 /// Cycles made of a forward path and a backward path that meet at their last person (owned
 /// here) from the same root and share no one else. Both sides are sorted by (root, last
 /// person) and walked together, group by group.
-fn join(forward: &Paths, backward: &Paths) -> u64 {
+fn join(forward: &Paths, backward: &Paths, mut on: Option<&mut Vec<(u32, u32)>>) -> u64 {
     let key = |p: &[u32]| (p[0], p[p.len() - 1]);
     fn sorted(paths: &Paths) -> Vec<&[u32]> {
         let mut order: Vec<&[u32]> = paths.iter().collect();
@@ -366,8 +453,14 @@ fn join(forward: &Paths, backward: &Paths) -> u64 {
             let bj = j + b[j..].iter().take_while(|p| key(p) == kb).count();
             for fp in &f[i..fi] {
                 let inner = &fp[1..fp.len() - 1];
-                found +=
-                    b[j..bj].iter().filter(|bp| bp[1..bp.len() - 1].iter().all(|v| !inner.contains(v))).count() as u64;
+                for bp in b[j..bj].iter().filter(|bp| bp[1..bp.len() - 1].iter().all(|v| !inner.contains(v))) {
+                    found += 1;
+                    if let Some(edges) = on.as_deref_mut() {
+                        // Forward r → … → m, then backward m → … → r.
+                        edges.extend(fp.windows(2).map(|w| (w[0], w[1])));
+                        edges.extend(bp.windows(2).map(|w| (w[1], w[0])));
+                    }
+                }
             }
             (i, j) = (fi, bj);
         }
@@ -376,7 +469,7 @@ fn join(forward: &Paths, backward: &Paths) -> u64 {
 }
 
 /// Sum each of `mine` over all processes (one exchange however many numbers).
-fn totals(node: &mut Node<'_>, mine: &[u64]) -> Result<Vec<u64>> {
+pub(super) fn totals(node: &mut Node<'_>, mine: &[u64]) -> Result<Vec<u64>> {
     let bytes: Vec<u8> = mine.iter().flat_map(|n| n.to_le_bytes()).collect();
     let mut sums = vec![0u64; mine.len()];
     for theirs in node.all_gather(bytes) {
@@ -388,6 +481,12 @@ fn totals(node: &mut Node<'_>, mine: &[u64]) -> Result<Vec<u64>> {
         }
     }
     Ok(sums)
+}
+
+/// The largest of every process's `mine`.
+pub(super) fn totals_max(node: &mut Node<'_>, mine: u64) -> Result<u64> {
+    let all = node.all_gather(mine.to_le_bytes().to_vec());
+    Ok(all.iter().filter_map(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes)).max().unwrap_or(0))
 }
 
 /// Walks of length 4 in the whole network, the estimate behind `--max-len auto`: for each
@@ -434,10 +533,22 @@ fn walks4(node: &mut Node<'_>, part: &Part) -> Result<f64> {
 /// [`crate::detect::estimate`], over the whole network) in the rows every process read
 /// (`local`, with `inputs` inputs in all). Every process gets the same counts.
 pub fn count(node: &mut Node<'_>, local: Ingested, inputs: usize, max_len: Option<usize>) -> Result<Counts> {
+    count_and_keep(node, local, inputs, max_len, false).map(|(counts, _)| counts)
+}
+
+/// [`count`], and with `keep`, this process's part of the graph with its names, the sources
+/// of its recommendations and which of them lie on a pair or a cycle that was counted.
+pub(super) fn count_and_keep(
+    node: &mut Node<'_>,
+    local: Ingested,
+    inputs: usize,
+    max_len: Option<usize>,
+    keep: bool,
+) -> Result<(Counts, Option<super::core::Core>)> {
     let Ingested { names, rows, .. } = local;
     let mut rows = rows;
-    let owned = dictionary(node, names, &mut rows)?;
-    let (part, duplicates) = partition(node, rows, owned as usize, inputs)?;
+    let (owned, names) = dictionary(node, names, &mut rows, keep)?;
+    let (part, duplicates) = partition(node, rows, owned as usize, inputs, keep)?;
     let mine_pairs: u64 = (0..part.owned())
         .into_par_iter()
         .map(|i| {
@@ -457,11 +568,26 @@ pub fn count(node: &mut Node<'_>, local: Ingested, inputs: usize, max_len: Optio
     };
     use crate::detect::estimate::{max_len_for, seconds_k5};
     let max_len = max_len.unwrap_or_else(|| max_len_for(seconds_k5(walks4.unwrap_or(0.0))));
-    let cycles = cycles(node, &part, recommendations, people, max_len)?;
-    Ok(Counts { people, recommendations, duplicates: dup_totals, pairs, cycles, max_len, walks4 })
+    let mut marked = keep.then(|| vec![false; part.out.len()]);
+    let cycles = cycles(node, &part, recommendations, people, max_len, marked.as_mut())?;
+    let counts = Counts { people, recommendations, duplicates: dup_totals, pairs, cycles, max_len, walks4 };
+    let core = match (names, marked) {
+        (Some(names), Some(marked)) => Some(super::core::Core::new(node, part, names, marked)?),
+        _ => None,
+    };
+    Ok((counts, core))
 }
 
-fn cycles(node: &mut Node<'_>, part: &Part, edges: u64, people: u64, max_len: usize) -> Result<Vec<u64>> {
+/// Count the cycles; with `marked` (one flag per out-recommendation of `part`), flag every
+/// recommendation on a counted cycle.
+fn cycles(
+    node: &mut Node<'_>,
+    part: &Part,
+    edges: u64,
+    people: u64,
+    max_len: usize,
+    mut marked: Option<&mut Vec<bool>>,
+) -> Result<Vec<u64>> {
     let mut found = vec![0u64; max_len + 1];
     if max_len < 3 || edges == 0 {
         return Ok(found);
@@ -492,11 +618,15 @@ fn cycles(node: &mut Node<'_>, part: &Part, edges: u64, people: u64, max_len: us
             let shorter = std::mem::take(&mut backward);
             (forward, backward) = route(node, part, f, b)?;
             // Odd length 2·level − 1 (at least 3): forward `level`, backward `level − 1`.
+            let mut on = marked.is_some().then(Vec::new);
             if 2 * level - 1 <= max_len {
-                found[2 * level - 1] += join(&forward, &shorter);
+                found[2 * level - 1] += join(&forward, &shorter, on.as_mut());
             }
             if 2 * level <= max_len {
-                found[2 * level] += join(&forward, &backward);
+                found[2 * level] += join(&forward, &backward, on.as_mut());
+            }
+            if let Some(marked) = marked.as_deref_mut() {
+                super::core::mark(node, part, marked, on.unwrap_or_default())?;
             }
         }
     }

@@ -3,17 +3,20 @@
 //! our own binary, with no scheduler to install.
 //!
 //! Each process reads its share of the inputs (byte ranges of plain files cut at line ends,
-//! see [`share`]). A judged scan (the default) then gathers the rows to process 0, which
-//! builds the graph and judges it exactly as one process does ([`gather`]). `--count-only`
-//! gathers nothing: names are numbered by a dictionary partitioned by a hash of the name,
+//! see [`share`]). Names are then numbered by a dictionary partitioned by a hash of the name,
 //! edges live with their recommender's process, and pairs and cycles are counted by
-//! distributed joins of half-paths ([`count`]). Process 0 writes the report and every process
-//! exits with its code.
+//! distributed joins of half-paths ([`count`]); `--count-only` stops there. A judged scan of
+//! plain edge lists sends process 0 only the recommendations around pairs and cycles, which
+//! it judges with the one-process pipeline ([`core`]); a judged scan whose evidence needs
+//! every row (dates, texts, histories, ...) gathers the rows to process 0 instead
+//! ([`gather`]). Either way the report is one process's. Process 0 writes it and every
+//! process exits with its code.
 //!
 //! Failure is an error, never a hang: a peer that cannot be reached within
 //! `--connect-timeout`, was started with other inputs or flags, or dies mid-scan makes every
 //! surviving process stop with exit code 2 and a message naming the peer.
 
+pub mod core;
 pub mod count;
 pub mod exchange;
 pub mod gather;
@@ -94,6 +97,9 @@ pub fn scan(node: &mut Node<'_>, config: &ScanConfig) -> Result<Option<ScanOutco
     if config.count_only {
         return count_only(node, config, &inputs, local, &done);
     }
+    if judged_in_core(node, config, &inputs, &local)? {
+        return in_core(node, config, &inputs, local, &done);
+    }
     let received = node.gather(gather::encode(local, &done));
     let outcome = if node.index() == 0 {
         let assembled = gather::assemble(&received, &inputs, &config.ingest);
@@ -132,6 +138,74 @@ fn count_only(
         Ok(None)
     };
     node.agree(outcome)
+}
+
+/// Whether a judged scan can be judged from the core alone (see [`core`]): edge lists without
+/// dates, texts, relationships or weights, and no histories, allowlist, redaction or subjects,
+/// which need every name or every row. Every process gets the same answer.
+fn judged_in_core(
+    node: &mut Node<'_>,
+    config: &ScanConfig,
+    inputs: &share::Inputs,
+    local: &crate::ingest::Ingested,
+) -> Result<bool> {
+    let flags = config.people.is_none()
+        && config.allow.is_none()
+        && config.redact.is_none()
+        && config.subjects.is_none()
+        && inputs.exports.is_empty();
+    let more = local.rows.is_dated()
+        || !local.texts.is_empty()
+        || !local.relationships.is_empty()
+        || !local.weights.is_empty();
+    let anywhere = count::totals(node, &[u64::from(more)])?[0] > 0;
+    Ok(flags && !anywhere)
+}
+
+/// A judged scan from the core: count where the rows are, send process 0 every
+/// recommendation around a pair or cycle (and, if its report shows someone outside the core,
+/// theirs), and judge that there.
+fn in_core(
+    node: &mut Node<'_>,
+    config: &ScanConfig,
+    inputs: &share::Inputs,
+    local: crate::ingest::Ingested,
+    done: &[share::Done],
+) -> Result<Option<ScanOutcome>> {
+    let started = std::time::Instant::now();
+    let received = node.gather(gather::encode(crate::ingest::Ingested::default(), done));
+    let meta = (node.index() == 0).then(|| gather::assemble(&received, inputs, &config.ingest));
+    drop(received);
+    let (counts, kept) = count::count_and_keep(node, local, inputs.edge_lists.len(), config.max_cycle_len, true)?;
+    let kept = kept.ok_or_else(|| Error::Cluster("the count kept no graph".into()))?;
+    let mut seen = kept.touching(node, kept.core_people())?;
+    // `--verbose` shows the distributed part as its own stage, `core`.
+    let core_stage =
+        crate::scan::StageTime { stage: "core", elapsed: started.elapsed(), peak_rss: crate::scan::peak_rss() };
+    let judge = |seen: &core::Touching| -> Result<ScanOutcome> {
+        let meta = meta.as_ref().expect("process 0").as_ref().map_err(|e| Error::Cluster(e.to_string()))?;
+        let (ingested, degrees) = core::ingested(meta, seen)?;
+        let mut outcome =
+            crate::scan::scan_core(config, ingested, crate::scan::WholeNetwork { counts: &counts, degrees })?;
+        outcome.stages.insert(0, core_stage);
+        Ok(outcome)
+    };
+    let mut outcome = seen.as_ref().map(judge);
+    // People the report shows in full but outside the core (a ring's beneficiaries and
+    // donors): process 0 asks for all their recommendations and judges again.
+    let outside: Vec<u32> = match (&outcome, &seen) {
+        (Some(Ok(o)), Some(seen)) => core::outside_core(&o.report, seen),
+        _ => Vec::new(),
+    };
+    let wanted = core::Core::share_wanted(node, &outside)?;
+    if wanted.any() {
+        let more = kept.touching(node, &wanted)?;
+        if let (Some(seen), Some(more)) = (seen.as_mut(), more) {
+            seen.merge(more);
+            outcome = Some(judge(seen));
+        }
+    }
+    node.agree(outcome.transpose())
 }
 
 /// Free loopback addresses for `n` processes (tests).
@@ -255,6 +329,53 @@ mod tests {
             longest += one.cycles["8"];
         }
         assert!(longest > 0, "some graph has cycles of 8");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_second_look_brings_every_recommendation_of_the_people_asked_for() {
+        // The mechanism behind judging from the core: process 0 asks for everyone whose id
+        // is a multiple of 7 and gets each of their recommendations once, with everyone's
+        // whole-network degrees, as read from the file.
+        let dir = std::env::temp_dir().join(format!("backscratch-cluster-core-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("g.csv");
+        let mut text = String::from("from,to\n");
+        let mut state = 11u64;
+        let mut edges = std::collections::BTreeSet::new();
+        for _ in 0..3000 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let (a, b) = (format!("v{}", (state >> 33) % 400), format!("v{}", (state >> 45) % 400));
+            text.push_str(&format!("{a},{b}\n"));
+            if a != b {
+                edges.insert((a, b));
+            }
+        }
+        std::fs::write(&path, text).unwrap();
+        let config = ScanConfig { inputs: vec![path], max_cycle_len: Some(4), ..Default::default() };
+        let got = in_threads(3, &[0, 0, 0], move |node| {
+            let inputs = share::plan(node, &config.inputs, &config.ingest)?;
+            let (local, _) = share::read(node, &inputs, &config.ingest)?;
+            let (_, kept) = count::count_and_keep(node, local, 1, Some(4), true)?;
+            let kept = kept.expect("kept");
+            let wanted = core::Core::share_wanted(node, &(0..400u32).filter(|i| i % 7 == 0).collect::<Vec<_>>())?;
+            kept.touching(node, &wanted)
+        });
+        let seen = got.into_iter().next().unwrap().unwrap().unwrap().expect("process 0 gets it");
+        let name: std::collections::HashMap<u32, &str> = seen.people.iter().map(|p| (p.0, p.1.as_str())).collect();
+        let wanted: std::collections::BTreeSet<&str> =
+            seen.people.iter().filter(|p| p.0 % 7 == 0).map(|p| p.1.as_str()).collect();
+        let rows: std::collections::BTreeSet<(String, String)> =
+            seen.rows.iter().map(|r| (name[&r.0].to_string(), name[&r.1].to_string())).collect();
+        assert_eq!(rows.len(), seen.rows.len(), "each recommendation once");
+        let expected: std::collections::BTreeSet<(String, String)> =
+            edges.iter().filter(|(a, b)| wanted.contains(a.as_str()) || wanted.contains(b.as_str())).cloned().collect();
+        assert!(!expected.is_empty());
+        assert_eq!(rows, expected);
+        for (_, n, received, given, _) in &seen.people {
+            assert_eq!(*received as usize, edges.iter().filter(|e| &e.1 == n).count(), "{n} received");
+            assert_eq!(*given as usize, edges.iter().filter(|e| &e.0 == n).count(), "{n} given");
+        }
         std::fs::remove_dir_all(&dir).ok();
     }
 

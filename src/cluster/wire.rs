@@ -11,6 +11,10 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// A byte.
+    pub fn u8(&mut self, v: u8) {
+        self.bytes.push(v);
+    }
     /// An unsigned 32-bit number.
     pub fn u32(&mut self, v: u32) {
         self.bytes.extend_from_slice(&v.to_le_bytes());
@@ -89,6 +93,10 @@ impl<'a> Reader<'a> {
         let s = &self.bytes[self.at..end];
         self.at = end;
         Ok(s)
+    }
+    /// A byte.
+    pub fn u8(&mut self) -> Result<u8> {
+        Ok(self.take(1)?[0])
     }
     /// An unsigned 32-bit number.
     pub fn u32(&mut self) -> Result<u32> {

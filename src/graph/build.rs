@@ -193,6 +193,7 @@ impl Graph {
             contexts,
             kinds,
             date_precision,
+            whole_degrees: None,
         };
         BuildOutcome { graph, inputs, jobs, warnings }
     }

@@ -28,9 +28,38 @@ pub struct Graph {
     contexts: SparseColumn,
     kinds: SparseColumn,
     date_precision: crate::ingest::date::DatePrecision,
+    /// Recommendations received and given by each person in the whole network, when this
+    /// graph holds only part of it (a cluster's core, see [`crate::cluster::core`]).
+    whole_degrees: Option<Vec<(u32, u32)>>,
 }
 
 impl Graph {
+    /// How many recommendations `v` received in the whole network (more than
+    /// `in_neighbors(v).len()` only when this graph is a cluster's core).
+    pub fn received_in_whole(&self, v: u32) -> usize {
+        self.whole_degrees.as_ref().map_or(self.in_neighbors(v).len(), |d| d[v as usize].0 as usize)
+    }
+
+    /// How many recommendations `v` gave in the whole network (see
+    /// [`Graph::received_in_whole`]).
+    pub fn given_in_whole(&self, v: u32) -> usize {
+        self.whole_degrees.as_ref().map_or(self.out_neighbors(v).len(), |d| d[v as usize].1 as usize)
+    }
+
+    /// Record the whole network's degrees (name, received, given) of the people of a graph
+    /// that holds part of it; anyone not named keeps this graph's degrees.
+    pub fn set_whole_degrees<'n>(&mut self, degrees: impl IntoIterator<Item = (&'n str, u32, u32)>) {
+        let mut whole: Vec<(u32, u32)> = (0..self.node_count() as u32)
+            .map(|v| (self.in_neighbors(v).len() as u32, self.out_neighbors(v).len() as u32))
+            .collect();
+        for (name, received, given) in degrees {
+            if let Some(v) = self.names.get(name) {
+                whole[v as usize] = (received, given);
+            }
+        }
+        self.whole_degrees = Some(whole);
+    }
+
     /// Number of people (vertices).
     pub fn node_count(&self) -> usize {
         self.names.len()

@@ -141,6 +141,27 @@ impl RowStore {
         }
     }
 
+    /// Hand every row to `f`, last first, giving their memory back as it goes (every million
+    /// rows), so that what `f` builds from them can take its place.
+    pub fn drain_back(self, mut f: impl FnMut(Row)) {
+        fn each<R: RowLayout>(mut rows: Vec<R>, f: &mut impl FnMut(Row)) {
+            const STEP: usize = 1 << 20;
+            while !rows.is_empty() {
+                let start = rows.len().saturating_sub(STEP);
+                for r in rows[start..].iter().rev() {
+                    let (from, to) = r.ids();
+                    f(Row { from, to, created: r.created(), source: r.source() });
+                }
+                rows.truncate(start);
+                rows.shrink_to_fit();
+            }
+        }
+        match self {
+            RowStore::Undated(rows) => each(rows, &mut f),
+            RowStore::Dated(rows) => each(rows, &mut f),
+        }
+    }
+
     /// Call `f(from, to)` for every row, in parallel and in no particular order.
     pub fn par_for_each_ids(&self, f: impl Fn(u32, u32) + Sync) {
         match self {

@@ -76,14 +76,14 @@ pub fn of_ring(g: &Graph, backings: &[Backing], members: &[u32], edges: &[u32], 
     };
     let mut out = Outskirts::default();
     for (&v, ties) in &received {
-        let total = g.in_neighbors(v).len();
+        let total = g.received_in_whole(v);
         let trades_back = given.contains_key(&v);
         if ties.len() >= MIN_TIES && 2 * ties.len() > total && !trades_back && ties.iter().all(|&e| in_window(e)) {
             out.beneficiaries.push(party(v, ties.clone(), total));
         }
     }
     for (&v, ties) in &given {
-        let total = g.out_neighbors(v).len();
+        let total = g.given_in_whole(v);
         let praised_back = received.contains_key(&v);
         if ties.len() >= MIN_TIES && 2 * ties.len() > total && !praised_back && ties.iter().all(|&e| in_window(e)) {
             out.donors.push(party(v, ties.clone(), total));
