@@ -1,14 +1,11 @@
 //! Counting without gathering (`--count-only` on a cluster): no process holds the whole
 //! graph.
 //!
-//! 1. **Dictionary.** Each name is owned by the process its FNV-1a hash picks; every process
-//!    sends each name it read to its owner, the owner numbers the names it received in
-//!    sorted order (`id = rank × processes + owner`) and answers with the ids. Edges then use
-//!    these ids everywhere.
-//! 2. **Edges by recommender.** Every row goes to the owner of its recommender, which keeps
-//!    the earliest dated copy of each recommendation (as one process does) and counts the
-//!    others as duplicates of their input. Each recommendation is also sent to the owner of
-//!    its recommendee, for the in-adjacency.
+//! 1. **Dictionary** ([`super::dictionary`]): every name gets a global id from the process
+//!    that owns it.
+//! 2. **Edges by recommender** ([`super::partition`]): every row goes to the owner of its
+//!    recommender, which keeps one copy of each recommendation; the in-adjacency lives with
+//!    the recommendee's owner.
 //! 3. **Pairs** are local: `r → m` with `m > r` at `r`'s owner, which also holds `r`'s
 //!    in-adjacency.
 //! 4. **Cycles** of L people are joins of half-paths, as in BiGJoin (Ammar, McSherry,
@@ -21,12 +18,11 @@
 
 use rayon::prelude::*;
 
-use super::wire::{Reader, Writer};
+use super::dictionary::dictionary;
+use super::partition::{partition, Part};
 use super::Node;
 use crate::error::{Error, Result};
-use crate::graph::shards::ShardedInterner;
-use crate::ingest::store::RowStore;
-use crate::ingest::{Ingested, NO_DATE};
+use crate::ingest::Ingested;
 
 /// Paths in flight per batch that the batch count aims at (all processes together).
 const PATHS_PER_BATCH: f64 = 2e6;
@@ -52,318 +48,12 @@ pub struct Counts {
     pub walks4: Option<f64>,
 }
 
-/// FNV-1a, 64 bits: the same owner for a name in every process and on every machine.
-fn owner_of(name: &str, processes: usize) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in name.as_bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    (h % processes as u64) as usize
-}
-
-/// This process's part of the graph: the people it owns with their out- and in-neighbours
-/// (global ids, sorted).
-pub(super) struct Part {
-    me: u32,
-    processes: u32,
-    out_offsets: Vec<usize>,
-    out: Vec<u32>,
-    /// Where the kept copy of each out-recommendation was read (only when a judged scan
-    /// needs the rows back, see [`super::core`]).
-    pub(super) out_src: Sources,
-    in_offsets: Vec<usize>,
-    inn: Vec<u32>,
-}
-
-impl Part {
-    pub(super) fn local(&self, v: u32) -> usize {
-        debug_assert_eq!(v % self.processes, self.me);
-        (v / self.processes) as usize
-    }
-    pub(super) fn global(&self, local: usize) -> u32 {
-        local as u32 * self.processes + self.me
-    }
-    pub(super) fn owned(&self) -> usize {
-        self.out_offsets.len() - 1
-    }
-    /// Drop the in-adjacency (no longer needed once pairs are found); returns each owned
-    /// person's in-degree.
-    pub(super) fn release_in(&mut self) -> Vec<u32> {
-        let degrees = self.in_offsets.windows(2).map(|w| (w[1] - w[0]) as u32).collect();
-        self.inn = Vec::new();
-        self.in_offsets = Vec::new();
-        degrees
-    }
-    pub(super) fn me(&self) -> u32 {
-        self.me
-    }
-    pub(super) fn processes(&self) -> u32 {
-        self.processes
-    }
-    /// Index of `v`'s first out-recommendation (in [`Part::out_src`] too).
-    pub(super) fn first_out(&self, v: u32) -> usize {
-        self.out_offsets[self.local(v)]
-    }
-    pub(super) fn out_of(&self, v: u32) -> &[u32] {
-        let i = self.local(v);
-        &self.out[self.out_offsets[i]..self.out_offsets[i + 1]]
-    }
-    pub(super) fn in_of(&self, v: u32) -> &[u32] {
-        let i = self.local(v);
-        &self.inn[self.in_offsets[i]..self.in_offsets[i + 1]]
-    }
-    pub(super) fn owner(&self, v: u32) -> usize {
-        (v % self.processes) as usize
-    }
-}
-
 pub(super) fn u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
     bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
 }
 
 pub(super) fn bad_id() -> Error {
     Error::Cluster("a peer sent a person this process does not own".into())
-}
-
-fn too_many() -> Error {
-    Error::Cluster("more than 4 billion people: ids do not fit".into())
-}
-
-/// Number every name in a kept row: rewrites the rows' ends to global ids in place and returns
-/// how many names this process owns.
-fn dictionary(
-    node: &mut Node<'_>,
-    names: ShardedInterner,
-    rows: &mut RowStore,
-    keep_names: bool,
-) -> Result<(u64, Option<OwnedNames>)> {
-    let p = node.peers();
-    let me = node.index();
-    let (sorted, remap) = crate::graph::build::names_in_rows(names, rows);
-    let mut out: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
-    let mut place: Vec<(u32, u32)> = Vec::with_capacity(sorted.len());
-    let mut sent = vec![0u32; p];
-    for i in 0..sorted.len() as u32 {
-        let name = sorted.name(i);
-        let dest = owner_of(name, p);
-        out[dest].str(name);
-        place.push((dest as u32, sent[dest]));
-        sent[dest] += 1;
-    }
-    let got = node.exchange(out.into_iter().map(|w| w.bytes).collect());
-    // The owner's side: every name sent here, numbered in sorted order.
-    let mut asked: Vec<Vec<&str>> = Vec::with_capacity(p);
-    for bytes in &got {
-        let mut r = Reader::new(bytes);
-        let mut list = Vec::new();
-        while !r.done() {
-            list.push(r.str()?);
-        }
-        asked.push(list);
-    }
-    let mut all: Vec<&str> = asked.iter().flatten().copied().collect();
-    all.par_sort_unstable();
-    all.dedup();
-    let owned = all.len() as u64;
-    if owned * p as u64 >= u64::from(u32::MAX) {
-        return Err(too_many());
-    }
-    let answers: Vec<Vec<u8>> = asked
-        .iter()
-        .map(|list| {
-            list.iter()
-                .flat_map(|name| {
-                    let rank = all.binary_search(name).expect("a name sent here") as u32;
-                    (rank * p as u32 + me as u32).to_le_bytes()
-                })
-                .collect()
-        })
-        .collect();
-    let kept = keep_names.then(|| OwnedNames::new(&all));
-    drop(all);
-    let ids = node.exchange(answers);
-    let ids: Vec<Vec<u32>> = ids.iter().map(|b| u32s(b).collect()).collect();
-    let global = |local_id: u32| -> u32 {
-        let (dest, k) = place[remap[local_id as usize] as usize];
-        ids[dest as usize][k as usize]
-    };
-    rows.map_ids(|from, to| (global(from), global(to)));
-    Ok((owned, kept))
-}
-
-/// Input and line of each kept recommendation, 4 bytes each when there is one input.
-#[derive(Default)]
-pub(super) struct Sources {
-    lines: Vec<u32>,
-    inputs: Vec<u32>,
-    one_input: bool,
-}
-
-impl Sources {
-    fn push(&mut self, input: u32, line: u32) {
-        self.lines.push(line);
-        if !self.one_input {
-            self.inputs.push(input);
-        }
-    }
-    /// Input and line of recommendation `i`.
-    pub(super) fn get(&self, i: usize) -> (u32, u32) {
-        (self.inputs.get(i).copied().unwrap_or(0), self.lines[i])
-    }
-}
-
-/// The names a process owns, in rank order (rank `i` is global id `i × processes + me`).
-pub(super) struct OwnedNames {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl OwnedNames {
-    fn new(sorted: &[&str]) -> Self {
-        let mut text = String::with_capacity(sorted.iter().map(|n| n.len()).sum());
-        let mut ends = Vec::with_capacity(sorted.len());
-        for n in sorted {
-            text.push_str(n);
-            ends.push(text.len() as u32);
-        }
-        OwnedNames { text, ends }
-    }
-    /// The name of rank `i`.
-    pub(super) fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
-    }
-}
-
-/// A recommendation on its way to its recommender's owner: ends, date (undated last), input,
-/// line.
-type Copy = (u32, u32, i64, u32, u32);
-
-/// Route every row to its recommender's owner, keep one copy per recommendation (the earliest
-/// dated, then the first read) and build both adjacencies. Returns this process's part and
-/// its duplicates per input.
-fn partition(
-    node: &mut Node<'_>,
-    rows: RowStore,
-    owned: usize,
-    inputs: usize,
-    keep_sources: bool,
-) -> Result<(Part, Vec<u64>)> {
-    let p = node.peers();
-    let me = node.index() as u32;
-    // How many rows each process will receive, so that the copies are allocated once.
-    let mut counts = vec![0u64; p];
-    for r in rows.iter() {
-        counts[(r.from % p as u32) as usize] += 1;
-    }
-    let incoming: u64 = node
-        .exchange(counts.iter().map(|c| c.to_le_bytes().to_vec()).collect())
-        .iter()
-        .filter_map(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
-        .sum();
-    let dated = rows.is_dated();
-    let dated = totals(node, &[u64::from(dated)])?[0] > 0;
-    let mut duplicates = vec![0u64; inputs];
-    let mut out_src = Sources { lines: Vec::new(), inputs: Vec::new(), one_input: inputs == 1 };
-    let sources = keep_sources.then_some(&mut out_src);
-    let edges = if dated {
-        let copies = receive_copies::<Copy>(node, rows, incoming, |r| (r.0, r.1, r.2, r.3, r.4))?;
-        keep_first(&copies, |c| ((c.0, c.1), (c.3, c.4)), &mut duplicates, sources)
-    } else {
-        // Nothing is dated anywhere: the first read copy is kept, 16 bytes a copy.
-        let copies = receive_copies::<[u32; 4]>(node, rows, incoming, |r| [r.0, r.1, r.3, r.4])?;
-        keep_first(&copies, |c| ((c[0], c[1]), (c[2], c[3])), &mut duplicates, sources)
-    };
-    let mut reversed: Vec<(u32, u32)> = Vec::with_capacity(edges.len());
-    let mut outbox = node.stream(edges.len() * 8, |_, _, bytes| {
-        let mut it = u32s(bytes);
-        while let (Some(to), Some(from)) = (it.next(), it.next()) {
-            reversed.push((to, from));
-        }
-        Ok(())
-    });
-    for &(from, to) in &edges {
-        outbox.push((to % p as u32) as usize, |w| {
-            w.u32(to);
-            w.u32(from);
-        });
-    }
-    outbox.finish()?;
-    reversed.par_sort_unstable();
-    let csr = |pairs: &[(u32, u32)]| -> (Vec<usize>, Vec<u32>) {
-        let mut offsets = vec![0usize; owned + 1];
-        for &(a, _) in pairs {
-            offsets[(a / p as u32) as usize + 1] += 1;
-        }
-        for i in 0..owned {
-            offsets[i + 1] += offsets[i];
-        }
-        (offsets, pairs.iter().map(|e| e.1).collect())
-    };
-    let (out_offsets, out) = csr(&edges);
-    let (in_offsets, inn) = csr(&reversed);
-    Ok((Part { me, processes: p as u32, out_offsets, out, out_src, in_offsets, inn }, duplicates))
-}
-
-/// Route every row to its recommender's owner and collect the copies sent here (`incoming` of
-/// them), sorted, each made by `make` from (from, to, date with undated last, input, line).
-fn receive_copies<T: Ord + Send>(
-    node: &mut Node<'_>,
-    rows: RowStore,
-    incoming: u64,
-    make: impl Fn(Copy) -> T,
-) -> Result<Vec<T>> {
-    let p = node.peers() as u32;
-    let mut copies: Vec<T> = Vec::with_capacity(incoming as usize);
-    let planned = rows.len() * if rows.is_dated() { 25 } else { 17 };
-    let mut outbox = node.stream(planned, |_, _, bytes| {
-        let mut r = Reader::new(bytes);
-        while !r.done() {
-            let (from, to, file, line) = (r.u32()?, r.u32()?, r.u32()?, r.u32()?);
-            // Undated copies sort after every dated copy of the same recommendation.
-            let created = r.opt_i64()?.unwrap_or(i64::MAX);
-            copies.push(make((from, to, created, file, line)));
-        }
-        Ok(())
-    });
-    // The rows leave last first, and their memory goes back while the copies come in.
-    rows.drain_back(|r| {
-        outbox.push((r.from % p) as usize, |w| {
-            w.u32(r.from);
-            w.u32(r.to);
-            w.u32(r.source.file);
-            w.u32(r.source.line);
-            w.opt_i64((r.created != NO_DATE).then_some(r.created));
-        });
-    });
-    outbox.finish()?;
-    copies.par_sort_unstable();
-    Ok(copies)
-}
-
-/// The distinct recommendations of sorted `copies` (the first copy of each is kept); counts
-/// the others as duplicates of their input. `key` gives a copy's (ends, (input, line)); the
-/// kept copies' (input, line) go to `sources` when given.
-fn keep_first<T>(
-    copies: &[T],
-    key: impl Fn(&T) -> ((u32, u32), (u32, u32)),
-    duplicates: &mut [u64],
-    mut sources: Option<&mut Sources>,
-) -> Vec<(u32, u32)> {
-    let mut edges: Vec<(u32, u32)> = Vec::with_capacity(copies.len());
-    for c in copies {
-        let (ends, source) = key(c);
-        if edges.last() == Some(&ends) {
-            duplicates[source.0 as usize] += 1;
-        } else {
-            edges.push(ends);
-            if let Some(s) = sources.as_deref_mut() {
-                s.push(source.0, source.1);
-            }
-        }
-    }
-    edges
 }
 
 /// Paths of one length, flat: `stride` ids each, the root first and the last person last.
@@ -495,7 +185,7 @@ pub(super) fn totals_max(node: &mut Node<'_>, mine: u64) -> Result<u64> {
 fn walks4(node: &mut Node<'_>, part: &Part) -> Result<f64> {
     let mut ending = vec![0u64; part.owned()];
     let mut starting = vec![0u64; part.owned()];
-    let mut outbox = node.stream(12 * (part.out.len() + part.inn.len()), |_, _, bytes| {
+    let mut outbox = node.stream(12 * (part.edges_out() + part.edges_in()), |_, _, bytes| {
         let mut it = u32s(bytes);
         while let (Some(v), Some(tag), Some(d)) = (it.next(), it.next(), it.next()) {
             let into = if tag == 0 { &mut ending } else { &mut starting };
@@ -558,7 +248,7 @@ pub(super) fn count_and_keep(
         })
         .sum();
     // People, recommendations, pairs, then duplicates per input.
-    let mine = [owned, part.out.len() as u64, mine_pairs].into_iter().chain(duplicates).collect::<Vec<_>>();
+    let mine = [owned, part.edges_out() as u64, mine_pairs].into_iter().chain(duplicates).collect::<Vec<_>>();
     let sums = totals(node, &mine)?;
     let (people, recommendations, pairs) = (sums[0], sums[1], sums[2]);
     let dup_totals = sums[3..].to_vec();
@@ -568,7 +258,7 @@ pub(super) fn count_and_keep(
     };
     use crate::detect::estimate::{max_len_for, seconds_k5};
     let max_len = max_len.unwrap_or_else(|| max_len_for(seconds_k5(walks4.unwrap_or(0.0))));
-    let mut marked = keep.then(|| vec![false; part.out.len()]);
+    let mut marked = keep.then(|| vec![false; part.edges_out()]);
     let cycles = cycles(node, &part, recommendations, people, max_len, marked.as_mut())?;
     let counts = Counts { people, recommendations, duplicates: dup_totals, pairs, cycles, max_len, walks4 };
     let core = match (names, marked) {

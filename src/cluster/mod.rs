@@ -18,10 +18,12 @@
 
 pub mod core;
 pub mod count;
+pub mod dictionary;
 pub mod exchange;
 pub mod gather;
 pub mod hosts;
 pub mod mesh;
+pub mod partition;
 pub mod share;
 pub mod wire;
 
