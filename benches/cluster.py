@@ -9,9 +9,9 @@ Rows of the table, each measured in this sitting:
 - P = 1, 2, 4 processes, `--threads 1` each, started together with one host file on free loopback
   ports: wall time until the last process exits, and every process's peak memory.
 
-Both the default (judged) scan and `--count-only` are measured. A judged cluster scan gathers the
-rows to process 0, which judges them as one process does, so process 0's memory does not fall;
-`--count-only` counts by distributed joins and nothing is gathered. Every run's report must
+Both the default (judged) scan and `--count-only` are measured. Both count by distributed joins;
+the graph is a plain edge list, so the judged scan then sends process 0 only the recommendations
+around pairs and cycles (the core), which it judges as one process does. Every run's report must
 equal the single-process report (summary and inputs), or the script fails.
 
 Peak memory is /usr/bin/time's maximum resident set per process. The machine has 2 cores, so 4
