@@ -360,10 +360,11 @@ mod tests {
             let (local, _) = share::read(node, &inputs, &config.ingest)?;
             let (_, kept) = count::count_and_keep(node, local, 1, Some(4), true)?;
             let kept = kept.expect("kept");
-            let wanted = core::Core::share_wanted(node, &(0..400u32).filter(|i| i % 7 == 0).collect::<Vec<_>>())?;
+            let wanted = core::Core::share_wanted(node, &(0..10_000u32).filter(|i| i % 7 == 0).collect::<Vec<_>>())?;
             kept.touching(node, &wanted)
         });
         let seen = got.into_iter().next().unwrap().unwrap().unwrap().expect("process 0 gets it");
+        assert!(seen.people.iter().all(|p| p.0 % 3 != 0), "from three processes on, process 0 owns no one");
         let name: std::collections::HashMap<u32, &str> = seen.people.iter().map(|p| (p.0, p.1.as_str())).collect();
         let wanted: std::collections::BTreeSet<&str> =
             seen.people.iter().filter(|p| p.0 % 7 == 0).map(|p| p.1.as_str()).collect();
