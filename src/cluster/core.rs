@@ -56,7 +56,10 @@ impl Bits {
 }
 
 /// Flag the recommendations `(from, to)` (on counted cycles) at their recommender's owner.
-pub(super) fn mark(node: &mut Node<'_>, part: &Part, marked: &mut [bool], edges: Vec<(u32, u32)>) -> Result<()> {
+pub(super) fn mark(node: &mut Node<'_>, part: &Part, marked: &mut [bool], mut edges: Vec<(u32, u32)>) -> Result<()> {
+    // A recommendation on many cycles is sent once.
+    edges.sort_unstable();
+    edges.dedup();
     let mut outbox = node.stream(edges.len() * 8, |_, _, bytes| {
         let mut it = u32s(bytes);
         while let (Some(from), Some(to)) = (it.next(), it.next()) {

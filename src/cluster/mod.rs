@@ -180,7 +180,9 @@ fn in_core(
     drop(received);
     let (counts, kept) = count::count_and_keep(node, local, inputs.edge_lists.len(), config.max_cycle_len, true)?;
     let kept = kept.ok_or_else(|| Error::Cluster("the count kept no graph".into()))?;
-    let mut seen = kept.touching(node, kept.core_people())?;
+    // What only process 0 can get wrong (reading what the others sent, judging) is carried to
+    // the final agreement, so that every process makes the same collective calls up to it.
+    let (mut seen, failed) = split(kept.touching(node, kept.core_people()));
     // `--verbose` shows the distributed part as its own stage, `core`.
     let core_stage =
         crate::scan::StageTime { stage: "core", elapsed: started.elapsed(), peak_rss: crate::scan::peak_rss() };
@@ -192,7 +194,7 @@ fn in_core(
         outcome.stages.insert(0, core_stage);
         Ok(outcome)
     };
-    let mut outcome = seen.as_ref().map(judge);
+    let mut outcome = failed.or_else(|| seen.as_ref().map(judge));
     // People the report shows in full but outside the core (a ring's beneficiaries and
     // donors): process 0 asks for all their recommendations and judges again.
     let outside: Vec<u32> = match (&outcome, &seen) {
@@ -201,13 +203,22 @@ fn in_core(
     };
     let wanted = core::Core::share_wanted(node, &outside)?;
     if wanted.any() {
-        let more = kept.touching(node, &wanted)?;
+        let (more, failed) = split(kept.touching(node, &wanted));
         if let (Some(seen), Some(more)) = (seen.as_mut(), more) {
             seen.merge(more);
             outcome = Some(judge(seen));
         }
+        outcome = failed.or(outcome);
     }
     node.agree(outcome.transpose())
+}
+
+/// What a step gave, or its error as an outcome to agree on later.
+fn split<T>(r: Result<Option<T>>) -> (Option<T>, Option<Result<ScanOutcome>>) {
+    match r {
+        Ok(v) => (v, None),
+        Err(e) => (None, Some(Err(e))),
+    }
 }
 
 /// Free loopback addresses for `n` processes (tests).
