@@ -100,7 +100,11 @@ fn case2_unreadable_dates_and_unusable_inputs() {
     let out = run(&["scan", blank.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("blank.csv") && err.contains("no row became a recommendation") && err.contains("empty name"));
+    assert!(
+        err.contains("blank.csv")
+            && err.contains("the file has rows, but none became a recommendation")
+            && err.contains("empty name")
+    );
     assert!(text(&run(&["scan", SAMPLE, "--date-format", "%Y"]).stderr).contains("must name a year, a month and a day"));
 }
 

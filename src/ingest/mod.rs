@@ -408,6 +408,6 @@ fn nothing_usable(path: &Path, stats: &InputStats) -> Result<(), Error> {
     };
     Err(Error::NoData {
         path: path.to_path_buf(),
-        what: format!("no row became a recommendation: of {} row(s), {why}", stats.rows),
+        what: format!("rows, but none became a recommendation (of {} row(s), {why})", stats.rows),
     })
 }
