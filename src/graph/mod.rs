@@ -48,7 +48,7 @@ impl Graph {
 
     /// Record the whole network's degrees (name, received, given) of the people of a graph
     /// that holds part of it; anyone not named keeps this graph's degrees.
-    pub fn set_whole_degrees<'n>(&mut self, degrees: impl IntoIterator<Item = (&'n str, u32, u32)>) {
+    pub(crate) fn set_whole_degrees<'n>(&mut self, degrees: impl IntoIterator<Item = (&'n str, u32, u32)>) {
         let mut whole: Vec<(u32, u32)> = (0..self.node_count() as u32)
             .map(|v| (self.in_neighbors(v).len() as u32, self.out_neighbors(v).len() as u32))
             .collect();
