@@ -88,8 +88,9 @@ impl Node<'_> {
     /// What is in flight is bounded: every process says how many bytes it plans to send
     /// (`planned`, a close estimate will do), and the exchange runs in as many rounds as the
     /// largest plan needs at [`ROUND`] bytes a round; a round ends when timely's progress
-    /// tracking says all of it has arrived. Without rounds, a busy machine's network threads
-    /// fall behind the workers and buffer a whole exchange.
+    /// tracking says all of it has arrived. Without rounds, timely buffers what the workers
+    /// hand it faster than it is sent and taken in: the 10M-edge count on 2 processes peaked at
+    /// 466 MiB a process while its degree messages were in flight, and at 306 with rounds.
     pub fn stream<C>(&mut self, planned: usize, consume: C) -> Outbox<'_, C>
     where
         C: FnMut(usize, u64, &[u8]) -> Result<()>,
