@@ -256,7 +256,7 @@ impl Core {
 
 /// The owned people for which `select` holds, as a set every process agrees on.
 fn everyone(node: &mut Node<'_>, part: &Part, select: impl Fn(u32) -> bool) -> Result<Bits> {
-    let largest = super::count::totals_max(node, part.owned() as u64)?;
+    let largest = node.all_gather_u64(part.owned() as u64).into_iter().max().unwrap_or(0);
     let mut mine = Bits::with_len(largest as usize * part.processes() as usize);
     for i in 0..part.owned() {
         let v = part.global(i);

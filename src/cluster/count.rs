@@ -173,12 +173,6 @@ pub(super) fn totals(node: &mut Node<'_>, mine: &[u64]) -> Result<Vec<u64>> {
     Ok(sums)
 }
 
-/// The largest of every process's `mine`.
-pub(super) fn totals_max(node: &mut Node<'_>, mine: u64) -> Result<u64> {
-    let all = node.all_gather(mine.to_le_bytes().to_vec());
-    Ok(all.iter().filter_map(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes)).max().unwrap_or(0))
-}
-
 /// Walks of length 4 in the whole network, the estimate behind `--max-len auto`: for each
 /// person, the walks of two recommendations that end at them times those that start there.
 /// Each process tells the owners of its people's neighbours its degrees.

@@ -117,7 +117,7 @@ impl Node<'_> {
     }
 
     /// Every process's `mine`, indexed by process, over a plain one-round exchange.
-    fn all_gather_u64(&mut self, mine: u64) -> Vec<u64> {
+    pub fn all_gather_u64(&mut self, mine: u64) -> Vec<u64> {
         let received: Rc<RefCell<Vec<Piece>>> = Rc::new(RefCell::new(Vec::new()));
         let mut input = dataflow(self.worker, &received);
         for dest in 0..self.peers() {

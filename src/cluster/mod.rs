@@ -131,15 +131,22 @@ fn count_only(
                 .into(),
         ))
     })?;
-    let received = node.gather(gather::encode(crate::ingest::Ingested::default(), done));
+    let meta = accounting(node, config, inputs, done);
     let counts = count::count(node, local, inputs.edge_lists.len(), config.max_cycle_len)?;
-    let outcome = if node.index() == 0 {
-        gather::assemble(&received, inputs, &config.ingest)
-            .map(|meta| Some(crate::scan::counted_report(config, meta, &counts)))
-    } else {
-        Ok(None)
-    };
+    let outcome = meta.map(|meta| meta.map(|meta| crate::scan::counted_report(config, meta, &counts))).transpose();
     node.agree(outcome)
+}
+
+/// Every input's accounting and warnings, without rows, at process 0 (`None` elsewhere): what
+/// a scan that does not gather the rows reports about its inputs.
+fn accounting(
+    node: &mut Node<'_>,
+    config: &ScanConfig,
+    inputs: &share::Inputs,
+    done: &[share::Done],
+) -> Option<Result<crate::ingest::Ingested>> {
+    let received = node.gather(gather::encode(crate::ingest::Ingested::default(), done));
+    (node.index() == 0).then(|| gather::assemble(&received, inputs, &config.ingest))
 }
 
 /// Whether a judged scan can be judged from the core alone (see [`core`]): edge lists without
@@ -175,9 +182,7 @@ fn in_core(
     done: &[share::Done],
 ) -> Result<Option<ScanOutcome>> {
     let started = std::time::Instant::now();
-    let received = node.gather(gather::encode(crate::ingest::Ingested::default(), done));
-    let meta = (node.index() == 0).then(|| gather::assemble(&received, inputs, &config.ingest));
-    drop(received);
+    let meta = accounting(node, config, inputs, done);
     let (counts, kept) = count::count_and_keep(node, local, inputs.edge_lists.len(), config.max_cycle_len, true)?;
     let kept = kept.ok_or_else(|| Error::Cluster("the count kept no graph".into()))?;
     // What only process 0 can get wrong (reading what the others sent, judging) is carried to
