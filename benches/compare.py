@@ -32,14 +32,16 @@ REAL = os.path.join(ROOT, "..", "shared", "data", "real")
 
 # (label, path relative to REAL or None for generated, k, extra backscratch args, in --check)
 CASES = [
-    ("Bitcoin Alpha", "snap/soc-sign-bitcoinalpha.csv.gz", 4, ["--time-col", "4"], True),
-    ("Bitcoin OTC", "snap/soc-sign-bitcoinotc.csv.gz", 4, ["--time-col", "4"], True),
+    # Every rating, negative ones too (--keep-negative: by default a signed column keeps
+    # positive rows only), so that the graph is SNAP's whole file.
+    ("Bitcoin Alpha", "snap/soc-sign-bitcoinalpha.csv.gz", 4, ["--time-col", "4", "--keep-negative"], True),
+    ("Bitcoin OTC", "snap/soc-sign-bitcoinotc.csv.gz", 4, ["--time-col", "4", "--keep-negative"], True),
     ("email-Eu-core", "snap/email-Eu-core.txt.gz", 4, [], True),
     ("CollegeMsg", "snap/CollegeMsg.txt", 4, [], True),
     ("Advogato", "konect-advogato/out.advogato", 4, [], True),
     ("wiki-Vote", "snap/wiki-Vote.txt", 4, [], False),
-    ("Bitcoin Alpha", "snap/soc-sign-bitcoinalpha.csv.gz", 5, [], False),
-    ("Bitcoin OTC", "snap/soc-sign-bitcoinotc.csv.gz", 5, [], False),
+    ("Bitcoin Alpha", "snap/soc-sign-bitcoinalpha.csv.gz", 5, ["--keep-negative"], False),
+    ("Bitcoin OTC", "snap/soc-sign-bitcoinotc.csv.gz", 5, ["--keep-negative"], False),
     ("Slashdot", "snap/soc-Slashdot0902.txt.gz", 3, [], False),
     ("random 100k people, 1M edges", None, 4, [], False),
     # Signed networks, positive edges only (the oracle gets the same filter, applied here).
@@ -48,6 +50,10 @@ CASES = [
      True),
     ("wiki-RfA, support votes", "wiki-rfa/wiki-RfA_votes_SRC_TGT_VOT_RES_YEA.csv.gz", 3,
      ["--weight-col", "VOT", "--min-weight", "1"], True),
+    # Default flags: the signed column is found by itself and positive rows kept (the
+    # ratings are integers, so > 0 is >= 1 for the oracle's filter).
+    ("Bitcoin OTC, default flags", "snap/soc-sign-bitcoinotc.csv.gz", 4, [], True),
+    ("wiki-RfA, default flags", "wiki-rfa/wiki-RfA_votes_SRC_TGT_VOT_RES_YEA.csv.gz", 3, [], True),
 ]
 
 # Cases whose edges the oracle must filter: label -> (0-based weight column, floor, has header).
@@ -55,6 +61,8 @@ SIGNED = {
     "Bitcoin OTC, ratings >= 1": (2, 1.0, False),
     "Bitcoin Alpha, ratings >= 1": (2, 1.0, False),
     "wiki-RfA, support votes": (2, 1.0, True),
+    "Bitcoin OTC, default flags": (2, 1.0, False),
+    "wiki-RfA, default flags": (2, 1.0, True),
 }
 
 

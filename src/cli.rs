@@ -154,7 +154,7 @@ pub(crate) fn parse_report_target(s: &str) -> Result<ReportTarget, String> {
     Ok(ReportTarget { format, path: PathBuf::from(path) })
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum FailOn {
     Info,
     Low,
@@ -163,7 +163,7 @@ pub(crate) enum FailOn {
     Never,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Include {
     /// LinkedIn endorsements, as edges of kind `endorsement`.
     Endorsements,
@@ -182,7 +182,7 @@ pub(crate) fn parse_owner(s: &str) -> Result<(PathBuf, String), String> {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum)]
 pub(crate) enum Header {
     Auto,
     Yes,
@@ -314,9 +314,14 @@ pub(crate) struct ScanArgs {
     #[arg(long)]
     pub(crate) weight_col: Option<String>,
     /// Skip rows whose weight is below this (counted as `below --min-weight`), e.g.
-    /// `--min-weight 1` keeps positive ratings and support votes only
+    /// `--min-weight 1` keeps ratings of 1 and above. Without it a weight column keeps
+    /// positive rows only (counted as `weight 0 or below`)
     #[arg(long, value_name = "X", allow_negative_numbers = true, value_parser = parse_weight)]
     pub(crate) min_weight: Option<f64>,
+    /// Keep rows whose weight is 0 or below (negative ratings, oppose votes) as
+    /// recommendations; by default a weight column keeps positive rows only
+    #[arg(long, conflicts_with = "min_weight")]
+    pub(crate) keep_negative: bool,
 }
 
 fn parse_weight(s: &str) -> Result<f64, String> {
@@ -417,6 +422,7 @@ pub(crate) fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
             max_line_bytes: a.max_line_bytes.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             deadline: None,
             min_weight: a.min_weight,
+            keep_negative: a.keep_negative,
             table: None,
             linkedin: LinkedInOptions {
                 include_endorsements: a.include.contains(&Include::Endorsements),

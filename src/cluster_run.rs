@@ -2,45 +2,65 @@
 //! `backscratch::cluster`). Process 0 writes the reports; every process exits with process
 //! 0's code, or 2 with the first error any process met.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use sha2::{Digest, Sha256};
 
+use backscratch::cluster::mesh::Agreement;
 use backscratch::cluster::{self, ClusterConfig, Node};
 use backscratch::report::Format;
 use backscratch::ScanConfig;
 
 use crate::cli::{config, ScanArgs};
 
-/// A digest of what every process must share: the command line but `--process`, the host
-/// list, and the size of every input file (inputs, `--people`, `--allow`; not the reports,
-/// which only process 0 writes, nor folders, whose sizes differ between file systems).
-fn fingerprint(hosts: &[String], files: &[&Path]) -> u64 {
-    let mut h = Sha256::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if arg == "--process" {
-            args.next();
-            continue;
-        }
-        if arg.starts_with("--process=") {
-            continue;
-        }
-        h.update(arg.as_bytes());
-        h.update([0]);
+/// What every process must share, item by item: the options that change the results, as
+/// parsed (so flag order, `--max-len=4` or `--max-len 4`, and defaults written out do not
+/// matter), the size of every file read (inputs, `--people`, `--allow`, `--baseline`,
+/// `--subjects`; not folders, whose sizes differ between file systems), and the host list.
+/// Options for one process only are not in it: `--process`, `--threads` (per process),
+/// `--connect-timeout`, and what only process 0 does with the result (`-o`, `--format`,
+/// `--report`, `--fail-on`, `--exit-zero`, `-q`, `--verbose`, `--github`, `--no-timestamp`).
+fn agreement(a: &ScanArgs, subjects: Option<&[String]>, hosts: &[String]) -> Agreement {
+    let mut items = Agreement::default();
+    let mut add = |name: &str, value: String| items.add(name, value.as_bytes());
+    add("the backscratch version", env!("CARGO_PKG_VERSION").to_string());
+    add("the inputs", format!("{:?}", a.inputs));
+    add("--max-len", format!("{:?}", a.max_len));
+    add("--window", format!("{:?}", a.window));
+    add("--max-findings", a.max_findings.to_string());
+    add("--time-budget", format!("{:?}", a.time_budget));
+    add("--strict", a.strict.to_string());
+    add("--count-only", a.count_only.to_string());
+    add("--header", format!("{:?}", a.header));
+    let c = a;
+    for (flag, value) in [
+        ("--from-col", &c.from_col),
+        ("--to-col", &c.to_col),
+        ("--time-col", &c.time_col),
+        ("--text-col", &c.text_col),
+        ("--relationship-col", &c.relationship_col),
+        ("--weight-col", &c.weight_col),
+        ("--date-format", &c.date_format),
+    ] {
+        add(flag, format!("{value:?}"));
     }
-    for file in files {
-        if let Some(m) = std::fs::metadata(file).ok().filter(|m| m.is_file()) {
-            h.update(m.len().to_le_bytes());
-        }
-    }
-    for host in hosts {
-        h.update(host.as_bytes());
-        h.update([0]);
-    }
-    u64::from_le_bytes(h.finalize()[..8].try_into().expect("8 bytes"))
+    add("--max-line-bytes", format!("{:?}", c.max_line_bytes));
+    add("--min-weight", format!("{:?}", c.min_weight.map(f64::to_bits)));
+    add("--keep-negative", c.keep_negative.to_string());
+    add("--people", format!("{:?}", a.people));
+    add("--allow", format!("{:?}", a.allow));
+    add("--baseline", format!("{:?}", a.baseline));
+    add("--include", format!("{:?}", a.include));
+    add("--owner", format!("{:?}", a.owner));
+    add("--redact", a.redact.to_string());
+    add("--redact-key", format!("{:?}", a.redact_key));
+    add("the candidates (check)", format!("{subjects:?}"));
+    let files = a.inputs.iter().chain(&a.people).chain(&a.allow).chain(&a.baseline);
+    let sizes: Vec<Option<u64>> =
+        files.map(|f| std::fs::metadata(f).ok().filter(|m| m.is_file()).map(|m| m.len())).collect();
+    add("the sizes of the files read", format!("{sizes:?}"));
+    add("the host list", format!("{hosts:?}"));
+    items
 }
 
 /// Agree on the exit code: process 0's, unless a process failed (then every process fails
@@ -63,10 +83,8 @@ pub fn run(a: &ScanArgs, subjects: Option<Vec<String>>, format: Format) -> anyho
     let path = a.hosts.as_ref().expect("--hosts given");
     let hosts = cluster::hosts::read(path)?;
     let process = a.process.context("--hosts needs --process")?;
-    let files: Vec<&Path> =
-        a.inputs.iter().chain(a.people.iter()).chain(a.allow.iter()).map(PathBuf::as_path).collect();
-    let fingerprint = fingerprint(&hosts, &files);
-    let cluster = ClusterConfig { hosts, process, connect_timeout: a.connect_timeout, fingerprint };
+    let agreement = agreement(a, subjects.as_deref(), &hosts);
+    let cluster = ClusterConfig { hosts, process, connect_timeout: a.connect_timeout, agreement };
     let args = Arc::new(a.clone());
     let code = cluster::execute(&cluster, move |node| {
         let made = config(&args).map(|c| ScanConfig { subjects: subjects.clone(), progress: None, ..c });

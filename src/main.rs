@@ -22,6 +22,7 @@ macro_rules! say {
 
 mod cli;
 mod cluster_run;
+mod read_set;
 
 use cli::{config, fail_floor, subjects, Cli, Command, GenerateArgs, ScanArgs};
 
@@ -90,20 +91,21 @@ fn github_outputs(report: &Report) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The exit code: 2 for an error (a search cut short, a candidate not found), else 1 for
+/// findings at or above `--fail-on`, 3 for a candidate whose verdict cannot be told, 0 clean;
+/// `--exit-zero` turns 1 and 3 into 0.
 fn exit_code(report: &Report, a: &ScanArgs) -> u8 {
-    if report.summary.truncated || !report.missing_subjects().is_empty() {
-        return 2;
-    }
-    match fail_floor(a) {
-        Some(floor) if !a.exit_zero && report.fails(floor) => 1,
-        _ => 0,
+    match report.gate(fail_floor(a)) {
+        report::Gate::Findings | report::Gate::CannotTell if a.exit_zero => 0,
+        gate => gate.code(),
     }
 }
 
-/// Refuse two outputs that would land in one file (`-o x.json --report html=x.json`, or a
-/// CSV's people sheet): the second would silently replace the first. Devices and pipes may
-/// be shared.
-fn distinct_outputs(a: &ScanArgs, format: Format) -> anyhow::Result<()> {
+/// Refuse an output over a file the run reads (directly, inside an input folder, behind
+/// standard input), and two outputs that would land in one file (`-o x.json --report
+/// html=x.json`, or a CSV's people sheet): the second would silently replace the first.
+/// Devices and pipes may be shared.
+fn distinct_outputs(a: &ScanArgs, format: Format, subjects_file: Option<&Path>) -> anyhow::Result<()> {
     let mut named: Vec<(String, PathBuf)> = Vec::new();
     let mut add = |label: String, path: &Path, format: Format| {
         named.push((label.clone(), path.to_path_buf()));
@@ -117,22 +119,20 @@ fn distinct_outputs(a: &ScanArgs, format: Format) -> anyhow::Result<()> {
     for t in &a.reports {
         add(format!("--report {}={}", t.format.name(), t.path.display()), &t.path, t.format);
     }
-    // A report written over one of the inputs would destroy the data it reports on (the
-    // baseline is read before anything is written, so refreshing it in place is fine).
-    use std::os::unix::fs::MetadataExt;
-    let inputs: Vec<(u64, u64, &PathBuf)> = a
-        .inputs
-        .iter()
-        .chain(a.people.iter())
-        .chain(a.allow.iter())
-        .filter_map(|p| std::fs::metadata(p).ok().filter(|m| m.is_file()).map(|m| (m.dev(), m.ino(), p)))
-        .collect();
+    // A report written over a file the run reads would destroy the data it reports on.
+    let side_files = [
+        ("--people", &a.people),
+        ("--allow", &a.allow),
+        ("--subjects", &subjects_file.map(Path::to_path_buf)),
+        ("--redact-key", &a.redact_key),
+        ("--hosts", &a.hosts),
+    ];
+    let read = read_set::ReadSet::new(
+        &a.inputs,
+        side_files.iter().filter_map(|(flag, path)| path.as_deref().map(|p| (*flag, p))),
+    );
     for (label, path) in &named {
-        if let Ok(m) = std::fs::metadata(path) {
-            if let Some((_, _, input)) = inputs.iter().find(|(dev, ino, _)| (*dev, *ino) == (m.dev(), m.ino())) {
-                bail!("{label} would write over the input {}; give the report another path", input.display());
-            }
-        }
+        read.refuse_output(label, path)?;
     }
     let mut seen: Vec<(PathBuf, &str)> = Vec::new();
     for (label, path) in &named {
@@ -146,12 +146,12 @@ fn distinct_outputs(a: &ScanArgs, format: Format) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>) -> anyhow::Result<u8> {
+fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>, subjects_file: Option<&Path>) -> anyhow::Result<u8> {
     let format = a.format.unwrap_or_else(|| {
         let ext = a.output.as_ref().and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase());
         ext.and_then(|e| Format::from_name(&e)).unwrap_or(Format::Table)
     });
-    distinct_outputs(a, format)?;
+    distinct_outputs(a, format, subjects_file)?;
     if a.hosts.is_some() {
         return cluster_run::run(a, subjects, format);
     }
@@ -271,8 +271,8 @@ fn main() -> ExitCode {
     }
     watch_signals();
     let outcome = match &cli.command {
-        Command::Scan(a) => run_scan(a, None),
-        Command::Check(a) => subjects(a).and_then(|names| run_scan(&a.scan, Some(names))),
+        Command::Scan(a) => run_scan(a, None, None),
+        Command::Check(a) => subjects(a).and_then(|names| run_scan(&a.scan, Some(names), a.subjects.as_deref())),
         Command::Generate(a) => run_generate(a),
     };
     match outcome {

@@ -148,6 +148,7 @@ impl ScanConfig {
             owners: self.ingest.linkedin.owners.iter().map(|(p, n)| format!("{}={n}", p.display())).collect(),
             date_format: self.ingest.date_format.clone(),
             min_weight: self.ingest.min_weight,
+            keep_negative: self.ingest.keep_negative,
         }
     }
 }
@@ -455,7 +456,14 @@ fn coverage_gap(c: &crate::report::Coverage) -> Option<String> {
 /// Sentences for the evidence this data cannot give.
 fn unavailable_checks(g: &Graph, evidence: &Evidence<'_>, has_employment: bool) -> Vec<String> {
     let mut out = Vec::new();
-    if !evidence.corroboration_checkable() {
+    if !evidence.corroboration_checkable() && has_employment {
+        out.push(
+            "corroboration: the employment histories on file never hold both the writer and the receiver of a \
+             recommendation, and no relationship is stated, so no recommendation could be checked against a working relationship; \
+             without that evidence nothing is rated high"
+                .to_string(),
+        );
+    } else if !evidence.corroboration_checkable() {
         out.push(
             "corroboration: no employment histories on file and no relationship stated, so no recommendation could \
              be checked against a working relationship; without that evidence nothing is rated high"

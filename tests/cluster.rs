@@ -256,8 +256,31 @@ fn a_peer_started_with_other_flags_is_refused() {
         let out = wait_at_most(child, Duration::from_secs(20)).expect("exits instead of hanging");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{err}");
-        assert!(err.contains("was started with other inputs"), "{err}");
+        assert!(err.contains("was started differently: --max-len differs"), "{err}");
     }
+}
+
+#[test]
+fn processes_started_with_other_per_process_options_or_flag_spellings_agree() {
+    // The handshake compares the parsed options that change results: --threads (per
+    // process), -q, the flag order and `--max-len=4` against `--max-len 4` may differ.
+    let dir = tempfile::tempdir().unwrap();
+    let (hosts, _) = host_file(dir.path(), 2);
+    let second: Vec<&str> = ["scan", "--max-len=4", "--no-timestamp", "--threads", "1", "-q", "--format", "json"]
+        .into_iter()
+        .chain(["--people", "data/sample/employment.csv", "data/sample/recommendations.csv"])
+        .collect();
+    let report = dir.path().join("out.json");
+    let first = [&SAMPLE[..], &["--max-len", "4", "--connect-timeout", "20s", "-o", report.to_str().unwrap()]].concat();
+    let p1 = start(&second, &hosts, 1);
+    let p0 = start(&first, &hosts, 0);
+    let one = single(&[&SAMPLE[..], &["--max-len", "4"]].concat());
+    for (i, child) in [p0, p1].into_iter().enumerate() {
+        let out = wait_at_most(child, Duration::from_secs(30)).expect("exits instead of hanging");
+        assert_eq!(out.status.code(), Some(1), "process {i}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stdout.is_empty(), "process {i}: the report goes to -o, nothing to standard output");
+    }
+    assert_eq!(std::fs::read(&report).unwrap(), one.stdout, "process 0 writes the one-process report");
 }
 
 #[test]

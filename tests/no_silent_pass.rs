@@ -49,7 +49,7 @@ fn case1_unmatched_histories_do_not_turn_fail_into_pass() {
     let lower = lower.to_str().unwrap();
     let out = run(&["check", SAMPLE, "--people", lower, "--subject", "Ivan Petrov"]);
     assert_eq!(out.status.code(), Some(1), "lower-cased histories still match: {}", text(&out.stdout));
-    assert!(text(&out.stdout).contains("FAIL      Ivan Petrov"));
+    assert!(text(&out.stdout).contains("FAIL        Ivan Petrov"));
 
     let empty = write(dir.path(), "empty.csv", "");
     let (_, v) = json(&["check", SAMPLE, "--people", empty.to_str().unwrap(), "--subject", "Ivan Petrov"]);
@@ -228,7 +228,8 @@ fn case7_check_names() {
     let dir = tempfile::tempdir().unwrap();
     let list = write(dir.path(), "names.txt", "\u{feff}Ivan Petrov  # the candidate\n# a comment\n\n  Jade Morgan\n");
     let (code, v) = json(&["check", SAMPLE, "--subjects", list.to_str().unwrap()]);
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(3), "their pair cannot be judged without histories: cannot tell, never a pass");
+    assert_eq!(v["subjects"][0]["status"], "cannot_tell");
     let queries: Vec<&str> = v["subjects"].as_array().unwrap().iter().map(|s| s["query"].as_str().unwrap()).collect();
     assert_eq!(queries, ["Ivan Petrov", "Jade Morgan"]);
 }

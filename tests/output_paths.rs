@@ -9,6 +9,8 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
+mod common;
+
 const SAMPLE: &str = "data/sample/recommendations.csv";
 
 /// The two ways a report reaches a path: `-o PATH` and `--report json=PATH`.
@@ -50,7 +52,7 @@ fn is_root() -> bool {
 #[test]
 fn a_character_device_stays_a_device() {
     if !is_root() {
-        eprintln!("SKIPPED: mknod needs root; a character device cannot be made here");
+        common::skip("mknod needs root; a character device cannot be made here");
         return;
     }
     for way in WAYS {
@@ -135,7 +137,7 @@ fn a_link_to_the_standard_output_descriptor_writes_to_standard_output() {
 #[test]
 fn a_full_device_is_an_error_naming_the_path() {
     if !Path::new("/dev/full").exists() {
-        eprintln!("SKIPPED: this machine has no /dev/full");
+        common::skip("this machine has no /dev/full");
         return;
     }
     for way in WAYS {
@@ -191,4 +193,81 @@ fn the_step_summary_is_appended_through_its_link() {
         .unwrap();
     assert_eq!(full.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&full.stderr).contains("/dev/full"));
+}
+
+/// Every file a run reads is safe from its reports, however it was named: a file inside an
+/// input folder (or an export folder), the file behind standard input, `/dev/stdin`, the
+/// `--subjects` and `--redact-key` files. Each is refused with exit 2 naming it, and left
+/// byte for byte as it was.
+#[test]
+fn reports_never_replace_a_file_the_run_reads_however_it_was_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = fs::read(SAMPLE).unwrap();
+    let file = d.join("f.csv");
+    fs::write(&file, &data).unwrap();
+    fs::create_dir(d.join("fold")).unwrap();
+    fs::write(d.join("fold/r.csv"), &data).unwrap();
+    fs::write(d.join("key"), "a secret").unwrap();
+    fs::write(d.join("subjects.txt"), "Ivan Petrov\n").unwrap();
+    let export = d.join("ben");
+    fs::create_dir(&export).unwrap();
+    for f in ["Profile.csv", "Positions.csv", "Recommendations_Given.csv", "Recommendations_Received.csv"] {
+        fs::copy(Path::new("tests/fixtures/linkedin/exports/ben").join(f), export.join(f)).unwrap();
+    }
+    let path = |p: &str| d.join(p).to_str().unwrap().to_string();
+    let cases: Vec<(Vec<String>, bool, &str, &str)> = vec![
+        (
+            vec!["scan".into(), path("fold"), "-o".into(), path("fold/r.csv")],
+            false,
+            "fold/r.csv",
+            "inside the input folder",
+        ),
+        (vec!["scan".into(), "-".into(), "-o".into(), path("f.csv")], true, "f.csv", "standard input"),
+        (vec!["scan".into(), path("f.csv"), "-o".into(), "/dev/stdin".into()], true, "f.csv", "the input"),
+        (vec!["scan".into(), "-".into(), "-o".into(), "/dev/stdin".into()], true, "f.csv", "standard input"),
+        (
+            vec!["scan".into(), path("f.csv"), "--redact-key".into(), path("key"), "-o".into(), path("key")],
+            false,
+            "key",
+            "the --redact-key file",
+        ),
+        (
+            vec![
+                "check".into(),
+                path("f.csv"),
+                "--subjects".into(),
+                path("subjects.txt"),
+                "-o".into(),
+                path("subjects.txt"),
+            ],
+            false,
+            "subjects.txt",
+            "the --subjects file",
+        ),
+        (
+            vec!["scan".into(), path("ben"), "-o".into(), path("ben/Profile.csv")],
+            false,
+            "ben/Profile.csv",
+            "inside the input folder",
+        ),
+        (
+            vec!["scan".into(), path("ben"), "-o".into(), path("ben/new.json")],
+            false,
+            "ben/Profile.csv",
+            "would write into",
+        ),
+    ];
+    for (args, stdin_is_file, kept, says) in cases {
+        let before = fs::read(d.join(kept)).unwrap();
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("backscratch"));
+        c.args(&args).arg("--exit-zero");
+        c.stdin(if stdin_is_file { fs::File::open(&file).unwrap().into() } else { std::process::Stdio::null() });
+        let out = c.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says) && err.contains("which this run reads"), "{args:?}: {err}");
+        assert_eq!(fs::read(d.join(kept)).unwrap(), before, "{args:?} left {kept} as it was");
+    }
+    assert!(!d.join("ben/new.json").exists());
 }

@@ -19,8 +19,7 @@ fn python() -> Option<PathBuf> {
         .into_iter()
         .find(|p| Process::new(p).args(["-c", "import pyarrow"]).output().is_ok_and(|o| o.status.success()));
     if found.is_none() {
-        assert!(std::env::var("CI").is_err(), "pyarrow is missing in CI (.ci/run installs it into .venv)");
-        eprintln!("SKIPPED: no python with pyarrow (pip install pyarrow into .venv)");
+        common::skip("no python with pyarrow (pip install pyarrow into .venv)");
     }
     found
 }

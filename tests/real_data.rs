@@ -9,6 +9,9 @@
 //! .venv/bin/python ../shared/tools/oracle.py FILE -k K --methods igraph,brute
 //! ```
 //!
+//! The signed files (Bitcoin OTC and Alpha, wiki-RfA) are scanned with `--keep-negative`: the
+//! oracle counts every row, where by default a signed column keeps positive rows only.
+//!
 //! For wiki-RfA the oracle cannot take rows with an empty name (which backscratch skips and
 //! counts), so it was given the file without them, header kept:
 //! `python3 -c "import csv,sys; w=csv.writer(sys.stdout); [w.writerow(r[:2]) for r in csv.reader(sys.stdin) if r[0].strip() and r[1].strip()]" < rfa.csv > rfa_nonempty.csv`
@@ -88,7 +91,7 @@ fn wiki_vote_k4() {
 fn bitcoin_otc_k4() {
     check(&Case {
         file: "snap/soc-sign-bitcoinotc.csv.gz",
-        args: &["--time-col", "4"],
+        args: &["--time-col", "4", "--keep-negative"],
         k: 4,
         people: 5881,
         recommendations: 35_592,
@@ -101,7 +104,7 @@ fn bitcoin_otc_k4() {
 fn bitcoin_otc_k5() {
     check(&Case {
         file: "snap/soc-sign-bitcoinotc.csv.gz",
-        args: &[],
+        args: &["--keep-negative"],
         k: 5,
         people: 5881,
         recommendations: 35_592,
@@ -114,7 +117,7 @@ fn bitcoin_otc_k5() {
 fn bitcoin_alpha_k4() {
     check(&Case {
         file: "snap/soc-sign-bitcoinalpha.csv.gz",
-        args: &["--time-col", "4"],
+        args: &["--time-col", "4", "--keep-negative"],
         k: 4,
         people: 3783,
         recommendations: 24_186,
@@ -127,7 +130,7 @@ fn bitcoin_alpha_k4() {
 fn bitcoin_alpha_k5() {
     check(&Case {
         file: "snap/soc-sign-bitcoinalpha.csv.gz",
-        args: &[],
+        args: &["--keep-negative"],
         k: 5,
         people: 3783,
         recommendations: 24_186,
@@ -179,7 +182,7 @@ fn advogato_k4() {
 fn wiki_rfa_with_user_names_k4() {
     let Some(v) = check(&Case {
         file: "wiki-rfa/wiki-RfA_votes_SRC_TGT_VOT_RES_YEA.csv.gz",
-        args: &[],
+        args: &["--keep-negative"],
         k: 4,
         people: 11_374,
         recommendations: 187_790,

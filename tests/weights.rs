@@ -59,8 +59,8 @@ fn bitcoin_otc_positive_ratings_are_the_distinct_positive_pairs() {
     assert_eq!(report["params"]["min_weight"], 1.0);
     assert_eq!(report["params"]["columns"]["weight"], "3");
 
-    // Without the floor every row counts, and the listed edges carry their rating.
-    let all = scan_json(&[path.to_str().unwrap(), "--weight-col", "3", "--time-col", "4"]);
+    // With --keep-negative every row counts, and the listed edges carry their rating.
+    let all = scan_json(&[path.to_str().unwrap(), "--weight-col", "3", "--time-col", "4", "--keep-negative"]);
     assert_eq!(all["inputs"][0]["skipped"], 0);
     let edge = &all["findings"][0]["edges"][0];
     assert!(edge["weight"].as_f64().is_some_and(|w| (-10.0..=10.0).contains(&w)), "{edge}");
@@ -79,7 +79,7 @@ fn wiki_rfa_support_votes_are_the_distinct_support_pairs() {
         print(len(s), below)";
     let out = std::process::Command::new("python3").arg("-c").arg(script).arg(&path).output();
     let Some(out) = out.ok().filter(|o| o.status.success()) else {
-        eprintln!("SKIPPED: python3 could not compute the expected support pairs");
+        common::skip("python3 could not compute the expected support pairs");
         return;
     };
     let text = String::from_utf8(out.stdout).unwrap();
@@ -129,4 +129,84 @@ fn weights_that_are_missing_unreadable_or_low_are_accounted() {
     let plain = scan_json(&[path]);
     assert!(plain["findings"][0]["edges"][0].get("weight").is_none());
     assert!(plain["params"].get("min_weight").is_none());
+}
+
+/// With default flags a signed file keeps positive rows only: SNAP's headerless Bitcoin
+/// files (the rating column found by itself) and wiki-RfA (its `VOT` header) list no finding
+/// with a rating of 0 or below, say so in a warning, and count the skipped rows; OTC's
+/// recommendations are exactly its distinct positive pairs, counted here from the file.
+#[test]
+fn signed_files_with_default_flags_list_no_negative_rating() {
+    let Some(dir) = shared() else { return };
+    for (file, extra) in [
+        ("snap/soc-sign-bitcoinotc.csv.gz", &["--time-col", "4"][..]),
+        ("snap/soc-sign-bitcoinalpha.csv.gz", &[][..]),
+        ("wiki-rfa/wiki-RfA_votes_SRC_TGT_VOT_RES_YEA.csv.gz", &[][..]),
+    ] {
+        let path = dir.join(file);
+        let out = Command::cargo_bin("backscratch")
+            .unwrap()
+            .arg("scan")
+            .arg(&path)
+            .args(extra)
+            .args(["--format", "json", "--no-timestamp", "--exit-zero", "--max-len", "4"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{file}: {}", String::from_utf8_lossy(&out.stderr));
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let findings = report["findings"].as_array().unwrap();
+        assert!(findings.len() > 1000, "{file}: many findings listed");
+        for f in findings {
+            for e in f["edges"].as_array().unwrap() {
+                let w = e["weight"].as_f64().unwrap_or_else(|| panic!("{file}: an edge without its weight: {e}"));
+                assert!(w > 0.0, "{file}: finding {} lists a rating of {w}", f["id"]);
+            }
+        }
+        let skipped = report["inputs"][0]["skipped_reasons"]["weight 0 or below"].as_u64().unwrap();
+        assert!(skipped > 1000, "{file}: {skipped}");
+        let warnings = report["summary"]["warnings"].as_array().unwrap();
+        assert!(
+            warnings.iter().any(|w| w.as_str().unwrap().contains(&format!("{skipped} of"))),
+            "{file}: the warning gives the count: {warnings:?}"
+        );
+        if file.contains("otc") {
+            let positive: HashSet<(String, String)> = gunzip(&path)
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| l.split(',').collect::<Vec<_>>())
+                .filter(|c| c[2].parse::<f64>().unwrap() > 0.0 && c[0] != c[1])
+                .map(|c| (c[0].to_string(), c[1].to_string()))
+                .collect();
+            assert_eq!(report["summary"]["recommendations"], positive.len() as u64);
+            assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("column 3 holds signed numbers")));
+        }
+    }
+}
+
+/// `--keep-negative` keeps every row of a signed file, and `--min-weight` skipping rows as
+/// asked is no reason to "check the column flags".
+#[test]
+fn keep_negative_keeps_every_row_and_a_floor_asked_for_raises_no_alarm() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("signed.csv");
+    std::fs::write(&csv, "a,b,5\nb,a,-3\nb,c,-2\nc,a,0\nc,d,1\nd,c,2\n").unwrap();
+    let path = csv.to_str().unwrap();
+    let kept = scan_json(&[path, "--keep-negative"]);
+    assert_eq!(kept["inputs"][0]["used"], 6);
+    assert_eq!(kept["params"]["keep_negative"], true);
+    let default = scan_json(&[path]);
+    assert_eq!(default["inputs"][0]["used"], 3);
+    assert_eq!(default["inputs"][0]["skipped_reasons"]["weight 0 or below"], 3);
+    let floor = scan_json(&[path, "--min-weight", "2"]);
+    let warnings = floor["summary"]["warnings"].as_array().cloned().unwrap_or_default();
+    assert!(
+        warnings.iter().all(|w| !w.as_str().unwrap().contains("check the column flags")),
+        "skipping what --min-weight asked to skip is no problem: {warnings:?}"
+    );
+    let both = Command::cargo_bin("backscratch")
+        .unwrap()
+        .args(["scan", path, "--keep-negative", "--min-weight", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
 }

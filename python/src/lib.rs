@@ -58,6 +58,7 @@ struct Options {
     relationship_col: Option<String>,
     weight_col: Option<String>,
     min_weight: Option<f64>,
+    keep_negative: bool,
     date_format: Option<String>,
     max_line_bytes: Option<usize>,
     count_only: bool,
@@ -123,6 +124,7 @@ fn config(
     c.ingest.date_format = o.date_format;
     c.ingest.max_line_bytes = o.max_line_bytes;
     c.ingest.min_weight = o.min_weight;
+    c.ingest.keep_negative = o.keep_negative;
     c.ingest.table = table.map(Arc::new);
     Ok(c)
 }
@@ -178,17 +180,31 @@ fn write(json: &str, path: PathBuf, format: &str) -> PyResult<Vec<PathBuf>> {
         .map_err(|e| raise("input", format!("{}: {e}", path.display())))
 }
 
-/// Whether the report has an unsuppressed finding at or above `floor` (`--fail-on`).
-#[pyfunction]
-fn fails(json: &str, floor: &str) -> PyResult<bool> {
-    let floor = match floor {
+/// `--fail-on`'s value: a severity, or `never`.
+fn parse_floor(floor: &str) -> PyResult<Option<Severity>> {
+    Ok(Some(match floor {
         "info" => Severity::Info,
         "low" => Severity::Low,
         "medium" => Severity::Medium,
         "high" => Severity::High,
-        other => return Err(raise("usage", format!("unknown severity '{other}'"))),
-    };
-    Ok(parse_report(json)?.fails(floor))
+        "never" => return Ok(None),
+        other => return Err(raise("usage", format!("unknown severity '{other}' (info, low, medium, high or never)"))),
+    }))
+}
+
+/// Whether the command line would exit 1 with `--fail-on floor`: findings (a check's
+/// candidates' findings) at or above it, and no error before them.
+#[pyfunction]
+fn fails(json: &str, floor: &str) -> PyResult<bool> {
+    Ok(parse_report(json)?.gate(parse_floor(floor)?) == report::Gate::Findings)
+}
+
+/// The command line's exit code with `--fail-on floor`, and its name (`clean`, `findings`,
+/// `error`, `cannot_tell`).
+#[pyfunction]
+fn gate(json: &str, floor: &str) -> PyResult<(u8, &'static str)> {
+    let gate = parse_report(json)?.gate(parse_floor(floor)?);
+    Ok((gate.code(), gate.as_str()))
 }
 
 #[pymodule]
@@ -198,5 +214,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(render, m)?)?;
     m.add_function(wrap_pyfunction!(write, m)?)?;
     m.add_function(wrap_pyfunction!(fails, m)?)?;
+    m.add_function(wrap_pyfunction!(gate, m)?)?;
     Ok(())
 }

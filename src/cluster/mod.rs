@@ -42,9 +42,9 @@ pub struct ClusterConfig {
     pub process: usize,
     /// How long to wait for every peer at the start (`--connect-timeout`).
     pub connect_timeout: Duration,
-    /// A digest of everything that must be the same in every process (inputs, their sizes,
-    /// and the flags); a peer showing another is refused.
-    pub fingerprint: u64,
+    /// Everything that must be the same in every process (inputs, their sizes, the options
+    /// that change results), item by item; a peer showing another is refused, naming the item.
+    pub agreement: mesh::Agreement,
 }
 
 impl ClusterConfig {
@@ -69,7 +69,7 @@ where
     F: Fn(&mut Node<'_>) -> T + Send + Sync + 'static,
 {
     config.validate()?;
-    let peers = mesh::Peers { hosts: &config.hosts, me: config.process, fingerprint: config.fingerprint };
+    let peers = mesh::Peers { hosts: &config.hosts, me: config.process, agreement: &config.agreement };
     let sockets = mesh::connect(&peers, config.connect_timeout)?;
     exchange::watch_peers(config.hosts.clone(), config.process);
     exchange::run(sockets, config.process, work)
@@ -251,7 +251,11 @@ mod tests {
                     hosts: hosts.clone(),
                     process: i,
                     connect_timeout: Duration::from_secs(5),
-                    fingerprint: fingerprints[i],
+                    agreement: {
+                        let mut a = mesh::Agreement::default();
+                        a.add("the test's setting", &fingerprints[i].to_le_bytes());
+                        a
+                    },
                 };
                 let work = work.clone();
                 std::thread::spawn(move || execute(&config, work))
@@ -403,8 +407,44 @@ mod tests {
         let out = in_threads(2, &[1, 2], |node| node.index());
         for r in out {
             let e = r.unwrap_err().to_string();
-            assert!(e.contains("was started with other inputs"), "{e}");
+            assert!(e.contains("was started differently: the test's setting differs"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_stray_or_silent_connection_is_dropped_and_the_peers_still_meet() {
+        let hosts = loopback_hosts(2);
+        let target = hosts[0].clone();
+        // A port scan's connect-and-close, a client that sends garbage, and one that stays
+        // silent, all before process 1 starts.
+        let strays = std::thread::spawn(move || {
+            use std::io::Write;
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            let connect = || loop {
+                match std::net::TcpStream::connect(&target) {
+                    Ok(s) => return s,
+                    Err(_) if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+                    Err(e) => panic!("{e}"),
+                }
+            };
+            drop(connect());
+            connect().write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+            connect()
+        });
+        let config = |i: usize| ClusterConfig {
+            hosts: hosts.clone(),
+            process: i,
+            connect_timeout: Duration::from_secs(20),
+            agreement: mesh::Agreement::default(),
+        };
+        let first = std::thread::spawn({
+            let c = config(0);
+            move || execute(&c, |node| node.index())
+        });
+        let _silent = strays.join().unwrap();
+        let second = execute(&config(1), |node| node.index());
+        assert_eq!(second.unwrap(), 1);
+        assert_eq!(first.join().unwrap().unwrap(), 0);
     }
 
     #[test]
@@ -414,7 +454,7 @@ mod tests {
             hosts: hosts.clone(),
             process: 0,
             connect_timeout: Duration::from_millis(600),
-            fingerprint: 0,
+            agreement: mesh::Agreement::default(),
         };
         let started = std::time::Instant::now();
         let e = execute(&config, |node| node.index()).unwrap_err().to_string();

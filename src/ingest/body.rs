@@ -169,9 +169,9 @@ pub(super) fn parse_body(
     let mut line = first_line;
     let mut block: Vec<u8> = Vec::new();
     let mut at_end = false;
-    // Times the current block was extended for a quoted field still open at its end: each
-    // extension parses the block again, so there is one at most.
-    let mut extended = false;
+    // The line of a quoted field found open at the end of the block, which was extended
+    // for it: still open at the same line after another whole block, it is an unclosed quote.
+    let mut open_since: Option<u64> = None;
     loop {
         if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
             return Ok(Some(line));
@@ -209,15 +209,39 @@ pub(super) fn parse_body(
                 line += count_lines(&block[..cut]);
                 batches.into_iter().for_each(&mut *sink);
                 block.drain(..cut);
-                extended = false;
+                open_since = None;
             }
             // A quoted field still open after a whole extra block is not a field but an
-            // unclosed quote: stop instead of parsing ever larger blocks again and again.
-            Err(open) if extended => {
+            // unclosed quote: stop instead of reading on.
+            Err(open) if open_since == Some(open) => {
                 return Err(Error::UnclosedQuote { path: parser.path.to_path_buf(), line: open });
             }
-            Err(_) => extended = true, // a quoted field goes on past the block: read more, parse again
+            Err(open) => {
+                // Everything before the open field was whole: hand it on and keep only the
+                // open record, so that a file of many multi-line texts is parsed once, not
+                // once per block it has grown to.
+                let offset = offset_of_line(&block[..cut], open - line);
+                if offset > 0 {
+                    match parse_block(&block[..offset], line, false, delimiter, parser, sizes)? {
+                        Ok(batches) => batches.into_iter().for_each(&mut *sink),
+                        Err(again) => {
+                            return Err(Error::UnclosedQuote { path: parser.path.to_path_buf(), line: again });
+                        }
+                    }
+                    block.drain(..offset);
+                    line = open;
+                }
+                open_since = Some(open);
+            }
         }
+    }
+}
+
+/// The byte offset of the start of the line `lines` lines into `text`.
+fn offset_of_line(text: &[u8], lines: u64) -> usize {
+    match lines.checked_sub(1) {
+        None => 0,
+        Some(k) => memchr::memchr_iter(b'\n', text).nth(k as usize).map_or(text.len(), |i| i + 1),
     }
 }
 
@@ -241,7 +265,7 @@ mod tests {
             now: i64::MAX,
             max_line: DEFAULT_MAX_LINE,
             names: &names,
-            min_weight: None,
+            floor: crate::ingest::rows::WeightFloor::Positive,
         };
         let mut out = Ingested::default();
         let mut stats = InputStats::default();
@@ -292,6 +316,20 @@ mod tests {
                 whole,
                 "block {block}"
             );
+        }
+    }
+
+    #[test]
+    fn every_row_with_a_multi_line_text_reads_whole_in_any_blocks() {
+        // Every block's last line end falls inside a quoted text, the extended block's too
+        // (LinkedIn texts): each block must still be read, not refused as an unclosed quote.
+        let text: String =
+            (0..500).map(|i| format!("a{i},b{},\"line one\nline two of {i}\nthree\"\n", i % 9)).collect();
+        let whole = rows_with(&text, Sizes { block: 1 << 20, min_piece: 1 << 20, max_line: DEFAULT_MAX_LINE }).unwrap();
+        assert_eq!(whole.len(), 500);
+        for block in [40, 64, 100, 333] {
+            let sizes = Sizes { block, min_piece: 16, max_line: DEFAULT_MAX_LINE };
+            assert_eq!(rows_with(&text, sizes).unwrap(), whole, "block {block}");
         }
     }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 use super::records::{self, Delimiter, RecordError, RecordReader};
 use super::source::{self, Source};
 use super::{
-    body, columns, input_columns, nothing_usable, quality, rows, IngestOptions, Ingested, InputStats, SkipReason,
+    body, columns, input_columns, nothing_usable, quality, rows, sniff, IngestOptions, Ingested, InputStats, SkipReason,
 };
 use crate::error::Error;
 
@@ -70,6 +70,8 @@ pub(super) struct Head {
     too_long: u64,
     /// The first line after the records read ahead.
     pub(super) body_line: u64,
+    /// What the first lines said that the user should know (a rating column found, a hint).
+    notes: Vec<String>,
 }
 
 impl Head {
@@ -82,6 +84,7 @@ impl Head {
     ) -> Result<Head, Error> {
         let head = reader.fill_buf().map_err(|e| source::damaged(path, compression, e))?;
         let delimiter = source::first_data_line(head).map(Delimiter::detect).unwrap_or(Delimiter::Byte(b','));
+        let sample = sniff::Sample::read(head, delimiter);
         // The first two records decide about the header; keep them owned.
         let max_line = options.max_line_bytes.unwrap_or(body::DEFAULT_MAX_LINE);
         let mut records = RecordReader::new(reader, delimiter).with_max_record(max_line);
@@ -105,10 +108,36 @@ impl Head {
         let body_line = records.next_line();
         let first_cells = header_cells(&first.1);
         let second_cells = second.as_ref().map(|s| header_cells(&s.1));
-        let header = columns::is_header(options.header, &options.columns, &first_cells, second_cells.as_deref());
-        let cols = input_columns(path, options, header.then_some(first_cells.as_slice()))?;
+        let header = columns::is_header(options.header, &options.columns, &first_cells, second_cells.as_deref())
+            || (options.header == columns::HeaderMode::Auto && sample.words_above_values().is_some());
+        let named_edge_roles = header && columns::names_edge_roles(&first_cells);
+        let flagged_edge_roles = options.columns.from.is_some() || options.columns.to.is_some();
+        if header && !named_edge_roles && !flagged_edge_roles && sniff::is_jobs_header(&first_cells) {
+            return Err(Error::Column {
+                path: path.to_path_buf(),
+                message: format!(
+                    "this looks like an employment history (its header is: {}), not a list of recommendations: \
+                     give it with --people; or name the recommender and recommendee columns with --from-col and \
+                     --to-col",
+                    first_cells.join(", ")
+                ),
+            });
+        }
+        let mut cols = input_columns(path, options, header.then_some(first_cells.as_slice()))?;
+        let mut notes = Vec::new();
+        let p = path.display();
+        if header && !named_edge_roles && !flagged_edge_roles {
+            notes.push(format!(
+                "{p}: the first row is read as a header (its cells are words above numbers or dates), but it names \
+                 no recommender or recommendee column, so columns 1 and 2 are taken as them (--from-col and \
+                 --to-col choose others)"
+            ));
+        }
+        if !header {
+            guess_headerless(&sample, options, &mut cols, &mut notes, &p.to_string());
+        }
         let data = if header { second.into_iter().collect() } else { [first].into_iter().chain(second).collect() };
-        Ok(Head { delimiter, max_line, header, first_cells, cols, data, too_long, body_line })
+        Ok(Head { delimiter, max_line, header, first_cells, cols, data, too_long, body_line, notes })
     }
 
     /// The parser of this input's rows (input number `file`) and where they go in `out`.
@@ -149,6 +178,50 @@ impl Head {
         }
         part.absorb(head_rows, sink);
         Ok(())
+    }
+}
+
+/// In a file without a header: take a third column of small signed numbers as the weight
+/// (SNAP's signed networks: a negative rating is not praise), and name a column of Unix times
+/// that no flag reads as dates. Each choice and hint goes to `notes`.
+fn guess_headerless(
+    sample: &sniff::Sample,
+    options: &IngestOptions,
+    cols: &mut columns::Columns,
+    notes: &mut Vec<String>,
+    p: &str,
+) {
+    let taken = [Some(cols.from), Some(cols.to), cols.time, cols.text, cols.relationship];
+    if options.columns.weight.is_none() && options.header != columns::HeaderMode::Yes {
+        if let Some(signed) = sample.signed_column().filter(|s| !taken.contains(&Some(s.column))) {
+            cols.weight = Some(signed.column);
+            let (lo, hi) = signed.range;
+            let kept = if options.min_weight.is_some() {
+                "--min-weight decides which rows are kept"
+            } else if options.keep_negative {
+                "--keep-negative keeps every row"
+            } else {
+                "rows weighing 0 or below are skipped as no praise (--keep-negative keeps them)"
+            };
+            notes.push(format!(
+                "{p}: column {} holds signed numbers ({lo} to {hi} in the first {} rows), so it is read as a rating \
+                 (--weight-col {}): {kept}",
+                signed.column + 1,
+                signed.rows,
+                signed.column + 1
+            ));
+        }
+    }
+    if cols.time.is_none() {
+        if let Some((j, lo, hi)) = sample.unix_time_column(super::now(), cols.weight) {
+            let (lo, hi) = (super::date::format_timestamp(lo), super::date::format_timestamp(hi));
+            notes.push(format!(
+                "{p}: column {} looks like Unix times ({lo} to {hi} in the first rows), but no flag reads it: \
+                 --time-col {} takes it as the dates of the recommendations",
+                j + 1,
+                j + 1
+            ));
+        }
     }
 }
 
@@ -236,8 +309,11 @@ pub(super) fn finish_input(
         Some(name) => format!("column {} ('{name}')", i + 1),
         None => format!("column {}", i + 1),
     });
+    out.warnings.extend(head.notes.iter().cloned());
     out.warnings.extend(quality::input_warnings(path, &part.stats, &part.dates, column.as_deref()));
-    if part.dates.dated > 0 {
+    if quality::dates_implausible(&part.dates) {
+        out.rows.forget_dates(super::file_index(out.inputs.len())?);
+    } else if part.dates.dated > 0 {
         out.date_precision = out.date_precision.max(part.dates.coarsest);
     }
     out.inputs.push(part.stats);

@@ -14,6 +14,7 @@ mod plain;
 pub mod quality;
 pub mod records;
 mod rows;
+mod sniff;
 pub mod source;
 pub mod split;
 pub mod store;
@@ -55,6 +56,10 @@ pub struct IngestOptions {
     pub deadline: Option<std::time::Instant>,
     /// `--min-weight`: rows whose weight is below this are skipped (and counted).
     pub min_weight: Option<f64>,
+    /// `--keep-negative`: keep rows whose weight is 0 or below. Without it (and without
+    /// `--min-weight`) a weight column keeps positive rows only: a negative rating or an
+    /// oppose vote is not praise.
+    pub keep_negative: bool,
     /// A table in memory, read before the files (the Python package's DataFrames).
     pub table: Option<std::sync::Arc<table::Table>>,
 }
@@ -89,6 +94,9 @@ pub enum SkipReason {
     BadWeight,
     /// A weight below `--min-weight` (a negative rating, an oppose vote).
     BelowMinWeight,
+    /// A weight of 0 or below with no `--min-weight` or `--keep-negative`: a negative
+    /// rating, an oppose or neutral vote is not a recommendation.
+    NotPositive,
 }
 
 impl SkipReason {
@@ -102,7 +110,14 @@ impl SkipReason {
             SkipReason::LineTooLong => "line too long",
             SkipReason::BadWeight => "bad weight",
             SkipReason::BelowMinWeight => "below --min-weight",
+            SkipReason::NotPositive => "weight 0 or below",
         }
+    }
+
+    /// Whether the row was skipped because its weight says it is no praise, as the weight
+    /// floor asked: not a problem with the file.
+    pub fn is_weight_floor(reason: &str) -> bool {
+        reason == SkipReason::BelowMinWeight.as_str() || reason == SkipReason::NotPositive.as_str()
     }
 }
 

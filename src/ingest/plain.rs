@@ -80,7 +80,7 @@ mod tests {
             now: i64::MAX,
             max_line: 40,
             names: &names,
-            min_weight: None,
+            floor: crate::ingest::rows::WeightFloor::Positive,
         };
         let batch = if fast {
             parse(text, 7, delimiter, &parser).map_err(|e| e.to_string())?

@@ -11,19 +11,41 @@ use super::InputStats;
 /// A skipped share above this is worth a warning.
 pub const SKIPPED_SHARE_WARNING: f64 = 0.05;
 
+/// Whether most dates read are ones no recommendation can have (before 1990, after today):
+/// the column is no date column (a rating, a count), and its values must not be evidence.
+pub fn dates_implausible(dates: &DateStats) -> bool {
+    dates.dated > 0 && 2 * (dates.too_early + dates.in_future) > dates.dated
+}
+
 /// The warnings one edge-list input deserves. `column` names its date column.
 pub fn input_warnings(path: &Path, stats: &InputStats, dates: &DateStats, column: Option<&str>) -> Vec<String> {
     let p = path.display();
     let column = column.unwrap_or("the date column");
     let mut out = Vec::new();
-    if stats.rows > 0 && stats.skipped as f64 > SKIPPED_SHARE_WARNING * stats.rows as f64 {
-        let reasons: Vec<String> = stats.skipped_reasons.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    // Rows the weight floor skipped were skipped as asked: they are no sign of wrong flags.
+    let floored: u64 =
+        stats.skipped_reasons.iter().filter(|(k, _)| super::SkipReason::is_weight_floor(k)).map(|(_, n)| n).sum();
+    let problems = stats.skipped - floored.min(stats.skipped);
+    if stats.rows > 0 && problems as f64 > SKIPPED_SHARE_WARNING * stats.rows as f64 {
+        let reasons: Vec<String> = stats
+            .skipped_reasons
+            .iter()
+            .filter(|(k, _)| !super::SkipReason::is_weight_floor(k))
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
         out.push(format!(
             "{p}: {} of {} rows skipped ({:.0}%; {}); check the column flags and the file",
-            stats.skipped,
+            problems,
             stats.rows,
-            100.0 * stats.skipped as f64 / stats.rows as f64,
+            100.0 * problems as f64 / stats.rows as f64,
             reasons.join(", ")
+        ));
+    }
+    if let Some(n) = stats.skipped_reasons.get(super::SkipReason::NotPositive.as_str()) {
+        out.push(format!(
+            "{p}: {n} of {} rows weigh 0 or below (negative ratings, oppose or neutral votes) and are skipped: they \
+             are not praise (--keep-negative keeps them, --min-weight X sets another floor)",
+            stats.rows
         ));
     }
     if let Some((line, text)) = &dates.first_unreadable {
@@ -42,9 +64,14 @@ pub fn input_warnings(path: &Path, stats: &InputStats, dates: &DateStats, column
     }
     if let Some((line, text)) = &dates.first_implausible {
         let read = super::date::parse_date(text).map(format_timestamp).unwrap_or_default();
+        let consequence = if dates_implausible(dates) {
+            "; as most of its dates are, its dates are not used, and the time signals say 'not checked'"
+        } else {
+            ""
+        };
         out.push(format!(
             "{p}: {column}: {} date(s) before 1990 and {} in the future (first on line {line}: '{text}', read as \
-             {read}); is this really a date column? (--time-col)",
+             {read}); is this really a date column? (--time-col){consequence}",
             dates.too_early, dates.in_future
         ));
     }

@@ -31,8 +31,31 @@ pub(super) struct RowParser<'a> {
     pub max_line: usize,
     /// The dictionary each thread interns its batch's names in.
     pub names: &'a ShardedInterner,
-    /// `--min-weight`: rows weighing less are skipped.
-    pub min_weight: Option<f64>,
+    /// Which weights make a row a recommendation.
+    pub floor: WeightFloor,
+}
+
+/// Which weights make a row a recommendation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum WeightFloor {
+    /// Every weight (`--keep-negative`).
+    Any,
+    /// Positive weights (the default): a rating of 0 or below, an oppose or neutral vote is
+    /// not praise. A blank weight is no weight, and the row is kept.
+    Positive,
+    /// `--min-weight X`: weights of at least `X`; a blank weight is a bad one.
+    AtLeast(f64),
+}
+
+impl WeightFloor {
+    /// The floor `options` ask for.
+    pub fn of(options: &super::IngestOptions) -> WeightFloor {
+        match (options.min_weight, options.keep_negative) {
+            (Some(x), _) => WeightFloor::AtLeast(x),
+            (None, true) => WeightFloor::Any,
+            (None, false) => WeightFloor::Positive,
+        }
+    }
 }
 
 /// Dates before this (1990-01-01) are suspect: recommendations online began later, and a
@@ -122,6 +145,8 @@ enum RowOutcome {
     Kept,
     SelfLoop,
     Skipped(SkipReason, String),
+    /// Skipped by the weight floor: what was asked for, so never an error under `--strict`.
+    Floor(SkipReason),
 }
 
 impl<'a> RowParser<'a> {
@@ -144,7 +169,7 @@ impl<'a> RowParser<'a> {
             now: super::now(),
             max_line,
             names,
-            min_weight: options.min_weight,
+            floor: WeightFloor::of(options),
         }
     }
 
@@ -172,6 +197,7 @@ impl<'a> RowParser<'a> {
         match self.classify(batch, line, fields, width) {
             RowOutcome::Kept => {}
             RowOutcome::SelfLoop => batch.self_loops += 1,
+            RowOutcome::Floor(reason) => *batch.skipped.entry(reason).or_insert(0) += 1,
             RowOutcome::Skipped(reason, detail) => {
                 if self.strict {
                     let reason = format!("{detail} (rejected by --strict)");
@@ -214,21 +240,20 @@ impl<'a> RowParser<'a> {
             let which = if from.is_empty() { "recommender" } else { "recommendee" };
             return RowOutcome::Skipped(SkipReason::EmptyName, format!("empty name: the {which} is blank"));
         }
-        let weight = match (weight, self.min_weight) {
-            ("", None) => None,
-            ("", Some(_)) => {
+        let weight = match (weight, self.floor) {
+            ("", WeightFloor::AtLeast(_)) => {
                 return RowOutcome::Skipped(SkipReason::BadWeight, "bad weight: the weight is blank".into());
             }
+            ("", _) => None,
             (w, floor) => match w.parse::<f64>().ok().filter(|x| x.is_finite()) {
                 None => return RowOutcome::Skipped(SkipReason::BadWeight, format!("bad weight '{w}'")),
-                Some(x) if floor.is_some_and(|f| x < f) => {
-                    let f = floor.unwrap_or_default();
-                    return RowOutcome::Skipped(
-                        SkipReason::BelowMinWeight,
-                        format!("weight {w} below --min-weight {f}"),
-                    );
-                }
-                Some(x) => Some(x),
+                Some(x) => match floor {
+                    WeightFloor::AtLeast(f) if x < f => {
+                        return RowOutcome::Floor(SkipReason::BelowMinWeight);
+                    }
+                    WeightFloor::Positive if x <= 0.0 => return RowOutcome::Floor(SkipReason::NotPositive),
+                    _ => Some(x),
+                },
             },
         };
         let created = if date.is_empty() {

@@ -113,6 +113,16 @@ impl RowStore {
         }
     }
 
+    /// Drop the dates of the rows of input `file`, which are the last rows stored (inputs are
+    /// read in order): its date column held no dates (see [`super::quality`]).
+    pub fn forget_dates(&mut self, file: u32) {
+        if let RowStore::Dated(rows) = self {
+            for r in rows.iter_mut().rev().take_while(|r| r.source.file == file) {
+                r.created = NO_DATE;
+            }
+        }
+    }
+
     /// Whether any row has a date (the rows are then stored with dates).
     pub fn is_dated(&self) -> bool {
         matches!(self, RowStore::Dated(_))

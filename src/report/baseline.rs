@@ -89,6 +89,20 @@ impl Baseline {
         if report.subjects.is_none() {
             report.people.retain(|p| members.contains(p.name.as_str()));
         }
+        // A candidate's verdict stands, but one resting only on known findings says so and
+        // names them (they are no longer listed, and do not fail this run).
+        let listed_ids: BTreeSet<&str> = report.findings.iter().map(|f| f.id.as_str()).collect();
+        for s in report.subjects.iter_mut().flatten() {
+            let judged = matches!(s.status, super::SubjectStatus::Fail | super::SubjectStatus::Warn);
+            if judged && !s.findings.is_empty() && s.findings.iter().all(|id| !listed_ids.contains(id.as_str())) {
+                s.reason.push_str(&format!(
+                    "; already known: every finding behind this verdict is in the baseline {} ({}), so it does not \
+                     count against this run",
+                    self.file,
+                    s.findings.join(", ")
+                ));
+            }
+        }
         report.summary.listed = listed as u64;
         report.summary.baseline = Some(BaselineSummary {
             file: self.file.clone(),

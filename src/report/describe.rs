@@ -41,11 +41,23 @@ pub fn plain(f: &Finding, name: &str, value: &serde_json::Value) -> String {
         "strangers" if pair => "they never worked at the same company".to_string(),
         "strangers" => "none of them ever worked at the same company as the others".to_string(),
         "relationship_contradicted" => "a stated working relationship is contradicted by the histories".to_string(),
-        "text_similarity" => "the texts are almost word for word the same".to_string(),
+        "text_similarity" => similarity_words(value),
         "generic_text" => "stock praise, nothing specific".to_string(),
+        "stock_praise_only" => "every text is stock praise, more than chance makes likely".to_string(),
         "concentration" => "their recommendations stay inside this group".to_string(),
         "group_shape" => "a dense group that mostly praises itself".to_string(),
-        other => other.to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// How alike the texts are, in words that follow the measured share of shared word
+/// 3-shingles (`value`, 0..1): "almost word for word the same" only from 80 %.
+fn similarity_words(value: &serde_json::Value) -> String {
+    match value.as_f64() {
+        Some(v) if v >= 0.8 => "the texts are almost word for word the same".to_string(),
+        Some(v) if v >= 0.5 => format!("the texts are largely the same ({:.0}% alike)", v * 100.0),
+        Some(v) => format!("the texts share whole phrases ({:.0}% alike)", v * 100.0),
+        None => "the texts are alike".to_string(),
     }
 }
 
@@ -151,5 +163,49 @@ impl VerdictTally {
     /// word the format uses for it (`words` in that order).
     pub fn parts<'w>(&self, words: [&'w str; 4]) -> Vec<(usize, &'w str)> {
         [self.fail, self.warn, self.none, self.pass].into_iter().zip(words).filter(|(n, _)| *n > 0).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pair() -> Finding {
+        serde_json::from_value(json!({
+            "id": "pair-0", "kind": "pair", "members": ["A", "B"], "edges": [], "score": 0,
+            "severity": "info", "signals": [], "suppressed_by": null, "part_of": null, "parts": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_signal_of_the_rule_reads_as_words_not_an_identifier() {
+        let f = pair();
+        for name in [
+            "structure",
+            "reciprocation_lag_days",
+            "ring_span_days",
+            "corroborated",
+            "uncorroborated",
+            "strangers",
+            "relationship_contradicted",
+            "text_similarity",
+            "generic_text",
+            "stock_praise_only",
+            "concentration",
+            "group_shape",
+        ] {
+            let words = plain(&f, name, &json!(0.9));
+            assert!(!words.contains('_') && words != name, "{name}: {words}");
+        }
+    }
+
+    #[test]
+    fn similarity_words_follow_the_measured_value() {
+        let f = pair();
+        assert_eq!(plain(&f, "text_similarity", &json!(1.0)), "the texts are almost word for word the same");
+        assert_eq!(plain(&f, "text_similarity", &json!(0.6)), "the texts are largely the same (60% alike)");
+        assert_eq!(plain(&f, "text_similarity", &json!(0.333)), "the texts share whole phrases (33% alike)");
     }
 }

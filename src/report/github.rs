@@ -15,7 +15,7 @@ pub const MAX_ANNOTATIONS: usize = 10;
 pub fn annotations(r: &Report) -> Vec<String> {
     let subjects = r.subjects.iter().flatten().filter_map(|s| match s.status {
         SubjectStatus::Fail | SubjectStatus::NotFound | SubjectStatus::Ambiguous => Some(Flagged::Subject(s, "error")),
-        SubjectStatus::Warn => Some(Flagged::Subject(s, "warning")),
+        SubjectStatus::Warn | SubjectStatus::CannotTell => Some(Flagged::Subject(s, "warning")),
         SubjectStatus::Pass => None,
     });
     let findings = top_level(r).filter(|f| counts(f, Severity::Medium)).map(Flagged::Finding);

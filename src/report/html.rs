@@ -27,7 +27,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px sol
 table{border-collapse:collapse;margin:.5rem 0;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #d5d8dc;padding:.25rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f4f6f7;overflow-wrap:normal}.num{text-align:right}.muted{color:#707b7c}\
 .badge{display:inline-block;padding:0 .45rem;border-radius:.3rem;font-weight:600;font-size:.85rem;color:#fff;white-space:nowrap}\
-.high,.fail,.not_found{background:#c0392b}.medium,.warn{background:#d68910}.low{background:#7f8c8d}.info,.pass{background:#27ae60}\
+.high,.fail,.not_found{background:#c0392b}.medium,.warn,.cannot_tell{background:#d68910}.low{background:#7f8c8d}.info,.pass{background:#27ae60}\
 .finding{border:1px solid #d5d8dc;border-radius:.5rem;padding:1rem;margin:1rem 0}\
 .finding-body{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}.evidence{flex:1;min-width:380px}.evidence table{width:100%}.evidence td:first-child,.evidence td:nth-child(2){white-space:nowrap;width:1%}\
 svg.ring{max-width:100%;height:auto}svg .date{font-size:11px;fill:#1c2833;paint-order:stroke;stroke:#fff;stroke-width:4px}\

@@ -86,6 +86,11 @@ impl Junit {
                 .iter()
                 .map(|s| {
                     let verdict = s.person.as_ref().map(|p| p.verdict);
+                    if s.status == SubjectStatus::CannotTell {
+                        let text = format!("{}\n{}", s.reason, evidence(by.get(s.query.as_str())));
+                        let outcome = Some(("skipped", format!("cannot tell: {}", s.reason), text));
+                        return Case { name: s.query.clone(), outcome, note: None };
+                    }
                     let mut why = s.reason.clone();
                     if !s.suggestions.is_empty() {
                         let what = if s.status == SubjectStatus::Ambiguous { "candidates" } else { "near matches" };
@@ -103,7 +108,7 @@ impl Render for Junit {
     fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let cases = self.cases(r);
         let count = |kind: &str| cases.iter().filter(|c| c.outcome.as_ref().is_some_and(|o| o.0 == kind)).count();
-        let (failures, errors) = (count("failure"), count("error"));
+        let (failures, errors, skipped) = (count("failure"), count("error"), count("skipped"));
         let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(
             s,
@@ -116,12 +121,20 @@ impl Render for Junit {
             .map_or(String::new(), |t| format!(" timestamp=\"{}\"", markup(t.trim_end_matches('Z'))));
         let _ = writeln!(
             s,
-            "  <testsuite name=\"backscratch recommendation trading\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\" time=\"0\"{stamp}>",
+            "  <testsuite name=\"backscratch recommendation trading\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"0\"{stamp}>",
             cases.len()
         );
         for c in &cases {
             let _ = write!(s, "    <testcase classname=\"check\" name=\"{}\" time=\"0\"", markup(&c.name));
             match (&c.outcome, &c.note) {
+                (Some((kind, message, text)), _) if *kind == "skipped" => {
+                    let _ = writeln!(
+                        s,
+                        ">\n      <skipped message=\"{}\"/>\n      <system-out>{}</system-out>\n    </testcase>",
+                        markup(message),
+                        markup(text)
+                    );
+                }
                 (Some((kind, message, text)), _) => {
                     let _ = writeln!(
                         s,

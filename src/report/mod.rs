@@ -139,6 +139,10 @@ pub struct Params {
     /// `--min-weight`, if given: rows weighing less were skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_weight: Option<f64>,
+    /// `--keep-negative`: rows weighing 0 or below were kept (absent when false: a weight
+    /// column kept positive rows only, unless `min_weight` says otherwise).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_negative: bool,
 }
 
 /// How `--max-len auto` chose the longest cycle searched.
@@ -460,6 +464,9 @@ pub enum SubjectStatus {
     NotFound,
     /// Several people in the data go by the name: no verdict (the candidates are the suggestions).
     Ambiguous,
+    /// The person is in a finding, but the evidence a verdict needs is missing (no
+    /// histories, none for them or their counterpart, nothing judged): never a pass.
+    CannotTell,
 }
 
 impl Verdict {
@@ -482,6 +489,7 @@ impl SubjectStatus {
             SubjectStatus::Fail => "fail",
             SubjectStatus::NotFound => "not_found",
             SubjectStatus::Ambiguous => "ambiguous",
+            SubjectStatus::CannotTell => "cannot_tell",
         }
     }
 
@@ -493,6 +501,7 @@ impl SubjectStatus {
             SubjectStatus::Fail => "FAIL",
             SubjectStatus::NotFound => "NOT FOUND",
             SubjectStatus::Ambiguous => "AMBIGUOUS",
+            SubjectStatus::CannotTell => "CANNOT TELL",
         }
     }
 }
@@ -503,6 +512,16 @@ impl Report {
     /// everything found.
     pub fn fails(&self, floor: Severity) -> bool {
         if let Some(subjects) = &self.subjects {
+            if self.summary.baseline.is_some() {
+                // As in a scan, only what the baseline did not know counts: the candidates'
+                // findings still listed.
+                let names: Vec<&str> =
+                    subjects.iter().filter_map(|s| s.person.as_ref()).map(|p| p.name.as_str()).collect();
+                return self
+                    .findings
+                    .iter()
+                    .any(|f| describe::counts(f, floor) && f.members.iter().any(|m| names.contains(&m.as_str())));
+            }
             return subjects.iter().any(|s| s.worst_severity.is_some_and(|w| w >= floor));
         }
         if self.summary.baseline.is_some() {
@@ -515,6 +534,64 @@ impl Report {
     pub fn missing_subjects(&self) -> Vec<&str> {
         let subjects = self.subjects.iter().flatten();
         subjects.filter(|s| s.person.is_none()).map(|s| s.query.as_str()).collect()
+    }
+
+    /// The checked people found in the data whose verdict cannot be told from it.
+    pub fn undecided_subjects(&self) -> Vec<&str> {
+        let subjects = self.subjects.iter().flatten();
+        subjects.filter(|s| s.status == SubjectStatus::CannotTell).map(|s| s.query.as_str()).collect()
+    }
+
+    /// What this report means for a pipeline that gates on findings at or above `floor`
+    /// (`None`: never on findings): the command line's exit code. An error (a search cut
+    /// short, a candidate not found or ambiguous) comes first, then findings, then a
+    /// candidate whose verdict cannot be told.
+    pub fn gate(&self, floor: Option<Severity>) -> Gate {
+        if self.summary.truncated || !self.missing_subjects().is_empty() {
+            Gate::Error
+        } else if floor.is_some_and(|f| self.fails(f)) {
+            Gate::Findings
+        } else if !self.undecided_subjects().is_empty() {
+            Gate::CannotTell
+        } else {
+            Gate::Clean
+        }
+    }
+}
+
+/// What a report means for a pipeline; the command line exits with [`Gate::code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// 0: nothing at or above the floor, and every candidate has a verdict.
+    Clean,
+    /// 1: findings (or a candidate's) at or above `--fail-on`.
+    Findings,
+    /// 2: an error, a search cut short by `--time-budget`, or a candidate not found or ambiguous.
+    Error,
+    /// 3: no finding fails the gate, but some candidate's verdict cannot be told from the
+    /// data (`check` only): missing histories, nothing judged.
+    CannotTell,
+}
+
+impl Gate {
+    /// The exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Gate::Clean => 0,
+            Gate::Findings => 1,
+            Gate::Error => 2,
+            Gate::CannotTell => 3,
+        }
+    }
+
+    /// `clean`, `findings`, `error`, `cannot_tell`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gate::Clean => "clean",
+            Gate::Findings => "findings",
+            Gate::Error => "error",
+            Gate::CannotTell => "cannot_tell",
+        }
     }
 }
 
@@ -628,6 +705,7 @@ mod tests {
             SubjectStatus::Fail,
             SubjectStatus::NotFound,
             SubjectStatus::Ambiguous,
+            SubjectStatus::CannotTell,
         ] {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }

@@ -53,7 +53,15 @@ pub fn resolve(g: &Graph, queries: &[String], marks: &Marks<'_>, findings: &[Fin
     queries
         .iter()
         .map(|q| match lookup(g, &by_key, q).as_slice() {
-            [v] => Subject { received: marks.received(g, *v), ..found(q, person(g, *v, marks), findings) },
+            [v] => {
+                let mut subject = found(q, person(g, *v, marks), findings);
+                subject.received = marks.received(g, *v);
+                if let Some(why) = missing_evidence(&subject, findings, marks) {
+                    subject.status = SubjectStatus::CannotTell;
+                    subject.reason = why;
+                }
+                subject
+            }
             [] => Subject {
                 query: q.clone(),
                 status: SubjectStatus::NotFound,
@@ -103,6 +111,78 @@ fn found(query: &str, p: Person, findings: &[Finding]) -> Subject {
         suggestions: Vec::new(),
         received: Vec::new(),
     }
+}
+
+/// When `subject` would pass but the evidence its verdict needs is missing, why (in one
+/// sentence): nothing was judged, or a finding they are in could not be checked against
+/// employment histories (none on file, none for them, none for their counterpart). A failure
+/// or a warning stands on the evidence it has; a person in no finding passes on structure.
+fn missing_evidence(subject: &Subject, findings: &[Finding], marks: &Marks<'_>) -> Option<String> {
+    let p = subject.person.as_ref()?;
+    let Some(backings) = marks.backings else {
+        return Some(
+            "nothing was judged (--count-only, or the --time-budget ran out before scoring), so there is no verdict"
+                .into(),
+        );
+    };
+    if p.verdict != Verdict::Pass {
+        return None;
+    }
+    let unchecked = findings.iter().filter(|f| f.suppressed_by.is_none() && f.members.contains(&p.name)).find(|f| {
+        f.signals.iter().any(|s| s.name == "corroborated" && s.value["unknown"].as_u64().is_some_and(|n| n > 0))
+    })?;
+    let others: Vec<&str> = unchecked.members.iter().map(String::as_str).filter(|m| *m != p.name).collect();
+    let fired: Vec<String> = unchecked
+        .signals
+        .iter()
+        .filter(|s| s.fired && s.points > 0)
+        .map(|s| super::describe::plain(unchecked, &s.name, &s.value))
+        .collect();
+    let what = if fired.is_empty() { String::new() } else { format!(" ({})", fired.join(", ")) };
+    let missing = match backings.employment {
+        None => "no employment histories are on file (--people, or LinkedIn exports with Positions.csv)".to_string(),
+        Some(e) if !e.knows(&p.name) => {
+            let near = near_names(&p.name, e.names());
+            let hint = if near.is_empty() {
+                String::new()
+            } else {
+                let quoted: Vec<String> = near.iter().map(|n| format!("'{n}'")).collect();
+                format!(" (closest there: {})", quoted.join(", "))
+            };
+            format!("the employment histories have no one named '{}'{hint}", p.name)
+        }
+        Some(e) => {
+            let absent: Vec<&str> = others.iter().copied().filter(|o| !e.knows(o)).collect();
+            format!("no employment history is on file for {}", absent.join(" and "))
+        }
+    };
+    Some(format!(
+        "in a {} with {}{what}, but {missing}, so a trade cannot be told from colleagues' praise",
+        unchecked.kind.as_str(),
+        others.join(", ")
+    ))
+}
+
+/// Names among `candidates` close to `query`: the same words in another order (`Petrov
+/// Ivan`), or a few typing errors away (see [`NameIndex::suggestions`]).
+fn near_names<'c>(query: &str, candidates: impl Iterator<Item = &'c str>) -> Vec<String> {
+    let q = fold(query);
+    let q_chars: Vec<char> = q.chars().collect();
+    let q_words = word_set(&q).join(" ");
+    let limit = (q_chars.len() / 3).max(1);
+    let mut near: Vec<(usize, &str)> = candidates
+        .filter_map(|name| {
+            let folded = fold(name);
+            let d = if word_set(&folded).join(" ") == q_words {
+                Some(0)
+            } else {
+                distance(&q_chars, &folded.chars().collect::<Vec<_>>(), limit)
+            };
+            d.map(|d| (d, name))
+        })
+        .collect();
+    near.sort_unstable();
+    near.into_iter().take(MAX_SUGGESTIONS).map(|(_, n)| n.to_string()).collect()
 }
 
 /// A candidate's reason in one sentence: the verdict's reason, and for a warning or failure

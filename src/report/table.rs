@@ -105,9 +105,9 @@ impl Table {
                 let near: Vec<String> = c.suggestions.iter().map(|n| one_line(n)).collect();
                 why.push_str(&format!("; did you mean {}?", near.join(", ")));
             }
-            writeln!(out, "  {} {}: {why}", self.paint(&format!("{word:<9}"), word), one_line(&c.query))?;
+            writeln!(out, "  {} {}: {why}", self.paint(&format!("{word:<11}"), word), one_line(&c.query))?;
             for rec in &c.received {
-                writeln!(out, "  {:<9}   {}", "", one_line(&received_line(rec, str::to_string)))?;
+                writeln!(out, "  {:<11}   {}", "", one_line(&received_line(rec, str::to_string)))?;
             }
         }
         Ok(())

@@ -50,7 +50,24 @@ pub enum Relation<'a> {
     Unknown,
 }
 
-/// Employment histories by person, keyed by [`name_key`].
+/// Words after a comma that end a name rather than begin it (`Ann Lee, Jr.`).
+const NAME_SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "esq", "cpa", "pe"];
+
+/// The key a person is filed under: [`name_key`], with a name written `Last, First` (as
+/// many HR exports do) turned into `First Last`, so that `Petrov, Ivan` is Ivan Petrov.
+/// A comma before a suffix (`Ann Lee, Jr.`) is left alone.
+pub fn person_key(name: &str) -> String {
+    if let Some((last, first)) = name.split_once(',') {
+        let first_key = name_key(first);
+        let suffix = first_key.split(' ').all(|w| NAME_SUFFIXES.contains(&w));
+        if !first.contains(',') && !first_key.is_empty() && !name_key(last).is_empty() && !suffix {
+            return name_key(&format!("{first} {last}"));
+        }
+    }
+    name_key(name)
+}
+
+/// Employment histories by person, keyed by [`person_key`].
 #[derive(Debug, Clone, Default)]
 pub struct Employment {
     jobs: HashMap<String, Vec<Job>>,
@@ -147,7 +164,7 @@ impl Employment {
     /// `i64::MAX` for a current job. Call [`Employment::sort_jobs`] when done adding.
     pub fn add_job(&mut self, name: &str, company: &str, start: i64, end: i64) {
         let job = Job { company: company.to_string(), key: company_key(company), start, end };
-        let key = name_key(name);
+        let key = person_key(name);
         self.spelled.entry(key.clone()).or_insert_with(|| name.to_string());
         self.jobs.entry(key).or_default().push(job);
     }
@@ -157,14 +174,19 @@ impl Employment {
         self.jobs.len()
     }
 
+    /// Everyone on file, as first spelled (in no particular order).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.spelled.values().map(String::as_str)
+    }
+
     /// Whether `name` has a history on file.
     pub fn knows(&self, name: &str) -> bool {
-        self.jobs.contains_key(&name_key(name))
+        self.jobs.contains_key(&person_key(name))
     }
 
     /// The jobs of `name`, if a history is on file.
     pub fn jobs(&self, name: &str) -> Option<&[Job]> {
-        self.jobs.get(&name_key(name)).map(Vec::as_slice)
+        self.jobs.get(&person_key(name)).map(Vec::as_slice)
     }
 
     /// For each name, whether a history is on file; and the keys that matched someone.
@@ -176,7 +198,7 @@ impl Employment {
         use rayon::prelude::*;
         let keys: Vec<Option<String>> = names
             .map(|name| {
-                let key = name_key(name);
+                let key = person_key(name);
                 self.jobs.contains_key(&key).then_some(key)
             })
             .collect();
@@ -297,6 +319,15 @@ mod tests {
         let path = dir.path().join("jobs.csv");
         std::fs::write(&path, text).unwrap();
         Employment::read(&path)
+    }
+
+    #[test]
+    fn last_comma_first_is_the_same_person_but_a_suffix_is_not_a_first_name() {
+        let e =
+            load("name,company,start,end\n\"Petrov, Ivan\",Acme,2019-01-01,\n\"Lee, Jr.\",Acme,2019-01-01,\n").unwrap();
+        assert!(e.knows("Ivan Petrov") && e.knows("Petrov, Ivan") && e.knows("petrov,ivan"));
+        assert_eq!(person_key("Ann Lee, Jr."), name_key("Ann Lee Jr"));
+        assert!(e.knows("Lee Jr") && !e.knows("Jr Lee"));
     }
 
     #[test]

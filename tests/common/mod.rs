@@ -1,15 +1,26 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests. Not every test file uses every helper.
+#![allow(dead_code)]
 
+use std::io::Write;
 use std::path::PathBuf;
 
+/// A check that cannot run here (a tool or file missing): under CI (`CI` set, where
+/// `.ci/run` installs every tool) that is a failure; elsewhere a line `SKIPPED: ...` written
+/// straight to the terminal, past the test harness's capture, so that a skip is never read
+/// as a pass. The caller then returns.
+pub fn skip(reason: &str) {
+    assert!(std::env::var_os("CI").is_none(), "cannot run under CI: {reason} (.ci/run installs what the tests need)");
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {reason}");
+}
+
 /// `../shared/data/real`, the real networks nobody on this project wrote; `None` (and a
-/// message saying which tests are skipped, `what`) when it is not there.
+/// [`skip`] saying which tests are skipped, `what`) when it is not there.
 pub fn shared(what: &str) -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: {} not found; {what} needs ../shared", dir.display());
+        skip(&format!("{} not found; {what} needs ../shared", dir.display()));
         None
     }
 }

@@ -27,7 +27,8 @@ from typing import Any, Iterable, List, Optional, Sequence, Union
 
 from . import _native
 
-__all__ = ["scan", "check", "Result", "Error", "InputError", "DataError", "UsageError", "FORMATS"]
+__all__ = ["scan", "check", "Result", "Error", "InputError", "DataError", "UsageError", "CandidateNotFound",
+           "FORMATS"]
 
 #: The report formats of :meth:`Result.write` and :meth:`Result.render`.
 FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html", "junit", "dot")
@@ -47,6 +48,17 @@ class DataError(Error, ValueError):
 
 class UsageError(Error, ValueError):
     """An option is out of range or malformed."""
+
+
+class CandidateNotFound(Error, LookupError):
+    """:func:`check` named someone the data does not have, or several people go by the name
+    (the command line exits 2). ``result`` holds the report; ``names`` the names without a
+    verdict; the message gives the closest names in the data."""
+
+    def __init__(self, message: str, result: "Result", names: List[str]):
+        super().__init__(message)
+        self.result = result
+        self.names = names
 
 
 _KINDS = {"input": InputError, "data": DataError, "usage": UsageError}
@@ -200,9 +212,27 @@ class Result:
             _raise(e)
 
     def fails(self, fail_on: str = "high") -> bool:
-        """Whether the command line would exit 1 with ``--fail-on fail_on``."""
+        """Whether the command line would exit 1 with ``--fail-on fail_on``: findings (a
+        check's candidates' findings) at or above it, and no error before them."""
         try:
             return _native.fails(self._json, fail_on)
+        except _native.NativeError as e:
+            _raise(e)
+
+    def exit_code(self, fail_on: str = "high") -> int:
+        """The command line's exit code with ``--fail-on fail_on``: 0 clean, 1 findings at or
+        above it, 2 an error (a search cut short, a candidate not found or ambiguous), 3 a
+        candidate whose verdict cannot be told from the data."""
+        try:
+            return _native.gate(self._json, fail_on)[0]
+        except _native.NativeError as e:
+            _raise(e)
+
+    def status(self, fail_on: str = "high") -> str:
+        """The outcome in one word, as :meth:`exit_code` decides it: ``clean``, ``findings``,
+        ``error`` or ``cannot_tell``."""
+        try:
+            return _native.gate(self._json, fail_on)[1]
         except _native.NativeError as e:
             _raise(e)
 
@@ -231,6 +261,7 @@ def scan(
     relationship_col: Union[None, int, str] = None,
     weight_col: Union[None, int, str] = None,
     min_weight: Optional[float] = None,
+    keep_negative: bool = False,
     date_format: Optional[str] = None,
     max_line_bytes: Optional[int] = None,
     count_only: bool = False,
@@ -252,6 +283,8 @@ def scan(
         if max_len != "auto":
             raise UsageError(f"max_len must be 3..8 or 'auto', not '{max_len}'")
         max_len = None
+    if keep_negative and min_weight is not None:
+        raise UsageError("keep_negative and min_weight cannot be given together: min_weight sets the floor")
     col = lambda c: None if c is None else str(c)
     options = {
         "people": _path(people),
@@ -270,6 +303,7 @@ def scan(
         "relationship_col": col(relationship_col),
         "weight_col": col(weight_col),
         "min_weight": None if min_weight is None else float(min_weight),
+        "keep_negative": bool(keep_negative),
         "date_format": date_format,
         "max_line_bytes": max_line_bytes,
         "count_only": bool(count_only),
@@ -291,4 +325,19 @@ def check(inputs: Any, subjects: Sequence[str], **options: Any) -> Result:
     the options of :func:`scan`."""
     if isinstance(subjects, str) or not list(subjects):
         raise UsageError("subjects must be a non-empty list of names")
-    return scan(inputs, _subjects=list(subjects), **options)
+    names = list(subjects)
+    for name in names:
+        if not isinstance(name, str):
+            raise UsageError(f"subjects must be names (str), not {type(name).__name__}: {name!r}")
+        if not name.strip():
+            raise UsageError("a subject's name is blank")
+    result = scan(inputs, _subjects=names, **options)
+    missing = [c for c in result.candidates or [] if c["person"] is None]
+    if missing:
+        parts = []
+        for c in missing:
+            near = ", ".join(c["suggestions"])
+            what = "people of that name" if c["status"] == "ambiguous" else "closest names"
+            parts.append(f"'{c['query']}' ({c['status']}" + (f"; {what}: {near})" if near else ")"))
+        raise CandidateNotFound("no verdict for " + "; ".join(parts), result, [c["query"] for c in missing])
+    return result
