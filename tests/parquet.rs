@@ -93,15 +93,31 @@ fn bitcoin_alpha_as_parquet_scans_like_its_csv() {
     let from_parquet =
         report(&[parquet.to_str().unwrap(), "--weight-col", "rating", "--time-col", "time", "--max-len", "4"]);
     assert_eq!(essentials(&from_parquet), essentials(&from_csv));
-    assert_eq!(from_parquet["summary"]["recommendations"], 24186);
+    // By default the rating column keeps positive ratings only, from either file.
+    assert_eq!(from_parquet["summary"]["recommendations"], 22650);
+    let every = |path: &std::path::Path, weight: &str, time: &str| {
+        report(&[path.to_str().unwrap(), "--weight-col", weight, "--time-col", time, "--keep-negative", "--count-only"])
+    };
+    assert_eq!(every(&parquet, "rating", "time")["summary"]["recommendations"], 24186);
+    assert_eq!(essentials(&every(&parquet, "rating", "time")), essentials(&every(&csv, "3", "4")));
     // Rows are numbered as the CSV's lines (it has no header), so findings match too.
     let edges = |r: &Value| {
         r["findings"][0]["edges"].as_array().unwrap().iter().map(|e| e["source"]["line"].clone()).collect::<Vec<_>>()
     };
     assert_eq!(edges(&from_parquet), edges(&from_csv));
     // Positive ratings only, by name of the column.
-    let positive = report(&[parquet.to_str().unwrap(), "--weight-col", "rating", "--min-weight", "1", "--count-only"]);
-    let positive_csv = report(&[csv.to_str().unwrap(), "--weight-col", "3", "--min-weight", "1", "--count-only"]);
+    let positive = report(&[
+        parquet.to_str().unwrap(),
+        "--weight-col",
+        "rating",
+        "--time-col",
+        "time",
+        "--min-weight",
+        "1",
+        "--count-only",
+    ]);
+    let positive_csv =
+        report(&[csv.to_str().unwrap(), "--weight-col", "3", "--time-col", "4", "--min-weight", "1", "--count-only"]);
     assert_eq!(essentials(&positive), essentials(&positive_csv));
 }
 
@@ -223,4 +239,76 @@ proptest! {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| backscratch::scan(&config).map(|_| ())));
         prop_assert!(outcome.is_ok(), "the scan panicked");
     }
+}
+
+/// Hostile Parquet files cost bounded time and memory (issue 30's cases): a dictionary of a
+/// few long strings behind many rows is refused as a bomb, not copied row by row; names over
+/// `--max-line-bytes` skip their rows unread; thousands of row groups read in linear time (the
+/// footer is parsed once); an invalid UTF-8 cell skips its row as a CSV does; a wide file
+/// reads only the columns with a role; and nothing a damaged file does prints a panic.
+#[test]
+fn hostile_parquet_is_bounded_and_accounted() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let path = |name: &str| tmp.path().join(name);
+    pyarrow(
+        &py,
+        "import sys, pyarrow as pa, pyarrow.parquet as p\n\
+         big = ['x' * 500_000 + str(i) for i in range(4)]\n\
+         n = 40_000\n\
+         d = lambda k: pa.DictionaryArray.from_arrays(pa.array([(i + k) % 4 for i in range(n)], pa.int32()), pa.array(big))\n\
+         t = pa.table({'from': d(0), 'to': d(1)})\n\
+         p.write_table(t, sys.argv[1], compression='zstd', use_dictionary=True)\n\
+         huge = ['n' * 3_000_000, 'm' * 3_000_000]\n\
+         t = pa.table({'from': ['a', huge[0], 'b', 'c'], 'to': ['b', 'x', 'a', huge[1]]})\n\
+         p.write_table(t, sys.argv[2], compression='zstd')\n\
+         t = pa.table({'from': [f'p{i % 50}' for i in range(10_000)], 'to': [f'p{(i * 7 + 1) % 50}' for i in range(10_000)]})\n\
+         p.write_table(t, sys.argv[3], row_group_size=2)\n\
+         t = pa.table({'from': pa.array([b'a', b'\\xff\\xfe', b'b', b'c'], pa.binary()), 'to': ['b', 'a', 'a', 'a']})\n\
+         p.write_table(t, sys.argv[4])\n\
+         cols = {'from': ['a', 'b'], 'to': ['b', 'a']}\n\
+         cols.update({f'extra{i}': ['v', 'w'] for i in range(5000)})\n\
+         p.write_table(pa.table(cols), sys.argv[5])",
+        &[&path("dict.parquet"), &path("huge.parquet"), &path("groups.parquet"), &path("utf8.parquet"), &path("wide.parquet")],
+    );
+    let timed = |file: &str| {
+        let started = std::time::Instant::now();
+        let out = scan(&[path(file).to_str().unwrap(), "--count-only"]);
+        (out, started.elapsed())
+    };
+    let (out, took) = timed("dict.parquet");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("dict.parquet") && err.contains("decompression bomb"), "{err}");
+    assert!(took.as_secs() < 30, "{took:?}");
+
+    let (out, _) = timed("huge.parquet");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["inputs"][0]["skipped_reasons"]["line too long"], 2, "{}", v["inputs"]);
+    assert_eq!(v["inputs"][0]["used"], 2);
+
+    let (out, took) = timed("groups.parquet");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["inputs"][0]["rows"], 10_000);
+    assert!(took.as_secs() < 20, "5,000 row groups took {took:?}");
+
+    let (out, _) = timed("utf8.parquet");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["inputs"][0]["skipped_reasons"]["invalid UTF-8"], 1, "{}", v["inputs"]);
+    assert_eq!(v["summary"]["reciprocal_pairs"], 1);
+
+    let (out, _) = timed("wide.parquet");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["reciprocal_pairs"], 1);
+
+    // A damaged file's reader failure is an error, and no panic message reaches stderr.
+    let mut bytes = std::fs::read(path("groups.parquet")).unwrap();
+    let n = bytes.len();
+    for i in (n / 3..n / 2).step_by(7) {
+        bytes[i] = 0xff;
+    }
+    std::fs::write(path("damaged.parquet"), &bytes).unwrap();
+    let (out, _) = timed("damaged.parquet");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
 }
