@@ -109,7 +109,39 @@ def main():
         rows.append(("a 0.1 MB zip of 870,000 recommendation rows (31 MB)", "fat.zip", [a.bin, "scan", p("fat.zip")],
                      "763 KB zip within the 256 MiB limit: 5.0 GB peak"))
 
-        table = ["| attack | exit | time s | peak MiB | landed build (issue 18) |", "|---|---:|---:|---:|---|"]
+        # Issue 30: a valid CSV of multi-line texts over 16 MiB, and hostile Parquet files.
+        with open(p("texts.csv"), "w") as f:
+            f.write("from,to,text\n")
+            for i in range(100_000):
+                f.write(f'p{i % 5000},p{(i * 7 + 3) % 5000},"Line one of {i}\nline two, with a comma\n'
+                        + "and a third line that makes it long " * 6 + '"\n')
+        rows.append(("100,000 rows of multi-line quoted texts (30 MB CSV)", "texts.csv",
+                     [a.bin, "scan", p("texts.csv")], "exit 2: 'quoted field never closed' at line 168,047 (issue 30)"))
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            pa = None
+        if pa is not None:
+            n, big = 2_000_000, [("x" * 100_000) + str(i) for i in range(4)]
+            idx = pa.array([i % 4 for i in range(n)], pa.int32())
+            pq.write_table(pa.table({"from": pa.DictionaryArray.from_arrays(idx, pa.array(big)),
+                                     "to": pa.DictionaryArray.from_arrays(idx, pa.array(big[::-1]))}),
+                           p("dict.parquet"), compression="zstd")
+            size = os.path.getsize(p("dict.parquet")) / 1024
+            rows.append((f"Parquet dictionary bomb: {size:.0f} KB, 2M rows of 100 KB names", "dict.parquet",
+                         [a.bin, "scan", p("dict.parquet")], "974 bytes: 4.0 GB; 3.8 KB: 8.3 GB, then a panic (issue 30)"))
+            t = pa.table({"from": [f"p{i % 50}" for i in range(20_000)], "to": [f"p{(i * 7 + 1) % 50}" for i in range(20_000)]})
+            pq.write_table(t, p("groups.parquet"), row_group_size=2)
+            rows.append(("Parquet with 10,000 row groups", "groups.parquet", [a.bin, "scan", p("groups.parquet")],
+                         "248 s (issue 30)"))
+            huge = ["n" * 20_000_000 + str(i) for i in range(8)]
+            pq.write_table(pa.table({"from": huge, "to": huge[1:] + huge[:1]}), p("huge.parquet"), compression="zstd")
+            size = os.path.getsize(p("huge.parquet")) / 1024
+            rows.append((f"Parquet of 20 MB names ({size:.0f} KB file)", "huge.parquet", [a.bin, "scan", p("huge.parquet")],
+                         "17 KB file: 1.8 GB (issue 30)"))
+
+        table = ["| attack | exit | time s | peak MiB | before (issue 18 or 30) |", "|---|---:|---:|---:|---|"]
         for what, _, cmd, before in rows:
             code, secs, mib = timed(cmd)
             line = f"| {what} | {code} | {secs:.2f} | {mib:.0f} | {before} |"

@@ -42,9 +42,9 @@ def main():
     ids = {v: i for i, v in enumerate(sorted({v for e in edges for v in e}))}
     pairs = [(ids[s], ids[t]) for s, t in edges]
 
-    t_default, r = best(lambda: backscratch.scan(ALPHA, max_len=4, time_col=4), a.repeat)
+    t_default, r = best(lambda: backscratch.scan(ALPHA, max_len=4, time_col=4, keep_negative=True), a.repeat)
     frames = len(r.findings), len(r.people)
-    t_count, c = best(lambda: backscratch.scan(ALPHA, max_len=4, count_only=True), a.repeat)
+    t_count, c = best(lambda: backscratch.scan(ALPHA, max_len=4, count_only=True, keep_negative=True), a.repeat)
 
     import igraph as ig
     g = ig.Graph(n=len(ids), edges=pairs, directed=True)

@@ -382,8 +382,7 @@ pub(crate) fn timestamp(disabled: bool) -> anyhow::Result<Option<i64>> {
 /// `--threads N`, at most four per core: more only cost memory and start-up time (20,000
 /// threads took minutes and then aborted), so a larger number is lowered, with a message.
 pub(crate) fn capped_threads(asked: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let cap = 4 * cores;
+    let cap = backscratch::max_threads();
     if asked > cap {
         say!("backscratch: --threads {asked} lowered to {cap} (four per core on this machine)");
         return cap;

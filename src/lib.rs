@@ -22,4 +22,4 @@ mod scan;
 pub mod score;
 
 pub use error::{Error, Result};
-pub use scan::{scan, ProgressHook, ScanConfig, ScanOutcome, StageTime};
+pub use scan::{max_threads, scan, ProgressHook, ScanConfig, ScanOutcome, StageTime, MIN_LINE_BYTES};

@@ -106,6 +106,19 @@ impl ScanConfig {
         if self.threads == Some(0) {
             return Err(Error::Config("threads must be at least 1".into()));
         }
+        if let Some(n) = self.threads.filter(|&n| n > max_threads()) {
+            return Err(Error::Config(format!(
+                "threads must be at most {} (four per core on this machine), not {n}: more only cost memory and start-up \
+                 time",
+                max_threads()
+            )));
+        }
+        if let Some(n) = self.ingest.max_line_bytes.filter(|&n| n < MIN_LINE_BYTES) {
+            return Err(Error::Config(format!("the longest line must be at least {MIN_LINE_BYTES} bytes, not {n}")));
+        }
+        if let Some(f) = &self.ingest.date_format {
+            ingest::date::check_format(f).map_err(Error::Config)?;
+        }
         Ok(())
     }
 
@@ -151,6 +164,15 @@ impl ScanConfig {
             keep_negative: self.ingest.keep_negative,
         }
     }
+}
+
+/// The shortest `--max-line-bytes` (a shorter limit would skip ordinary rows).
+pub const MIN_LINE_BYTES: usize = 64;
+
+/// The most worker threads a scan starts: four per core. More only cost memory and start-up
+/// time (20,000 took minutes, then aborted).
+pub fn max_threads() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// How long one stage of the pipeline took.

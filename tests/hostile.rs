@@ -54,6 +54,19 @@ fn cr_only_line_ends_are_lines() {
     let v = json(&path, &[]);
     assert_eq!(v["inputs"][0]["rows"], 2);
     assert_eq!(v["summary"]["reciprocal_pairs"], 1);
+    // CR lines after LF lines (and CRLF among them) are lines too, from a file or standard input.
+    let mixed = dir.path().join("mixed.csv");
+    std::fs::write(&mixed, "from,to\na,b\nb,a\rc,d\rd,c\r\ne,f\rf,e\r").unwrap();
+    let v = json(&mixed, &[]);
+    assert_eq!(v["inputs"][0]["rows"], 6);
+    assert_eq!(v["summary"]["reciprocal_pairs"], 3);
+    let piped = bs()
+        .args(["scan", "-", "--format", "json", "--no-timestamp", "--fail-on", "never"])
+        .write_stdin(std::fs::read(&mixed).unwrap())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&piped.stdout).unwrap();
+    assert_eq!(v["summary"]["reciprocal_pairs"], 3);
 }
 
 #[test]

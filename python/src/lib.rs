@@ -93,7 +93,10 @@ fn config(
         Some(s) if !(s.is_finite() && s > 0.0) => {
             return Err(raise("usage", format!("time_budget must be a positive number of seconds, not {s}")))
         }
-        s => s.map(Duration::from_secs_f64),
+        Some(s) => Some(Duration::try_from_secs_f64(s).map_err(|_| {
+            raise("usage", format!("time_budget must be a number of seconds a clock can hold, not {s}"))
+        })?),
+        None => None,
     };
     let mut c = ScanConfig {
         inputs,

@@ -98,3 +98,54 @@ def test_errors_carry_the_command_lines_message(tmp_path):
         backscratch.scan(SAMPLE, window="soon")
     with pytest.raises(backscratch.UsageError):
         backscratch.scan(42)
+
+
+def test_check_never_passes_by_accident():
+    # A name not in the data raises, as the command line exits 2; the report rides along.
+    with pytest.raises(backscratch.CandidateNotFound) as e:
+        backscratch.check(SAMPLE, ["Ivan Petorv"], people=EMPLOYMENT)
+    assert "Ivan Petrov" in str(e.value) and e.value.names == ["Ivan Petorv"]
+    assert e.value.result.exit_code() == 2 and e.value.result.status() == "error"
+    # Without histories the trader's pair cannot be judged: cannot tell, exit 3, not a pass.
+    r = backscratch.check(SAMPLE, ["Ivan Petrov"])
+    assert r.candidates[0]["status"] == "cannot_tell"
+    assert (r.exit_code(), r.status(), r.fails("high")) == (3, "cannot_tell", False)
+    out = subprocess.run([CLI, "check", SAMPLE, "--subject", "Ivan Petrov", "--format", "json"], capture_output=True)
+    if os.path.exists(CLI):
+        assert out.returncode == r.exit_code()
+    # With them, the same candidate fails, and the codes agree with the command line's.
+    r = backscratch.check(SAMPLE, ["Ivan Petrov"], people=EMPLOYMENT)
+    assert (r.exit_code(), r.status(), r.fails("high")) == (1, "findings", True)
+    assert r.exit_code("never") == 0
+    with pytest.raises(backscratch.UsageError, match="unknown severity"):
+        r.fails("hgh")
+    with pytest.raises(backscratch.UsageError):
+        backscratch.check(SAMPLE, [None])
+
+
+def test_signed_data_keeps_positive_rows_by_default():
+    if not os.path.exists(ALPHA):
+        pytest.skip("../shared not found")
+    default = backscratch.scan(ALPHA, count_only=True)
+    assert default.report["inputs"][0]["skipped_reasons"] == {"weight 0 or below": 1536}
+    every = backscratch.scan(ALPHA, count_only=True, keep_negative=True)
+    assert every.summary == json.loads(cli("scan", ALPHA, "--count-only", "--keep-negative"))["summary"]
+    assert every.report["inputs"][0]["skipped"] == 0
+    with pytest.raises(backscratch.UsageError):
+        backscratch.scan(ALPHA, keep_negative=True, min_weight=1)
+
+
+def test_hostile_options_are_usage_errors(tmp_path):
+    # threads beyond four per core, a clock-breaking time budget, a line limit of 0, a date
+    # format without a date, a lone surrogate: each a UsageError (never a PanicException).
+    for bad in [dict(threads=20000), dict(time_budget=1e300), dict(max_line_bytes=0), dict(date_format="%"),
+                dict(from_col="\udcff")]:
+        with pytest.raises(backscratch.UsageError):
+            backscratch.scan(SAMPLE, **bad)
+    # A report never replaces a file it was read from.
+    copy = tmp_path / "recs.csv"
+    copy.write_bytes(open(SAMPLE, "rb").read())
+    r = backscratch.scan(str(copy))
+    with pytest.raises(backscratch.UsageError):
+        r.write(copy)
+    assert copy.read_bytes() == open(SAMPLE, "rb").read()

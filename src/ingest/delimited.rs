@@ -9,7 +9,8 @@ use std::path::Path;
 use super::records::{self, Delimiter, RecordError, RecordReader};
 use super::source::{self, Source};
 use super::{
-    body, columns, input_columns, nothing_usable, quality, rows, sniff, IngestOptions, Ingested, InputStats, SkipReason,
+    body, columns, nothing_usable, quality, rows, sniff, weight_for_floor, IngestOptions, Ingested, InputStats,
+    SkipReason,
 };
 use crate::error::Error;
 
@@ -123,7 +124,8 @@ impl Head {
                 ),
             });
         }
-        let mut cols = input_columns(path, options, header.then_some(first_cells.as_slice()))?;
+        let mut cols = columns::resolve(&options.columns, header.then_some(first_cells.as_slice()))
+            .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
         let mut notes = Vec::new();
         let p = path.display();
         if header && !named_edge_roles && !flagged_edge_roles {
@@ -136,6 +138,7 @@ impl Head {
         if !header {
             guess_headerless(&sample, options, &mut cols, &mut notes, &p.to_string());
         }
+        let cols = weight_for_floor(path, options, cols)?;
         let data = if header { second.into_iter().collect() } else { [first].into_iter().chain(second).collect() };
         Ok(Head { delimiter, max_line, header, first_cells, cols, data, too_long, body_line, notes })
     }

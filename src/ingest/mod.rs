@@ -392,8 +392,14 @@ fn recognised_edge_list(path: &Path, flags: &ColumnFlags) -> bool {
 /// as an error naming the file when they cannot be resolved. `--min-weight` with no weight
 /// column would skip every row as `bad weight`, so that is an error too, saying why.
 fn input_columns(path: &Path, options: &IngestOptions, header: Option<&[String]>) -> Result<columns::Columns, Error> {
+    let cols = columns::resolve(&options.columns, header)
+        .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
+    weight_for_floor(path, options, cols)
+}
+
+/// `cols`, unless `--min-weight` asks for a weight column they lack.
+fn weight_for_floor(path: &Path, options: &IngestOptions, cols: columns::Columns) -> Result<columns::Columns, Error> {
     let column_error = |message: String| Error::Column { path: path.to_path_buf(), message };
-    let cols = columns::resolve(&options.columns, header).map_err(column_error)?;
     if options.min_weight.is_some() && cols.weight.is_none() {
         return Err(column_error(
             "--min-weight needs a weight column: name it with --weight-col (no header cell is named weight, \

@@ -66,12 +66,33 @@ impl<R: Read> Read for BombGuard<R> {
 }
 
 /// A text whose lines end in CR alone, read with LF line ends.
+/// Line ends as the reader takes them: a CR alone (classic Mac, or mixed into a file of LF
+/// lines) becomes LF; CRLF is left as it is. Same length, so byte offsets still hold. A CR
+/// at the end of what is buffered looks at the next buffer to see whether an LF follows.
 struct CrLines<R>(R);
 
-impl<R: Read> Read for CrLines<R> {
+impl<R: BufRead> Read for CrLines<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.0.read(buf)?;
-        buf[..n].iter_mut().filter(|b| **b == b'\r').for_each(|b| *b = b'\n');
+        let avail = self.0.fill_buf()?;
+        let n = avail.len().min(buf.len());
+        if n == 0 {
+            return Ok(0);
+        }
+        buf[..n].copy_from_slice(&avail[..n]);
+        let next = avail.get(n).copied();
+        self.0.consume(n);
+        let mut at = 0;
+        while let Some(i) = memchr::memchr(b'\r', &buf[at..n]).map(|i| at + i) {
+            let following = match (buf.get(i + 1).filter(|_| i + 1 < n), next) {
+                (Some(&b), _) => Some(b),
+                (None, Some(b)) => Some(b),
+                (None, None) => self.0.fill_buf()?.first().copied(),
+            };
+            if following != Some(b'\n') {
+                buf[i] = b'\n';
+            }
+            at = i + 1;
+        }
         Ok(n)
     }
 }
@@ -139,15 +160,10 @@ impl Source {
                 message: "binary data (NUL bytes), not a text edge list".into(),
             });
         }
-        // Classic Mac line ends (CR alone): without this the whole file would be one row.
-        if head.contains(&b'\r') && !head.contains(&b'\n') {
-            return Ok(Source {
-                reader: Box::new(BufReader::with_capacity(BUFFER, CrLines(reader))),
-                compression,
-                hasher,
-            });
-        }
-        Ok(Source { reader: Box::new(reader), compression, hasher })
+        // A CR alone ends a line (classic Mac files, or CR lines mixed into LF ones, anywhere
+        // in the file): without this such lines would merge into one row.
+        let reader = CrLines(reader);
+        Ok(Source { reader: Box::new(BufReader::with_capacity(BUFFER, reader)), compression, hasher })
     }
 
     /// Read whatever is left (so that the hash covers the whole input) and return the

@@ -202,6 +202,12 @@ class Result:
         """Write the report to ``path`` (atomically, as ``-o`` does) in ``format`` (default:
         from the file's extension, else JSON); returns the files written."""
         path = os.fspath(path)
+        for read in [i["path"] for i in self.report.get("inputs", [])] + [
+            self.report["params"].get("people_file"),
+            self.report["params"].get("allow_file"),
+        ]:
+            if read and os.path.exists(read) and os.path.exists(path) and os.path.samefile(read, path):
+                raise UsageError(f"{path} is a file this report was read from; write the report elsewhere")
         if format is None:
             ext = os.path.splitext(path)[1].lstrip(".").lower()
             aliases = {"md": "markdown", "htm": "html", "xml": "junit", "txt": "table"}
@@ -313,6 +319,13 @@ def scan(
         "timestamp": bool(timestamp),
     }
     subjects = None if _subjects is None else [str(s) for s in _subjects]
+    # A str holding a lone surrogate (a mis-decoded file name, say) is no UTF-8 text.
+    for what, value in [*options.items(), *(("subject", s) for s in subjects or [])]:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise UsageError(f"{what} is not valid text ({e.reason} at {e.start}): {value[:80]!r}") from None
     try:
         return Result(_native.scan(paths, table, subjects, options))
     except _native.NativeError as e:
