@@ -489,7 +489,10 @@ pub(crate) fn subject_lines(text: &str) -> impl Iterator<Item = String> + '_ {
 pub(crate) fn subjects(a: &CheckArgs) -> anyhow::Result<Vec<String>> {
     let mut names: Vec<String> = a.subject.iter().map(|n| n.trim().to_string()).collect();
     if let Some(path) = &a.subjects {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        // A list of candidates, not a data set: 64 MiB is a million long names.
+        let bytes = backscratch::ingest::source::read_bounded(path, 64 << 20, "the --subjects file")
+            .map_err(anyhow::Error::msg)?;
+        let text = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))?;
         names.extend(subject_lines(&text));
     }
     let mut seen = std::collections::HashSet::new();

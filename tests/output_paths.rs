@@ -271,3 +271,43 @@ fn reports_never_replace_a_file_the_run_reads_however_it_was_named() {
     }
     assert!(!d.join("ben/new.json").exists());
 }
+
+/// A FIFO nobody reads is an error at once (not a run blocked for ever), a file name near the
+/// 255-byte limit is written (its temporary name is shortened), and another user's symbolic
+/// link in a sticky, world-writable folder is not followed (the kernel's rule for /tmp).
+#[test]
+fn fifo_long_names_and_foreign_links_in_shared_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let started = std::time::Instant::now();
+    let out = run("-o", &fifo);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody is reading"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+
+    let long = dir.path().join(format!("{}.json", "r".repeat(245)));
+    ok(&run("-o", &long));
+    assert_eq!(fs::read(&long).unwrap(), expected());
+
+    if !is_root() {
+        common::skip("a link owned by another user needs root to make");
+        return;
+    }
+    let shared = dir.path().join("shared");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+    let victim = dir.path().join("victim.txt");
+    fs::write(&victim, "keep me").unwrap();
+    let link = shared.join("report.json");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let c_link = std::ffi::CString::new(link.to_str().unwrap()).unwrap();
+    // SAFETY: lchown on a path this test made, to a uid nobody here has.
+    assert_eq!(unsafe { libc::lchown(c_link.as_ptr(), 4242, 4242) }, 0);
+    for way in WAYS {
+        let out = run(way, &link);
+        assert_eq!(out.status.code(), Some(2), "{way}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link of another user"), "{way}");
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep me");
+    }
+}

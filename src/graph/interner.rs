@@ -59,8 +59,14 @@ fn key(name: &str) -> u64 {
         word[..bytes.len()].copy_from_slice(bytes);
         return u64::from_le_bytes(word);
     }
+    chunk_hash(bytes, 0)
+}
+
+/// The multiplicative hash of `bytes` from `seed`. Names crafted to collide from one seed
+/// (their later chunks cancel what the earlier ones left) do not collide from an unknown one.
+fn chunk_hash(bytes: &[u8], seed: u64) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = 0u64;
+    let mut h = seed;
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
         h = (h.rotate_left(5) ^ u64::from_le_bytes(c.try_into().expect("chunks of eight"))).wrapping_mul(K);
@@ -80,9 +86,15 @@ fn home(key: u64, len: usize) -> usize {
     (h ^ (h >> 33)) as usize
 }
 
-/// The fast, unkeyed hash of a name (what places it in a table before any flooding).
-pub(crate) fn fast_hash(name: &str) -> u64 {
-    home(key(name), name.len()) as u64
+/// A hash of a name as fast as the table's unkeyed one, from a secret `seed`: names crafted
+/// to share the unkeyed hash spread out under it.
+pub(crate) fn seeded_hash(name: &str, seed: u64) -> u64 {
+    seeded_hash_of_bytes(name.as_bytes(), seed)
+}
+
+/// [`seeded_hash`] of any bytes.
+pub(crate) fn seeded_hash_of_bytes(bytes: &[u8], seed: u64) -> u64 {
+    home(chunk_hash(bytes, seed), bytes.len()) as u64
 }
 
 impl Interner {

@@ -175,6 +175,21 @@ impl Source {
     }
 }
 
+/// Read a small side file (`what` says which, for the message) whole, refusing one over
+/// `max` bytes before holding it: a FIFO or a 1 GB file named where a list of names or a key
+/// belongs costs at most `max` bytes and no wait for its end.
+pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    io::Read::take(file, max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("{what} {} is larger than {max} bytes; is it the right file?", path.display()));
+    }
+    Ok(bytes)
+}
+
 /// The error for a stream that failed while being decoded.
 pub fn damaged(path: &Path, compression: Compression, e: io::Error) -> Error {
     let what = match compression {

@@ -9,6 +9,52 @@ use super::{BaselineStatus, BaselineSummary, Report};
 use crate::error::{Error, Result};
 use crate::score::Severity;
 
+/// A finding's `severity` in an earlier report: a severity's name, or anything else, read
+/// past without being built (a hostile baseline's 100 MB array costs no memory).
+#[derive(Debug, Default)]
+struct MaybeSeverity(Option<Severity>);
+
+impl<'de> serde::Deserialize<'de> for MaybeSeverity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct Reader;
+        impl<'de> Visitor<'de> for Reader {
+            type Value = MaybeSeverity;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a severity")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<MaybeSeverity, E> {
+                let known = [Severity::Info, Severity::Low, Severity::Medium, Severity::High];
+                Ok(MaybeSeverity(known.into_iter().find(|k| k.as_str() == s)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<MaybeSeverity, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybeSeverity(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<MaybeSeverity, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(MaybeSeverity(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<MaybeSeverity, E> {
+                Ok(MaybeSeverity(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<MaybeSeverity, E> {
+                Ok(MaybeSeverity(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<MaybeSeverity, E> {
+                Ok(MaybeSeverity(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<MaybeSeverity, E> {
+                Ok(MaybeSeverity(None))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<MaybeSeverity, E> {
+                Ok(MaybeSeverity(None))
+            }
+        }
+        d.deserialize_any(Reader)
+    }
+}
+
 /// The findings of an earlier report: id and severity (`None` when the report did not say).
 #[derive(Debug, Clone)]
 pub struct Baseline {
@@ -31,7 +77,7 @@ impl Baseline {
         struct EarlierFinding {
             id: Option<String>,
             #[serde(default)]
-            severity: Option<serde_json::Value>,
+            severity: MaybeSeverity,
         }
         let format = |message: String| Error::Format { path: path.to_path_buf(), message };
         let file = std::fs::File::open(path)
@@ -51,7 +97,7 @@ impl Baseline {
             .into_iter()
             .enumerate()
             .map(|(i, f)| {
-                let severity = f.severity.and_then(|s| serde_json::from_value(s).ok());
+                let severity = f.severity.0;
                 f.id.map(|id| (id, severity)).ok_or_else(|| format(format!("findings[{i}] has no id")))
             })
             .collect::<Result<_>>()?;
@@ -110,5 +156,31 @@ impl Baseline {
             new: (listed - escalated) as u64,
             escalated: escalated as u64,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_severity_of_any_other_shape_is_read_past_as_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.json");
+        let array: Vec<u32> = (0..100_000).collect();
+        let text = serde_json::json!({"findings": [
+            {"id": "a", "severity": "high"},
+            {"id": "b", "severity": array},
+            {"id": "c", "severity": {"nested": [1, {"x": null}]}},
+            {"id": "d", "severity": 3},
+            {"id": "e"},
+        ]});
+        std::fs::write(&path, text.to_string()).unwrap();
+        let b = Baseline::read(&path).unwrap();
+        assert_eq!(b.ids["a"], Some(Severity::High));
+        assert!(["b", "c", "d", "e"].iter().all(|id| b.ids[*id].is_none()));
+        // Known at "high": an equal finding is not new, a missing one is.
+        assert_eq!(b.status("a", Severity::High), None);
+        assert_eq!(b.status("z", Severity::Low), Some(BaselineStatus::New));
     }
 }

@@ -105,10 +105,14 @@ pub fn markdown(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("&#124;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
+            // `@name` and `#123` would notify a user or link an issue on GitHub, whatever the
+            // backslash: a word joiner after them keeps them plain text, and invisible.
+            '@' => out.push_str("@\u{2060}"),
+            '#' => out.push_str("\\#\u{2060}"),
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => out.push('\u{fffd}'),
             c => out.push(c),
@@ -169,6 +173,7 @@ mod tests {
     #[test]
     fn markdown_and_dot_and_github() {
         assert_eq!(markdown("a|b <i>*x*</i>\nc"), "a&#124;b &lt;i&gt;\\*x\\*&lt;/i&gt; c");
+        assert_eq!(markdown("@bob fixed #123"), "@\u{2060}bob fixed \\#\u{2060}123");
         assert_eq!(dot("say \"hi\"\\n"), "say \\\"hi\\\"\\\\n");
         assert_eq!(github_data("50%\nnext"), "50%25%0Anext");
         assert_eq!(github_property("a:b,c"), "a%3Ab%2Cc");

@@ -25,6 +25,8 @@ const MAX_LINKS: usize = 40;
 /// Attempts at a fresh temporary name before giving up (each is random; a clash means
 /// someone is planting files).
 const MAX_TEMP_ATTEMPTS: usize = 32;
+/// The most bytes of the report's own name a temporary name repeats (255 is the usual limit).
+const MAX_TEMP_STEM: usize = 200;
 
 /// Temporary files being written, so that an interrupted run can remove them
 /// ([`remove_pending`]).
@@ -85,6 +87,29 @@ fn is_descriptor_path(path: &Path) -> bool {
     matches!(parts.as_slice(), ["/", "proc", _, "fd", ..] | ["/", "dev", "fd" | "stdout" | "stderr" | "stdin", ..])
 }
 
+/// The kernel's `protected_symlinks` rule, which cannot apply when the links are resolved
+/// here: a symbolic link in a sticky, world-writable folder (`/tmp`) is followed only when
+/// this user or the folder's owner owns it. Another user's link there may point anywhere.
+fn refuse_foreign_link(link: &Path, meta: &fs::Metadata) -> io::Result<()> {
+    let dir = link.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let Ok(folder) = fs::metadata(dir) else { return Ok(()) };
+    let shared = folder.permissions().mode() & 0o1002 == 0o1002;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if shared && meta.uid() != me && meta.uid() != folder.uid() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{} is a symbolic link of another user (uid {}) in the shared folder {}; it is not followed",
+                link.display(),
+                meta.uid(),
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Decide how to write to `path`: follow its symlinks to the final target and look at
 /// what stands there.
 pub fn classify(path: &Path) -> io::Result<Target> {
@@ -110,6 +135,7 @@ pub fn classify(path: &Path) -> io::Result<Target> {
             Err(e) => return Err(named(path, e)),
         };
         if meta.file_type().is_symlink() {
+            refuse_foreign_link(&current, &meta).map_err(|e| named(path, e))?;
             let link = fs::read_link(&current).map_err(|e| named(path, e))?;
             current = match current.parent() {
                 Some(dir) if link.is_relative() => dir.join(link),
@@ -134,7 +160,13 @@ pub fn classify(path: &Path) -> io::Result<Target> {
 fn temporary_beside(target: &Path) -> io::Result<(PathBuf, fs::File)> {
     let random = RandomState::new();
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // A name near the file system's 255-byte limit leaves no room for the temporary's
+    // additions: shorten its part of the temporary name (the report keeps its own).
+    if name.len() > MAX_TEMP_STEM {
+        let cut = (0..=MAX_TEMP_STEM).rev().find(|&i| name.is_char_boundary(i)).unwrap_or(0);
+        name.truncate(cut);
+    }
     let existing = fs::metadata(target).ok();
     // Read, write and execute bits only: a report never inherits set-user-id or sticky bits.
     let mode = existing.as_ref().map_or(0o666, |m| m.permissions().mode() & 0o777);
@@ -181,11 +213,35 @@ pub fn write_with(path: &Path, fill: &mut dyn FnMut(&mut dyn Write) -> io::Resul
             result
         }
         Target::Stream(target) => {
-            let file = fs::OpenOptions::new().write(true).open(&target).map_err(|e| named(path, e))?;
+            let file = open_stream(&target).map_err(|e| named(path, e))?;
             flush(file, fill).map(drop).map_err(|e| named(path, e))
         }
         Target::Descriptor(target) => append_with(&target, fill),
     }
+}
+
+/// Open a device, FIFO or socket for writing without waiting: a FIFO nobody reads would
+/// block the open for ever, so it is an error saying so; writes then block as usual.
+fn open_stream(target: &Path) -> io::Result<fs::File> {
+    use std::os::fd::AsRawFd;
+    let file = match fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(target) {
+        Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "a named pipe (FIFO) that nobody is reading; start its reader first",
+            ))
+        }
+        other => other?,
+    };
+    // SAFETY: fcntl on a descriptor this function owns, with flags it read from it.
+    let cleared = unsafe {
+        let flags = libc::fcntl(file.as_raw_fd(), libc::F_GETFL);
+        flags >= 0 && libc::fcntl(file.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
+    };
+    if !cleared {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(file)
 }
 
 /// Append through `fill` to `path` (created if missing), in place: a symlink stays a link,

@@ -52,8 +52,9 @@ impl Pseudonyms {
     /// Keyed with the secret in the file at `path` (one trailing line end is not part of it);
     /// the error names the file.
     pub fn keyed_from_file(path: &std::path::Path) -> Result<Self, String> {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read the redaction key {}: {e}", path.display()))?;
+        /// A key file is a secret of some bytes, never megabytes.
+        const MAX_KEY_FILE: u64 = 64 << 10;
+        let bytes = crate::ingest::source::read_bounded(path, MAX_KEY_FILE, "the redaction key")?;
         let key = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
         let key = key.strip_suffix(b"\r").unwrap_or(key);
         Pseudonyms::keyed(key).map_err(|e| format!("{}: {e}", path.display()))

@@ -135,6 +135,21 @@ pub fn read_zip(archive: &Path) -> Result<ExportFiles, Error> {
     read_zip_within(archive, MAX_ENTRY_BYTES, MAX_ARCHIVE_BYTES)
 }
 
+/// How many entries the archive's end-of-central-directory record lists (`None` when it
+/// cannot be found, or for a Zip64 archive, whose count lies elsewhere).
+fn listed_entries(file: &std::fs::File) -> Option<u64> {
+    use std::os::unix::fs::FileExt;
+    const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    let len = file.metadata().ok()?.len();
+    // The record is 22 bytes and a comment of at most 65,535 follows it.
+    let tail_len = len.min(22 + 65_535);
+    let mut tail = vec![0u8; tail_len as usize];
+    file.read_exact_at(&mut tail, len - tail_len).ok()?;
+    let at = tail.windows(4).rposition(|w| w == EOCD)?;
+    let count = u16::from_le_bytes(tail.get(at + 10..at + 12)?.try_into().ok()?);
+    (count != u16::MAX).then_some(u64::from(count))
+}
+
 /// [`read_zip`] with other bounds on the decompressed sizes.
 pub fn read_zip_within(archive: &Path, max_entry: u64, max_total: u64) -> Result<ExportFiles, Error> {
     let damaged = |entry: &str, e: &dyn std::fmt::Display| Error::Format {
@@ -147,7 +162,20 @@ pub fn read_zip_within(archive: &Path, max_entry: u64, max_total: u64) -> Result
     };
     let file =
         std::fs::File::open(archive).map_err(|e| Error::Io { path: archive.to_path_buf(), message: e.to_string() })?;
+    let listed = listed_entries(&file);
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| damaged("", &e))?;
+    // The zip reader keeps one entry per name: a second entry of the same name would be
+    // dropped without a word (and a second Profile.csv would change the export's owner).
+    if let Some(listed) = listed.filter(|&n| n > zip.len() as u64) {
+        return Err(Error::Format {
+            path: archive.to_path_buf(),
+            message: format!(
+                "refused: the archive lists {listed} entries but only {} distinct names, so some entries share a name \
+                 and which copy belongs to the export is unclear",
+                zip.len()
+            ),
+        });
+    }
     let mut out = ExportFiles { origin: archive.to_path_buf(), ..ExportFiles::default() };
     let mut total = 0u64;
     for i in 0..zip.len() {
@@ -243,6 +271,28 @@ mod tests {
         let files = read_zip(zip.path()).unwrap();
         assert_eq!(files.files.len(), 1);
         assert_eq!(files.get("Profile.csv").unwrap().1, "First Name,Last Name\nA,B\n");
+    }
+
+    #[test]
+    fn entries_of_the_same_name_are_refused_not_dropped() {
+        use std::io::Write;
+        // The zip writer refuses a name twice; write two entries and rename the second.
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        w.start_file("Profile.csv", opts).unwrap();
+        w.write_all(b"First Name,Last Name\nAva,Stone\n").unwrap();
+        w.start_file("Profile.csx", opts).unwrap();
+        w.write_all(b"First Name,Last Name\nEve,Other\n").unwrap();
+        let mut bytes = w.finish().unwrap().into_inner();
+        let mut at = 0;
+        while let Some(i) = bytes[at..].windows(11).position(|w| w == b"Profile.csx").map(|i| at + i) {
+            bytes[i + 10] = b'v';
+            at = i + 11;
+        }
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), &bytes).unwrap();
+        let err = read_zip(file.path()).unwrap_err().to_string();
+        assert!(err.contains("lists 2 entries but only 1 distinct names"), "{err}");
     }
 
     #[test]

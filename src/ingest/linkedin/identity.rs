@@ -56,6 +56,9 @@ pub fn url_key(url: &str) -> String {
     u.trim_end_matches('/').to_string()
 }
 
+/// Namesakes a warning names before it says how many more there are.
+const MAX_NAMESAKES_LISTED: usize = 10;
+
 /// One appearance of a person in an export.
 #[derive(Debug, Clone, Default)]
 pub struct Mention {
@@ -253,8 +256,12 @@ pub fn resolve(owners: &[Owner], mentions: &[Mention]) -> Resolution {
             labels.push(format!("'{name}'{evidence}"));
             display.insert(w.clone(), name);
         }
+        // A warning is a line a person reads: the first few namesakes, and how many more.
+        let more = labels.len().saturating_sub(MAX_NAMESAKES_LISTED);
+        labels.truncate(MAX_NAMESAKES_LISTED);
+        let more = if more > 0 { format!("; and {more} more") } else { String::new() };
         warnings.push(format!(
-            "{} different people are named '{}' (no matching company or profile URL); kept apart, not merged: {}",
+            "{} different people are named '{}' (no matching company or profile URL); kept apart, not merged: {}{more}",
             list.len(),
             plain_name(&list[0]),
             labels.join("; ")
