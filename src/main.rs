@@ -260,7 +260,20 @@ fn return_freed_memory() {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to standard output as clap writes them; a usage error quotes
+        // what the user typed, which may hold escape sequences: escaped like every message.
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let text = e.render().to_string();
+            let _ = write!(io::stderr().lock(), "{}", report::escape::terminal(&text).replace("\\u{a}", "\n"));
+            return ExitCode::from(2);
+        }
+    };
     let scan_args: Option<&ScanArgs> = match &cli.command {
         Command::Scan(a) => Some(a),
         Command::Check(a) => Some(&a.scan),

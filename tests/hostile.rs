@@ -216,6 +216,10 @@ fn escape_sequences_never_reach_the_terminal() {
         vec!["scan", "--strict"],
         vec!["scan", "--format", "csv"],
         vec!["check", "--subject", "\x1b[2Jnobody"],
+        // Usage errors quote what was typed.
+        vec!["scan", "--format", "\x1b[2Jhtml"],
+        vec!["scan", "--max-len", "\x1b]0;x\x07"],
+        vec!["scan", "--no-such-flag\x1b[31m"],
     ] {
         let out = bs().args(&args).arg(&path).output().unwrap();
         let all = [out.stdout, out.stderr].concat();

@@ -186,13 +186,21 @@ fn redact_paths(report: &mut Report) -> Vec<(String, String)> {
         let ext = std::path::Path::new(&group).extension().map(|e| format!(".{}", e.to_string_lossy()));
         let alias =
             outer.entry(group.clone()).or_insert_with(|| format!("input-{next}{}", ext.unwrap_or_default())).clone();
+        // An entry keeps its file's name, not the folders inside the archive (`ava/...`).
         let redacted = match (&entry, &tail) {
-            (Some(e), _) => format!("{alias}!{e}"),
+            (Some(e), _) => format!("{alias}!{}", e.rsplit(['/', '\\']).next().unwrap_or(e)),
             (None, Some(t)) => format!("{alias}/{t}"),
             (None, None) => alias.clone(),
         };
         map.push((input.path.clone(), redacted));
         map.push((group, alias));
+    }
+    // The evidence files are named after people as often as the inputs (`ava_jobs.csv`).
+    for (file, alias) in [(&report.params.people_file, "people-file"), (&report.params.allow_file, "allow-file")] {
+        if let Some(file) = file {
+            let ext = std::path::Path::new(file).extension().map(|e| format!(".{}", e.to_string_lossy()));
+            map.push((file.clone(), format!("{alias}{}", ext.unwrap_or_default())));
+        }
     }
     map.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
     map.dedup();
