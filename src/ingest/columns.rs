@@ -143,6 +143,11 @@ pub fn names_edge_roles(header: &[String]) -> bool {
     role_position(header, FROM_NAMES).is_some() && role_position(header, TO_NAMES).is_some()
 }
 
+/// Whether header cells name neither a recommender nor a recommendee column.
+pub fn names_no_edge_role(header: &[String]) -> bool {
+    role_position(header, FROM_NAMES).is_none() && role_position(header, TO_NAMES).is_none()
+}
+
 fn role_position(header: &[String], names: &[&str]) -> Option<usize> {
     header.iter().position(|h| names.contains(&normalize(h).as_str()))
 }

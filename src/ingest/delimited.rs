@@ -128,7 +128,7 @@ impl Head {
             .map_err(|message| Error::Column { path: path.to_path_buf(), message })?;
         let mut notes = Vec::new();
         let p = path.display();
-        if header && !named_edge_roles && !flagged_edge_roles {
+        if header && columns::names_no_edge_role(&first_cells) && !flagged_edge_roles {
             notes.push(format!(
                 "{p}: the first row is read as a header (its cells are words above numbers or dates), but it names \
                  no recommender or recommendee column, so columns 1 and 2 are taken as them (--from-col and \

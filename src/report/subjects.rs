@@ -151,10 +151,10 @@ fn missing_evidence(subject: &Subject, findings: &[Finding], marks: &Marks<'_>) 
             };
             format!("the employment histories have no one named '{}'{hint}", p.name)
         }
-        Some(e) => {
-            let absent: Vec<&str> = others.iter().copied().filter(|o| !e.knows(o)).collect();
-            format!("no employment history is on file for {}", absent.join(" and "))
-        }
+        Some(e) => match others.iter().copied().filter(|o| !e.knows(o)).collect::<Vec<_>>() {
+            absent if absent.is_empty() => "the histories do not cover every recommendation in it".to_string(),
+            absent => format!("no employment history is on file for {}", absent.join(" and ")),
+        },
     };
     Some(format!(
         "in a {} with {}{what}, but {missing}, so a trade cannot be told from colleagues' praise",
