@@ -50,7 +50,9 @@ pub fn assemble(from: &[Vec<u8>], inputs: &Inputs, options: &IngestOptions) -> R
     for r in &mut readers {
         dones.push(r.json()?);
         let n = r.u32()?;
-        let mut map = Vec::with_capacity(n as usize);
+        // Every name takes at least its 4-byte length: a count beyond that is no reason to
+        // reserve memory for it.
+        let mut map = Vec::with_capacity((n as usize).min(r.remaining() / 4));
         for _ in 0..n {
             map.push(out.names.intern(r.str()?));
         }
@@ -80,25 +82,63 @@ pub fn assemble(from: &[Vec<u8>], inputs: &Inputs, options: &IngestOptions) -> R
             Plan::Split { .. } => {
                 let parts = dones
                     .iter_mut()
-                    .map(|d| match std::mem::take(&mut d[f]) {
+                    .map(|d| match d.get_mut(f).map(std::mem::take).unwrap_or_default() {
                         Done::Range(part) => Ok(part),
                         _ => Err(Error::Cluster(format!("{}: a process did not read its range", path.display()))),
                     })
                     .collect::<Result<Vec<_>>>()?;
                 ingest::split::finish(path, options, parts, &mut out)?;
             }
-            Plan::Whole { reader } => match std::mem::take(&mut dones[*reader][f]) {
-                Done::Whole { stats, warnings, precision } => {
-                    out.inputs.push(stats);
-                    out.warnings.extend(warnings);
-                    out.date_precision = out.date_precision.max(precision);
+            Plan::Whole { reader } => {
+                match dones.get_mut(*reader).and_then(|d| d.get_mut(f)).map(std::mem::take).unwrap_or_default() {
+                    Done::Whole { stats, warnings, precision } => {
+                        out.inputs.push(stats);
+                        out.warnings.extend(warnings);
+                        out.date_precision = out.date_precision.max(precision);
+                    }
+                    _ => return Err(Error::Cluster(format!("{}: process {reader} did not read it", path.display()))),
                 }
-                _ => return Err(Error::Cluster(format!("{}: process {reader} did not read it", path.display()))),
-            },
+            }
         }
     }
     if !inputs.exports.is_empty() {
         ingest::read_exports(&inputs.exports, options, &mut out)?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::share::Plan;
+
+    /// What a hostile or broken peer sends is an error, never a panic or a reservation of
+    /// the memory its counts claim.
+    #[test]
+    fn hostile_gathered_rows_are_errors() {
+        let inputs = Inputs {
+            edge_lists: vec!["a.csv".into()],
+            plans: vec![Plan::Whole { reader: 3 }],
+            exports: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let options = IngestOptions::default();
+        // Four billion names announced in a few bytes.
+        let mut w = Writer::default();
+        w.json(&Vec::<Done>::new());
+        w.u32(u32::MAX);
+        assert!(assemble(&[w.bytes], &inputs, &options).is_err());
+        // Well-formed names and no rows, but the plan names a reader that sent nothing.
+        let mut w = Writer::default();
+        w.json(&Vec::<Done>::new());
+        w.u32(0);
+        w.u64(0);
+        let err = assemble(&[w.bytes], &inputs, &options).unwrap_err().to_string();
+        assert!(err.contains("did not read it"), "{err}");
+        // Random bytes of every length up to 64.
+        for n in 0..64u8 {
+            let bytes: Vec<u8> = (0..n).map(|i| i.wrapping_mul(37).wrapping_add(n)).collect();
+            let _ = assemble(&[bytes], &inputs, &options);
+        }
+    }
 }

@@ -88,6 +88,11 @@ impl<'a> Reader<'a> {
     pub fn done(&self) -> bool {
         self.at >= self.bytes.len()
     }
+    /// Bytes not read yet: a bound on how many items a count sent by a peer can really
+    /// have (room is reserved for no more than that, whatever the count says).
+    pub fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.at)
+    }
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(short)?;
         let s = &self.bytes[self.at..end];
