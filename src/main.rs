@@ -291,8 +291,43 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            say!("backscratch: error: {}", report::escape::terminal(&format!("{e:#}")));
+            let mut message = format!("{e:#}");
+            if let Some(a) = scan_args.filter(|a| a.redact || a.redact_key.is_some()) {
+                message = redacted_message(&message, a, subjects_file(&cli.command));
+            }
+            say!("backscratch: error: {}", report::escape::terminal(&message));
             ExitCode::from(2)
         }
+    }
+}
+
+fn subjects_file(command: &Command) -> Option<&Path> {
+    match command {
+        Command::Check(a) => a.subjects.as_deref(),
+        _ => None,
+    }
+}
+
+/// An error under `--redact` names no file the way the user named it (a file named after a
+/// person names them) and quotes no header cells (a misread header is a row of names): paths
+/// become `input-N`, `people-file`, `allow-file`, `subjects-file`, as in the report.
+fn redacted_message(message: &str, a: &ScanArgs, subjects: Option<&Path>) -> String {
+    let alias = |stem: String, path: &Path| {
+        let ext = path.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+        (path.display().to_string(), format!("{stem}{ext}"))
+    };
+    let mut map: Vec<(String, String)> =
+        a.inputs.iter().enumerate().map(|(i, p)| alias(format!("input-{}", i + 1), p)).collect();
+    let named = [("people-file", a.people.as_deref()), ("allow-file", a.allow.as_deref()), ("subjects-file", subjects)];
+    map.extend(named.into_iter().filter_map(|(stem, p)| p.map(|p| alias(stem.to_string(), p))));
+    map.retain(|(from, _)| !from.is_empty() && from != "-");
+    map.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    let mut out = message.to_string();
+    for (from, to) in &map {
+        out = out.replace(from.as_str(), to);
+    }
+    match out.find("the header has: ") {
+        Some(i) => format!("{}the header has: [redacted]", &out[..i]),
+        None => out,
     }
 }

@@ -358,3 +358,18 @@ fn long_histories_are_matched_in_linear_time() {
     let signals = v["findings"][0]["signals"].to_string();
     assert!(signals.contains("worked together (Shared)"), "{signals}");
 }
+
+/// Under `--redact` an error names no file as the user named it and quotes no header cells
+/// (a file named after a person names them; a misread header is a row of names).
+#[test]
+fn redacted_errors_name_no_file_and_quote_no_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ava_smith.csv");
+    std::fs::write(&path, "Tess Ode,Bob Ray\nann,bob\n,bob\n").unwrap();
+    for extra in [&["--strict"][..], &["--from-col", "nobody", "--header", "yes"][..]] {
+        let out = bs().arg("scan").arg(&path).arg("--redact").args(extra).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("input-1.csv") && !err.contains("ava_smith") && !err.contains("Tess"), "{err}");
+    }
+}
