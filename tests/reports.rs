@@ -254,28 +254,6 @@ fn tricky_names() -> Vec<String> {
     std::fs::read_to_string("tests/fixtures/tricky/names.txt").unwrap().lines().map(String::from).collect()
 }
 
-/// A minimal RFC 4180 reader for checking the CSV output.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let (mut rows, mut row, mut cell, mut quoted, mut chars) =
-        (Vec::new(), Vec::new(), String::new(), false, text.chars().peekable());
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                cell.push('"');
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => row.push(std::mem::take(&mut cell)),
-            ('\n', false) => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
-            }
-            (c, _) => cell.push(c),
-        }
-    }
-    rows
-}
-
 #[test]
 fn tricky_names_survive_json_and_jsonl_exactly() {
     let names = tricky_names();
@@ -296,7 +274,7 @@ fn tricky_names_survive_json_and_jsonl_exactly() {
 #[test]
 fn tricky_names_are_inert_in_csv() {
     let people = tricky("csv");
-    let rows = parse_csv(people.split("\n\n").nth(1).unwrap());
+    let rows = common::parse_csv(people.split("\n\n").nth(1).unwrap());
     assert_eq!(rows[0][0], "name");
     for name in tricky_names() {
         let cell = if name.starts_with(['=', '@', '+', '-']) { format!("'{name}") } else { name.clone() };

@@ -8,6 +8,8 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
 const SAMPLE: &str = "data/sample/recommendations.csv";
 const EMPLOYMENT: &str = "data/sample/employment.csv";
 
@@ -101,7 +103,7 @@ fn count_only_checks_tell_nothing() {
 #[test]
 fn a_date_column_of_ratings_is_not_evidence() {
     let dir = tempfile::tempdir().unwrap();
-    let mut rdr = csv_rows(SAMPLE);
+    let mut rdr = common::parse_csv(&fs::read_to_string(SAMPLE).unwrap());
     let header = rdr.remove(0);
     let write = |name: &str, with_date: bool| {
         let path = dir.path().join(name);
@@ -124,31 +126,6 @@ fn a_date_column_of_ratings_is_not_evidence() {
     assert_eq!(a["people"], b["people"]);
     let warnings = a["summary"]["warnings"].to_string();
     assert!(warnings.contains("its dates are not used"), "{warnings}");
-}
-
-fn csv_rows(path: &str) -> Vec<Vec<String>> {
-    // The sample's quoted texts hold commas: a small reader for them.
-    let text = fs::read_to_string(path).unwrap();
-    let mut rows = Vec::new();
-    let (mut row, mut cell, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cell.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => row.push(std::mem::take(&mut cell)),
-            ('\r', false) => {}
-            ('\n', false) => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
-            }
-            (c, _) => cell.push(c),
-        }
-    }
-    rows
 }
 
 /// Case 6: a header of unknown names above dates is a header (was the recommendation "From
