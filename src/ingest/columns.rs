@@ -134,7 +134,7 @@ const RELATIONSHIP_NAMES: &[&str] = &["relationship", "relation", "relationshipt
 const WEIGHT_NAMES: &[&str] = &["weight", "rating", "score", "vote", "vot", "sign"];
 
 /// Lower-case a header cell and drop everything but letters and digits.
-fn normalize(cell: &str) -> String {
+pub(super) fn normalize(cell: &str) -> String {
     cell.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 

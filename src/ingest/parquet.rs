@@ -219,7 +219,7 @@ impl Column {
     /// order: call once per record of the step.
     fn cell(&mut self, i: usize, out: &mut Vec<u8>) -> bool {
         out.clear();
-        if self.max_def > 0 && self.defs.get(i).is_none_or(|&d| d < self.max_def) {
+        if self.is_null(i) {
             return false;
         }
         let k = self.next;
@@ -245,7 +245,7 @@ impl Column {
 
     /// The length of record `i`'s value if it is bytes (checked before it is copied).
     fn byte_len(&self, i: usize) -> usize {
-        if self.max_def > 0 && self.defs.get(i).is_none_or(|&d| d < self.max_def) {
+        if self.is_null(i) {
             return 0;
         }
         match &self.values {
@@ -257,9 +257,14 @@ impl Column {
 
     /// Skip record `i`'s value without copying it.
     fn skip(&mut self, i: usize) {
-        if self.max_def == 0 || self.defs.get(i).is_some_and(|&d| d >= self.max_def) {
+        if !self.is_null(i) {
             self.next += 1;
         }
+    }
+
+    /// Whether record `i` of the step is null (its definition level short of the column's).
+    fn is_null(&self, i: usize) -> bool {
+        self.max_def > 0 && self.defs.get(i).is_none_or(|&d| d < self.max_def)
     }
 }
 

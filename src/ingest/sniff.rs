@@ -132,10 +132,7 @@ const JOB_DATE_NAMES: &[&str] = &["start", "end", "startdate", "enddate", "start
 /// Whether a header names a company and a start or end: a jobs file (`--people`), not
 /// recommendations.
 pub(super) fn is_jobs_header(header: &[String]) -> bool {
-    let norm: Vec<String> = header
-        .iter()
-        .map(|c| c.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect())
-        .collect();
+    let norm: Vec<String> = header.iter().map(|c| super::columns::normalize(c)).collect();
     norm.iter().any(|c| JOB_NAMES.contains(&c.as_str())) && norm.iter().any(|c| JOB_DATE_NAMES.contains(&c.as_str()))
 }
 

@@ -83,10 +83,10 @@ impl<R: BufRead> Read for CrLines<R> {
         self.0.consume(n);
         let mut at = 0;
         while let Some(i) = memchr::memchr(b'\r', &buf[at..n]).map(|i| at + i) {
-            let following = match (buf.get(i + 1).filter(|_| i + 1 < n), next) {
-                (Some(&b), _) => Some(b),
-                (None, Some(b)) => Some(b),
-                (None, None) => self.0.fill_buf()?.first().copied(),
+            let following = match next {
+                _ if i + 1 < n => Some(buf[i + 1]),
+                Some(b) => Some(b),
+                None => self.0.fill_buf()?.first().copied(),
             };
             if following != Some(b'\n') {
                 buf[i] = b'\n';

@@ -163,24 +163,12 @@ fn missing_evidence(subject: &Subject, findings: &[Finding], marks: &Marks<'_>) 
     ))
 }
 
-/// Names among `candidates` close to `query`: the same words in another order (`Petrov
-/// Ivan`), or a few typing errors away (see [`NameIndex::suggestions`]).
+/// Names among `candidates` close to `query`, by the measure of [`NameIndex::suggestions`]:
+/// the same words in another order (`Petrov Ivan`), or a few typing errors away.
 fn near_names<'c>(query: &str, candidates: impl Iterator<Item = &'c str>) -> Vec<String> {
-    let q = fold(query);
-    let q_chars: Vec<char> = q.chars().collect();
-    let q_words = word_set(&q).join(" ");
-    let limit = (q_chars.len() / 3).max(1);
-    let mut near: Vec<(usize, &str)> = candidates
-        .filter_map(|name| {
-            let folded = fold(name);
-            let d = if word_set(&folded).join(" ") == q_words {
-                Some(0)
-            } else {
-                distance(&q_chars, &folded.chars().collect::<Vec<_>>(), limit)
-            };
-            d.map(|d| (d, name))
-        })
-        .collect();
+    let q = Folded::new(&fold(query));
+    let mut near: Vec<(usize, &str)> =
+        candidates.filter_map(|name| q.distance_to(&Folded::new(&fold(name))).map(|d| (d, name))).collect();
     near.sort_unstable();
     near.into_iter().take(MAX_SUGGESTIONS).map(|(_, n)| n.to_string()).collect()
 }
@@ -249,7 +237,37 @@ fn word_set(folded: &str) -> Vec<&str> {
 /// per `check`, so that 2,000 absent names against 100,000 people fold each name once.
 pub struct NameIndex<'g> {
     g: &'g Graph,
-    entries: Vec<(Vec<char>, String, Histogram)>,
+    entries: Vec<Folded>,
+}
+
+/// A folded name prepared for near-match search: its characters, its sorted words, and
+/// their histogram.
+struct Folded {
+    chars: Vec<char>,
+    words: String,
+    histogram: Histogram,
+}
+
+impl Folded {
+    fn new(folded: &str) -> Self {
+        let chars: Vec<char> = folded.chars().collect();
+        Folded { words: word_set(folded).join(" "), histogram: histogram(&chars), chars }
+    }
+
+    /// How near `other` is to this query: 0 for the same words in any order, else the edit
+    /// distance when it is at most a third of the query's length (`None` beyond that).
+    fn distance_to(&self, other: &Folded) -> Option<usize> {
+        let limit = (self.chars.len() / 3).max(1);
+        if other.words == self.words {
+            Some(0)
+        } else if other.chars.len().abs_diff(self.chars.len()) > limit
+            || histogram_gap(&other.histogram, &self.histogram) > limit
+        {
+            None
+        } else {
+            distance(&self.chars, &other.chars, limit)
+        }
+    }
 }
 
 /// Characters counted in 32 buckets: each edit changes the counts by at most 2 in all, so
@@ -280,11 +298,7 @@ impl<'g> NameIndex<'g> {
                 let name = g.name(v);
                 // `Sam Park (Globex)`: a name kept apart from another of the same name is
                 // compared without its suffix.
-                let folded = fold(name.split(" (").next().unwrap_or(name));
-                let words = word_set(&folded).join(" ");
-                let chars: Vec<char> = folded.chars().collect();
-                let h = histogram(&chars);
-                (chars, words, h)
+                Folded::new(&fold(name.split(" (").next().unwrap_or(name)))
             })
             .collect();
         NameIndex { g, entries }
@@ -294,26 +308,9 @@ impl<'g> NameIndex<'g> {
     /// in another order, or a few typing errors away (a third of the name's length at most).
     pub fn suggestions(&self, query: &str) -> Vec<String> {
         use rayon::prelude::*;
-        let q = fold(query);
-        let q_chars: Vec<char> = q.chars().collect();
-        let q_words = word_set(&q).join(" ");
-        let q_histogram = histogram(&q_chars);
-        let limit = (q_chars.len() / 3).max(1);
-        let mut near: Vec<(usize, u32)> = self
-            .entries
-            .par_iter()
-            .enumerate()
-            .filter_map(|(v, (chars, words, h))| {
-                let d = if *words == q_words {
-                    Some(0)
-                } else if chars.len().abs_diff(q_chars.len()) > limit || histogram_gap(h, &q_histogram) > limit {
-                    None
-                } else {
-                    distance(&q_chars, chars, limit)
-                };
-                d.map(|d| (d, v as u32))
-            })
-            .collect();
+        let q = Folded::new(&fold(query));
+        let mut near: Vec<(usize, u32)> =
+            self.entries.par_iter().enumerate().filter_map(|(v, e)| q.distance_to(e).map(|d| (d, v as u32))).collect();
         near.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| self.g.name(a.1).cmp(self.g.name(b.1))));
         near.into_iter().take(MAX_SUGGESTIONS).map(|(_, v)| self.g.name(v).to_string()).collect()
     }
