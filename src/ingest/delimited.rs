@@ -314,11 +314,7 @@ pub(super) fn finish_input(
     });
     out.warnings.extend(head.notes.iter().cloned());
     out.warnings.extend(quality::input_warnings(path, &part.stats, &part.dates, column.as_deref()));
-    if quality::dates_implausible(&part.dates) {
-        out.rows.forget_dates(super::file_index(out.inputs.len())?);
-    } else if part.dates.dated > 0 {
-        out.date_precision = out.date_precision.max(part.dates.coarsest);
-    }
+    out.close_dates(&part.dates)?;
     out.inputs.push(part.stats);
     Ok(())
 }

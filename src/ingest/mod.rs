@@ -327,6 +327,18 @@ pub fn read_exports(exports: &[PathBuf], options: &IngestOptions, out: &mut Inge
 }
 
 impl Ingested {
+    /// What the dates of the input being closed (the next in `inputs`, its rows the last
+    /// stored) mean for the whole: none at all when most are implausible (the column held
+    /// no dates), else their precision counts towards the coarsest.
+    fn close_dates(&mut self, dates: &DateStats) -> Result<(), Error> {
+        if quality::dates_implausible(dates) {
+            self.rows.forget_dates(file_index(self.inputs.len())?);
+        } else if dates.dated > 0 {
+            self.date_precision = self.date_precision.max(dates.coarsest);
+        }
+        Ok(())
+    }
+
     /// Append the edges of LinkedIn exports, one input per export file.
     fn add_exports(&mut self, read: linkedin::Exports) -> Result<(), Error> {
         let first = self.inputs.len();

@@ -96,11 +96,7 @@ pub(super) fn close_input(
     super::nothing_usable(path, &stats)?;
     let column = cols.time.map(|i| format!("column {} ('{}')", i + 1, header[i]));
     out.warnings.extend(super::quality::input_warnings(path, &stats, &dates, column.as_deref()));
-    if super::quality::dates_implausible(&dates) {
-        out.rows.forget_dates(super::file_index(out.inputs.len())?);
-    } else if dates.dated > 0 {
-        out.date_precision = out.date_precision.max(dates.coarsest);
-    }
+    out.close_dates(&dates)?;
     out.inputs.push(stats);
     Ok(())
 }
