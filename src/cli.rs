@@ -248,8 +248,14 @@ pub(crate) struct ScanArgs {
     /// This process's line of --hosts, counting from 0.
     #[arg(long, value_name = "I", requires = "hosts")]
     pub(crate) process: Option<usize>,
-    /// With --hosts: how long to wait for every process to connect (e.g. 60s, 2m); a peer that
-    /// does not answer in time is an error naming it.
+    /// With --hosts: a secret of at least 16 bytes in FILE, the same for every process; each
+    /// connection proves it (HMAC challenge and response, the key never travels), so only
+    /// processes holding it join the run. Use one on any network you do not control.
+    #[arg(long, value_name = "FILE", requires = "hosts")]
+    pub(crate) cluster_key: Option<PathBuf>,
+    /// With --hosts: how long to wait for every process to connect (e.g. 60s, 2m), and how long
+    /// a peer may go silent mid-run (at least 10s); a peer that does not answer in time is an
+    /// error naming it.
     #[arg(long, value_parser = parse_duration, default_value = "60s", value_name = "D")]
     pub(crate) connect_timeout: Duration,
     /// Treat the first bad row (too few columns, empty name, bad date, invalid UTF-8) as an error.

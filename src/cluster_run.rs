@@ -18,7 +18,7 @@ use crate::cli::{config, ScanArgs};
 /// matter), the size of every file read (inputs, `--people`, `--allow`, `--baseline`,
 /// `--subjects`; not folders, whose sizes differ between file systems), and the host list.
 /// Options for one process only are not in it: `--process`, `--threads` (per process),
-/// `--connect-timeout`, and what only process 0 does with the result (`-o`, `--format`,
+/// `--connect-timeout`, `--cluster-key` (proved, not compared, see `cluster::mesh`), and what only process 0 does with the result (`-o`, `--format`,
 /// `--report`, `--fail-on`, `--exit-zero`, `-q`, `--verbose`, `--github`, `--no-timestamp`).
 fn agreement(a: &ScanArgs, subjects: Option<&[String]>, hosts: &[String]) -> Agreement {
     let mut items = Agreement::default();
@@ -63,6 +63,25 @@ fn agreement(a: &ScanArgs, subjects: Option<&[String]>, hosts: &[String]) -> Agr
     items
 }
 
+/// The secret in `--cluster-key FILE`: its bytes, less one line end, at least 16 of them.
+fn cluster_key(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    /// A key file is a secret of some bytes, never megabytes.
+    const MAX_KEY_FILE: u64 = 64 << 10;
+    let bytes = backscratch::ingest::source::read_bounded(path, MAX_KEY_FILE, "the cluster key")
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let key = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+    let key = key.strip_suffix(b"\r").unwrap_or(key);
+    if key.len() < 16 {
+        anyhow::bail!(
+            "--cluster-key {}: a key of {} bytes is too short to keep strangers out; use at least 16 (e.g. `head -c 32 \
+             /dev/urandom | base64 > key`)",
+            path.display(),
+            key.len()
+        );
+    }
+    Ok(key.to_vec())
+}
+
 /// Agree on the exit code: process 0's, unless a process failed (then every process fails
 /// with the first failure, naming it).
 fn agree_code(node: &mut Node<'_>, mine: Result<u8, String>) -> Result<u8, String> {
@@ -83,7 +102,10 @@ pub fn run(a: &ScanArgs, subjects: Option<Vec<String>>, format: Format) -> anyho
     let path = a.hosts.as_ref().expect("--hosts given");
     let hosts = cluster::hosts::read(path)?;
     let process = a.process.context("--hosts needs --process")?;
-    let agreement = agreement(a, subjects.as_deref(), &hosts);
+    let mut agreement = agreement(a, subjects.as_deref(), &hosts);
+    if let Some(path) = &a.cluster_key {
+        agreement.key = cluster_key(path)?;
+    }
     let cluster = ClusterConfig { hosts, process, connect_timeout: a.connect_timeout, agreement };
     let args = Arc::new(a.clone());
     let code = cluster::execute(&cluster, move |node| {

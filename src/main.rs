@@ -126,6 +126,7 @@ fn distinct_outputs(a: &ScanArgs, format: Format, subjects_file: Option<&Path>) 
         ("--subjects", &subjects_file.map(Path::to_path_buf)),
         ("--redact-key", &a.redact_key),
         ("--hosts", &a.hosts),
+        ("--cluster-key", &a.cluster_key),
     ];
     let read = read_set::ReadSet::new(
         &a.inputs,

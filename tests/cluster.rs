@@ -261,6 +261,61 @@ fn a_peer_started_with_other_flags_is_refused() {
 }
 
 #[test]
+fn a_cluster_key_lets_its_holders_in_and_names_a_peer_with_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let (ours, theirs, short) = (
+        key("ours", "a secret of more than 16 bytes\n"),
+        key("theirs", "another secret, also long\n"),
+        key("short", "abc"),
+    );
+    // The same key: the one-process report.
+    let keyed = [&SAMPLE[..], &["--cluster-key", &ours]].concat();
+    let (hosts, _) = host_file(dir.path(), 2);
+    let p1 = start(&keyed, &hosts, 1);
+    let p0 = start(&keyed, &hosts, 0);
+    let one = single(&SAMPLE);
+    for (i, child) in [p0, p1].into_iter().enumerate() {
+        let out = wait_at_most(child, Duration::from_secs(30)).expect("exits instead of hanging");
+        assert_eq!(out.status.code(), one.status.code(), "process {i}: {}", String::from_utf8_lossy(&out.stderr));
+        if i == 0 {
+            assert_eq!(json(&out)["findings"], json(&one)["findings"]);
+        }
+    }
+    // Another key (or none) on process 1: it is told the key is not proved, and process 0
+    // names the dropped connection when it gives up.
+    for other in [Some(theirs.as_str()), None] {
+        let (hosts, _) = host_file(dir.path(), 2);
+        let second = match other {
+            Some(k) => [&SAMPLE[..], &["--cluster-key", k]].concat(),
+            None => SAMPLE.to_vec(),
+        };
+        let p0 = start(&[&keyed[..], &["--connect-timeout", "3s"]].concat(), &hosts, 0);
+        let p1 = start(&second, &hosts, 1);
+        let out = wait_at_most(p1, Duration::from_secs(20)).expect("exits instead of hanging");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("did not prove the cluster key"), "{err}");
+        let out = wait_at_most(p0, Duration::from_secs(20)).expect("exits instead of hanging");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("it did not prove the cluster key"), "{err}");
+    }
+    // A key too short to keep anyone out is refused before any connection.
+    let (hosts, _) = host_file(dir.path(), 2);
+    let out =
+        wait_at_most(start(&[&SAMPLE[..], &["--cluster-key", &short]].concat(), &hosts, 0), Duration::from_secs(10))
+            .expect("exits");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("too short"), "{err}");
+}
+
+#[test]
 fn processes_started_with_other_per_process_options_or_flag_spellings_agree() {
     // The handshake compares the parsed options that change results: --threads (per
     // process), -q, the flag order and `--max-len=4` against `--max-len 4` may differ.
@@ -283,11 +338,9 @@ fn processes_started_with_other_per_process_options_or_flag_spellings_agree() {
     assert_eq!(std::fs::read(&report).unwrap(), one.stdout, "process 0 writes the one-process report");
 }
 
-#[test]
-fn a_peer_killed_mid_scan_stops_the_others_with_exit_2() {
-    // A search long enough to be killed in: 8-cycles in a dense random network.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("dense.csv");
+/// A network whose 8-cycle search runs for minutes: long enough to stop a peer in.
+fn dense_network(dir: &Path) -> PathBuf {
+    let path = dir.join("dense.csv");
     let mut text = String::from("from,to\n");
     let mut state = 99u64;
     for _ in 0..60_000 {
@@ -295,6 +348,35 @@ fn a_peer_killed_mid_scan_stops_the_others_with_exit_2() {
         text.push_str(&format!("p{},p{}\n", (state >> 20) % 4000, (state >> 40) % 4000));
     }
     std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_stopped_peer_is_named_after_its_silence_instead_of_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dense_network(dir.path());
+    let (hosts, addrs) = host_file(dir.path(), 2);
+    let args = ["scan", path.to_str().unwrap(), "--max-len", "8", "--connect-timeout", "10s", "--format", "json"];
+    let mut victim = start(&args, &hosts, 1);
+    let survivor = start(&args, &hosts, 0);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(victim.try_wait().unwrap().is_none(), "the scan must still be running to test this");
+    let stopped = Command::new("kill").args(["-STOP", &victim.id().to_string()]).status().unwrap();
+    assert!(stopped.success());
+    let started = Instant::now();
+    let out = wait_at_most(survivor, Duration::from_secs(40)).expect("exits instead of hanging");
+    let _ = victim.kill();
+    let _ = victim.wait();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("lost process 1 ({}): not a sign of life", addrs[1])), "{err}");
+    assert!(started.elapsed() >= Duration::from_secs(9), "not before the limit: {:?}", started.elapsed());
+}
+
+#[test]
+fn a_peer_killed_mid_scan_stops_the_others_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dense_network(dir.path());
     let (hosts, addrs) = host_file(dir.path(), 3);
     let args = ["scan", path.to_str().unwrap(), "--max-len", "8", "--format", "json", "--no-timestamp"];
     let children: Vec<Child> = (0..3).rev().map(|i| start(&args, &hosts, i)).collect();

@@ -13,8 +13,9 @@
 //! process exits with its code.
 //!
 //! Failure is an error, never a hang: a peer that cannot be reached within
-//! `--connect-timeout`, was started with other inputs or flags, or dies mid-scan makes every
-//! surviving process stop with exit code 2 and a message naming the peer.
+//! `--connect-timeout`, was started with other inputs or flags, holds no `--cluster-key` proof,
+//! dies mid-scan or stops answering ([`liveness`]) makes every surviving process stop with
+//! exit code 2 and a message naming the peer.
 
 pub mod core;
 pub mod count;
@@ -22,6 +23,7 @@ pub mod dictionary;
 pub mod exchange;
 pub mod gather;
 pub mod hosts;
+pub mod liveness;
 pub mod mesh;
 pub mod partition;
 pub mod share;
@@ -70,9 +72,11 @@ where
 {
     config.validate()?;
     let peers = mesh::Peers { hosts: &config.hosts, me: config.process, agreement: &config.agreement };
-    let sockets = mesh::connect(&peers, config.connect_timeout)?;
+    let connections = mesh::connect(&peers, config.connect_timeout)?;
     exchange::watch_peers(config.hosts.clone(), config.process);
-    exchange::run(sockets, config.process, work)
+    let _watch = liveness::watch(connections.liveness, &config.hosts, config.process, config.connect_timeout)
+        .map_err(|e| Error::Cluster(format!("process {}: cannot watch the peers: {e}", config.process)))?;
+    exchange::run(connections.data, config.process, work)
 }
 
 /// Run `config`'s scan as this process's part of a cluster run (every process calls it with
