@@ -232,34 +232,64 @@ struct Parsed {
     connections: HashMap<String, Vec<(String, i64)>>,
 }
 
+/// Rows kept from Positions.csv or Connections.csv, which give context, not edges: someone's
+/// positions are tens and LinkedIn caps connections at 30,000, and every kept row costs memory
+/// (a few hundred bytes) until the exports are matched. Rows past this are counted in a warning.
+pub const MAX_CONTEXT_ROWS: usize = 100_000;
+
+/// [`Table::parse_limited`] at [`MAX_CONTEXT_ROWS`], with a warning for the rows left unread.
+fn context_table(path: &str, text: &str, required: &[&str], warnings: &mut Vec<String>) -> Result<Table, Error> {
+    let t = Table::parse_limited(path, text, required, MAX_CONTEXT_ROWS)?;
+    if t.over_limit > 0 {
+        warnings.push(format!(
+            "{path}: only the first {MAX_CONTEXT_ROWS} rows were read and {} more were not (no real export has \
+             that many; is it the right file?)",
+            t.over_limit
+        ));
+    }
+    Ok(t)
+}
+
 fn parse_positions(files: &ExportFiles, warnings: &mut Vec<String>) -> Result<Vec<(String, i64, i64)>, Error> {
     let Some((path, text)) = files.get("Positions.csv") else { return Ok(Vec::new()) };
-    let t = Table::parse(path, text, &["Company Name", "Started On"])?;
+    let t = context_table(path, text, &["Company Name", "Started On"], warnings)?;
     let mut out = Vec::new();
+    // The first few unusable positions are named; the rest are counted.
+    const NAMED: usize = 10;
+    let mut unusable = 0usize;
     for (line, row) in &t.rows {
         let company = t.cell(row, "Company Name");
         let (started, finished) = (t.cell(row, "Started On"), t.cell(row, "Finished On"));
-        let Some(start) = dates::parse(started) else {
-            warnings.push(format!(
-                "{path}:{line}: position at '{company}' has no readable start date ('{started}'); not used"
-            ));
-            continue;
-        };
+        let start = dates::parse(started);
         let end = if finished.is_empty() { Some(i64::MAX) } else { dates::end_of_period(finished) };
-        match end {
-            Some(end) if !company.is_empty() && end >= start => out.push((company.to_string(), start, end)),
-            _ => warnings.push(format!("{path}:{line}: position at '{company}' has an unreadable period; not used")),
+        let problem = match (start, end) {
+            (None, _) => format!("has no readable start date ('{started}')"),
+            (Some(start), Some(end)) if !company.is_empty() && end >= start => {
+                out.push((company.to_string(), start, end));
+                continue;
+            }
+            _ => "has an unreadable period".to_string(),
+        };
+        unusable += 1;
+        if unusable <= NAMED {
+            warnings.push(format!("{path}:{line}: position at '{company}' {problem}; not used"));
         }
+    }
+    if unusable > NAMED {
+        warnings.push(format!("{path}: {} more positions were not used for the same reasons", unusable - NAMED));
     }
     // Most recent first: the first company is the one a name is told apart by.
     out.sort_by_key(|p| std::cmp::Reverse(p.1));
     Ok(out)
 }
 
-fn parse_connections(files: &ExportFiles) -> Result<HashMap<String, Vec<(String, i64)>>, Error> {
+fn parse_connections(
+    files: &ExportFiles,
+    warnings: &mut Vec<String>,
+) -> Result<HashMap<String, Vec<(String, i64)>>, Error> {
     let mut out: HashMap<String, Vec<(String, i64)>> = HashMap::new();
     let Some((path, text)) = files.get("Connections.csv") else { return Ok(out) };
-    let t = Table::parse(path, text, &["First Name", "Last Name", "Connected On"])?;
+    let t = context_table(path, text, &["First Name", "Last Name", "Connected On"], warnings)?;
     for (_, row) in &t.rows {
         if let Some(on) = dates::parse(t.cell(row, "Connected On")) {
             let key = name_key(&full_name(&t, row, "First Name", "Last Name"));
@@ -394,7 +424,7 @@ pub fn read_exports(
         }
         let name = owner_name(&files, options)?;
         let positions = parse_positions(&files, &mut out.warnings)?;
-        let connections = parse_connections(&files)?;
+        let connections = parse_connections(&files, &mut out.warnings)?;
         let owner = Owner {
             name,
             companies: positions.iter().map(|p| p.0.clone()).collect(),
