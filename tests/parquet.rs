@@ -312,3 +312,26 @@ fn hostile_parquet_is_bounded_and_accounted() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// A footer whose schema list claims two billion entries (found by the Parquet fuzzer: the
+/// reader used to reserve room for all of them before reading one, about 50 GB, and abort)
+/// is an error naming the file, read in bounded memory.
+#[test]
+fn a_footer_claiming_a_huge_list_is_an_error_not_an_abort() {
+    // Compact Thrift FileMetaData: version = 1, then field 2 (schema) as a list of structs
+    // whose size is the varint 2^31 - 1, and eight bytes where the entries should be.
+    let mut meta = vec![0x15, 0x02, 0x19, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x07];
+    meta.extend_from_slice(&[0; 8]);
+    let mut file = b"PAR1".to_vec();
+    file.extend_from_slice(&meta);
+    file.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+    file.extend_from_slice(b"PAR1");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("footer.parquet");
+    std::fs::write(&path, &file).unwrap();
+    let out = scan(&[path.to_str().unwrap(), "--count-only"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("footer.parquet") && err.contains("damaged or truncated Parquet"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -229,7 +229,7 @@ impl<C: FnMut(usize, u64, &[u8]) -> Result<()>> Outbox<'_, C> {
         if self.this_round >= self.quota && self.rounds_left > 1 {
             self.end_round();
             self.start_round();
-        } else if self.sent % 8 == 0 {
+        } else if self.sent.is_multiple_of(8) {
             // Stepping hands the pieces to the network threads and takes in what arrived.
             input.flush();
             self.worker.step();

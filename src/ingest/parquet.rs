@@ -133,8 +133,8 @@ fn text_of(d: &ColumnDescriptor) -> Text {
     use parquet::basic::ConvertedType as C;
     match (d.logical_type_ref(), d.converted_type()) {
         (Some(LogicalType::Date), _) | (_, C::DATE) => Text::Days,
-        (Some(LogicalType::Timestamp { unit, .. }), _) => Text::Timestamp {
-            per_second: match unit {
+        (Some(LogicalType::Timestamp(t)), _) => Text::Timestamp {
+            per_second: match t.unit {
                 TimeUnit::MILLIS => 1_000,
                 TimeUnit::MICROS => 1_000_000,
                 TimeUnit::NANOS => 1_000_000_000,
@@ -142,8 +142,8 @@ fn text_of(d: &ColumnDescriptor) -> Text {
         },
         (_, C::TIMESTAMP_MILLIS) => Text::Timestamp { per_second: 1_000 },
         (_, C::TIMESTAMP_MICROS) => Text::Timestamp { per_second: 1_000_000 },
-        (Some(LogicalType::Decimal { scale, .. }), _) => Text::Decimal { scale: (*scale).clamp(0, 38) as u32 },
-        (Some(LogicalType::Integer { is_signed: false, .. }), _) => Text::Unsigned,
+        (Some(LogicalType::Decimal(d)), _) => Text::Decimal { scale: d.scale.clamp(0, 38) as u32 },
+        (Some(LogicalType::Integer(i)), _) if !i.is_signed => Text::Unsigned,
         _ if matches!(d.physical_type(), Physical::BYTE_ARRAY | Physical::FIXED_LEN_BYTE_ARRAY) => Text::Raw,
         _ => Text::Plain,
     }
