@@ -527,14 +527,24 @@ fn whole_accounting(inputs: &mut [ingest::InputStats], duplicates: &[u64]) {
 }
 
 impl MaxLen {
-    /// What a cluster's count searched (with `auto`, estimated over the whole network).
+    /// What a cluster's count searched (with `auto`, estimated inside components, as one process does).
     fn of_cluster(counts: &crate::cluster::count::Counts) -> MaxLen {
-        match counts.walks4 {
+        match counts.estimate {
             None => MaxLen { k: counts.max_len, choice: None },
-            Some(walks4) => MaxLen::auto(
+            Some(e) if e.settled => MaxLen::auto(
                 counts.max_len,
-                walks4,
-                "in the whole network: a cluster run computes no components, so it counts more walks than one process",
+                e.walks4,
+                &format!("among the {} people of cyclic components", e.core_people),
+            ),
+            Some(e) => MaxLen::auto(
+                counts.max_len,
+                e.walks4,
+                &format!(
+                    "among {} people: the components were not all told apart in {} rounds of messages, so the \
+                     unsettled people counted as one and more walks than one process counts",
+                    e.core_people,
+                    crate::cluster::components::MAX_ROUNDS
+                ),
             ),
         }
     }

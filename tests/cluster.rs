@@ -203,16 +203,11 @@ fn wiki_vote_is_judged_from_the_core_on_two_processes() {
     let args = ["scan", vote.to_str().unwrap(), "--max-len", "4", "--format", "json", "--no-timestamp"];
     let v = same_as_one(&args, 2);
     assert!(v["summary"]["findings"].as_u64().unwrap() > 100_000);
-    // With `auto`, a cluster estimates over the whole network (it computes no strongly
-    // connected components), which counts at least the walks one process counts: it never
-    // searches longer than one process, and says why. On wiki-Vote one process takes 5 and
-    // the cluster 4.
+    // The default scan (`--max-len auto`): the cluster labels components as one process
+    // does, so it chooses the same k (5) for the same reason and the report is the same.
     let auto = ["scan", vote.to_str().unwrap(), "--format", "json", "--no-timestamp"];
-    let (one, many) = (json(&single(&auto)), json(&cluster(&auto, 2)[0]));
-    let k = |v: &Value| v["params"]["max_cycle_len"].as_u64().unwrap();
-    assert!(k(&many) <= k(&one), "{} > {}", k(&many), k(&one));
-    assert!(many["params"]["max_len_choice"]["walks4"].as_f64() >= one["params"]["max_len_choice"]["walks4"].as_f64());
-    assert!(many["params"]["max_len_choice"]["reason"].as_str().unwrap().contains("whole network"));
+    let v = same_as_one(&auto, 2);
+    assert_eq!(v["params"]["max_cycle_len"], 5);
 }
 
 /// Wait for `child` at most `limit`; its output, or `None` if it is still running (then it
@@ -409,10 +404,11 @@ fn count_only_counts_pairs_and_cycles_by_distributed_joins() {
             assert!(v["summary"]["cycles"]["4"].as_u64().unwrap() > 100_000, "{}", v["summary"]);
         }
     }
-    // With `auto`, a cluster estimates over the whole network and says so.
+    // With `auto`, a cluster estimates inside components as one process does: on wiki-Vote
+    // both choose k = 5 (the cluster chose 4 when it counted walks in the whole network).
     let args = ["scan", vote.to_str().unwrap(), "--count-only", "--format", "json", "--no-timestamp"];
-    let v = json(&cluster(&args, 2)[0]);
+    let v = same_as_one(&args, 2);
     let choice = &v["params"]["max_len_choice"];
-    assert!(choice["reason"].as_str().unwrap().contains("whole network"), "{choice}");
-    assert_eq!(v["params"]["max_cycle_len"], 4);
+    assert!(choice["reason"].as_str().unwrap().contains("among the 1300 people of cyclic components"), "{choice}");
+    assert_eq!(v["params"]["max_cycle_len"], 5);
 }

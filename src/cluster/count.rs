@@ -18,6 +18,7 @@
 
 use rayon::prelude::*;
 
+use super::components;
 use super::dictionary::dictionary;
 use super::partition::{partition, Part};
 use super::Node;
@@ -42,10 +43,9 @@ pub struct Counts {
     pub cycles: Vec<u64>,
     /// The longest cycle searched.
     pub max_len: usize,
-    /// With `auto`: walks of length 4 in the whole network (a cluster computes no
-    /// components, so this counts more walks than one process, which counts inside
-    /// components only).
-    pub walks4: Option<f64>,
+    /// With `auto`: what the choice was estimated from (walks of length 4 inside cyclic
+    /// components, as one process counts them).
+    pub estimate: Option<Estimate>,
 }
 
 pub(super) fn u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
@@ -173,44 +173,84 @@ pub(super) fn totals(node: &mut Node<'_>, mine: &[u64]) -> Result<Vec<u64>> {
     Ok(sums)
 }
 
-/// Walks of length 4 in the whole network, the estimate behind `--max-len auto`: for each
-/// person, the walks of two recommendations that end at them times those that start there.
-/// Each process tells the owners of its people's neighbours its degrees.
-fn walks4(node: &mut Node<'_>, part: &Part) -> Result<f64> {
-    let mut ending = vec![0u64; part.owned()];
-    let mut starting = vec![0u64; part.owned()];
-    let mut outbox = node.stream(12 * (part.edges_out() + part.edges_in()), |_, _, bytes| {
-        let mut it = u32s(bytes);
-        while let (Some(v), Some(tag), Some(d)) = (it.next(), it.next(), it.next()) {
-            let into = if tag == 0 { &mut ending } else { &mut starting };
-            *into.get_mut(part.local(v)).ok_or_else(bad_id)? += u64::from(d);
+/// What `--max-len auto` estimates from: walks of length 4 inside cyclic components, the
+/// people in those components, and whether the components were all settled (see
+/// [`components`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// Walks of two recommendations into and two out of a person, within a component.
+    pub walks4: f64,
+    /// People in components with a cycle.
+    pub core_people: u64,
+    /// Whether every component was told apart (else the unsettled people counted as one).
+    pub settled: bool,
+}
+
+/// Walks of length 4 inside cyclic components, as [`crate::detect::estimate::estimate`]
+/// counts them on one process: for each person, the walks of two recommendations inside their
+/// component that end at them times those that start there. Each process labels its people
+/// ([`components`]), tells the owners of their neighbours the label (so each learns its
+/// people's degrees inside their component), then those degrees.
+fn estimate(node: &mut Node<'_>, part: &Part) -> Result<Estimate> {
+    use components::TRIVIAL;
+    let comps = components::components(node, part)?;
+    let label = &comps.label;
+    let owned = part.owned();
+    let inside = |mine: u32, theirs: u32| mine == theirs && mine != TRIVIAL;
+    // Every message: a person, a tag, a label, a number; the owner of the person keeps the
+    // number where the label is that person's too.
+    let exchange = |node: &mut Node<'_>, number: &dyn Fn(usize, u32) -> u32| -> Result<[Vec<u64>; 2]> {
+        let mut sums = [vec![0u64; owned], vec![0u64; owned]];
+        let mut outbox = node.stream(16 * (part.edges_out() + part.edges_in()), |_, _, bytes| {
+            let mut it = u32s(bytes);
+            while let (Some(x), Some(tag), Some(l), Some(d)) = (it.next(), it.next(), it.next(), it.next()) {
+                if part.owner(x) != part.me() as usize {
+                    return Err(bad_id());
+                }
+                let mine = *label.get((x / part.processes()) as usize).ok_or_else(bad_id)?;
+                let j = part.local(x);
+                if inside(mine, l) {
+                    *sums.get_mut(tag as usize).ok_or_else(bad_id)?.get_mut(j).ok_or_else(bad_id)? += u64::from(d);
+                }
+            }
+            Ok(())
+        });
+        for (i, &l) in label.iter().enumerate() {
+            if l == TRIVIAL {
+                continue;
+            }
+            let v = part.global(i);
+            for (tag, neighbours) in [(0u32, part.out_of(v)), (1, part.in_of(v))] {
+                let d = number(i, tag);
+                for &x in neighbours {
+                    outbox.push(part.owner(x), |msg| {
+                        msg.u32(x);
+                        msg.u32(tag);
+                        msg.u32(l);
+                        msg.u32(d);
+                    });
+                }
+            }
         }
-        Ok(())
-    });
-    for i in 0..part.owned() {
-        let v = part.global(i);
-        let (outs, ins) = (part.out_of(v), part.in_of(v));
-        for &w in outs {
-            // v → w: v's in-degree ends walks at w.
-            outbox.push(part.owner(w), |msg| {
-                msg.u32(w);
-                msg.u32(0);
-                msg.u32(ins.len() as u32);
-            });
-        }
-        for &u in ins {
-            // u → v: v's out-degree starts walks at u.
-            outbox.push(part.owner(u), |msg| {
-                msg.u32(u);
-                msg.u32(1);
-                msg.u32(outs.len() as u32);
-            });
-        }
-    }
-    outbox.finish()?;
+        outbox.finish()?;
+        Ok(sums)
+    };
+    // Tag 0 goes to recommendees: they count recommenders inside (in-degree); tag 1 to
+    // recommenders: they count recommendees inside (out-degree).
+    let [in_deg, out_deg] = exchange(node, &|_, _| 1)?;
+    // v → w inside: v's in-degree ends walks at w; u → v inside: v's out-degree starts walks at u.
+    let [ending, starting] = exchange(node, &|i, tag| if tag == 0 { in_deg[i] as u32 } else { out_deg[i] as u32 })?;
     let mine: f64 = ending.iter().zip(&starting).map(|(&e, &s)| e as f64 * s as f64).sum();
-    let all = node.all_gather(mine.to_le_bytes().to_vec());
-    Ok(all.iter().filter_map(|b| b.as_slice().try_into().ok()).map(f64::from_le_bytes).sum())
+    let core = label.iter().filter(|&&l| l != TRIVIAL).count() as u64;
+    let all = node.all_gather([mine.to_le_bytes(), core.to_le_bytes(), [u8::from(comps.settled); 8]].concat());
+    let mut out = Estimate { walks4: 0.0, core_people: 0, settled: true };
+    for b in &all {
+        let (Some(w), Some(c), Some(s)) = (b.get(..8), b.get(8..16), b.get(16)) else { return Err(bad_id()) };
+        out.walks4 += f64::from_le_bytes(w.try_into().expect("8 bytes"));
+        out.core_people += u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        out.settled &= *s == 1;
+    }
+    Ok(out)
 }
 
 /// Count pairs and cycles of 3..=`max_len` people (`None`: 5 or 4 from the estimate of
@@ -246,15 +286,15 @@ pub(super) fn count_and_keep(
     let sums = totals(node, &mine)?;
     let (people, recommendations, pairs) = (sums[0], sums[1], sums[2]);
     let dup_totals = sums[3..].to_vec();
-    let walks4 = match max_len {
+    let estimate = match max_len {
         Some(_) => None,
-        None => Some(walks4(node, &part)?),
+        None => Some(estimate(node, &part)?),
     };
     use crate::detect::estimate::{max_len_for, seconds_k5};
-    let max_len = max_len.unwrap_or_else(|| max_len_for(seconds_k5(walks4.unwrap_or(0.0))));
+    let max_len = max_len.unwrap_or_else(|| max_len_for(seconds_k5(estimate.map_or(0.0, |e| e.walks4))));
     let mut marked = keep.then(|| vec![false; part.edges_out()]);
     let cycles = cycles(node, &part, recommendations, people, max_len, marked.as_mut())?;
-    let counts = Counts { people, recommendations, duplicates: dup_totals, pairs, cycles, max_len, walks4 };
+    let counts = Counts { people, recommendations, duplicates: dup_totals, pairs, cycles, max_len, estimate };
     let core = match (names, marked) {
         (Some(names), Some(marked)) => Some(super::core::Core::new(node, part, names, marked)?),
         _ => None,

@@ -17,6 +17,7 @@
 //! dies mid-scan or stops answering ([`liveness`]) makes every surviving process stop with
 //! exit code 2 and a message naming the peer.
 
+pub mod components;
 pub mod core;
 pub mod count;
 pub mod dictionary;
@@ -355,6 +356,41 @@ mod tests {
             longest += one.cycles["8"];
         }
         assert!(longest > 0, "some graph has cycles of 8");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn the_auto_estimate_equals_one_process_on_graphs_of_many_components() {
+        // Sparse graphs (many trivial people, chains, small and nested components) and one
+        // dense one: the distributed components give the one-process walks, core and choice.
+        let dir = std::env::temp_dir().join(format!("backscratch-cluster-auto-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut state = 3u64;
+        for case in 0..10u64 {
+            let path = dir.join(format!("g{case}.csv"));
+            let mut text = String::from("from,to\n");
+            let people = 30 + 17 * case;
+            let edges = if case == 9 { people * 6 } else { people + case * 4 };
+            for _ in 0..edges {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let a = (state >> 33) % people;
+                // Mostly forward edges (a DAG with chains), some back edges closing cycles.
+                let b = if (state >> 20).is_multiple_of(4) {
+                    (state >> 45) % people
+                } else {
+                    (a + 1 + (state >> 50) % 3) % people
+                };
+                text.push_str(&format!("v{a},v{b}\n"));
+            }
+            std::fs::write(&path, text).unwrap();
+            let config = ScanConfig { inputs: vec![path], count_only: true, max_cycle_len: None, ..Default::default() };
+            let one = crate::scan(&config).unwrap().report;
+            let many = in_threads(3, &[0, 0, 0], move |node| scan(node, &config).map(|o| o.map(|o| o.report)));
+            let many = many.into_iter().next().unwrap().unwrap().unwrap().unwrap();
+            let choice = |r: &crate::report::Report| serde_json::to_string(&r.params.max_len_choice).unwrap();
+            assert_eq!(choice(&one), choice(&many), "case {case}");
+            assert_eq!(one.params.max_cycle_len, many.params.max_cycle_len, "case {case}");
+        }
         std::fs::remove_dir_all(&dir).ok();
     }
 
