@@ -109,6 +109,37 @@ def main():
         rows.append(("a 0.1 MB zip of 870,000 recommendation rows (31 MB)", "fat.zip", [a.bin, "scan", p("fat.zip")],
                      "763 KB zip within the 256 MiB limit: 5.0 GB peak"))
 
+        # Issue 30: LinkedIn context files are context, not edges: a 32 MiB Connections.csv in a
+        # small zip, and a zip of four 32 MiB files.
+        conn = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        cap = 32 * (1 << 20) - 4096  # just under the 32 MiB a file of an export may expand to
+        body = "".join(f"P{i},Q,,,C,D,01 Jan 2020\n" for i in range(1_400_000))[:cap].rsplit("\n", 1)[0] + "\n"
+        with zipfile.ZipFile(p("connected.zip"), "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+            z.writestr("Profile.csv", "First Name,Last Name\nAva,Stone\n")
+            z.writestr("Connections.csv", conn + body)
+        size = os.path.getsize(p("connected.zip")) / 1024
+        rows.append((f"a {size:.0f} KB zip holding a 32 MiB Connections.csv", "connected.zip",
+                     [a.bin, "scan", p("connected.zip")], "239 KB zip: 634 MiB, 5.4 s (issue 30)"))
+        pos = "".join(f"Co{i},Eng,,,Jan 2010,Feb 2010\n" for i in range(1_200_000))[:cap]
+        with zipfile.ZipFile(p("four.zip"), "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+            z.writestr("Profile.csv", "First Name,Last Name\nAva,Stone\n")
+            z.writestr("Connections.csv", conn + body)
+            z.writestr("Positions.csv", "Company Name,Title,Description,Location,Started On,Finished On\n"
+                       + pos.rsplit("\n", 1)[0] + "\n")
+            z.writestr("Recommendations_Given.csv", "First Name,Last Name,Company,Job Title,Text,Creation Date,"
+                       "Status\n" + row * (cap // len(row)))
+            z.writestr("Recommendations_Received.csv", "First Name,Last Name,Company,Job Title,Text,Creation Date,"
+                       "Status\n" + row * (cap // len(row)))
+        rows.append(("a zip of four 32 MiB files (connections, positions, both recommendation files)", "four.zip",
+                     [a.bin, "scan", p("four.zip")], "733 MiB (issue 30)"))
+
+        # A Parquet footer whose schema list claims 2^31 - 1 entries (found by fuzzing).
+        meta = bytes([0x15, 0x02, 0x19, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07]) + bytes(8)
+        with open(p("footer.parquet"), "wb") as f:
+            f.write(b"PAR1" + meta + len(meta).to_bytes(4, "little") + b"PAR1")
+        rows.append(("a 29-byte Parquet footer claiming two billion schema entries", "footer.parquet",
+                     [a.bin, "scan", p("footer.parquet")], "abort (exit 134) reserving about 50 GB (fuzzing, issue 30)"))
+
         # Issue 30: a valid CSV of multi-line texts over 16 MiB, and hostile Parquet files.
         with open(p("texts.csv"), "w") as f:
             f.write("from,to,text\n")
