@@ -16,7 +16,9 @@ export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AF
 status=0
 for t in "${targets[@]}"; do
   rm -rf "$out/$t"; mkdir -p "$out"
-  cargo afl fuzz -i "seeds/$t" -o "$out/$t" -V "$seconds" "target/release/$t" >"$out/$t.log" 2>&1 || {
+  # A hang is an input over 5 s: the readers' byte budgets (1 GiB of copied cells, like gzip's) let a
+  # 2 KB Parquet file take up to about 2 s instrumented, bounded, which AFL's 20 ms default calls a hang.
+  cargo afl fuzz -t 5000 -i "seeds/$t" -o "$out/$t" -V "$seconds" "target/release/$t" >"$out/$t.log" 2>&1 || {
     echo "fuzz $t: afl-fuzz failed"; tail -20 "$out/$t.log"; status=1; continue; }
   stats="$out/$t/default/fuzzer_stats"
   get() { sed -n "s/^$1 *: *//p" "$stats"; }
