@@ -64,6 +64,47 @@ fn anyone(node: &mut Node<'_>, mine: usize) -> Result<bool> {
     Ok(totals(node, &[mine as u64])?[0] > 0)
 }
 
+/// Spread colours along one direction of the edges from `frontier`, round after round, until
+/// no process changes anyone: every person in the frontier sends its colour to its
+/// `neighbours`, and `take(j, colour, colours)` says (and records) whether person `j` changes.
+/// Returns everyone who changed, in the order they did.
+fn spread(
+    node: &mut Node<'_>,
+    part: &Part,
+    mut frontier: Vec<usize>,
+    rounds: &mut usize,
+    color: &mut [u32],
+    neighbours: fn(&Part, u32) -> &[u32],
+    mut take: impl FnMut(usize, u32, &mut [u32]) -> bool,
+) -> Result<Vec<usize>> {
+    let mut changed = vec![false; color.len()];
+    let mut all = Vec::new();
+    loop {
+        let msgs: Vec<(u32, u32)> = frontier
+            .iter()
+            .flat_map(|&i| neighbours(part, part.global(i)).iter().map(move |&w| (w, i)))
+            .map(|(w, i)| (w, color[i]))
+            .collect();
+        let mut next = Vec::new();
+        round(node, part, &msgs, |j, c| {
+            if take(j, c, color) && !changed[j] {
+                changed[j] = true;
+                next.push(j);
+            }
+        })?;
+        *rounds += 1;
+        next.sort_unstable();
+        for &j in &next {
+            changed[j] = false;
+        }
+        all.extend_from_slice(&next);
+        frontier = next;
+        if !anyone(node, frontier.len())? {
+            return Ok(all);
+        }
+    }
+}
+
 /// Label every owned person with their component.
 pub(super) fn components(node: &mut Node<'_>, part: &Part) -> Result<Components> {
     let n = part.owned();
@@ -118,50 +159,23 @@ pub(super) fn components(node: &mut Node<'_>, part: &Part) -> Result<Components>
         for &i in &alive {
             color[i] = g(i);
         }
-        let mut frontier = alive.clone();
-        loop {
-            let mut msgs: Vec<(u32, u32)> = Vec::new();
-            for &i in &frontier {
-                msgs.extend(part.out_of(g(i)).iter().map(|&w| (w, color[i])));
+        spread(node, part, alive.clone(), &mut rounds, &mut color, Part::out_of, |j, c, color| {
+            let take = label[j] == UNSET && c < color[j];
+            if take {
+                color[j] = c;
             }
-            let mut changed = vec![false; n];
-            round(node, part, &msgs, |j, c| {
-                if label[j] == UNSET && c < color[j] {
-                    color[j] = c;
-                    changed[j] = true;
-                }
-            })?;
-            rounds += 1;
-            frontier = (0..n).filter(|&j| changed[j]).collect();
-            if !anyone(node, frontier.len())? {
-                break;
-            }
-        }
+            take
+        })?;
         // Close backwards from every root over people of its colour.
-        let mut frontier: Vec<usize> = alive.iter().copied().filter(|&i| color[i] == g(i)).collect();
+        let frontier: Vec<usize> = alive.iter().copied().filter(|&i| color[i] == g(i)).collect();
         for &i in &frontier {
             in_scc[i] = true;
         }
-        let mut joined = Vec::new();
-        loop {
-            let mut msgs: Vec<(u32, u32)> = Vec::new();
-            for &i in &frontier {
-                msgs.extend(part.in_of(g(i)).iter().map(|&u| (u, color[i])));
-            }
-            let mut changed = vec![false; n];
-            round(node, part, &msgs, |j, c| {
-                if label[j] == UNSET && !in_scc[j] && color[j] == c {
-                    in_scc[j] = true;
-                    changed[j] = true;
-                }
-            })?;
-            rounds += 1;
-            frontier = (0..n).filter(|&j| changed[j]).collect();
-            joined.extend_from_slice(&frontier);
-            if !anyone(node, frontier.len())? {
-                break;
-            }
-        }
+        let joined = spread(node, part, frontier, &mut rounds, &mut color, Part::in_of, |j, c, color| {
+            let take = label[j] == UNSET && !in_scc[j] && color[j] == c;
+            in_scc[j] |= take;
+            take
+        })?;
         // Members tell their root that it is not alone.
         let msgs: Vec<(u32, u32)> = joined.iter().map(|&j| (color[j], 0)).collect();
         round(node, part, &msgs, |r, _| joined_by[r] = true)?;

@@ -207,8 +207,8 @@ fn estimate(node: &mut Node<'_>, part: &Part) -> Result<Estimate> {
                 if part.owner(x) != part.me() as usize {
                     return Err(bad_id());
                 }
-                let mine = *label.get((x / part.processes()) as usize).ok_or_else(bad_id)?;
                 let j = part.local(x);
+                let mine = *label.get(j).ok_or_else(bad_id)?;
                 if inside(mine, l) {
                     *sums.get_mut(tag as usize).ok_or_else(bad_id)?.get_mut(j).ok_or_else(bad_id)? += u64::from(d);
                 }
