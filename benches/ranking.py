@@ -86,7 +86,8 @@ def main():
         print(rows[-1], flush=True)
     text = ("People later rated -5 or lower by at least 3 distinct raters (an outside label: negative ratings "
             "are not scanned), among the first people a reviewer sees (`benches/ranking.py`, default scan "
-            "with `--time-col 4`):\n\n" + "\n".join(rows) + "\n")
+            "with `--time-col 4`). The people ranking (`people[].evidence.strength`) was tuned on Bitcoin OTC; "
+            "Bitcoin Alpha is the check it was not tuned on.\n\n" + "\n".join(rows) + "\n")
     if a.out:
         with open(a.out, "w") as f:
             f.write(text)

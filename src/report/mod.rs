@@ -410,8 +410,8 @@ pub struct Person {
     pub given_traded: u64,
     /// `received_traded / received`, rounded to 3 decimals.
     pub traded_share: f64,
-    /// 0..=100, people most at risk first (see the README: worst finding, traded share,
-    /// trading partners, ring outskirts).
+    /// 0..=100, people most at risk first (see the README: worst finding, ring outskirts,
+    /// profile, and the strength of the evidence).
     pub risk: u8,
     /// Received recommendations by backing (absent with `--count-only`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -423,6 +423,37 @@ pub struct Person {
     pub verdict: Verdict,
     /// Why, in one sentence.
     pub reason: String,
+    /// What the risk is made of, counted over everything the scan found.
+    #[serde(default)]
+    pub evidence: PersonEvidence,
+}
+
+/// What a person's risk is made of: every part of it, counted over everything the scan found
+/// (not only the listed findings).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PersonEvidence {
+    /// Unsuppressed pairs and cycles at medium or above that they are in.
+    pub flagged_findings: u32,
+    /// The sum of those findings' scores.
+    pub flagged_score_sum: u64,
+    /// Distinct people at the other end of their recommendations in those findings.
+    pub partners: u32,
+    /// Dated reciprocal pairs in which they wrote the second recommendation.
+    pub returns: u32,
+    /// Those returns that the rule's time check calls fast.
+    pub fast_returns: u32,
+    /// `beneficiary` or `donor` of a ring at medium or above (null: neither).
+    pub ring_role: Option<String>,
+    /// People they recommended who recommended them too (reciprocal pairs at any severity).
+    pub reciprocal_partners: u32,
+    /// Recommendations received from people they never recommended.
+    pub received_unreturned: u64,
+    /// `fast_returns / returns`, 3 decimals (0 without returns).
+    pub fast_return_share: f64,
+    /// The strength of the evidence, which orders people within a risk:
+    /// `0.5 ln(1 + reciprocal_partners) + 2 fast_return_share + 2 ln(1 + received_unreturned)`,
+    /// 3 decimals.
+    pub strength: f64,
 }
 
 /// One candidate asked about by `check`.

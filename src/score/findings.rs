@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::allow::Allowlist;
 use super::assess::Evidence;
+use super::exposure::Exposure;
 use super::rings::{FlaggedEdges, Groups};
 use super::rule::Outcome;
 use super::{FindingKind, Scored, Severity};
@@ -76,6 +77,8 @@ pub struct Scoring {
     pub high: EdgeMarks,
     /// Edges of cycles left out by `--window` (not judged).
     pub outside_window: EdgeMarks,
+    /// What was found against each person, over every finding.
+    pub exposure: Exposure,
 }
 
 impl Scoring {
@@ -92,6 +95,7 @@ impl Scoring {
             flagged: FlaggedEdges::new(edges),
             high: EdgeMarks::new(edges),
             outside_window: EdgeMarks::new(0),
+            exposure: Exposure::default(),
         }
     }
 }
@@ -133,6 +137,7 @@ struct Judge<'a> {
     allow: &'a Allowlist,
     flagged: &'a FlaggedEdges,
     high: &'a EdgeMarks,
+    exposure: &'a Exposure,
 }
 
 impl Judge<'_> {
@@ -141,6 +146,12 @@ impl Judge<'_> {
         let o = self.ev.outcome(kind, members, edges);
         let suppressed = !self.allow.is_empty() && self.allow.matching(members).is_some();
         self.count(o.severity, suppressed, edges, counts);
+        if !suppressed {
+            self.exposure.record(members, &o);
+            if kind == FindingKind::Pair {
+                self.exposure.record_return(self.ev.g, [members[0], members[1]], [edges[0], edges[1]], &o);
+            }
+        }
         o
     }
 
@@ -223,7 +234,8 @@ pub fn score_all(
     let g: &Graph = ev.g;
     let flagged = FlaggedEdges::new(g.edge_count());
     let high = EdgeMarks::new(g.edge_count());
-    let judge = Judge { ev, allow, flagged: &flagged, high: &high };
+    let exposure = Exposure::new(g.node_count());
+    let judge = Judge { ev, allow, flagged: &flagged, high: &high, exposure: &exposure };
     let outside_window = EdgeMarks::new(if options.window_seconds.is_some() { g.edge_count() } else { 0 });
 
     let judged_pairs: Vec<(Outcome, Counts)> = pairs
@@ -302,5 +314,6 @@ pub fn score_all(
         flagged,
         high,
         outside_window,
+        exposure,
     }
 }

@@ -11,6 +11,7 @@ pub mod allow;
 pub mod assess;
 pub mod corroboration;
 pub mod employment;
+pub mod exposure;
 pub mod findings;
 pub mod outskirts;
 pub mod rings;
