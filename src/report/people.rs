@@ -9,7 +9,8 @@
 //!   [`crate::score::outskirts`]);
 //! - 20 when the profile rule warns (most checkable received recommendations
 //!   unsubstantiated, see [`super::profile`]);
-//! - 5 × the strength of the evidence ([`strength`]), at most 25.
+//! - 5 × the strength of the evidence ([`strength`]), at most 25, for people in a flagged
+//!   finding (the strength of someone in none is shown but adds nothing).
 //!
 //! People are ordered by risk, then by strength, then by verdict; only people whose evidence
 //! is the same are left in name order. The strength and its parts are counted over
@@ -179,7 +180,9 @@ pub fn person(g: &Graph, v: u32, m: &Marks<'_>) -> Person {
     let received_unreturned = received - u64::from(reciprocal_partners);
     let fast_return_share = round3(f64::from(x.fast_returns) / f64::from(x.returns.max(1)));
     let strength = round3(strength(reciprocal_partners, fast_return_share, received_unreturned));
-    let strength_points = (5.0 * strength).round().min(25.0) as u32;
+    // Strength ranks the evidence against someone; without a flagged finding there is none.
+    let flagged = in_high || traded + given_traded > 0 || x.flagged_findings > 0;
+    let strength_points = if flagged { (5.0 * strength).round().min(25.0) as u32 } else { 0 };
     let risk = (worst + outskirts_points + profile_points + strength_points).min(100) as u8;
     if verdict != Verdict::Pass {
         let findings = match x.flagged_findings {
