@@ -30,8 +30,10 @@ use super::profile::{self, Backings, Received};
 use super::{Edge, Person, PersonEvidence, Verdict};
 use crate::detect::EdgeMarks;
 use crate::graph::Graph;
+use crate::score::assess::round3;
 use crate::score::exposure::Exposure;
 use crate::score::rings::FlaggedEdges;
+use crate::score::text::shared;
 use crate::score::{Scored, Scoring, Severity};
 
 /// What a person's view is made from: the marked edges of a scan, and the people's worst
@@ -176,7 +178,7 @@ pub fn person(g: &Graph, v: u32, m: &Marks<'_>) -> Person {
     let outskirts_points = if m.outskirts.contains_key(&v) { 15 } else { 0 };
     let profile_points = if unsubstantiated.is_some() { 20 } else { 0 };
     let x = m.exposure.of(v);
-    let reciprocal_partners = count_common(g.out_neighbors(v), g.in_neighbors(v));
+    let reciprocal_partners = shared(g.out_neighbors(v), g.in_neighbors(v)) as u32;
     let received_unreturned = received - u64::from(reciprocal_partners);
     let fast_return_share = round3(f64::from(x.fast_returns) / f64::from(x.returns.max(1)));
     let strength = round3(strength(reciprocal_partners, fast_return_share, received_unreturned));
@@ -235,27 +237,6 @@ pub fn strength(reciprocal_partners: u32, fast_return_share: f64, received_unret
     0.5 * f64::from(reciprocal_partners).ln_1p() + 2.0 * fast_return_share + 2.0 * (received_unreturned as f64).ln_1p()
 }
 
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
-/// How many ids two sorted lists share.
-fn count_common(a: &[u32], b: &[u32]) -> u32 {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
-}
-
 /// The people of the listed findings, of their rings' outskirts and of every flagged finding
 /// found, most at risk first (then strongest evidence, then worst verdict, then name).
 pub fn people(g: &Graph, listed: &[Scored], m: &Marks<'_>) -> Vec<Person> {
@@ -277,9 +258,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn strength_grows_with_each_part_and_common_ids_are_counted() {
-        assert_eq!(count_common(&[1, 3, 5, 7], &[2, 3, 4, 7, 9]), 2);
-        assert_eq!(count_common(&[], &[1]), 0);
+    fn strength_grows_with_each_part() {
         let base = strength(1, 0.5, 1);
         assert!(strength(2, 0.5, 1) > base && strength(1, 0.6, 1) > base && strength(1, 0.5, 2) > base);
         assert_eq!(strength(0, 0.0, 0), 0.0);

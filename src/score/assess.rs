@@ -418,7 +418,8 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-fn round3(x: f64) -> f64 {
+/// `x` rounded to 3 decimals, as reports show shares.
+pub(crate) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 

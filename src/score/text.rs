@@ -95,8 +95,8 @@ pub fn shingles(text: &str, names: &[&str]) -> Vec<u32> {
     out
 }
 
-/// Jaccard similarity of two sorted sets (0 when both are empty).
-pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+/// How many ids two sorted, duplicate-free lists share.
+pub fn shared(a: &[u32], b: &[u32]) -> usize {
     let (mut i, mut j, mut both) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -109,6 +109,12 @@ pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
             }
         }
     }
+    both
+}
+
+/// Jaccard similarity of two sorted sets (0 when both are empty).
+pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let both = shared(a, b);
     let union = a.len() + b.len() - both;
     if union == 0 {
         0.0
@@ -233,6 +239,12 @@ impl TextIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_counts_common_ids_of_sorted_lists() {
+        assert_eq!(shared(&[1, 3, 5, 7], &[2, 3, 4, 7, 9]), 2);
+        assert_eq!(shared(&[], &[1]), 0);
+    }
     use crate::graph::EdgeRecord;
 
     #[test]
