@@ -12,9 +12,11 @@
 use backscratch::evaluate::{measure, robustness_variants, Metrics, Variant};
 use backscratch::generate::GenerateConfig;
 
-/// How bad a result is: the lower of recall and precision, then honest pairs flagged.
+/// How bad a result is: the lowest of recall and precision (on findings and on cases), then
+/// honest pairs flagged.
 fn badness(m: &Metrics) -> (f64, f64) {
-    (m.recall().min(m.precision()), -m.honest_pairs_flagged_share())
+    let worst = m.recall().min(m.precision()).min(m.case_recall()).min(m.case_precision());
+    (worst, -m.honest_pairs_flagged_share())
 }
 
 /// Run `variant` for every seed; return its worst seed's metrics, with the seed.
@@ -36,12 +38,15 @@ fn worst_of(variant: &Variant, seeds: u64) -> Result<(Metrics, u64, f64), Box<dy
 
 fn row(name: &str, max_len: Option<usize>, (m, seed, secs): &(Metrics, u64, f64)) -> String {
     format!(
-        "| {name} | {} | {seed} | {} | {:.3} | {} | {:.3} | {}/{} ({:.2}%) | {}/{} | {secs:.2} |\n",
+        "| {name} | {} | {seed} | {} | {:.3} | {} | {:.3} | {:.3} | {} | {:.3} | {}/{} ({:.2}%) | {}/{} | {secs:.2} |\n",
         max_len.map_or("auto".to_string(), |k| k.to_string()),
         m.trades,
         m.recall(),
         m.flagged,
         m.precision(),
+        m.case_recall(),
+        m.cases,
+        m.case_precision(),
         m.honest_pairs_flagged,
         m.honest_pairs,
         m.honest_pairs_flagged_share() * 100.0,
@@ -56,9 +61,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let people: usize = value("--people").map_or(Ok(4_000), |v| v.parse())?;
     let seeds: u64 = value("--seeds").map_or(Ok(3), |v| v.parse())?;
     let (matrix, stress) = robustness_variants(people);
-    let header = "| variant | max-len | worst seed | planted trades | recall | medium+ findings | precision | honest \
-                  colleague pairs flagged | honest teams/client pairs flagged | scan s |\n\
-                  |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    let header = "| variant | max-len | worst seed | planted trades | recall | medium+ findings | precision | case \
+                  recall | cases | case precision | honest colleague pairs flagged | honest teams/client pairs \
+                  flagged | scan s |\n\
+                  |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     let mut results = Vec::new();
     for variant in &matrix {
         results.push((variant, worst_of(variant, seeds)?));

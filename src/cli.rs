@@ -261,9 +261,12 @@ pub(crate) struct ScanArgs {
     /// Treat the first bad row (too few columns, empty name, bad date, invalid UTF-8) as an error.
     #[arg(long)]
     pub(crate) strict: bool,
-    /// Most findings to list (all are counted).
-    #[arg(long, default_value_t = 10_000)]
+    /// Most findings to list (all are counted): the listed cases' findings first, then the most severe findings in no case.
+    #[arg(long, default_value_t = backscratch::DEFAULT_MAX_FINDINGS)]
     pub(crate) max_findings: usize,
+    /// Most cases to list, most severe first (all are counted); each listed case's findings and people are listed in full, up to --max-findings.
+    #[arg(long, default_value_t = backscratch::DEFAULT_MAX_CASES)]
+    pub(crate) max_cases: usize,
     /// Stop the search after this long (e.g. 30s, 5m, 1500ms); the report is marked truncated and the exit code is 2.
     #[arg(long, value_parser = parse_duration)]
     pub(crate) time_budget: Option<Duration>,
@@ -436,6 +439,7 @@ pub(crate) fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
         },
         max_cycle_len: a.max_len.0,
         max_findings: a.max_findings,
+        max_cases: a.max_cases,
         time_budget: a.time_budget,
         threads: a.threads.map(capped_threads),
         generated_at: timestamp(a.no_timestamp)?,

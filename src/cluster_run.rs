@@ -28,6 +28,7 @@ fn agreement(a: &ScanArgs, subjects: Option<&[String]>, hosts: &[String]) -> Agr
     add("--max-len", format!("{:?}", a.max_len));
     add("--window", format!("{:?}", a.window));
     add("--max-findings", a.max_findings.to_string());
+    add("--max-cases", a.max_cases.to_string());
     add("--time-budget", format!("{:?}", a.time_budget));
     add("--strict", a.strict.to_string());
     add("--count-only", a.count_only.to_string());

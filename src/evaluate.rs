@@ -8,6 +8,9 @@
 //!   planted trade; *precision* is their share of all top-level medium+ findings.
 //! - An **honest** structure is *flagged* when any medium+ finding (parts included) lies
 //!   entirely inside it; colleague pairs are reported apart from teams and client pairs.
+//! - The same on **cases**: a trade is recalled as a case when one case's people (members,
+//!   beneficiaries and donors) are exactly its members; a case is true when its members all
+//!   belong to one planted trade.
 //!
 //! The report must list every finding (a large `max_findings`) for the numbers to be exact.
 
@@ -36,6 +39,12 @@ pub struct Metrics {
     pub honest_groups: usize,
     /// Those flagged at medium or above.
     pub honest_groups_flagged: usize,
+    /// Planted trades that are exactly one case.
+    pub case_recalled: usize,
+    /// Cases.
+    pub cases: usize,
+    /// Cases whose members all belong to one planted trade.
+    pub cases_true: usize,
 }
 
 impl Metrics {
@@ -46,6 +55,14 @@ impl Metrics {
     /// True positives / flagged (1 when nothing was flagged).
     pub fn precision(&self) -> f64 {
         ratio(self.flagged_true, self.flagged)
+    }
+    /// Trades recalled as cases / planted.
+    pub fn case_recall(&self) -> f64 {
+        ratio(self.case_recalled, self.trades)
+    }
+    /// True cases / cases.
+    pub fn case_precision(&self) -> f64 {
+        ratio(self.cases_true, self.cases)
     }
     /// Flagged honest colleague pairs / honest colleague pairs.
     pub fn honest_pairs_flagged_share(&self) -> f64 {
@@ -79,13 +96,26 @@ pub fn evaluate(report: &Report, net: &Network) -> Metrics {
         .iter()
         .map(|t| (t.label, t.kind, t.members.iter().map(|&m| net.names[m].clone()).collect()))
         .collect();
-    let mut m = Metrics::default();
+    let cases: Vec<(BTreeSet<String>, BTreeSet<String>)> = report
+        .cases
+        .iter()
+        .map(|c| {
+            let mut people = set(&c.members);
+            people.extend(c.beneficiaries.iter().chain(&c.donors).map(|o| o.name.clone()));
+            (set(&c.members), people)
+        })
+        .collect();
+    let mut m = Metrics { cases: cases.len(), ..Metrics::default() };
+    for (members, _) in &cases {
+        m.cases_true += usize::from(truth.iter().any(|(label, _, t)| *label == "trade" && members.is_subset(t)));
+    }
     for (label, kind, members) in &truth {
         let inside = flagged.iter().any(|(_, f)| f.is_subset(members));
         match (*label, *kind) {
             ("trade", _) => {
                 m.trades += 1;
                 m.recalled += usize::from(flagged.iter().any(|(top, f)| *top && f == members));
+                m.case_recalled += usize::from(cases.iter().any(|(_, people)| people == members));
             }
             (_, "pair") => {
                 m.honest_pairs += 1;
@@ -119,6 +149,7 @@ pub fn measure(
         people: Some(dir.join("employment.csv")),
         max_cycle_len: max_len,
         max_findings: usize::MAX,
+        max_cases: usize::MAX,
         ..Default::default()
     };
     let outcome = crate::scan(&scan_config)?;

@@ -22,4 +22,7 @@ mod scan;
 pub mod score;
 
 pub use error::{Error, Result};
-pub use scan::{max_threads, scan, ProgressHook, ScanConfig, ScanOutcome, StageTime, MIN_LINE_BYTES};
+pub use scan::{
+    max_threads, scan, ProgressHook, ScanConfig, ScanOutcome, StageTime, DEFAULT_MAX_CASES, DEFAULT_MAX_FINDINGS,
+    MIN_LINE_BYTES,
+};

@@ -17,6 +17,11 @@ use crate::score::allow::{self, Allowlist};
 use crate::score::assess::{Evidence, Thresholds};
 use crate::score::{self, employment::Employment, ScoreOptions, Scoring};
 
+/// Most findings listed by default: a compact report (every count stays exact).
+pub const DEFAULT_MAX_FINDINGS: usize = 1_000;
+/// Most cases listed by default.
+pub const DEFAULT_MAX_CASES: usize = 20;
+
 /// Everything a scan needs; built by the command line or by library users.
 #[derive(Debug, Clone)]
 pub struct ScanConfig {
@@ -29,6 +34,8 @@ pub struct ScanConfig {
     pub max_cycle_len: Option<usize>,
     /// Most findings listed in the report.
     pub max_findings: usize,
+    /// Most cases listed in the report (their findings are listed first).
+    pub max_cases: usize,
     /// Stop the search after this long and mark the report truncated.
     pub time_budget: Option<Duration>,
     /// Worker threads; `None` uses every core.
@@ -72,7 +79,8 @@ impl Default for ScanConfig {
             inputs: Vec::new(),
             ingest: IngestOptions::default(),
             max_cycle_len: None,
-            max_findings: 10_000,
+            max_findings: DEFAULT_MAX_FINDINGS,
+            max_cases: DEFAULT_MAX_CASES,
             time_budget: None,
             threads: None,
             generated_at: None,
@@ -134,6 +142,7 @@ impl ScanConfig {
             max_len_choice: max_len.choice.clone(),
             window_days: self.window_days,
             max_findings: self.max_findings,
+            max_cases: self.max_cases,
             time_budget_seconds: self.time_budget.map(|d| d.as_secs_f64()),
             strict: self.ingest.strict,
             header: match self.ingest.header {
@@ -344,6 +353,8 @@ fn run(
         let options = ScoreOptions {
             max_len: max_len.k,
             max_findings: config.max_findings,
+            // `check` lists the candidates' cases wherever they rank.
+            max_cases: if config.subjects.is_some() { usize::MAX } else { config.max_cases },
             window_seconds: config.window_days.map(|d| (d * 86_400.0) as i64),
         };
         let unavailable = unavailable_checks(&graph, &evidence, employment.is_some());

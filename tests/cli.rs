@@ -47,7 +47,10 @@ fn sample_json_snapshot() {
 fn json_contract_key_order_and_accounting() {
     let v = json_of(&[SAMPLE]);
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["schema_version", "tool", "inputs", "params", "summary", "findings", "people", "generated_at"]);
+    assert_eq!(
+        keys,
+        ["schema_version", "tool", "inputs", "params", "summary", "cases", "findings", "people", "generated_at"]
+    );
     let summary_keys: Vec<&str> = v["summary"].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         summary_keys,
@@ -63,6 +66,9 @@ fn json_contract_key_order_and_accounting() {
             "suppressed",
             "outside_window",
             "oversized_groups",
+            "cases",
+            "cases_listed",
+            "findings_between_cases",
             "checks_unavailable",
             "coverage",
             "truncated",

@@ -69,7 +69,7 @@ fn same_as_one(args: &[&str], n: usize) -> Value {
         }
     }
     let (a, b) = (json(&one), json(&many[0]));
-    for key in ["summary", "findings", "people", "inputs", "params"] {
+    for key in ["summary", "cases", "findings", "people", "inputs", "params"] {
         assert_eq!(a[key], b[key], "{key} differs with {n} processes");
     }
     b

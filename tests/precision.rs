@@ -31,6 +31,8 @@ fn every_variant_meets_the_targets() {
             assert!(m.trades > 60 && m.honest_pairs > 500, "{case}");
             assert!(m.recall() >= 0.95, "recall {}; {case}", m.recall());
             assert!(m.precision() >= 0.95, "precision {}; {case}", m.precision());
+            assert!(m.case_recall() >= 0.95, "case recall {}; {case}", m.case_recall());
+            assert!(m.case_precision() >= 0.95, "case precision {}; {case}", m.case_precision());
             assert!(m.honest_pairs_flagged_share() <= 0.02, "honest pairs {}; {case}", m.honest_pairs_flagged_share());
             assert!(m.honest_groups_flagged * 50 <= m.honest_groups, "honest groups flagged; {case}");
         }

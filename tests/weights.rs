@@ -150,6 +150,7 @@ fn signed_files_with_default_flags_list_no_negative_rating() {
             .arg(&path)
             .args(extra)
             .args(["--format", "json", "--no-timestamp", "--exit-zero", "--max-len", "4"])
+            .args(["--max-cases", "1000", "--max-findings", "5000"])
             .output()
             .unwrap();
         assert!(out.status.success(), "{file}: {}", String::from_utf8_lossy(&out.stderr));

@@ -116,16 +116,16 @@ fn id_of(g: &Graph, s: &Scored) -> String {
     finding_id(s.kind, &members, &edges)
 }
 
-/// A ring's beneficiaries or donors for the report.
-fn outsiders(g: &Graph, inputs: &[InputStats], parties: &[Party], role: &str) -> Vec<Outsider> {
+/// A ring's or a case's (`group`) beneficiaries or donors for the report.
+fn outsiders(g: &Graph, inputs: &[InputStats], parties: &[Party], role: &str, group: &str) -> Vec<Outsider> {
     parties
         .iter()
         .map(|p| {
             let with = p.edges.len();
             let what = if role == "beneficiary" {
-                format!("received {with} of their {} recommendations from the ring's members", p.of_total)
+                format!("received {with} of their {} recommendations from the {group}'s members", p.of_total)
             } else {
-                format!("wrote {with} of their {} recommendations to the ring's members", p.of_total)
+                format!("wrote {with} of their {} recommendations to the {group}'s members", p.of_total)
             };
             let back = if role == "beneficiary" { "wrote none back" } else { "got none back" };
             let strangers = p.backing.against();
@@ -145,9 +145,9 @@ fn outsiders(g: &Graph, inputs: &[InputStats], parties: &[Party], role: &str) ->
         .collect()
 }
 
-fn finding(g: &Graph, inputs: &[InputStats], s: Scored, ring_ids: &[String]) -> Finding {
-    let beneficiaries = outsiders(g, inputs, &s.outskirts.beneficiaries, "beneficiary");
-    let donors = outsiders(g, inputs, &s.outskirts.donors, "donor");
+fn finding(g: &Graph, inputs: &[InputStats], s: Scored, ring_ids: &[String], case_ids: &[String]) -> Finding {
+    let beneficiaries = outsiders(g, inputs, &s.outskirts.beneficiaries, "beneficiary", "ring");
+    let donors = outsiders(g, inputs, &s.outskirts.donors, "donor", "ring");
     Finding {
         id: id_of(g, &s),
         kind: s.kind,
@@ -159,6 +159,7 @@ fn finding(g: &Graph, inputs: &[InputStats], s: Scored, ring_ids: &[String]) -> 
         suppressed_by: s.suppressed_by,
         part_of: s.part_of.map(|i| ring_ids[i as usize].clone()),
         parts: Vec::new(),
+        case: s.case.map(|i| case_ids[i as usize].clone()),
         baseline: None,
         beneficiaries,
         donors,
@@ -187,6 +188,9 @@ impl Report {
             suppressed: sc.counts.suppressed,
             outside_window: sc.counts.outside_window,
             oversized_groups: sc.oversized_groups.clone(),
+            cases: sc.cases.len() as u64,
+            cases_listed: 0,
+            findings_between_cases: (by[2] + by[3]).saturating_sub(sc.cases.iter().map(|c| c.flagged()).sum::<u64>()),
             checks_unavailable: r.checks_unavailable,
             coverage: r.params.scored.then(|| coverage(g, &listed, r.history)),
             warnings: r.warnings,
@@ -195,27 +199,44 @@ impl Report {
             baseline: None,
         };
         let edge_of = |e: u32| edge(g, r.inputs, e);
-        let marks = Marks::new(&sc, &listed, r.backings.as_ref(), &edge_of);
-        let mut people = people(g, &listed, &marks);
+        let case_ids = super::cases::ids(g, &sc.cases);
+        let marks = Marks::new(&sc, &listed, &case_ids, r.backings.as_ref(), &edge_of);
+        // `check` shows the candidates' cases wherever they rank.
+        let shown_cases = if r.subjects.is_some() { sc.cases.len() } else { sc.cases.len().min(r.params.max_cases) };
+        let mut people = people(g, &listed, &sc.cases[..shown_cases], &marks);
         let ring_ids: Vec<String> = sc.rings.iter().map(|s| id_of(g, s)).collect();
-        let mut findings: Vec<Finding> = listed.into_iter().map(|s| finding(g, r.inputs, s, &ring_ids)).collect();
+        let mut findings: Vec<Finding> =
+            listed.into_iter().map(|s| finding(g, r.inputs, s, &ring_ids, &case_ids)).collect();
         let parts: Vec<(String, String)> =
             findings.iter().filter_map(|f| f.part_of.clone().map(|ring| (ring, f.id.clone()))).collect();
         for f in findings.iter_mut().filter(|f| f.kind == FindingKind::Ring) {
             f.parts = parts.iter().filter(|(ring, _)| *ring == f.id).map(|(_, id)| id.clone()).collect();
         }
+        let outsiders_of = |c: &crate::score::casebook::Case| {
+            (
+                outsiders(g, r.inputs, &c.outskirts.beneficiaries, "beneficiary", "case"),
+                outsiders(g, r.inputs, &c.outskirts.donors, "donor", "case"),
+            )
+        };
+        let mut cases: Vec<super::Case> = sc.cases[..shown_cases]
+            .iter()
+            .zip(&case_ids)
+            .map(|(c, id)| super::cases::case(g, c, id.clone(), &findings, outsiders_of))
+            .collect();
         let subjects = r.subjects.map(|queries| {
             let found = super::subjects::resolve(g, queries, &marks, &findings);
-            super::subjects::keep_only_theirs(&found, &mut findings, &mut people);
+            super::subjects::keep_only_theirs(&found, &mut findings, &mut people, &mut cases);
             found
         });
         summary.listed = findings.len() as u64;
+        summary.cases_listed = cases.len() as u64;
         Report {
             schema_version: super::SCHEMA_VERSION,
             tool: Tool { name: env!("CARGO_PKG_NAME").into(), version: env!("CARGO_PKG_VERSION").into() },
             inputs: r.inputs.to_vec(),
             params: r.params,
             summary,
+            cases,
             findings,
             people,
             subjects,

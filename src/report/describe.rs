@@ -166,6 +166,27 @@ impl VerdictTally {
     }
 }
 
+/// A case in one line: `3 people, 1 flagged finding (1 high)`, and how many are listed
+/// when not all are.
+pub fn case_size(c: &super::Case) -> String {
+    let people = if c.members.len() == 1 { "1 person".to_string() } else { format!("{} people", c.members.len()) };
+    let findings =
+        if c.findings == 1 { "1 flagged finding".to_string() } else { format!("{} flagged findings", c.findings) };
+    let listed =
+        if (c.listed.len() as u64) < c.findings { format!(", {} listed", c.listed.len()) } else { String::new() };
+    format!("{people}, {findings}{listed}")
+}
+
+/// The line that says how many cases there are beyond those listed (empty when none).
+pub fn more_cases(r: &super::Report) -> String {
+    let more = r.summary.cases.saturating_sub(r.summary.cases_listed);
+    if more == 0 || r.subjects.is_some() {
+        String::new()
+    } else {
+        format!("{more} more case(s) found and counted, not listed (--max-cases)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

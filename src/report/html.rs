@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::describe::{
-    counts, day, edge_note, headline, members_line_with, reason, top_level, verdict_word, VerdictTally,
+    case_size, counts, day, edge_note, headline, members_line_with, more_cases, reason, top_level, verdict_word,
+    VerdictTally,
 };
 use super::escape::markup as h;
 use super::svg::drawing;
@@ -219,6 +220,35 @@ fn people(r: &Report, s: &mut String) {
     s.push_str("</table></section>\n");
 }
 
+/// The cases, most severe first, each linking to its listed findings.
+fn cases(r: &Report, s: &mut String) {
+    if r.cases.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "<section id=\"cases\"><h2>Cases</h2><p class=\"muted\">{} of {} listed, most severe first. {}</p><div class=\"scroll\"><table><tr><th>severity</th><th>case</th><th>score</th><th>size</th><th>why</th><th>findings</th></tr>",
+        r.cases.len(),
+        r.summary.cases.max(r.cases.len() as u64),
+        h(&more_cases(r))
+    );
+    for c in &r.cases {
+        let links: Vec<String> = c.listed.iter().map(|id| format!("<a href=\"#{0}\">{0}</a>", h(id))).collect();
+        let _ = writeln!(
+            s,
+            "<tr id=\"{}\"><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            h(&c.id),
+            badge(c.severity.as_str(), &c.severity.as_str().to_uppercase()),
+            h(&c.id),
+            c.score,
+            h(&case_size(c)),
+            h(&c.reason),
+            links.join(" ")
+        );
+    }
+    s.push_str("</table></div></section>\n");
+}
+
 /// A finding's recommendations with their texts, the phrases two texts share marked: what a
 /// reader checks first, so it comes before the drawing and the evidence.
 fn recommendations(f: &Finding, s: &mut String) {
@@ -350,9 +380,11 @@ impl Render for Html {
             banner(r, &mut s);
             people(r, &mut s);
             findings(r, &mut s);
+            cases(r, &mut s);
             summary(r, &mut s);
         } else {
             summary(r, &mut s);
+            cases(r, &mut s);
             people(r, &mut s);
             findings(r, &mut s);
         }

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::describe::{
-    day, edge_note, headline, members_line_with, reason, received_line, top_level, verdict_word, VerdictTally,
+    case_size, day, edge_note, headline, members_line_with, more_cases, reason, received_line, top_level, verdict_word,
+    VerdictTally,
 };
 use super::escape::markdown as md;
 use super::{Finding, Render, Report, Verdict};
@@ -91,6 +92,31 @@ fn subjects(r: &Report, s: &mut String) {
         }
         s.push('\n');
     }
+}
+
+/// The cases, most severe first: what a reviewer works through.
+fn cases(r: &Report, s: &mut String) {
+    if r.cases.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "### Cases ({} of {} listed)\n", r.cases.len(), r.summary.cases.max(r.cases.len() as u64));
+    s.push_str("| severity | case | score | size | why |\n|---|---|---:|---|---|\n");
+    for c in &r.cases {
+        let _ = writeln!(
+            s,
+            "| **{}** | `{}` | {} | {} | {} |",
+            c.severity.as_str().to_uppercase(),
+            c.id,
+            c.score,
+            case_size(c),
+            md(&c.reason)
+        );
+    }
+    let more = more_cases(r);
+    if !more.is_empty() {
+        let _ = writeln!(s, "\n{more}.");
+    }
+    s.push('\n');
 }
 
 fn people(r: &Report, s: &mut String) {
@@ -190,8 +216,10 @@ impl Render for Markdown {
             // Verdict first; the dataset's counts come after the findings.
             banner(r, &mut s);
             subjects(r, &mut s);
+            cases(r, &mut s);
         } else {
             head(r, &mut s);
+            cases(r, &mut s);
             people(r, &mut s);
         }
         let shown: Vec<&Finding> = top_level(r).collect();

@@ -3,6 +3,7 @@
 
 pub mod baseline;
 mod build;
+mod cases;
 mod csv;
 pub mod describe;
 mod dot;
@@ -54,9 +55,15 @@ pub struct Report {
     pub params: Params,
     /// Headline counts.
     pub summary: Summary,
-    /// Listed findings, most severe first.
+    /// Listed cases, most severe first: the flagged findings cut into pieces a reviewer can
+    /// work through (see [`Case`]).
+    #[serde(default)]
+    pub cases: Vec<Case>,
+    /// Listed findings: the listed cases' findings, case by case (each most severe first),
+    /// then the most severe findings in no case.
     pub findings: Vec<Finding>,
-    /// People in the listed findings.
+    /// People in the listed findings and cases and in every flagged finding, most at risk
+    /// first.
     pub people: Vec<Person>,
     /// `check`: the candidates asked about, in the order given (absent from `scan` reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,6 +114,9 @@ pub struct Params {
     pub window_days: Option<f64>,
     /// Most findings listed.
     pub max_findings: usize,
+    /// Most cases listed (their findings first).
+    #[serde(default)]
+    pub max_cases: usize,
     /// Time budget for the search, if any.
     pub time_budget_seconds: Option<f64>,
     /// Whether row-level problems were errors.
@@ -214,6 +224,16 @@ pub struct Summary {
     pub outside_window: u64,
     /// People in flagged groups too large to be one ring, largest first.
     pub oversized_groups: Vec<usize>,
+    /// Cases found (every connected group of flagged findings, oversized ones split into
+    /// their dense cores).
+    #[serde(default)]
+    pub cases: u64,
+    /// Cases listed in this report (`--max-cases`).
+    #[serde(default)]
+    pub cases_listed: u64,
+    /// Flagged findings in no case: findings of a split group that link its cores.
+    #[serde(default)]
+    pub findings_between_cases: u64,
     /// Evidence the data did not allow to check, one sentence each.
     pub checks_unavailable: Vec<String>,
     /// How much evidence the listed findings have: histories, texts, dates.
@@ -357,6 +377,9 @@ pub struct Finding {
     pub part_of: Option<String>,
     /// For a ring: the ids of its listed parts.
     pub parts: Vec<String>,
+    /// The case it is listed under (absent for findings in no case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
     /// With `--baseline`: new, or escalated from a lower severity (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineStatus>,
@@ -426,6 +449,40 @@ pub struct Person {
     /// What the risk is made of, counted over everything the scan found.
     #[serde(default)]
     pub evidence: PersonEvidence,
+    /// The id of the case they are a member of (absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
+}
+
+/// A case: one connected group of flagged findings (findings at or above medium that share
+/// recommendations), or one dense core of a group too large to review as one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    /// `case-` and 16 hex digits of SHA-256 over the members' names in name order.
+    pub id: String,
+    /// Its most severe finding's severity.
+    pub severity: Severity,
+    /// Its most severe finding's score, 0..=100 (the case score).
+    pub score: u8,
+    /// Members in name order.
+    pub members: Vec<String>,
+    /// Unsuppressed findings at medium or above inside the case (rings included).
+    pub findings: u64,
+    /// Of them, per severity.
+    pub by_severity: SeverityCounts,
+    /// The ids of its findings listed in this report, in listing order.
+    pub listed: Vec<String>,
+    /// For a core split from a larger group: that group's size in people (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_from: Option<u64>,
+    /// People the case praised who never praised back (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub beneficiaries: Vec<Outsider>,
+    /// People who praised the case and were never praised back (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub donors: Vec<Outsider>,
+    /// One paragraph a reviewer reads first.
+    pub reason: String,
 }
 
 /// What a person's risk is made of: every part of it, counted over everything the scan found

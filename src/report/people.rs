@@ -31,6 +31,7 @@ use super::{Edge, Person, PersonEvidence, Verdict};
 use crate::detect::EdgeMarks;
 use crate::graph::Graph;
 use crate::score::assess::round3;
+use crate::score::casebook::Case;
 use crate::score::exposure::Exposure;
 use crate::score::rings::FlaggedEdges;
 use crate::score::text::shared;
@@ -51,6 +52,8 @@ pub struct Marks<'a> {
     pub outskirts: HashMap<u32, (&'static str, String)>,
     /// What the whole scan found against each person.
     pub exposure: &'a Exposure,
+    /// The case each person is a member of, by id.
+    pub case_of: HashMap<u32, &'a str>,
     /// The backing of every recommendation, when the scan judged them.
     pub backings: Option<&'a Backings<'a>>,
     /// A recommendation as the report shows it.
@@ -63,6 +66,7 @@ impl<'a> Marks<'a> {
     pub fn new(
         sc: &'a Scoring,
         listed: &[Scored],
+        case_ids: &'a [String],
         backings: Option<&'a Backings<'a>>,
         edge: &'a dyn Fn(u32) -> Edge,
     ) -> Self {
@@ -84,7 +88,14 @@ impl<'a> Marks<'a> {
                 }
             }
         }
+        let case_of = sc
+            .cases
+            .iter()
+            .zip(case_ids)
+            .flat_map(|(c, id)| c.members.iter().map(move |&v| (v, id.as_str())))
+            .collect();
         Marks {
+            case_of,
             flagged: &sc.flagged,
             high: &sc.high,
             outside: &sc.outside_window,
@@ -228,6 +239,7 @@ pub fn person(g: &Graph, v: u32, m: &Marks<'_>) -> Person {
             fast_return_share,
             strength,
         },
+        case: m.case_of.get(&v).map(|id| id.to_string()),
     }
 }
 
@@ -237,10 +249,12 @@ pub fn strength(reciprocal_partners: u32, fast_return_share: f64, received_unret
     0.5 * f64::from(reciprocal_partners).ln_1p() + 2.0 * fast_return_share + 2.0 * (received_unreturned as f64).ln_1p()
 }
 
-/// The people of the listed findings, of their rings' outskirts and of every flagged finding
-/// found, most at risk first (then strongest evidence, then worst verdict, then name).
-pub fn people(g: &Graph, listed: &[Scored], m: &Marks<'_>) -> Vec<Person> {
+/// The people of the listed findings and cases, of their rings' outskirts and of every
+/// flagged finding found, most at risk first (then strongest evidence, then worst verdict,
+/// then name).
+pub fn people(g: &Graph, listed: &[Scored], cases: &[Case], m: &Marks<'_>) -> Vec<Person> {
     let mut ids: Vec<u32> = listed.iter().flat_map(|s| s.members.iter().copied()).collect();
+    ids.extend(cases.iter().flat_map(|c| c.members.iter().copied()));
     ids.extend(m.outskirts.keys().copied());
     ids.extend(m.exposure.flagged_people());
     ids.sort_unstable();

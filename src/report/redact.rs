@@ -230,6 +230,10 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
         all.extend(f.beneficiaries.iter().chain(&f.donors).map(|o| o.name.as_str()));
     }
     all.extend(report.people.iter().map(|p| p.name.as_str()));
+    for c in &report.cases {
+        all.extend(c.members.iter().map(String::as_str));
+        all.extend(c.beneficiaries.iter().chain(&c.donors).map(|o| o.name.as_str()));
+    }
     for s in report.subjects.iter().flatten() {
         all.push(&s.query);
         all.extend(s.suggestions.iter().map(String::as_str));
@@ -269,6 +273,15 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
     for p in &mut report.people {
         p.name = names.map(&p.name);
         p.reason = scrub(&p.reason);
+    }
+    for c in &mut report.cases {
+        c.members = c.members.iter().map(|m| names.map(m)).collect();
+        c.reason = scrub(&c.reason);
+        for o in c.beneficiaries.iter_mut().chain(c.donors.iter_mut()) {
+            o.name = names.map(&o.name);
+            o.reason = scrub(&o.reason);
+            o.edges.iter_mut().for_each(edge);
+        }
     }
     for s in report.subjects.iter_mut().flatten() {
         s.query = names.map(&s.query);

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use super::people::{person, Marks};
-use super::{Finding, Person, Subject, SubjectStatus, Verdict};
+use super::{Case, Finding, Person, Subject, SubjectStatus, Verdict};
 use crate::graph::Graph;
 use crate::ingest::linkedin::identity::{name_key, without_namesake_suffix};
 use crate::score::Severity;
@@ -191,9 +191,15 @@ fn why(p: &Person, theirs: &[&Finding]) -> String {
 
 /// Keep only the findings that concern a subject (and the rings those belong to), and only
 /// the subjects among the people.
-pub fn keep_only_theirs(subjects: &[Subject], findings: &mut Vec<Finding>, people: &mut Vec<Person>) {
+pub fn keep_only_theirs(
+    subjects: &[Subject],
+    findings: &mut Vec<Finding>,
+    people: &mut Vec<Person>,
+    cases: &mut Vec<Case>,
+) {
     let names: Vec<&str> = subjects.iter().filter_map(|s| s.person.as_ref()).map(|p| p.name.as_str()).collect();
     findings.retain(|f| f.members.iter().any(|m| names.contains(&m.as_str())));
+    cases.retain(|c| c.members.iter().any(|m| names.contains(&m.as_str())));
     people.clear();
     people.extend(subjects.iter().filter_map(|s| s.person.clone()));
 }

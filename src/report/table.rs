@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::describe::{members_line_with, reason, received_line, verdict_word, VerdictTally};
+use super::describe::{case_size, members_line_with, more_cases, reason, received_line, verdict_word, VerdictTally};
 use super::escape::one_line;
 use super::{Finding, Render, Report, Subject, Verdict};
 
@@ -136,6 +136,31 @@ impl Table {
         Ok(())
     }
 
+    fn cases(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        if r.cases.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "\ncases, most severe first ({} of {}):",
+            r.cases.len(),
+            r.summary.cases.max(r.cases.len() as u64)
+        )?;
+        for c in r.cases.iter().take(self.top) {
+            let severity = self.paint(&format!("{:<8}", c.severity.as_str().to_uppercase()), c.severity.as_str());
+            writeln!(out, "  {severity} {} score {}: {}", c.id, c.score, case_size(c))?;
+            writeln!(out, "  {:<9}{}", "", one_line(&c.reason))?;
+        }
+        if r.cases.len() > self.top {
+            writeln!(out, "  … {} more listed in --format json", r.cases.len() - self.top)?;
+        }
+        let more = more_cases(r);
+        if !more.is_empty() {
+            writeln!(out, "  {more}")?;
+        }
+        Ok(())
+    }
+
     fn people(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let flagged: Vec<_> = r.people.iter().filter(|p| p.verdict != Verdict::Pass).collect();
         if r.people.is_empty() {
@@ -180,12 +205,14 @@ impl Render for Table {
         match &r.subjects {
             Some(subjects) => {
                 self.candidates(subjects, out)?;
+                self.cases(r, out)?;
                 self.findings(r, out)?;
                 writeln!(out, "\ndata:")?;
                 self.accounting(r, out)
             }
             None => {
                 self.accounting(r, out)?;
+                self.cases(r, out)?;
                 self.findings(r, out)?;
                 self.people(r, out)
             }

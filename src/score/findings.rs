@@ -1,7 +1,10 @@
 //! Scoring every finding of a scan: reciprocal pairs, every cycle (judged inside the parallel
 //! search by a [`CycleVisitor`], so nothing has to be stored to be counted), and the rings
-//! that flagged findings form. Then the listing: the most severe findings first, at most
-//! `max_findings`, each with its signals.
+//! that flagged findings form; then the cases they make ([`super::casebook`]). Then the
+//! listing, at most `max_findings`, each with its signals: the findings of the first
+//! `max_cases` cases, case by case (each case at most an equal share of `max_findings`,
+//! its rings first), then the most severe findings that are in no case (below medium, or
+//! suppressed by the allowlist).
 
 use std::cmp::Reverse;
 use std::sync::atomic::AtomicBool;
@@ -10,6 +13,7 @@ use rayon::prelude::*;
 
 use super::allow::Allowlist;
 use super::assess::Evidence;
+use super::casebook::{self, Case, CaseInputs};
 use super::exposure::Exposure;
 use super::rings::{FlaggedEdges, Groups};
 use super::rule::Outcome;
@@ -25,6 +29,8 @@ pub struct ScoreOptions {
     pub max_len: usize,
     /// Most findings listed.
     pub max_findings: usize,
+    /// Most cases listed (their findings first).
+    pub max_cases: usize,
     /// `--window`: cycles whose dates span more than this many seconds are not findings.
     pub window_seconds: Option<i64>,
 }
@@ -61,6 +67,9 @@ pub struct Scoring {
     pub listed: Vec<Scored>,
     /// Every ring (listed or not), indexed by [`Scored::part_of`].
     pub rings: Vec<Scored>,
+    /// Every case, most severe first, indexed by [`Scored::case`]; the first `max_cases`
+    /// have their beneficiaries and donors found.
+    pub cases: Vec<Case>,
     /// Counts over everything found.
     pub counts: Counts,
     /// Sizes of flagged groups too large to be one ring.
@@ -87,6 +96,7 @@ impl Scoring {
         Scoring {
             listed: Vec::new(),
             rings: Vec::new(),
+            cases: Vec::new(),
             counts: Counts::default(),
             oversized_groups: Vec::new(),
             pairs,
@@ -122,6 +132,8 @@ struct Candidate {
     kind: FindingKind,
     members: Vec<u32>,
     edges: Edges,
+    /// The case it is listed under.
+    case: Option<u32>,
 }
 
 impl Candidate {
@@ -141,8 +153,9 @@ struct Judge<'a> {
 }
 
 impl Judge<'_> {
-    /// Judge, count and flag one finding; returns the outcome.
-    fn record(&self, kind: FindingKind, members: &[u32], edges: &[u32], counts: &mut Counts) -> Outcome {
+    /// Judge, count and flag one finding; returns the outcome and whether the allowlist
+    /// suppressed it.
+    fn record(&self, kind: FindingKind, members: &[u32], edges: &[u32], counts: &mut Counts) -> (Outcome, bool) {
         let o = self.ev.outcome(kind, members, edges);
         let suppressed = !self.allow.is_empty() && self.allow.matching(members).is_some();
         self.count(o.severity, suppressed, edges, counts);
@@ -152,7 +165,7 @@ impl Judge<'_> {
                 self.exposure.record_return(self.ev.g, [members[0], members[1]], [edges[0], edges[1]], &o);
             }
         }
-        o
+        (o, suppressed)
     }
 
     /// Count one judged finding and, unless suppressed, flag its edges at medium and above.
@@ -188,8 +201,11 @@ impl CycleVisitor for CycleScorer<'_> {
                 return;
             }
         }
-        let o = self.judge.record(FindingKind::Cycle, vertices, edges, &mut self.counts);
-        self.top.push(RankedCycle(Rank(Reverse(o.severity), Reverse(o.score)), Cycle::new(vertices, edges)));
+        let (o, suppressed) = self.judge.record(FindingKind::Cycle, vertices, edges, &mut self.counts);
+        // Flagged cycles are listed under their cases; the rest compete here.
+        if o.severity < Severity::Medium || suppressed {
+            self.top.push(RankedCycle(Rank(Reverse(o.severity), Reverse(o.score)), Cycle::new(vertices, edges)));
+        }
     }
     fn merge(&mut self, other: Self) {
         self.counts.add(&other.counts);
@@ -217,6 +233,7 @@ fn scored(ev: &Evidence<'_>, allow: &Allowlist, kind: FindingKind, members: Vec<
         signals,
         suppressed_by,
         part_of: None,
+        case: None,
         outskirts,
     }
 }
@@ -238,7 +255,7 @@ pub fn score_all(
     let judge = Judge { ev, allow, flagged: &flagged, high: &high, exposure: &exposure };
     let outside_window = EdgeMarks::new(if options.window_seconds.is_some() { g.edge_count() } else { 0 });
 
-    let judged_pairs: Vec<(Outcome, Counts)> = pairs
+    let judged_pairs: Vec<((Outcome, bool), Counts)> = pairs
         .par_iter()
         .map(|p| {
             let mut c = Counts::default();
@@ -247,6 +264,9 @@ pub fn score_all(
         .collect();
     let mut counts = Counts::default();
     judged_pairs.iter().for_each(|(_, c)| counts.add(c));
+    let judged: Vec<(Pair, Outcome, bool)> =
+        judged_pairs.iter().zip(&pairs).map(|(((o, suppressed), _), p)| (*p, *o, *suppressed)).collect();
+    drop(judged_pairs);
 
     let outcome = detect::visit_cycles(g, options.max_len, stop, || CycleScorer {
         judge: &judge,
@@ -265,26 +285,62 @@ pub fn score_all(
         rings.push(ring);
     }
 
-    // The listing: every ring, the best cycles, every pair, ranked together.
+    let sets = flagged.edge_sets();
+    let mut flagged_edges: Vec<u32> = sets.concat();
+    flagged_edges.sort_unstable();
+    let groups = super::cases::case_groups(g, sets);
+    // Each listed case gets an equal share of the listing, so that one club's thousands of
+    // cycles (folded into its ring anyway) cannot crowd out every other case.
+    let share = options.max_findings / options.max_cases.min(groups.len()).max(1);
+    let case_inputs = CaseInputs {
+        ev,
+        allow,
+        pairs: &judged,
+        rings: &rings,
+        max_len: options.max_len,
+        window_seconds: options.window_seconds,
+        limit: share.max(1),
+    };
+    let mut cases = casebook::judge_cases(&case_inputs, groups, &flagged_edges, stop);
+    drop(flagged_edges);
+    cases.iter_mut().take(options.max_cases).for_each(|c| c.find_outskirts(ev));
+
+    // The listing: the first cases' rings and findings, case by case, ...
     let mut candidates: Vec<Candidate> = Vec::new();
-    for (i, r) in rings.iter().enumerate() {
-        let rank = Rank(Reverse(r.severity), Reverse(r.score));
-        candidates.push(Candidate { rank, kind: FindingKind::Ring, members: r.members.clone(), edges: Edges::Ring(i) });
+    for (ci, case) in cases.iter().enumerate().take(options.max_cases) {
+        let ci = Some(ci as u32);
+        for &r in &case.rings {
+            let ring = &rings[r as usize];
+            let rank = Rank(Reverse(ring.severity), Reverse(ring.score));
+            let (members, edges) = (ring.members.clone(), Edges::Ring(r as usize));
+            candidates.push(Candidate { rank, kind: FindingKind::Ring, members, edges, case: ci });
+        }
+        for f in &case.findings {
+            let (members, edges) = (f.members.clone(), Edges::Listed(f.edges.clone()));
+            candidates.push(Candidate { rank: Rank(f.severity, f.score), kind: f.kind, members, edges, case: ci });
+        }
     }
+    candidates.truncate(options.max_findings);
+    // ... then the best findings in no case (below medium or suppressed), ranked together.
+    let mut others: Vec<Candidate> = Vec::new();
     for RankedCycle(rank, c) in outcome.visitor.top.into_sorted_vec() {
         let edges = Edges::Listed(c.edges().to_vec());
-        candidates.push(Candidate { rank, kind: FindingKind::Cycle, members: c.vertices().to_vec(), edges });
+        others.push(Candidate { rank, kind: FindingKind::Cycle, members: c.vertices().to_vec(), edges, case: None });
     }
-    let mut pair_ranks: Vec<(Rank, &Pair)> =
-        judged_pairs.iter().zip(&pairs).map(|((o, _), p)| (Rank(Reverse(o.severity), Reverse(o.score)), p)).collect();
+    let mut pair_ranks: Vec<(Rank, &Pair)> = judged
+        .iter()
+        .filter(|(_, o, suppressed)| o.severity < Severity::Medium || *suppressed)
+        .map(|(p, o, _)| (Rank(Reverse(o.severity), Reverse(o.score)), p))
+        .collect();
     pair_ranks.sort();
     pair_ranks.truncate(options.max_findings);
     for (rank, p) in pair_ranks {
         let edges = Edges::Listed(vec![p.ab, p.ba]);
-        candidates.push(Candidate { rank, kind: FindingKind::Pair, members: vec![p.a, p.b], edges });
+        others.push(Candidate { rank, kind: FindingKind::Pair, members: vec![p.a, p.b], edges, case: None });
     }
-    candidates.sort_by(|x, y| x.key().cmp(&y.key()));
-    candidates.truncate(options.max_findings);
+    others.sort_by(|x, y| x.key().cmp(&y.key()));
+    others.truncate(options.max_findings - candidates.len());
+    candidates.extend(others);
 
     let ring_of: std::collections::HashMap<u32, u32> =
         rings.iter().enumerate().filter_map(|(i, r)| flagged.root(r.edges[0]).map(|root| (root, i as u32))).collect();
@@ -292,23 +348,28 @@ pub fn score_all(
     // listing: in parallel, order kept.
     let listed = candidates
         .into_par_iter()
-        .map(|c| match c.edges {
-            Edges::Ring(i) => rings[i].clone(),
-            Edges::Listed(edges) => {
-                let mut s = scored(ev, allow, c.kind, c.members, edges);
-                if s.severity >= Severity::Medium && s.suppressed_by.is_none() {
-                    s.part_of = flagged.root(s.edges[0]).and_then(|root| ring_of.get(&root).copied());
+        .map(|c| {
+            let mut s = match c.edges {
+                Edges::Ring(i) => rings[i].clone(),
+                Edges::Listed(edges) => {
+                    let mut s = scored(ev, allow, c.kind, c.members, edges);
+                    if s.severity >= Severity::Medium && s.suppressed_by.is_none() {
+                        s.part_of = flagged.root(s.edges[0]).and_then(|root| ring_of.get(&root).copied());
+                    }
+                    s
                 }
-                s
-            }
+            };
+            s.case = c.case;
+            s
         })
         .collect();
     Scoring {
         listed,
         rings,
+        cases,
         counts,
         oversized_groups: oversized,
-        pairs: pairs.len() as u64,
+        pairs: judged.len() as u64,
         cycle_counts: outcome.counts,
         stopped: outcome.stopped,
         flagged,

@@ -9,6 +9,8 @@
 
 pub mod allow;
 pub mod assess;
+pub mod casebook;
+pub mod cases;
 pub mod corroboration;
 pub mod employment;
 pub mod exposure;
@@ -112,6 +114,8 @@ pub struct Scored {
     pub suppressed_by: Option<String>,
     /// Index of the ring this finding was merged into (see [`Scoring::rings`]).
     pub part_of: Option<u32>,
+    /// Index of the case it is listed under (see [`Scoring::cases`]).
+    pub case: Option<u32>,
     /// For a ring: its beneficiaries and donors.
     pub outskirts: outskirts::Outskirts,
 }

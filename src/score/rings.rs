@@ -95,24 +95,22 @@ impl FlaggedEdges {
         self.contains(e).then(|| self.find(e))
     }
 
-    /// Group the flagged edges (call after the search). A ring is made of recommendations:
-    /// endorsements in flagged findings are left out of the groups.
-    pub fn groups(&self, g: &Graph) -> Groups {
+    /// The flagged edges, one sorted set per connected group of flagged findings, in order
+    /// of their root (call after the search).
+    pub fn edge_sets(&self) -> Vec<Vec<u32>> {
         let mut by_root: Vec<(u32, u32)> =
             (0..self.parent.len() as u32).filter(|&e| self.contains(e)).map(|e| (self.find(e), e)).collect();
         by_root.sort_unstable();
+        by_root.chunk_by(|a, b| a.0 == b.0).map(|chunk| chunk.iter().map(|&(_, e)| e).collect()).collect()
+    }
+
+    /// Group the flagged edges (call after the search). A ring is made of recommendations:
+    /// endorsements in flagged findings are left out of the groups.
+    pub fn groups(&self, g: &Graph) -> Groups {
         let mut out = Groups::default();
-        for chunk in by_root.chunk_by(|a, b| a.0 == b.0) {
-            let edges: Vec<u32> = chunk.iter().map(|&(_, e)| e).filter(|&e| g.kind(e).is_none()).collect();
-            let mut members: Vec<u32> = edges
-                .iter()
-                .flat_map(|&e| {
-                    let (a, b) = g.endpoints(e);
-                    [a, b]
-                })
-                .collect();
-            members.sort_unstable();
-            members.dedup();
+        for set in self.edge_sets() {
+            let edges: Vec<u32> = set.into_iter().filter(|&e| g.kind(e).is_none()).collect();
+            let members = endpoints(g, &edges);
             if edges.len() <= members.len() {
                 continue; // one finding on its own
             }
@@ -126,6 +124,20 @@ impl FlaggedEdges {
         out.oversized.sort_unstable_by(|a, b| b.cmp(a));
         out
     }
+}
+
+/// The people at either end of `edges`, sorted.
+pub fn endpoints(g: &Graph, edges: &[u32]) -> Vec<u32> {
+    let mut members: Vec<u32> = edges
+        .iter()
+        .flat_map(|&e| {
+            let (a, b) = g.endpoints(e);
+            [a, b]
+        })
+        .collect();
+    members.sort_unstable();
+    members.dedup();
+    members
 }
 
 #[cfg(test)]

@@ -173,8 +173,13 @@ class Result:
         return pandas.DataFrame(self.report.get(key) or [])
 
     @property
+    def cases(self):
+        """The listed cases, most severe first, as a pandas DataFrame."""
+        return self._frame("cases")
+
+    @property
     def findings(self):
-        """The listed findings, most severe first, as a pandas DataFrame."""
+        """The listed findings (the cases' findings first), as a pandas DataFrame."""
         return self._frame("findings")
 
     @property
@@ -255,7 +260,8 @@ def scan(
     allow: Optional[Union[str, os.PathLike]] = None,
     max_len: Union[int, str] = "auto",
     window: Union[None, int, float, str] = None,
-    max_findings: int = 10000,
+    max_findings: int = 1000,
+    max_cases: int = 20,
     time_budget: Union[None, int, float, str] = None,
     threads: Optional[int] = None,
     strict: bool = False,
@@ -298,6 +304,7 @@ def scan(
         "max_len": max_len,
         "window_days": _days(window, "window"),
         "max_findings": int(max_findings),
+        "max_cases": int(max_cases),
         "time_budget_seconds": _seconds(time_budget, "time_budget"),
         "threads": threads,
         "strict": bool(strict),
