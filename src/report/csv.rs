@@ -33,7 +33,7 @@ fn row(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
 
 fn findings(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let header = ["id", "kind", "severity", "score", "members", "recommendations", "first_date", "last_date"];
-    let tail = ["reason", "edges", "texts", "suppressed_by", "part_of"];
+    let tail = ["reason", "edges", "texts", "suppressed_by", "part_of", "case"];
     row(out, &header.iter().chain(tail.iter()).map(|h| h.to_string()).collect::<Vec<_>>())?;
     for f in &r.findings {
         let mut dates: Vec<&str> = f.edges.iter().filter(|e| e.created.is_some()).map(|e| day(&e.created)).collect();
@@ -68,6 +68,7 @@ fn findings(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 ),
                 csv_text(f.suppressed_by.as_deref().unwrap_or("")),
                 csv_quoted(f.part_of.as_deref().unwrap_or("")),
+                csv_quoted(f.case.as_deref().unwrap_or("")),
             ],
         )?;
     }
@@ -103,7 +104,7 @@ fn people(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         return Ok(());
     }
-    writeln!(out, "{header}")?;
+    writeln!(out, "{header},case")?;
     for p in &r.people {
         row(
             out,
@@ -116,6 +117,7 @@ fn people(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 p.received_traded.to_string(),
                 p.traded_share.to_string(),
                 csv_text(&p.reason),
+                csv_quoted(p.case.as_deref().unwrap_or("")),
             ],
         )?;
     }

@@ -1,6 +1,6 @@
 //! The Graphviz renderer: one cluster per flagged finding that stands on its own (medium or
 //! above, not allowlisted, not folded into a ring), its members as nodes and its
-//! recommendations as dated arrows. `dot -Tsvg report.dot > rings.svg` draws it.
+//! recommendations as dated arrows; the label names the case it belongs to. `dot -Tsvg report.dot > rings.svg` draws it.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -22,7 +22,8 @@ impl Render for Dot {
         for (i, f) in flagged.enumerate() {
             let colour = if f.severity == Severity::High { "#c0392b" } else { "#d68910" };
             let _ = writeln!(s, "  subgraph \"cluster_{i}\" {{");
-            let label = format!("{} {} {} (score {})", f.severity.as_str(), f.kind.as_str(), f.id, f.score);
+            let case = f.case.as_ref().map_or(String::new(), |c| format!(", {c}"));
+            let label = format!("{} {} {} (score {}{case})", f.severity.as_str(), f.kind.as_str(), f.id, f.score);
             let _ = writeln!(s, "    label=\"{}\"; color=\"{colour}\";", q(&label));
             for (j, m) in f.members.iter().enumerate() {
                 let _ = writeln!(s, "    \"f{i}_{j}\" [label=\"{}\"];", q(m));

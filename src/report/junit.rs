@@ -57,8 +57,22 @@ fn evidence(theirs: Option<&Vec<&Finding>>) -> String {
     text
 }
 
+/// The line naming the case a person is in, when the report lists it.
+fn case_line(r: &Report, case: Option<&String>) -> String {
+    case.and_then(|id| r.cases.iter().find(|c| &c.id == id)).map_or(String::new(), |c| {
+        format!("case {} ({}, score {}): {}\n", c.id, c.severity.as_str(), c.score, one_line(&c.reason))
+    })
+}
+
 impl Junit {
-    fn case(&self, by: &HashMap<&str, Vec<&Finding>>, name: &str, verdict: Option<Verdict>, reason: &str) -> Case {
+    fn case(
+        &self,
+        by: &HashMap<&str, Vec<&Finding>>,
+        name: &str,
+        verdict: Option<Verdict>,
+        reason: &str,
+        case: String,
+    ) -> Case {
         let Some(verdict) = verdict else {
             return Case {
                 name: name.to_string(),
@@ -68,7 +82,7 @@ impl Junit {
         };
         let level = verdict_severity(verdict);
         let fails = matches!((level, self.fail_on), (Some(l), Some(floor)) if l >= floor);
-        let text = format!("{reason}\n{}", evidence(by.get(name)));
+        let text = format!("{reason}\n{case}{}", evidence(by.get(name)));
         let message = format!("{}: {reason}", verdict.as_str());
         if fails {
             Case { name: name.to_string(), outcome: Some(("failure", message, text)), note: None }
@@ -96,10 +110,15 @@ impl Junit {
                         let what = if s.status == SubjectStatus::Ambiguous { "candidates" } else { "near matches" };
                         let _ = write!(why, "; {what}: {}", s.suggestions.join(", "));
                     }
-                    self.case(&by, &s.query, verdict, &why)
+                    let case = case_line(r, s.person.as_ref().and_then(|p| p.case.as_ref()));
+                    self.case(&by, &s.query, verdict, &why, case)
                 })
                 .collect(),
-            None => r.people.iter().map(|p| self.case(&by, &p.name, Some(p.verdict), &p.reason)).collect(),
+            None => r
+                .people
+                .iter()
+                .map(|p| self.case(&by, &p.name, Some(p.verdict), &p.reason, case_line(r, p.case.as_ref())))
+                .collect(),
         }
     }
 }
