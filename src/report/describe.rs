@@ -177,6 +177,15 @@ pub fn case_size(c: &super::Case) -> String {
     format!("{people}, {findings}{listed}")
 }
 
+/// A case's members, the first `most` by name and a count of the rest.
+pub fn case_members(c: &super::Case, most: usize) -> String {
+    let mut out = c.members.iter().take(most).cloned().collect::<Vec<_>>().join(", ");
+    if c.members.len() > most {
+        out.push_str(&format!(" and {} more", c.members.len() - most));
+    }
+    out
+}
+
 /// The line that says how many cases there are beyond those listed (empty when none).
 pub fn more_cases(r: &super::Report) -> String {
     let more = r.summary.cases.saturating_sub(r.summary.cases_listed);

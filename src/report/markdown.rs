@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::describe::{
-    case_size, day, edge_note, headline, members_line_with, more_cases, reason, received_line, top_level, verdict_word,
-    VerdictTally,
+    case_members, case_size, day, edge_note, headline, members_line_with, more_cases, reason, received_line, top_level,
+    verdict_word, VerdictTally,
 };
 use super::escape::markdown as md;
 use super::{Finding, Render, Report, Verdict};
@@ -100,15 +100,16 @@ fn cases(r: &Report, s: &mut String) {
         return;
     }
     let _ = writeln!(s, "### Cases ({} of {} listed)\n", r.cases.len(), r.summary.cases.max(r.cases.len() as u64));
-    s.push_str("| severity | case | score | size | why |\n|---|---|---:|---|---|\n");
+    s.push_str("| severity | case | score | size | members | why |\n|---|---|---:|---|---|---|\n");
     for c in &r.cases {
         let _ = writeln!(
             s,
-            "| **{}** | `{}` | {} | {} | {} |",
+            "| **{}** | `{}` | {} | {} | {} | {} |",
             c.severity.as_str().to_uppercase(),
             c.id,
             c.score,
             case_size(c),
+            md(&case_members(c, 8)),
             md(&c.reason)
         );
     }

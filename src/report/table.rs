@@ -4,7 +4,9 @@
 
 use std::io::{self, Write};
 
-use super::describe::{case_size, members_line_with, more_cases, reason, received_line, verdict_word, VerdictTally};
+use super::describe::{
+    case_members, case_size, members_line_with, more_cases, reason, received_line, verdict_word, VerdictTally,
+};
 use super::escape::one_line;
 use super::{Finding, Render, Report, Subject, Verdict};
 
@@ -148,7 +150,14 @@ impl Table {
         )?;
         for c in r.cases.iter().take(self.top) {
             let severity = self.paint(&format!("{:<8}", c.severity.as_str().to_uppercase()), c.severity.as_str());
-            writeln!(out, "  {severity} {} score {}: {}", c.id, c.score, case_size(c))?;
+            writeln!(
+                out,
+                "  {severity} {} score {}: {}: {}",
+                c.id,
+                c.score,
+                case_size(c),
+                one_line(&case_members(c, 8))
+            )?;
             writeln!(out, "  {:<9}{}", "", one_line(&c.reason))?;
         }
         if r.cases.len() > self.top {
