@@ -189,7 +189,11 @@ struct CycleScorer<'a> {
     window: Option<i64>,
     outside: &'a EdgeMarks,
     counts: Counts,
+    /// The best cycles below medium or suppressed (listed after the cases).
     top: TopN<RankedCycle>,
+    /// The best flagged cycles, listed on their own only if the search is cut short (they are
+    /// otherwise found again for their cases).
+    top_flagged: TopN<RankedCycle>,
 }
 
 impl CycleVisitor for CycleScorer<'_> {
@@ -203,13 +207,17 @@ impl CycleVisitor for CycleScorer<'_> {
         }
         let (o, suppressed) = self.judge.record(FindingKind::Cycle, vertices, edges, &mut self.counts);
         // Flagged cycles are listed under their cases; the rest compete here.
+        let rank = Rank(Reverse(o.severity), Reverse(o.score));
         if o.severity < Severity::Medium || suppressed {
-            self.top.push(RankedCycle(Rank(Reverse(o.severity), Reverse(o.score)), Cycle::new(vertices, edges)));
+            self.top.push(RankedCycle(rank, Cycle::new(vertices, edges)));
+        } else if self.top_flagged.would_keep(&RankedCycle(rank.clone(), Cycle::new(vertices, edges))) {
+            self.top_flagged.push(RankedCycle(rank, Cycle::new(vertices, edges)));
         }
     }
     fn merge(&mut self, other: Self) {
         self.counts.add(&other.counts);
         self.top.merge(other.top);
+        self.top_flagged.merge(other.top_flagged);
     }
 }
 
@@ -274,6 +282,7 @@ pub fn score_all(
         outside: &outside_window,
         counts: Counts::default(),
         top: TopN::new(options.max_findings),
+        top_flagged: TopN::new(options.max_findings),
     });
     counts.add(&outcome.visitor.counts);
 
@@ -301,6 +310,8 @@ pub fn score_all(
         window_seconds: options.window_seconds,
         limit: share.max(1),
     };
+    // When the budget stopped the search, the second one stops at once too: the cases then
+    // hold their pairs and rings, and the best flagged cycles are listed on their own.
     let mut cases = casebook::judge_cases(&case_inputs, groups, &flagged_edges, stop);
     drop(flagged_edges);
     cases.iter_mut().take(options.max_cases).for_each(|c| c.find_outskirts(ev));
@@ -323,7 +334,8 @@ pub fn score_all(
     candidates.truncate(options.max_findings);
     // ... then the best findings in no case (below medium or suppressed), ranked together.
     let mut others: Vec<Candidate> = Vec::new();
-    for RankedCycle(rank, c) in outcome.visitor.top.into_sorted_vec() {
+    let cut_short = if outcome.stopped { outcome.visitor.top_flagged.into_sorted_vec() } else { Vec::new() };
+    for RankedCycle(rank, c) in outcome.visitor.top.into_sorted_vec().into_iter().chain(cut_short) {
         let edges = Edges::Listed(c.edges().to_vec());
         others.push(Candidate { rank, kind: FindingKind::Cycle, members: c.vertices().to_vec(), edges, case: None });
     }
