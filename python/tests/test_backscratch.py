@@ -33,6 +33,7 @@ def test_sample_gives_the_command_lines_report():
     assert r.summary == report["summary"]
     assert len(r.findings) == len(report["findings"]) > 0
     assert len(r.people) == len(report["people"]) > 0
+    assert len(r.cases) == len(report["cases"]) == 3
     assert list(r.findings["severity"])[:3] == ["high", "high", "high"]
     assert isinstance(r.findings["members"].iloc[0], list)
     assert r.fails("high")
