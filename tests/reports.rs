@@ -132,6 +132,8 @@ fn baseline_reports_only_new_findings() {
     assert_eq!(v["summary"]["baseline"]["already_known"], 6);
     assert_eq!(v["summary"]["baseline"]["new"], 0);
     assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(v["cases"].as_array().unwrap().len(), 0, "no case is left with nothing new");
+    assert_eq!(v["summary"]["cases"], 3, "every case is still counted");
     // Forget the Ivan/Jade pair: it comes back as the one new finding, and fails the run.
     let mut old_json: Value = serde_json::from_str(&std::fs::read_to_string(&old).unwrap()).unwrap();
     old_json["findings"].as_array_mut().unwrap().retain(|f| f["members"][0] != "Ivan Petrov");
@@ -141,6 +143,8 @@ fn baseline_reports_only_new_findings() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["summary"]["baseline"]["new"], 1);
     assert_eq!(v["findings"][0]["members"], serde_json::json!(["Ivan Petrov", "Jade Morgan"]));
+    assert_eq!(v["cases"][0]["listed"], serde_json::json!([v["findings"][0]["id"]]));
+    assert_eq!(v["cases"].as_array().unwrap().len(), 1);
     // A baseline that is not a report is an input error.
     std::fs::write(&old, "{\"hello\": 1}").unwrap();
     let bad = run(&["scan", SAMPLE, "--baseline", old.to_str().unwrap()]);

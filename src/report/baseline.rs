@@ -120,7 +120,7 @@ impl Baseline {
     }
 
     /// Drop the known findings from `report` (keeping new and escalated ones, marked), keep
-    /// the people of the rest, and record the counts in `summary.baseline`.
+    /// the people and cases of the rest, and record the counts in `summary.baseline`.
     pub fn apply(&self, report: &mut Report) {
         let before = report.findings.len();
         report.findings.retain_mut(|f| {
@@ -149,6 +149,12 @@ impl Baseline {
                 ));
             }
         }
+        // A case lists only what is still listed; a case left with nothing new goes.
+        for c in &mut report.cases {
+            c.listed.retain(|id| listed_ids.contains(id.as_str()));
+        }
+        report.cases.retain(|c| !c.listed.is_empty());
+        report.summary.cases_listed = report.cases.len() as u64;
         report.summary.listed = listed as u64;
         report.summary.baseline = Some(BaselineSummary {
             file: self.file.clone(),
