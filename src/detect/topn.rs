@@ -4,7 +4,10 @@
 //! by a linear-time selection, which also sets a bound that rejects most later items with one
 //! comparison. Merging two collections appends one to the other and cuts again: cheap enough
 //! that every parallel task can keep its own, and the result does not depend on how the
-//! stream was split over threads.
+//! stream was split over threads. A [`SharedBound`] lets a task that starts late begin
+//! from the tightest bound any task has reached, instead of filling `2n` items first.
+
+use std::sync::Mutex;
 
 /// The `limit` smallest items seen so far.
 #[derive(Debug, Clone)]
@@ -21,20 +24,39 @@ impl<T: Ord + Clone> TopN<T> {
         TopN { limit, items: Vec::new(), bound: None }
     }
 
+    /// An empty collection that already knows nothing from `bound` up can make the top
+    /// (a bound another collection of the same stream reached, see [`SharedBound`]).
+    pub fn seeded(limit: usize, bound: Option<T>) -> Self {
+        TopN { limit, items: Vec::new(), bound }
+    }
+
+    /// The bound, once there is one: nothing from it up can make the top.
+    pub fn bound(&self) -> Option<&T> {
+        self.bound.as_ref()
+    }
+
     /// Whether `item` could still be among the smallest `limit` (cheap check before building
     /// it).
     pub fn would_keep(&self, item: &T) -> bool {
         self.limit > 0 && self.bound.as_ref().is_none_or(|b| item < b)
     }
 
-    /// Offer one item.
-    pub fn push(&mut self, item: T) {
+    /// [`TopN::would_keep`] for an item not built yet: `below` says whether it would be
+    /// smaller than the given bound.
+    pub fn would_keep_by(&self, below: impl FnOnce(&T) -> bool) -> bool {
+        self.limit > 0 && self.bound.as_ref().is_none_or(below)
+    }
+
+    /// Offer one item; true when that made the bound tighter.
+    pub fn push(&mut self, item: T) -> bool {
         if self.would_keep(&item) {
             self.items.push(item);
             if self.items.len() >= self.limit.saturating_mul(2) {
                 self.cut();
+                return true;
             }
         }
+        false
     }
 
     /// Keep only the `limit` smallest items and remember the largest of them. Called with
@@ -58,9 +80,10 @@ impl<T: Ord + Clone> TopN<T> {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        // Each side that has cut holds `limit` items at or below its bound, so nothing above
-        // the smaller bound can make the top; the item *at* it can (it is the kept largest of
-        // its side), so the test is `<=` here where `push` may use `<`.
+        // Each side's bound was reached by a cut that kept `limit` items at or below it (on
+        // that side, or for a seeded one on a collection merged in too), so nothing above the
+        // smaller bound can make the top; the item *at* it can (it is the kept largest of its
+        // side), so the test is `<=` here where `push` may use `<`.
         let bound = self.bound.clone();
         self.items.extend(other.items.into_iter().filter(|x| bound.as_ref().is_none_or(|b| x <= b)));
         if self.items.len() >= self.limit.saturating_mul(2) {
@@ -73,6 +96,34 @@ impl<T: Ord + Clone> TopN<T> {
         self.items.sort_unstable();
         self.items.truncate(self.limit);
         self.items
+    }
+}
+
+/// The tightest bound reached by any of the collections one stream is split into, for
+/// collections that start later ([`TopN::seeded`]).
+#[derive(Debug)]
+pub struct SharedBound<T>(Mutex<Option<T>>);
+
+impl<T: Ord + Clone> Default for SharedBound<T> {
+    fn default() -> Self {
+        SharedBound(Mutex::new(None))
+    }
+}
+
+impl<T: Ord + Clone> SharedBound<T> {
+    /// A collection of at most `limit` that starts from the tightest bound so far.
+    pub fn start(&self, limit: usize) -> TopN<T> {
+        TopN::seeded(limit, self.0.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
+    /// Publish `top`'s bound if it is tighter than the shared one.
+    pub fn offer(&self, top: &TopN<T>) {
+        if let Some(b) = top.bound() {
+            let mut shared = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            if shared.as_ref().is_none_or(|s| b < s) {
+                *shared = Some(b.clone());
+            }
+        }
     }
 }
 
@@ -128,11 +179,17 @@ mod tests {
             let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(len)).collect();
             cuts.extend([0, len]);
             cuts.sort_unstable();
+            // Half the seeds start every part from the bound the parts before it reached.
+            let shared = SharedBound::default();
             let mut parts: Vec<TopN<u64>> = cuts
                 .windows(2)
                 .map(|w| {
-                    let mut part = TopN::new(limit);
-                    values[w[0]..w[1]].iter().for_each(|&v| part.push(v));
+                    let mut part = if seed % 2 == 0 { shared.start(limit) } else { TopN::new(limit) };
+                    for &v in &values[w[0]..w[1]] {
+                        if part.push(v) {
+                            shared.offer(&part);
+                        }
+                    }
                     part
                 })
                 .collect();
@@ -156,7 +213,9 @@ mod tests {
         let mut total = TopN::new(100);
         for chunk in values.chunks(77) {
             let mut part = TopN::new(100);
-            chunk.iter().for_each(|&v| part.push(v));
+            for &v in chunk {
+                part.push(v);
+            }
             total.merge(part);
         }
         assert_eq!(total.into_sorted_vec(), expected);

@@ -221,6 +221,7 @@ impl Graph {
             ingested.rows.push(Row { from, to, created: r.created.unwrap_or(NO_DATE), source });
             ingested.texts.push(source, r.text.as_ref().map(AsRef::as_ref));
             ingested.relationships.push(source, r.relationship.as_ref().map(AsRef::as_ref));
+            ingested.kinds.push(source, r.kind.as_ref().map(AsRef::as_ref));
         }
         ingested.inputs.push(stats);
         Graph::build(ingested).graph
@@ -240,16 +241,23 @@ pub struct EdgeRecord<S> {
     pub relationship: Option<S>,
     /// Text.
     pub text: Option<S>,
+    /// What kind of record it is when it is not a recommendation (`endorsement`).
+    pub kind: Option<S>,
 }
 
 impl<S> EdgeRecord<S> {
     /// A recommendation without attributes.
     pub fn new(from: S, to: S) -> Self {
-        EdgeRecord { from, to, created: None, relationship: None, text: None }
+        EdgeRecord { from, to, created: None, relationship: None, text: None, kind: None }
     }
     /// With a date.
     pub fn at(mut self, created: i64) -> Self {
         self.created = Some(created);
+        self
+    }
+    /// Of another kind than a recommendation (`endorsement`).
+    pub fn kind(mut self, kind: S) -> Self {
+        self.kind = Some(kind);
         self
     }
     /// With a text.

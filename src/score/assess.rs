@@ -92,13 +92,7 @@ impl<'g> Evidence<'g> {
             FindingKind::Pair => time::pair_lag(g, edges[0], edges[1]),
             _ => time::span_seconds(g, edges),
         };
-        // A year- or month-only date cannot support a lag or span of days.
-        let precise = g.date_precision() == crate::ingest::date::DatePrecision::Day;
-        let fast = precise
-            && time.is_some_and(|t| match kind {
-                FindingKind::Pair => self.lags.fast(t, self.thresholds.pair_window_days),
-                _ => self.spans.tight(edges.len(), t, self.thresholds.ring_window_days),
-            });
+        let fast = self.is_fast(kind, edges.len(), time);
         let (texts, generic, similarity, similar, generic_meaningful, stock_chance) = match &self.texts {
             Some(t) => {
                 let (texts, generic) = t.generic_count(edges);
@@ -140,6 +134,18 @@ impl<'g> Evidence<'g> {
                 0
             },
         }
+    }
+
+    /// Whether a pair's lag is fast or the span of a cycle or ring of `edges` recommendations
+    /// is tight, by the windows and against the dataset.
+    pub(crate) fn is_fast(&self, kind: FindingKind, edges: usize, time: Option<i64>) -> bool {
+        // A year- or month-only date cannot support a lag or span of days.
+        let precise = self.g.date_precision() == crate::ingest::date::DatePrecision::Day;
+        precise
+            && time.is_some_and(|t| match kind {
+                FindingKind::Pair => self.lags.fast(t, self.thresholds.pair_window_days),
+                _ => self.spans.tight(edges, t, self.thresholds.ring_window_days),
+            })
     }
 
     /// `(judged, concentrated)` members: active enough in a role (given or received at least

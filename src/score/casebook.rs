@@ -17,6 +17,7 @@ use super::assess::Evidence;
 use super::cases::CaseGroup;
 use super::outskirts::{self, Outskirts};
 use super::rule::Outcome;
+use super::verdicts::VerdictCache;
 use super::{FindingKind, Scored, Severity};
 use crate::detect::cycles::{self, CycleVisitor, SearchParams};
 use crate::detect::topn::TopN;
@@ -109,6 +110,7 @@ struct CaseScorer<'a> {
     flagged: &'a Flagged,
     per_case: PerCase,
     scratch: (Vec<u32>, Vec<u32>),
+    verdicts: VerdictCache,
 }
 
 /// The flagged recommendations as a graph of their own, with the way back to scan ids.
@@ -186,7 +188,7 @@ impl CaseScorer<'_> {
                 return;
             }
         }
-        let o = ev.outcome(FindingKind::Cycle, vertices, edges);
+        let o = ev.cached_outcome(FindingKind::Cycle, vertices, edges, &mut self.verdicts);
         if o.severity < Severity::Medium
             || (!self.inputs.allow.is_empty() && self.inputs.allow.matching(vertices).is_some())
         {
@@ -246,6 +248,7 @@ pub fn judge_cases(
         flagged: &flagged,
         per_case: HashMap::new(),
         scratch: Default::default(),
+        verdicts: VerdictCache::default(),
     });
     let mut per_case = outcome.visitor.per_case;
     for (p, o, suppressed) in inputs.pairs {

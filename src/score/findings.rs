@@ -17,8 +17,9 @@ use super::casebook::{self, Case, CaseInputs};
 use super::exposure::Exposure;
 use super::rings::{FlaggedEdges, Groups};
 use super::rule::Outcome;
+use super::verdicts::VerdictCache;
 use super::{FindingKind, Scored, Severity};
-use crate::detect::topn::TopN;
+use crate::detect::topn::{SharedBound, TopN};
 use crate::detect::{self, Cycle, CycleCounts, CycleVisitor, EdgeMarks, Pair};
 use crate::graph::Graph;
 
@@ -156,7 +157,18 @@ impl Judge<'_> {
     /// Judge, count and flag one finding; returns the outcome and whether the allowlist
     /// suppressed it.
     fn record(&self, kind: FindingKind, members: &[u32], edges: &[u32], counts: &mut Counts) -> (Outcome, bool) {
-        let o = self.ev.outcome(kind, members, edges);
+        self.record_judged(kind, members, edges, self.ev.outcome(kind, members, edges), counts)
+    }
+
+    /// [`Judge::record`] with the outcome `o` already known.
+    fn record_judged(
+        &self,
+        kind: FindingKind,
+        members: &[u32],
+        edges: &[u32],
+        o: Outcome,
+        counts: &mut Counts,
+    ) -> (Outcome, bool) {
         let suppressed = !self.allow.is_empty() && self.allow.matching(members).is_some();
         self.count(o.severity, suppressed, edges, counts);
         if !suppressed {
@@ -189,11 +201,14 @@ struct CycleScorer<'a> {
     window: Option<i64>,
     outside: &'a EdgeMarks,
     counts: Counts,
+    verdicts: VerdictCache,
     /// The best cycles below medium or suppressed (listed after the cases).
     top: TopN<RankedCycle>,
     /// The best flagged cycles, listed on their own only if the search is cut short (they are
     /// otherwise found again for their cases).
     top_flagged: TopN<RankedCycle>,
+    /// The bounds of `top` and `top_flagged` over every task, so a new task starts tight.
+    bounds: &'a [SharedBound<RankedCycle>; 2],
 }
 
 impl CycleVisitor for CycleScorer<'_> {
@@ -205,19 +220,28 @@ impl CycleVisitor for CycleScorer<'_> {
                 return;
             }
         }
-        let (o, suppressed) = self.judge.record(FindingKind::Cycle, vertices, edges, &mut self.counts);
+        let o = self.judge.ev.cached_outcome(FindingKind::Cycle, vertices, edges, &mut self.verdicts);
+        let (o, suppressed) = self.judge.record_judged(FindingKind::Cycle, vertices, edges, o, &mut self.counts);
         // Flagged cycles are listed under their cases; the rest compete here.
         let rank = Rank(Reverse(o.severity), Reverse(o.score));
-        if o.severity < Severity::Medium || suppressed {
-            self.top.push(RankedCycle(rank, Cycle::new(vertices, edges)));
-        } else if self.top_flagged.would_keep(&RankedCycle(rank.clone(), Cycle::new(vertices, edges))) {
-            self.top_flagged.push(RankedCycle(rank, Cycle::new(vertices, edges)));
+        let (top, bound) = if o.severity < Severity::Medium || suppressed {
+            (&mut self.top, &self.bounds[0])
+        } else {
+            (&mut self.top_flagged, &self.bounds[1])
+        };
+        // Most cycles cannot make the listing: tell before building one.
+        if top.would_keep_by(|b| (&rank, vertices.len(), vertices) < (&b.0, b.1.len(), b.1.vertices()))
+            && top.push(RankedCycle(rank, Cycle::new(vertices, edges)))
+        {
+            bound.offer(top);
         }
     }
     fn merge(&mut self, other: Self) {
         self.counts.add(&other.counts);
         self.top.merge(other.top);
         self.top_flagged.merge(other.top_flagged);
+        self.bounds[0].offer(&self.top);
+        self.bounds[1].offer(&self.top_flagged);
     }
 }
 
@@ -276,13 +300,16 @@ pub fn score_all(
         judged_pairs.iter().zip(&pairs).map(|(((o, suppressed), _), p)| (*p, *o, *suppressed)).collect();
     drop(judged_pairs);
 
+    let bounds = [SharedBound::default(), SharedBound::default()];
     let outcome = detect::visit_cycles(g, options.max_len, stop, || CycleScorer {
         judge: &judge,
         window: options.window_seconds,
         outside: &outside_window,
         counts: Counts::default(),
-        top: TopN::new(options.max_findings),
-        top_flagged: TopN::new(options.max_findings),
+        verdicts: VerdictCache::default(),
+        top: bounds[0].start(options.max_findings),
+        top_flagged: bounds[1].start(options.max_findings),
+        bounds: &bounds,
     });
     counts.add(&outcome.visitor.counts);
 

@@ -20,6 +20,7 @@ pub mod rings;
 pub mod rule;
 pub mod text;
 pub mod time;
+pub mod verdicts;
 
 use serde::{Deserialize, Serialize};
 

@@ -75,9 +75,12 @@ pub enum Check {
     GroupShape,
 }
 
+/// How many checks the rule has.
+pub const CHECKS: usize = 11;
+
 impl Check {
     /// Every check, in the order signals are listed.
-    pub const ALL: [Check; 11] = [
+    pub const ALL: [Check; CHECKS] = [
         Check::Structure,
         Check::Time,
         Check::Corroborated,
@@ -153,7 +156,7 @@ pub struct Outcome {
     /// From the score (and the high gate).
     pub severity: Severity,
     /// Which checks fired, parallel to [`Check::ALL`].
-    pub fired: [bool; 11],
+    pub fired: [bool; CHECKS],
 }
 
 impl Outcome {
@@ -188,7 +191,7 @@ pub fn fires(check: Check, f: &Facts) -> bool {
 
 /// Apply the rule.
 pub fn evaluate(f: &Facts) -> Outcome {
-    let mut fired = [false; 11];
+    let mut fired = [false; CHECKS];
     let mut sum = 0;
     for (i, &check) in Check::ALL.iter().enumerate() {
         if fires(check, f) {
