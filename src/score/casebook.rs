@@ -143,7 +143,14 @@ impl Flagged {
 
 /// The case holding most of `members` (ties: the smallest case index), if any holds one.
 fn majority(labels: &[u32], members: &[u32]) -> Option<u32> {
-    let mut cases: Vec<u32> = members.iter().map(|&v| labels[v as usize]).filter(|&c| c != TRIVIAL).collect();
+    // A pair or a cycle has at most MAX_CYCLE_LEN members: no allocation per finding.
+    let mut cases = [TRIVIAL; crate::detect::MAX_CYCLE_LEN];
+    let mut n = 0;
+    for c in members.iter().map(|&v| labels[v as usize]).filter(|&c| c != TRIVIAL) {
+        cases[n] = c;
+        n += 1;
+    }
+    let cases = &mut cases[..n];
     cases.sort_unstable();
     cases.chunk_by(|a, b| a == b).max_by_key(|run| (run.len(), Reverse(run[0]))).map(|run| run[0])
 }

@@ -313,18 +313,18 @@ pub fn score_all(
     });
     counts.add(&outcome.visitor.counts);
 
-    let Groups { rings: groups, oversized } = flagged.groups(g);
-    let mut rings = Vec::with_capacity(groups.len());
-    for group in groups {
-        let ring = scored(ev, allow, FindingKind::Ring, group.members, group.edges);
-        judge.count(ring.severity, ring.suppressed_by.is_some(), &ring.edges, &mut counts);
-        rings.push(ring);
-    }
-
     let sets = flagged.edge_sets();
     let mut flagged_edges: Vec<u32> = sets.concat();
     flagged_edges.sort_unstable();
-    let groups = super::cases::case_groups(g, sets);
+    let Groups { rings: ring_groups, oversized } = super::rings::groups_of(g, &sets);
+    // Rings are scored (with their outskirts) while the groups are cut into cases.
+    let (rings, groups): (Vec<Scored>, _) = rayon::join(
+        || ring_groups.into_par_iter().map(|r| scored(ev, allow, FindingKind::Ring, r.members, r.edges)).collect(),
+        || super::cases::case_groups(g, sets),
+    );
+    for ring in &rings {
+        judge.count(ring.severity, ring.suppressed_by.is_some(), &ring.edges, &mut counts);
+    }
     // Each listed case gets an equal share of the listing, so that one club's thousands of
     // cycles (folded into its ring anyway) cannot crowd out every other case.
     let share = options.max_findings / options.max_cases.min(groups.len()).max(1);

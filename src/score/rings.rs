@@ -107,23 +107,28 @@ impl FlaggedEdges {
     /// Group the flagged edges (call after the search). A ring is made of recommendations:
     /// endorsements in flagged findings are left out of the groups.
     pub fn groups(&self, g: &Graph) -> Groups {
-        let mut out = Groups::default();
-        for set in self.edge_sets() {
-            let edges: Vec<u32> = set.into_iter().filter(|&e| g.kind(e).is_none()).collect();
-            let members = endpoints(g, &edges);
-            if edges.len() <= members.len() {
-                continue; // one finding on its own
-            }
-            if members.len() > MAX_RING_MEMBERS {
-                out.oversized.push(members.len());
-            } else {
-                out.rings.push(Group { members, edges });
-            }
-        }
-        out.rings.sort_by_key(|r| r.edges[0]);
-        out.oversized.sort_unstable_by(|a, b| b.cmp(a));
-        out
+        groups_of(g, &self.edge_sets())
     }
+}
+
+/// The rings and oversized groups of the flagged edges' `sets` ([`FlaggedEdges::edge_sets`]).
+pub fn groups_of(g: &Graph, sets: &[Vec<u32>]) -> Groups {
+    let mut out = Groups::default();
+    for set in sets {
+        let edges: Vec<u32> = set.iter().copied().filter(|&e| g.kind(e).is_none()).collect();
+        let members = endpoints(g, &edges);
+        if edges.len() <= members.len() {
+            continue; // one finding on its own
+        }
+        if members.len() > MAX_RING_MEMBERS {
+            out.oversized.push(members.len());
+        } else {
+            out.rings.push(Group { members, edges });
+        }
+    }
+    out.rings.sort_by_key(|r| r.edges[0]);
+    out.oversized.sort_unstable_by(|a, b| b.cmp(a));
+    out
 }
 
 /// The people at either end of `edges`, sorted.

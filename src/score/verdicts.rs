@@ -18,16 +18,16 @@ use super::{FindingKind, Severity};
 const SLOTS: usize = 256;
 
 /// Outcomes already computed by one search task, by key (direct-mapped; a collision only
-/// costs a recomputation).
+/// costs a recomputation). On the heap: a task's state moves with every root it searches.
 pub struct VerdictCache {
-    keys: [u64; SLOTS],
-    outcomes: [Outcome; SLOTS],
+    keys: Box<[u64; SLOTS]>,
+    outcomes: Box<[Outcome; SLOTS]>,
 }
 
 impl Default for VerdictCache {
     fn default() -> Self {
         let empty = Outcome { score: 0, severity: Severity::Info, fired: [false; CHECKS] };
-        VerdictCache { keys: [0; SLOTS], outcomes: [empty; SLOTS] }
+        VerdictCache { keys: Box::new([0; SLOTS]), outcomes: Box::new([empty; SLOTS]) }
     }
 }
 
