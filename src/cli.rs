@@ -452,6 +452,7 @@ pub(crate) fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
         baseline: a.baseline.clone(),
         redact: pseudonyms(a)?,
         progress: progress_display(a),
+        stream_findings: Vec::new(),
     })
 }
 

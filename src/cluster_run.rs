@@ -113,7 +113,7 @@ pub fn run(a: &ScanArgs, subjects: Option<Vec<String>>, format: Format) -> anyho
         let made = config(&args).map(|c| ScanConfig { subjects: subjects.clone(), progress: None, ..c });
         let made = node.agree(made.map_err(|e| backscratch::Error::Config(format!("{e:#}"))));
         let published = match made.and_then(|c| cluster::scan(node, &c)) {
-            Ok(Some(outcome)) => crate::publish(&args, format, outcome).map_err(|e| format!("{e:#}")),
+            Ok(Some(outcome)) => crate::publish(&args, format, outcome, &[]).map_err(|e| format!("{e:#}")),
             Ok(None) => Ok(0),
             Err(e) => Err(e.to_string()),
         };

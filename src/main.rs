@@ -156,12 +156,38 @@ fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>, subjects_file: Option<&
     if a.hosts.is_some() {
         return cluster_run::run(a, subjects, format);
     }
-    let outcome = scan(&ScanConfig { subjects, ..config(a)? })?;
-    publish(a, format, outcome)
+    let streams = if subjects.is_some() { Vec::new() } else { streamed(a, format) };
+    let outcome = scan(&ScanConfig { subjects, stream_findings: streams.clone(), ..config(a)? })?;
+    publish(a, format, outcome, &streams)
+}
+
+/// Where `scan` streams every finding as it runs: each `jsonl` output (`-o`, standard output,
+/// `--report jsonl=PATH`). Not with `--count-only`, which judges nothing (those outputs get
+/// the report's listed findings, none), nor from `check` or a cluster (the listed findings
+/// in full).
+fn streamed(a: &ScanArgs, format: Format) -> Vec<PathBuf> {
+    if a.count_only {
+        return Vec::new();
+    }
+    let mut paths = Vec::new();
+    if format == Format::Jsonl {
+        match &a.output {
+            Some(path) => paths.push(path.clone()),
+            None if !a.quiet => paths.push(PathBuf::from("/dev/stdout")),
+            None => {}
+        }
+    }
+    paths.extend(a.reports.iter().filter(|t| t.format == Format::Jsonl).map(|t| t.path.clone()));
+    paths
 }
 
 /// Print the stage times, write the reports, say what the user should know; the exit code.
-fn publish(a: &ScanArgs, format: Format, outcome: backscratch::ScanOutcome) -> anyhow::Result<u8> {
+fn publish(
+    a: &ScanArgs,
+    format: Format,
+    outcome: backscratch::ScanOutcome,
+    streamed: &[PathBuf],
+) -> anyhow::Result<u8> {
     if a.verbose && !a.quiet {
         for s in &outcome.stages {
             let rss = s.peak_rss.map_or(String::new(), |b| format!(", peak memory {:.1} MiB", b as f64 / 1048576.0));
@@ -176,14 +202,17 @@ fn publish(a: &ScanArgs, format: Format, outcome: backscratch::ScanOutcome) -> a
         && std::env::var_os("NO_COLOR").is_none();
     let options = RenderOptions { color, fail_on: fail_floor(a) };
     let plain = RenderOptions { color: false, ..options };
+    // What the scan streamed is written already.
+    let stdout_streamed = streamed.iter().any(|p| p == Path::new("/dev/stdout")) && a.output.is_none();
     match &a.output {
+        Some(path) if streamed.contains(path) => {}
         Some(path) => {
             output::write_report(path, &report, format, plain)?;
         }
-        None if !a.quiet => write_stdout(&report, format, options)?,
+        None if !a.quiet && !stdout_streamed => write_stdout(&report, format, options)?,
         None => {}
     }
-    for target in &a.reports {
+    for target in a.reports.iter().filter(|t| !streamed.contains(&t.path)) {
         output::write_report(&target.path, &report, target.format, plain)?;
     }
     if a.github || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {

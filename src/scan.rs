@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ingest::{self, columns::HeaderMode, IngestOptions};
 use crate::report::baseline::Baseline;
+use crate::report::jsonl::{self, StreamFormat, StreamInputs};
 use crate::report::profile::Backings;
 use crate::report::{redact, ColumnParams, Params, Report, ReportInputs};
 use crate::score::allow::{self, Allowlist};
@@ -60,6 +61,10 @@ pub struct ScanConfig {
     pub redact: Option<redact::Pseudonyms>,
     /// Told when each stage starts (for a progress display).
     pub progress: Option<ProgressHook>,
+    /// `--format jsonl` from `scan`: every finding is streamed to each of these files (or
+    /// devices) during the scan, one compact line each ([`crate::report::jsonl`]); the
+    /// report itself is made as usual.
+    pub stream_findings: Vec<PathBuf>,
 }
 
 /// A function told the name of each stage as it starts (`ingest`, `graph`, `detect+score`,
@@ -93,6 +98,7 @@ impl Default for ScanConfig {
             baseline: None,
             redact: None,
             progress: None,
+            stream_findings: Vec::new(),
         }
     }
 }
@@ -344,7 +350,7 @@ fn run(
             } else {
                 "scoring: the --time-budget ran out while reading, so nothing was judged"
             };
-            return (scoring, vec![why.to_string()], None);
+            return Ok((scoring, vec![why.to_string()], None));
         }
         let pairs = detect::pairs::reciprocal_pairs(&graph);
         let lags = pairs.iter().map(|p| score::time::pair_lag(&graph, p.ab, p.ba));
@@ -358,9 +364,26 @@ fn run(
             window_seconds: config.window_days.map(|d| (d * 86_400.0) as i64),
         };
         let unavailable = unavailable_checks(&graph, &evidence, employment.is_some());
-        let scoring = score::score_all(&evidence, &allow, pairs, options, &stop);
-        (scoring, unavailable, Some(std::mem::take(&mut evidence.backings)))
-    });
+        let mut scoring = score::score_all(&evidence, &allow, pairs, options, &stop);
+        if !config.stream_findings.is_empty() {
+            let format = StreamFormat {
+                graph: &graph,
+                case_ids: crate::report::cases::ids(&graph, &scoring.cases),
+                pseudonyms: config.redact.as_ref(),
+                baseline: baseline.as_ref(),
+            };
+            let scan = StreamInputs { evidence: &evidence, allow: &allow, scoring: &scoring, options };
+            let mut cut_short = false;
+            for path in &config.stream_findings {
+                let end = jsonl::stream_to(path, &format, scan, &stop)
+                    .map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
+                cut_short |= end.stopped;
+            }
+            // A stream cut short by the budget makes the report say it is truncated.
+            scoring.stopped |= cut_short;
+        }
+        Ok((scoring, unavailable, Some(std::mem::take(&mut evidence.backings))))
+    })?;
     watch.lap("detect+score");
     config.starting("report");
     let budget = config.time_budget.map_or(0.0, |d| d.as_secs_f64());

@@ -81,8 +81,30 @@ where
     V: CycleVisitor,
     F: Fn() -> V + Sync,
 {
+    let roots = search_roots(g, params.components);
+    search_from::<ENUMERATE, V, F>(g, params, &roots, make_visitor)
+}
+
+/// The people a search starts from: everyone in a strongly connected component of two or
+/// more, in id order. Every cycle is found from its smallest member.
+pub fn search_roots(g: &Graph, components: &[u32]) -> Vec<u32> {
+    (0..g.node_count() as u32).filter(|&r| components[r as usize] != TRIVIAL).collect()
+}
+
+/// [`search`] from `roots` only (a part of [`search_roots`]): the cycles whose smallest
+/// member is one of them. Visitors are merged in root order, so a visitor that appends
+/// what it sees gets the cycles in the same order however the work was split.
+pub fn search_from<const ENUMERATE: bool, V, F>(
+    g: &Graph,
+    params: SearchParams<'_>,
+    roots: &[u32],
+    make_visitor: F,
+) -> SearchOutcome<V>
+where
+    V: CycleVisitor,
+    F: Fn() -> V + Sync,
+{
     assert!((3..=MAX_CYCLE_LEN).contains(&params.max_len), "max_len must be within 3..={MAX_CYCLE_LEN}");
-    let roots: Vec<u32> = (0..g.node_count() as u32).filter(|&r| params.components[r as usize] != TRIVIAL).collect();
     let pool = ScratchPool { free: Mutex::new(Vec::new()), components: params.components };
     let engine =
         Engine { g, k: params.max_len, horizon: horizon(params.max_len), stop: params.stop, make: &make_visitor };

@@ -104,16 +104,20 @@ pub fn edge(g: &Graph, inputs: &[InputStats], e: u32) -> Edge {
 }
 
 fn id_of(g: &Graph, s: &Scored) -> String {
-    let members: Vec<&str> = s.members.iter().map(|&v| g.name(v)).collect();
-    let edges: Vec<(&str, &str)> = s
-        .edges
+    id_for(g, s.kind, &s.members, &s.edges)
+}
+
+/// The [`finding_id`] of a finding of `g` given by ids.
+pub fn id_for(g: &Graph, kind: FindingKind, members: &[u32], edges: &[u32]) -> String {
+    let members: Vec<&str> = members.iter().map(|&v| g.name(v)).collect();
+    let edges: Vec<(&str, &str)> = edges
         .iter()
         .map(|&e| {
             let (from, to) = g.endpoints(e);
             (g.name(from), g.name(to))
         })
         .collect();
-    finding_id(s.kind, &members, &edges)
+    finding_id(kind, &members, &edges)
 }
 
 /// A ring's or a case's (`group`) beneficiaries or donors for the report.

@@ -3,7 +3,7 @@
 
 pub mod baseline;
 mod build;
-mod cases;
+pub(crate) mod cases;
 mod csv;
 pub mod describe;
 mod dot;
@@ -11,7 +11,7 @@ pub mod escape;
 pub mod github;
 mod html;
 mod json;
-mod jsonl;
+pub(crate) mod jsonl;
 mod junit;
 mod markdown;
 pub mod output;

@@ -46,6 +46,25 @@ pub struct Evidence<'g> {
     pub employment: Option<&'g Employment>,
 }
 
+/// The name of `check`'s signal in a report, for a finding of `kind` (what
+/// [`Evidence::signals`] names it).
+pub fn signal_name(check: Check, kind: FindingKind) -> &'static str {
+    match check {
+        Check::Structure => "structure",
+        Check::Time if kind == FindingKind::Pair => "reciprocation_lag_days",
+        Check::Time => "ring_span_days",
+        Check::Corroborated => "corroborated",
+        Check::Uncorroborated => "uncorroborated",
+        Check::Strangers => "strangers",
+        Check::Contradicted => "relationship_contradicted",
+        Check::TextSimilarity => "text_similarity",
+        Check::GenericText => "generic_text",
+        Check::StockOnly => "stock_praise_only",
+        Check::Concentration => "concentration",
+        Check::GroupShape => "group_shape",
+    }
+}
+
 /// Role counts of up to this many members are kept on the stack.
 const STACK_MEMBERS: usize = 16;
 
@@ -478,5 +497,16 @@ mod tests {
         assert!(o.fired(Check::Concentration) && o.fired(Check::GroupShape) && o.fired(Check::Time));
         assert!(!o.fired(Check::Corroborated) && !o.fired(Check::Uncorroborated), "nothing could be checked");
         assert_eq!(o.severity, crate::score::Severity::Medium, "high needs evidence against");
+        // The stream's signal names are the report's.
+        for (kind, m, es) in [
+            (FindingKind::Pair, &pair.0[..], &pair.1[..]),
+            (FindingKind::Cycle, &cycle.0[..], &cycle.1[..]),
+            (FindingKind::Ring, &members[..], &edges[..]),
+        ] {
+            let (f, o) = ev.judge(kind, m, es);
+            let names: Vec<String> = ev.signals(&f, &o, es).into_iter().map(|s| s.name).collect();
+            let expected: Vec<&str> = Check::ALL.iter().map(|&c| signal_name(c, kind)).collect();
+            assert_eq!(names, expected, "{kind:?}");
+        }
     }
 }

@@ -49,6 +49,8 @@ pub struct Case {
     pub edges: Vec<u32>,
     /// For a core split from a larger group: that group's size.
     pub split_from: Option<usize>,
+    /// Its index among the groups judged (what [`majority`] picks among).
+    pub group: u32,
     /// Its most severe finding's severity.
     pub severity: Severity,
     /// Its most severe finding's score (the case score).
@@ -138,6 +140,29 @@ impl Flagged {
             })
             .collect();
         Flagged { graph, person, edge }
+    }
+}
+
+/// Who is in which case, for giving any finding to its case as [`judge_cases`] did.
+#[derive(Debug, Default)]
+pub struct CaseOf {
+    /// The group of each person of the scan as the judging saw it ([`TRIVIAL`]: none; a
+    /// person in two cores is labelled by the later one).
+    labels: Vec<u32>,
+    /// Index in the ranked cases, by group (groups left with no finding are in none).
+    case_of_group: HashMap<u32, u32>,
+}
+
+impl CaseOf {
+    /// The case (index in the ranked cases) of a flagged pair or cycle with these members.
+    pub fn of_finding(&self, members: &[u32]) -> Option<u32> {
+        majority(&self.labels, members).and_then(|g| self.case_of_group.get(&g).copied())
+    }
+
+    /// The case of a ring (all its people are in one group), as [`judge_cases`] gives it.
+    pub fn of_ring(&self, members: &[u32]) -> Option<u32> {
+        let g = *self.labels.get(*members.first()? as usize)?;
+        self.case_of_group.get(&g).copied()
     }
 }
 
@@ -232,7 +257,7 @@ fn add(
     top.push(finding);
 }
 
-/// Judge every case: exact counts, the best finding, the findings in listing order; ranked
+/// Judge every case (and say who is in which, for the findings not judged here): exact counts, the best finding, the findings in listing order; ranked
 /// most severe first, then by score, by how many flagged findings, by size, then by members.
 /// `flagged_edges` are every flagged recommendation, sorted (those of split groups' peripheries
 /// too, which no case holds).
@@ -241,7 +266,7 @@ pub fn judge_cases(
     groups: Vec<CaseGroup>,
     flagged_edges: &[u32],
     stop: &AtomicBool,
-) -> Vec<Case> {
+) -> (Vec<Case>, CaseOf) {
     let g = inputs.ev.g;
     let mut labels = vec![TRIVIAL; g.node_count()];
     for (i, c) in groups.iter().enumerate() {
@@ -292,6 +317,7 @@ pub fn judge_cases(
                 members: group.members,
                 edges: group.edges,
                 split_from: group.split_from,
+                group: i as u32,
                 severity,
                 score,
                 by_severity: tally.by_severity,
@@ -313,5 +339,6 @@ pub fn judge_cases(
             &b.members,
         ))
     });
-    cases
+    let case_of_group = cases.iter().enumerate().map(|(i, c)| (c.group, i as u32)).collect();
+    (cases, CaseOf { labels, case_of_group })
 }

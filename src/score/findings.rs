@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::allow::Allowlist;
 use super::assess::Evidence;
-use super::casebook::{self, Case, CaseInputs};
+use super::casebook::{self, Case, CaseInputs, CaseOf};
 use super::exposure::Exposure;
 use super::rings::{FlaggedEdges, Groups};
 use super::rule::Outcome;
@@ -71,6 +71,8 @@ pub struct Scoring {
     /// Every case, most severe first, indexed by [`Scored::case`]; the first `max_cases`
     /// have their beneficiaries and donors found.
     pub cases: Vec<Case>,
+    /// Who is in which case (for giving findings not listed to theirs).
+    pub case_of: CaseOf,
     /// Counts over everything found.
     pub counts: Counts,
     /// Sizes of flagged groups too large to be one ring.
@@ -98,6 +100,7 @@ impl Scoring {
             listed: Vec::new(),
             rings: Vec::new(),
             cases: Vec::new(),
+            case_of: CaseOf::default(),
             counts: Counts::default(),
             oversized_groups: Vec::new(),
             pairs,
@@ -339,7 +342,7 @@ pub fn score_all(
     };
     // When the budget stopped the search, the second one stops at once too: the cases then
     // hold their pairs and rings, and the best flagged cycles are listed on their own.
-    let mut cases = casebook::judge_cases(&case_inputs, groups, &flagged_edges, stop);
+    let (mut cases, case_of) = casebook::judge_cases(&case_inputs, groups, &flagged_edges, stop);
     drop(flagged_edges);
     cases.iter_mut().take(options.max_cases).for_each(|c| c.find_outskirts(ev));
 
@@ -406,6 +409,7 @@ pub fn score_all(
         listed,
         rings,
         cases,
+        case_of,
         counts,
         oversized_groups: oversized,
         pairs: judged.len() as u64,

@@ -18,6 +18,7 @@ pub mod findings;
 pub mod outskirts;
 pub mod rings;
 pub mod rule;
+pub mod stream;
 pub mod text;
 pub mod time;
 pub mod verdicts;
