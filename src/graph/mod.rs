@@ -124,6 +124,11 @@ impl Graph {
         self.adj.created.as_ref().map(|c| c[e as usize]).filter(|&t| t != crate::ingest::NO_DATE)
     }
 
+    /// Whether the input had a date column (some recommendations may still be undated).
+    pub fn has_dates(&self) -> bool {
+        self.adj.created.is_some()
+    }
+
     /// The coarsest precision of any date in the data (a year-only date cannot support a
     /// lag of days).
     pub fn date_precision(&self) -> crate::ingest::date::DatePrecision {

@@ -44,6 +44,9 @@ pub struct Evidence<'g> {
     pub thresholds: Thresholds,
     /// Employment histories, for explanations.
     pub employment: Option<&'g Employment>,
+    /// The one backing every edge has, if they all have the same (found on first use, so
+    /// after `backings` is final).
+    uniform: std::sync::OnceLock<Option<Backing>>,
 }
 
 /// The name of `check`'s signal in a report, for a finding of `kind` (what
@@ -89,7 +92,16 @@ impl<'g> Evidence<'g> {
             spans: SpanBaseline::new(g),
             thresholds,
             employment,
+            uniform: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The backing of every edge when all edges are backed alike.
+    pub(crate) fn uniform_backing(&self) -> Option<Backing> {
+        *self.uniform.get_or_init(|| {
+            let first = *self.backings.first()?;
+            self.backings.iter().all(|&b| b == first).then_some(first)
+        })
     }
 
     /// Whether any edge's backing could be checked (employment data or relationship fields).

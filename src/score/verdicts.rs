@@ -66,21 +66,16 @@ impl Evidence<'_> {
             return None;
         }
         let g = self.g;
-        let mut backings = 0u64;
-        let (mut lo, mut hi, mut dated) = (i64::MAX, i64::MIN, true);
-        for &e in edges {
-            backings += 1 << (4 * self.backings[e as usize] as u32);
-            match g.created(e) {
-                Some(t) => {
-                    lo = lo.min(t);
-                    hi = hi.max(t);
-                }
-                None => dated = false,
-            }
-        }
+        // When every recommendation is backed alike (no histories: all unknown), the counts
+        // follow from the length, and undated data has no span to read: nothing per edge.
+        let backings = match self.uniform_backing() {
+            Some(b) => (edges.len() as u64) << (4 * b as u32),
+            None => edges.iter().map(|&e| 1u64 << (4 * self.backings[e as usize] as u32)).sum(),
+        };
         let time = match kind {
+            _ if !g.has_dates() => None,
             FindingKind::Pair => crate::score::time::pair_lag(g, edges[0], edges[1]),
-            _ => (dated && lo <= hi).then(|| hi - lo),
+            _ => crate::score::time::span_seconds(g, edges),
         };
         let endorsements =
             if g.has_other_kinds() { edges.iter().filter(|&&e| g.kind(e).is_some()).count() as u64 } else { 0 };
@@ -159,7 +154,11 @@ mod tests {
                 Backing::Contradicted,
                 Backing::Unknown,
             ];
-            ev.backings.iter_mut().for_each(|b| *b = all[rng.below(all.len())]);
+            // Odd seeds keep the data's backings (no histories: all unknown, the uniform case).
+            if seed % 2 == 0 {
+                ev.backings.iter_mut().for_each(|b| *b = all[rng.below(all.len())]);
+            }
+            assert_eq!(ev.uniform_backing().is_some(), seed % 2 == 1);
             let stop = AtomicBool::new(false);
             let out = detect::visit_cycles(&g, 5, &stop, || Compare {
                 ev: &ev,
