@@ -163,8 +163,8 @@ fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>, subjects_file: Option<&
 
 /// Where `scan` streams every finding as it runs: each `jsonl` output (`-o`, standard output,
 /// `--report jsonl=PATH`). Not with `--count-only`, which judges nothing (those outputs get
-/// the report's listed findings, none), nor from `check` or a cluster (the listed findings
-/// in full).
+/// the report's listed findings, none), nor from `check` or a cluster (their listed findings,
+/// in the same lines).
 fn streamed(a: &ScanArgs, format: Format) -> Vec<PathBuf> {
     if a.count_only {
         return Vec::new();
