@@ -17,7 +17,7 @@ use backscratch::ingest::IngestOptions;
 use backscratch::report::redact::Pseudonyms;
 use backscratch::report::Format;
 use backscratch::score::Severity;
-use backscratch::{ProgressHook, ScanConfig};
+use backscratch::{vocab, ProgressHook, ScanConfig};
 
 #[derive(Parser)]
 #[command(name = "backscratch", version, about = "Find recommendation trading: reciprocal pairs and short rings")]
@@ -129,10 +129,21 @@ pub(crate) struct CheckArgs {
     pub(crate) scan: ScanArgs,
 }
 
-/// `--format`: the library's format names, listed in `--help`.
+/// `--format`: the library's format names, listed in `--help`, read by the library's parser.
 pub(crate) fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
     let names = Format::ALL.map(Format::name);
-    clap::builder::PossibleValuesParser::new(names).map(|name| Format::from_name(&name).unwrap_or(Format::Table))
+    clap::builder::PossibleValuesParser::new(names).try_map(|name| vocab::parse_format(&name))
+}
+
+/// `--fail-on`: a severity or `never`, listed in `--help`, read by the library's parser.
+pub(crate) fn fail_on_parser() -> impl clap::builder::TypedValueParser<Value = FailOn> {
+    clap::builder::PossibleValuesParser::new(["info", "low", "medium", "high", "never"])
+        .try_map(|name| vocab::parse_fail_on(&name).map(FailOn))
+}
+
+/// `--header`: `auto`, `yes` or `no`, listed in `--help`, read by the library's parser.
+pub(crate) fn header_parser() -> impl clap::builder::TypedValueParser<Value = HeaderMode> {
+    clap::builder::PossibleValuesParser::new(["auto", "yes", "no"]).try_map(|name| vocab::parse_header(&name))
 }
 
 /// `--report FORMAT=PATH`.
@@ -144,24 +155,16 @@ pub(crate) struct ReportTarget {
 
 pub(crate) fn parse_report_target(s: &str) -> Result<ReportTarget, String> {
     let (name, path) = s.split_once('=').ok_or_else(|| format!("'{s}' is not FORMAT=PATH (e.g. html=report.html)"))?;
-    let format = Format::from_name(name.trim()).ok_or_else(|| {
-        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        format!("unknown format '{name}' (use one of {})", names.join(", "))
-    })?;
+    let format = vocab::parse_format(name)?;
     if path.is_empty() {
         return Err(format!("'{s}' names no file"));
     }
     Ok(ReportTarget { format, path: PathBuf::from(path) })
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum FailOn {
-    Info,
-    Low,
-    Medium,
-    High,
-    Never,
-}
+/// `--fail-on`'s floor: findings at or above it fail the gate; `None` is `never`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FailOn(pub(crate) Option<Severity>);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Include {
@@ -180,13 +183,6 @@ pub(crate) fn parse_owner(s: &str) -> Result<(PathBuf, String), String> {
         }
         _ => Err(format!("'{s}' is not PATH=NAME (e.g. exports/ann.zip=\"Ann Lee\")")),
     }
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum Header {
-    Auto,
-    Yes,
-    No,
 }
 
 #[derive(Args, Clone)]
@@ -232,7 +228,7 @@ pub(crate) struct ScanArgs {
     #[arg(long, value_name = "OLD.json")]
     pub(crate) baseline: Option<PathBuf>,
     /// Exit 1 when a finding has at least this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    #[arg(long, value_parser = fail_on_parser(), default_value = "high")]
     pub(crate) fail_on: FailOn,
     /// Always exit 0 when the scan ran (report-only runs); errors still exit 2.
     #[arg(long)]
@@ -256,7 +252,7 @@ pub(crate) struct ScanArgs {
     /// With --hosts: how long to wait for every process to connect (e.g. 60s, 2m), and how long
     /// a peer may go silent mid-run (at least 10s); a peer that does not answer in time is an
     /// error naming it.
-    #[arg(long, value_parser = parse_duration, default_value = "60s", value_name = "D")]
+    #[arg(long, value_parser = vocab::parse_duration, default_value = "60s", value_name = "D")]
     pub(crate) connect_timeout: Duration,
     /// Treat the first bad row (too few columns, empty name, bad date, invalid UTF-8) as an error.
     #[arg(long)]
@@ -268,7 +264,7 @@ pub(crate) struct ScanArgs {
     #[arg(long, default_value_t = backscratch::DEFAULT_MAX_CASES)]
     pub(crate) max_cases: usize,
     /// Stop the search after this long (e.g. 30s, 5m, 1500ms); the report is marked truncated and the exit code is 2.
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = vocab::parse_duration)]
     pub(crate) time_budget: Option<Duration>,
     /// Employment histories, CSV `name,company,start,end` (empty end = current): recommendations
     /// between people who worked together are corroborated, others are not.
@@ -280,7 +276,7 @@ pub(crate) struct ScanArgs {
     pub(crate) allow: Option<PathBuf>,
     /// Only cycles whose recommendations all fall within this window are findings (e.g. 30d,
     /// 2w, 36h; a bare number is days). Cycle counts stay structural.
-    #[arg(long, value_parser = parse_days, value_name = "DURATION")]
+    #[arg(long, value_parser = vocab::parse_days, value_name = "DURATION")]
     pub(crate) window: Option<f64>,
     /// Count pairs and cycles only, judge nothing (the fastest run; no findings listed).
     #[arg(long, conflicts_with_all = ["people", "allow", "window"])]
@@ -292,8 +288,8 @@ pub(crate) struct ScanArgs {
     #[arg(long)]
     pub(crate) no_timestamp: bool,
     /// Whether the first row is a header.
-    #[arg(long, value_enum, default_value_t = Header::Auto)]
-    pub(crate) header: Header,
+    #[arg(long, value_parser = header_parser(), default_value = "auto")]
+    pub(crate) header: HeaderMode,
     /// Recommender column (header name or 1-based index).
     #[arg(long)]
     pub(crate) from_col: Option<String>,
@@ -335,45 +331,6 @@ pub(crate) struct ScanArgs {
 
 fn parse_weight(s: &str) -> Result<f64, String> {
     s.trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| format!("'{s}' is not a number"))
-}
-
-/// A leading number and the unit that follows it (`"30d"` → `(30.0, "d")`); `what` names the
-/// expected form in the error.
-pub(crate) fn number_and_unit<'a>(s: &'a str, what: &str) -> Result<(f64, &'a str), String> {
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let value = num.parse().map_err(|_| format!("'{s}' is not {what}"))?;
-    Ok((value, unit))
-}
-
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (value, unit) = number_and_unit(s, "a duration such as 30s, 5m or 1500ms")?;
-    let seconds = match unit {
-        "ms" => value / 1000.0,
-        "" | "s" => value,
-        "m" => value * 60.0,
-        "h" => value * 3600.0,
-        _ => return Err(format!("unknown unit '{unit}' in '{s}' (use ms, s, m or h)")),
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|e| format!("'{s}': {e}"))
-}
-
-/// A window in days: `30d`, `2w`, `36h`, or a bare number of days.
-pub(crate) fn parse_days(s: &str) -> Result<f64, String> {
-    let s = s.trim();
-    let (value, unit) = number_and_unit(s, "a window such as 30d, 2w or 36h")?;
-    let days = match unit {
-        "" | "d" => value,
-        "w" => value * 7.0,
-        "h" => value / 24.0,
-        _ => return Err(format!("unknown unit '{unit}' in '{s}' (use h, d or w)")),
-    };
-    if days > 0.0 && days.is_finite() {
-        Ok(days)
-    } else {
-        Err(format!("the window must be longer than zero, not '{s}'"))
-    }
 }
 
 pub(crate) fn timestamp(disabled: bool) -> anyhow::Result<Option<i64>> {
@@ -420,11 +377,7 @@ pub(crate) fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
                 relationship: col(&a.relationship_col),
                 weight: col(&a.weight_col),
             },
-            header: match a.header {
-                Header::Auto => HeaderMode::Auto,
-                Header::Yes => HeaderMode::Yes,
-                Header::No => HeaderMode::No,
-            },
+            header: a.header,
             strict: a.strict,
             date_format: a.date_format.clone(),
             max_line_bytes: a.max_line_bytes.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
@@ -515,11 +468,5 @@ pub(crate) fn subjects(a: &CheckArgs) -> anyhow::Result<Vec<String>> {
 }
 
 pub(crate) fn fail_floor(a: &ScanArgs) -> Option<Severity> {
-    match a.fail_on {
-        FailOn::Never => None,
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Low => Some(Severity::Low),
-        FailOn::Medium => Some(Severity::Medium),
-        FailOn::High => Some(Severity::High),
-    }
+    a.fail_on.0
 }

@@ -12,6 +12,7 @@ use backscratch::report::Format;
 use backscratch::ScanConfig;
 
 use crate::cli::{config, ScanArgs};
+use crate::exit_codes::Exit;
 
 /// What every process must share, item by item: the options that change the results, as
 /// parsed (so flag order, `--max-len=4` or `--max-len 4`, and defaults written out do not
@@ -85,9 +86,9 @@ fn cluster_key(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
 
 /// Agree on the exit code: process 0's, unless a process failed (then every process fails
 /// with the first failure, naming it).
-fn agree_code(node: &mut Node<'_>, mine: Result<u8, String>) -> Result<u8, String> {
+fn agree_code(node: &mut Node<'_>, mine: Result<Exit, String>) -> Result<Exit, String> {
     let bytes = match &mine {
-        Ok(code) => vec![0, *code],
+        Ok(exit) => vec![0, exit.code()],
         Err(e) => [&[1u8][..], e.as_bytes()].concat(),
     };
     let all = node.all_gather(bytes);
@@ -95,11 +96,11 @@ fn agree_code(node: &mut Node<'_>, mine: Result<u8, String>) -> Result<u8, Strin
     if let Some((p, b)) = all.iter().enumerate().find(|(_, b)| b.first() == Some(&1)) {
         return Err(format!("process {p} stopped: {}", String::from_utf8_lossy(&b[1..])));
     }
-    Ok(all[0].get(1).copied().unwrap_or(2))
+    Ok(Exit::from_code(all[0].get(1).copied().unwrap_or(2)))
 }
 
 /// Run this process's part; the exit code every process agreed on.
-pub fn run(a: &ScanArgs, subjects: Option<Vec<String>>, format: Format) -> anyhow::Result<u8> {
+pub fn run(a: &ScanArgs, subjects: Option<Vec<String>>, format: Format) -> anyhow::Result<Exit> {
     let path = a.hosts.as_ref().expect("--hosts given");
     let hosts = cluster::hosts::read(path)?;
     let process = a.process.context("--hosts needs --process")?;
@@ -114,7 +115,7 @@ pub fn run(a: &ScanArgs, subjects: Option<Vec<String>>, format: Format) -> anyho
         let made = node.agree(made.map_err(|e| backscratch::Error::Config(format!("{e:#}"))));
         let published = match made.and_then(|c| cluster::scan(node, &c)) {
             Ok(Some(outcome)) => crate::publish(&args, format, outcome, &[]).map_err(|e| format!("{e:#}")),
-            Ok(None) => Ok(0),
+            Ok(None) => Ok(Exit::Clean),
             Err(e) => Err(e.to_string()),
         };
         agree_code(node, published)

@@ -22,11 +22,13 @@ macro_rules! say {
 
 mod cli;
 mod cluster_run;
+mod exit_codes;
 mod read_set;
 
 use cli::{config, fail_floor, subjects, Cli, Command, GenerateArgs, ScanArgs};
+use exit_codes::Exit;
 
-fn run_generate(a: &GenerateArgs) -> anyhow::Result<u8> {
+fn run_generate(a: &GenerateArgs) -> anyhow::Result<Exit> {
     let existing: Vec<&str> =
         generate::FILES.iter().copied().filter(|f| a.out.join(f).symlink_metadata().is_ok()).collect();
     if !existing.is_empty() && !a.force {
@@ -64,7 +66,7 @@ fn run_generate(a: &GenerateArgs) -> anyhow::Result<u8> {
         net.truth.len() - trades,
         a.out.display()
     );
-    Ok(0)
+    Ok(Exit::Clean)
 }
 
 /// Render to standard output; a reader that went away (broken pipe) is not an error.
@@ -94,11 +96,8 @@ fn github_outputs(report: &Report) -> anyhow::Result<()> {
 /// The exit code: 2 for an error (a search cut short, a candidate not found), else 1 for
 /// findings at or above `--fail-on`, 3 for a candidate whose verdict cannot be told, 0 clean;
 /// `--exit-zero` turns 1 and 3 into 0.
-fn exit_code(report: &Report, a: &ScanArgs) -> u8 {
-    match report.gate(fail_floor(a)) {
-        report::Gate::Findings | report::Gate::CannotTell if a.exit_zero => 0,
-        gate => gate.code(),
-    }
+fn exit_code(report: &Report, a: &ScanArgs) -> Exit {
+    Exit::of_gate(report.gate(fail_floor(a)), a.exit_zero)
 }
 
 /// Refuse an output over a file the run reads (directly, inside an input folder, behind
@@ -147,11 +146,10 @@ fn distinct_outputs(a: &ScanArgs, format: Format, subjects_file: Option<&Path>) 
     Ok(())
 }
 
-fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>, subjects_file: Option<&Path>) -> anyhow::Result<u8> {
-    let format = a.format.unwrap_or_else(|| {
-        let ext = a.output.as_ref().and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase());
-        ext.and_then(|e| Format::from_name(&e)).unwrap_or(Format::Table)
-    });
+fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>, subjects_file: Option<&Path>) -> anyhow::Result<Exit> {
+    let format = a
+        .format
+        .unwrap_or_else(|| a.output.as_deref().and_then(backscratch::vocab::format_for_path).unwrap_or(Format::Table));
     distinct_outputs(a, format, subjects_file)?;
     if a.hosts.is_some() {
         return cluster_run::run(a, subjects, format);
@@ -187,7 +185,7 @@ fn publish(
     format: Format,
     outcome: backscratch::ScanOutcome,
     streamed: &[PathBuf],
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     if a.verbose && !a.quiet {
         for s in &outcome.stages {
             let rss = s.peak_rss.map_or(String::new(), |b| format!(", peak memory {:.1} MiB", b as f64 / 1048576.0));
@@ -296,12 +294,12 @@ fn main() -> ExitCode {
         // what the user typed, which may hold escape sequences: escaped like every message.
         Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return ExitCode::SUCCESS;
+            return Exit::Clean.into();
         }
         Err(e) => {
             let text = e.render().to_string();
             let _ = write!(io::stderr().lock(), "{}", report::escape::terminal(&text).replace("\\u{a}", "\n"));
-            return ExitCode::from(2);
+            return Exit::Error.into();
         }
     };
     let scan_args: Option<&ScanArgs> = match &cli.command {
@@ -319,14 +317,14 @@ fn main() -> ExitCode {
         Command::Generate(a) => run_generate(a),
     };
     match outcome {
-        Ok(code) => ExitCode::from(code),
+        Ok(exit) => exit.into(),
         Err(e) => {
             let mut message = format!("{e:#}");
             if let Some(a) = scan_args.filter(|a| a.redact || a.redact_key.is_some()) {
                 message = redacted_message(&message, a, subjects_file(&cli.command));
             }
             say!("backscratch: error: {}", report::escape::terminal(&message));
-            ExitCode::from(2)
+            Exit::Error.into()
         }
     }
 }

@@ -11,11 +11,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use backscratch::ingest::columns::{ColumnFlags, ColumnRef, HeaderMode};
+use backscratch::ingest::columns::{ColumnFlags, ColumnRef};
 use backscratch::ingest::table::Table;
 use backscratch::report::{self, Format, RenderOptions, Report};
 use backscratch::score::Severity;
-use backscratch::{Error, ScanConfig};
+use backscratch::{vocab, Error, ScanConfig};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -76,12 +76,7 @@ fn config(
     o: Options,
 ) -> PyResult<ScanConfig> {
     let col = |c: &Option<String>| c.as_deref().map(ColumnRef::parse);
-    let header = match o.header.as_str() {
-        "auto" => HeaderMode::Auto,
-        "yes" => HeaderMode::Yes,
-        "no" => HeaderMode::No,
-        other => return Err(raise("usage", format!("header must be 'auto', 'yes' or 'no', not '{other}'"))),
-    };
+    let header = vocab::parse_header(&o.header).map_err(|e| raise("usage", e))?;
     let redact = match (&o.redact_key, o.redact) {
         (Some(key), _) => Some(report::redact::Pseudonyms::keyed_from_file(key).map_err(|e| raise("input", e))?),
         (None, true) => Some(report::redact::Pseudonyms::unkeyed()),
@@ -91,8 +86,8 @@ fn config(
         .timestamp
         .then(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64));
     let time_budget = match o.time_budget_seconds {
-        Some(s) if !(s.is_finite() && s > 0.0) => {
-            return Err(raise("usage", format!("time_budget must be a positive number of seconds, not {s}")))
+        Some(s) if !(s.is_finite() && s >= 0.0) => {
+            return Err(raise("usage", format!("time_budget must be zero or more seconds, not {s}")))
         }
         Some(s) => Some(Duration::try_from_secs_f64(s).map_err(|_| {
             raise("usage", format!("time_budget must be a number of seconds a clock can hold, not {s}"))
@@ -165,7 +160,7 @@ fn parse_report(json: &str) -> PyResult<Report> {
 }
 
 fn parse_format(name: &str) -> PyResult<Format> {
-    Format::from_name(name).ok_or_else(|| raise("usage", format!("unknown format '{name}'")))
+    vocab::parse_format(name).map_err(|e| raise("usage", e))
 }
 
 /// The report `json` rendered in `format` (`table`, `json`, `jsonl`, `csv`, `markdown`,
@@ -185,16 +180,30 @@ fn write(json: &str, path: PathBuf, format: &str) -> PyResult<Vec<PathBuf>> {
         .map_err(|e| raise("input", format!("{}: {e}", path.display())))
 }
 
-/// `--fail-on`'s value: a severity, or `never`.
+/// `--fail-on`'s value: a severity, or `never`, read as the command line reads it.
 fn parse_floor(floor: &str) -> PyResult<Option<Severity>> {
-    Ok(Some(match floor {
-        "info" => Severity::Info,
-        "low" => Severity::Low,
-        "medium" => Severity::Medium,
-        "high" => Severity::High,
-        "never" => return Ok(None),
-        other => return Err(raise("usage", format!("unknown severity '{other}' (info, low, medium, high or never)"))),
-    }))
+    vocab::parse_fail_on(floor).map_err(|e| raise("usage", e))
+}
+
+/// A window such as `30d`, `2w`, `36h` or `90m` (a bare number is days), in days, read as
+/// `--window` reads it.
+#[pyfunction]
+fn parse_days(text: &str) -> PyResult<f64> {
+    vocab::parse_days(text).map_err(|e| raise("usage", e))
+}
+
+/// A time budget such as `30s`, `5m` or `1500ms` (a bare number is seconds), in seconds,
+/// read as `--time-budget` reads it.
+#[pyfunction]
+fn parse_seconds(text: &str) -> PyResult<f64> {
+    vocab::parse_duration(text).map(|d| d.as_secs_f64()).map_err(|e| raise("usage", e))
+}
+
+/// The format that `path`'s extension names (`r.md` is `markdown`, `r.gv` is `dot`), as
+/// `-o` picks it, or `None`.
+#[pyfunction]
+fn format_for_path(path: PathBuf) -> Option<&'static str> {
+    vocab::format_for_path(&path).map(Format::name)
 }
 
 /// Whether the command line would exit 1 with `--fail-on floor`: findings (a check's
@@ -220,5 +229,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(write, m)?)?;
     m.add_function(wrap_pyfunction!(fails, m)?)?;
     m.add_function(wrap_pyfunction!(gate, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_days, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_seconds, m)?)?;
+    m.add_function(wrap_pyfunction!(format_for_path, m)?)?;
     Ok(())
 }

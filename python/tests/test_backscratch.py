@@ -150,3 +150,18 @@ def test_hostile_options_are_usage_errors(tmp_path):
     with pytest.raises(backscratch.UsageError):
         r.write(copy)
     assert copy.read_bytes() == open(SAMPLE, "rb").read()
+
+
+def test_durations_and_extensions_read_as_the_command_line_reads_them(tmp_path):
+    # One parser in the library: `30m` is thirty minutes and `.gv` is Graphviz, in both doors.
+    for window in ["30m", "36h", "2w", "3"]:
+        expected = json.loads(cli("scan", SAMPLE, "--window", window))
+        got = backscratch.scan(SAMPLE, window=window, timestamp=False).report
+        assert got["params"]["window_days"] == expected["params"]["window_days"], window
+    assert backscratch.scan(SAMPLE, window="30m").report["params"]["window_days"] == 30 / 1440
+    r = backscratch.scan(SAMPLE)
+    written = r.write(tmp_path / "r.gv")
+    assert open(written[0]).read().startswith("digraph")
+    assert json.loads(open(r.write(tmp_path / "r.unknown")[0]).read()) == r.report
+    with pytest.raises(backscratch.UsageError, match="unknown unit"):
+        backscratch.scan(SAMPLE, time_budget="3 fortnights")

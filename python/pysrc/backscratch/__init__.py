@@ -70,32 +70,32 @@ def _raise(e: Exception) -> None:
 
 
 def _days(value: Union[None, int, float, str], what: str) -> Optional[float]:
-    """A duration in days: a number of days, or a string such as ``30d``, ``2w``, ``36h``."""
+    """A window in days: a number of days, or a string read as ``--window`` reads it
+    (``30d``, ``2w``, ``36h``, ``90m``; a bare number is days)."""
     if value is None:
         return None
-    if isinstance(value, (int, float)):
-        days = float(value)
-    else:
-        text = value.strip().lower()
-        units = {"w": 7.0, "d": 1.0, "h": 1 / 24, "m": 1 / 1440, "s": 1 / 86400}
-        unit = text[-1:] if text[-1:] in units else "d"
-        number = text[:-1] if text[-1:] in units else text
+    if isinstance(value, str):
         try:
-            days = float(number) * units[unit]
-        except ValueError:
-            raise UsageError(f"{what} must be a duration such as 30d, 2w or 36h, not '{value}'") from None
+            return _native.parse_days(value)
+        except _native.NativeError as e:
+            raise UsageError(f"{what}: {e.args[1]}") from None
+    days = float(value)
     if not (math.isfinite(days) and days > 0):
-        raise UsageError(f"{what} must be positive, not '{value}'")
+        raise UsageError(f"{what} must be longer than zero, not '{value}'")
     return days
 
 
 def _seconds(value: Union[None, int, float, str], what: str) -> Optional[float]:
+    """A budget in seconds: a number of seconds, or a string read as ``--time-budget`` reads
+    it (``30s``, ``5m``, ``1500ms``; a bare number is seconds)."""
     if value is None:
         return None
-    if isinstance(value, str) and value.strip().lower().endswith("ms"):
-        return float(value.strip()[:-2]) / 1000
-    days = _days(value if isinstance(value, str) else f"{value}s", what)
-    return None if days is None else days * 86400
+    if isinstance(value, str):
+        try:
+            return _native.parse_seconds(value)
+        except _native.NativeError as e:
+            raise UsageError(f"{what}: {e.args[1]}") from None
+    return float(value)
 
 
 def _cell(value: Any) -> Optional[str]:
@@ -214,9 +214,7 @@ class Result:
             if read and os.path.exists(read) and os.path.exists(path) and os.path.samefile(read, path):
                 raise UsageError(f"{path} is a file this report was read from; write the report elsewhere")
         if format is None:
-            ext = os.path.splitext(path)[1].lstrip(".").lower()
-            aliases = {"md": "markdown", "htm": "html", "xml": "junit", "txt": "table"}
-            format = aliases.get(ext, ext) if aliases.get(ext, ext) in FORMATS else "json"
+            format = _native.format_for_path(path) or "json"
         try:
             return [os.fspath(p) for p in _native.write(self._json, path, format)]
         except _native.NativeError as e:

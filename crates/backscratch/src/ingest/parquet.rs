@@ -35,19 +35,8 @@ use super::{IngestOptions, Ingested};
 use crate::error::Error;
 
 /// The first (and last) four bytes of every Parquet file.
-const MAGIC: &[u8] = b"PAR1";
 /// The fewest bytes a row takes as text (`a,b` and a line end).
 const MIN_ROW_BYTES: u64 = 4;
-
-/// Whether `path` is a Parquet file (by its first bytes; standard input never is).
-pub(super) fn is_parquet(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 4];
-    path.as_os_str() != "-"
-        && path.is_file()
-        && File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
-        && head == MAGIC
-}
 
 fn damaged(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Format { path: path.to_path_buf(), message: format!("damaged or truncated Parquet file: {e}") }

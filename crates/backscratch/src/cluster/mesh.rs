@@ -1,7 +1,7 @@
 //! The cluster's connections: every process listens on its own `host:port`, connects to
 //! every process listed before it and accepts every process listed after it. The two ends of
 //! each connection greet each other with their index and a fresh challenge, and each answers
-//! the other's challenge with a proof ([`Agreement::proof`]: HMAC-SHA256 tags keyed with the
+//! the other's challenge with a proof (`Agreement::proof`: HMAC-SHA256 tags keyed with the
 //! run's `--cluster-key`, one for the key and one per item the run must agree on: inputs,
 //! their sizes, the options that change results). Neither the key nor the items travel. All of
 //! it within the connect timeout, so a peer that never starts or was started differently is an

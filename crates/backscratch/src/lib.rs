@@ -8,6 +8,7 @@
 //! plain [`ScanConfig`]. [`generate`] writes synthetic networks with a ground truth, and
 //! [`evaluate`] measures a report against it.
 
+#[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod detect;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod report;
 mod rng;
 mod scan;
 pub mod score;
+pub mod vocab;
 
 pub use error::{Error, Result};
 pub use scan::{

@@ -8,7 +8,7 @@
 //! walks of 4 = Σ a(v)·b(v)). The search visits each path from its smallest member only, so
 //! its work is a fraction of the walk count; [`NANOS_PER_WALK`] is that fraction times the
 //! time per step, measured on this project's machine (2 cores) over the real graphs of
-//! `../shared/data/real` (see the README's table).
+//! `../shared/data/real` (see the table in `benches/README.md`).
 
 use rayon::prelude::*;
 

@@ -62,7 +62,7 @@ pub struct ScanConfig {
     /// Told when each stage starts (for a progress display).
     pub progress: Option<ProgressHook>,
     /// `--format jsonl` from `scan`: every finding is streamed to each of these files (or
-    /// devices) during the scan, one compact line each ([`crate::report::jsonl`]); the
+    /// devices) during the scan, one compact line each (`report::jsonl`); the
     /// report itself is made as usual.
     pub stream_findings: Vec<PathBuf>,
 }
@@ -104,7 +104,9 @@ impl Default for ScanConfig {
 }
 
 impl ScanConfig {
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// Check the config; the [`Checked`] it gives is the only way into the driver ([`drive`]),
+    /// so a config is validated once however a scan is entered.
+    pub(crate) fn validate(&self) -> Result<Checked<'_>> {
         if let Some(k) = self.max_cycle_len.filter(|k| !(3..=MAX_CYCLE_LEN).contains(k)) {
             return Err(Error::Config(format!("max cycle length must be 3..={MAX_CYCLE_LEN}, not {k}")));
         }
@@ -133,7 +135,7 @@ impl ScanConfig {
         if let Some(f) = &self.ingest.date_format {
             ingest::date::check_format(f).map_err(Error::Config)?;
         }
-        Ok(())
+        Ok(Checked(self))
     }
 
     fn thresholds_in_force(&self) -> Thresholds {
@@ -239,38 +241,83 @@ impl Stopwatch {
 
 /// Run a scan and return its report.
 pub fn scan(config: &ScanConfig) -> Result<ScanOutcome> {
-    scan_read(config, |options| ingest::read_inputs(&config.inputs, options))
+    drive(config.validate()?, Rows::Inputs)
 }
 
-/// Run a scan whose rows `read` provides (the inputs read here, or gathered by a cluster).
-pub(crate) fn scan_read(
-    config: &ScanConfig,
-    read: impl FnOnce(&IngestOptions) -> Result<ingest::Ingested> + Send,
-) -> Result<ScanOutcome> {
-    config.validate()?;
-    within_threads(config.threads, || run(config, read, None))
+/// A config that [`ScanConfig::validate`] accepted.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Checked<'a>(&'a ScanConfig);
+
+impl std::ops::Deref for Checked<'_> {
+    type Target = ScanConfig;
+    fn deref(&self) -> &ScanConfig {
+        self.0
+    }
 }
 
-/// What a cluster knows of the whole network when process 0 judges only its core (see
-/// [`crate::cluster::core`]): the counts, and everyone's whole-network degrees.
+/// The rows a scan judges or reports, and where they came from.
+#[cfg_attr(not(feature = "cluster"), allow(dead_code))]
+pub(crate) enum Rows<'a> {
+    /// Read here, from the config's inputs.
+    Inputs,
+    /// Every row of the network, gathered by a cluster.
+    Gathered(ingest::Ingested),
+    /// The rows around every pair and cycle (a cluster's core), judged as one process judges
+    /// the whole network, with what the cluster counted of it.
+    Core(ingest::Ingested, WholeNetwork<'a>),
+    /// No rows, only the inputs' accounting and warnings, with counts made elsewhere
+    /// (`--count-only` on a cluster).
+    Counted(ingest::Ingested, &'a WholeCounts),
+}
+
+/// The one way into the driver, for [`scan`] and for a cluster's process 0 alike.
+pub(crate) fn drive(config: Checked<'_>, rows: Rows<'_>) -> Result<ScanOutcome> {
+    let config = config.0;
+    match rows {
+        Rows::Inputs => {
+            within_threads(config.threads, || run(config, |options| ingest::read_inputs(&config.inputs, options), None))
+        }
+        Rows::Gathered(all) => within_threads(config.threads, || run(config, |_| Ok(all), None)),
+        Rows::Core(core, whole) => within_threads(config.threads, || run(config, |_| Ok(core), Some(whole))),
+        Rows::Counted(meta, counts) => Ok(counted_report(config, meta, counts)),
+    }
+}
+
+/// What a cluster counted of the whole network, for a report on rows it did not all gather.
+#[cfg_attr(not(feature = "cluster"), allow(dead_code))]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct WholeCounts {
+    /// People in a kept row.
+    pub people: u64,
+    /// Distinct recommendations.
+    pub recommendations: u64,
+    /// Duplicate rows per input.
+    pub duplicates: Vec<u64>,
+    /// Reciprocal pairs.
+    pub pairs: u64,
+    /// Cycles by number of people (index 3..=max_len).
+    pub cycles: Vec<u64>,
+    /// The longest cycle searched.
+    pub max_len: usize,
+    /// With `auto`: the walks of length 4 the choice was estimated from, and among whom they
+    /// were counted (words for the report).
+    pub auto: Option<(f64, String)>,
+}
+
+/// What a cluster knows of the whole network when process 0 judges only its core: the
+/// counts, and everyone's whole-network degrees.
+#[cfg_attr(not(feature = "cluster"), allow(dead_code))]
 pub(crate) struct WholeNetwork<'a> {
     /// The distributed count (people, recommendations, duplicates, the length searched).
-    pub counts: &'a crate::cluster::count::Counts,
+    pub counts: &'a WholeCounts,
     /// Everyone's degrees in the whole network.
     pub degrees: Degrees,
 }
 
 /// Name, recommendations received and given in the whole network, of each person of a graph
 /// that holds part of it.
+#[cfg_attr(not(feature = "cluster"), allow(dead_code))]
 pub(crate) type Degrees = Vec<(String, u32, u32)>;
-
-/// Judge `core` (the rows around every pair and cycle, see [`crate::cluster::core`]) as one
-/// process judges the whole network: the same findings and people, with the whole network's
-/// counts, accounting and degrees.
-pub(crate) fn scan_core(config: &ScanConfig, core: ingest::Ingested, whole: WholeNetwork<'_>) -> Result<ScanOutcome> {
-    config.validate()?;
-    within_threads(config.threads, || run(config, |_| Ok(core), Some(whole)))
-}
 
 /// Run `work` on `threads` threads (all cores when `None`).
 pub(crate) fn within_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
@@ -447,11 +494,8 @@ fn run(
 
 /// The report of a `--count-only` run whose counting happened elsewhere (on a cluster):
 /// `meta` holds the inputs' accounting and warnings but no rows; `counts` the numbers.
-pub(crate) fn counted_report(
-    config: &ScanConfig,
-    mut meta: ingest::Ingested,
-    counts: &crate::cluster::count::Counts,
-) -> ScanOutcome {
+#[cfg_attr(not(feature = "cluster"), allow(dead_code))]
+fn counted_report(config: &ScanConfig, mut meta: ingest::Ingested, counts: &WholeCounts) -> ScanOutcome {
     let mut watch = Stopwatch::start();
     whole_accounting(&mut meta.inputs, &counts.duplicates);
     let max_len = MaxLen::of_cluster(counts);
@@ -561,25 +605,12 @@ fn whole_accounting(inputs: &mut [ingest::InputStats], duplicates: &[u64]) {
 }
 
 impl MaxLen {
-    /// What a cluster's count searched (with `auto`, estimated inside components, as one process does).
-    fn of_cluster(counts: &crate::cluster::count::Counts) -> MaxLen {
-        match counts.estimate {
+    /// What a cluster's count searched (with `auto`, estimated as its counts say).
+    #[cfg_attr(not(feature = "cluster"), allow(dead_code))]
+    fn of_cluster(counts: &WholeCounts) -> MaxLen {
+        match &counts.auto {
             None => MaxLen { k: counts.max_len, choice: None },
-            Some(e) if e.settled => MaxLen::auto(
-                counts.max_len,
-                e.walks4,
-                &format!("among the {} people of cyclic components", e.core_people),
-            ),
-            Some(e) => MaxLen::auto(
-                counts.max_len,
-                e.walks4,
-                &format!(
-                    "among {} people: the components were not all told apart in {} rounds of messages, so the \
-                     unsettled people counted as one and more walks than one process counts",
-                    e.core_people,
-                    crate::cluster::components::MAX_ROUNDS
-                ),
-            ),
+            Some((walks4, among)) => MaxLen::auto(counts.max_len, *walks4, among),
         }
     }
 

@@ -49,7 +49,7 @@ pub struct Case {
     pub edges: Vec<u32>,
     /// For a core split from a larger group: that group's size.
     pub split_from: Option<usize>,
-    /// Its index among the groups judged (what [`majority`] picks among).
+    /// Its index among the groups judged (what `majority` picks among).
     pub group: u32,
     /// Its most severe finding's severity.
     pub severity: Severity,

@@ -33,7 +33,7 @@ pub mod wire;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::scan::{ScanConfig, ScanOutcome};
+use crate::scan::{Checked, Rows, ScanConfig, ScanOutcome, WholeNetwork};
 pub use exchange::Node;
 
 /// How this process takes part in a cluster run.
@@ -85,7 +85,7 @@ where
 /// error everywhere, naming the process it came from.
 pub fn scan(node: &mut Node<'_>, config: &ScanConfig) -> Result<Option<ScanOutcome>> {
     let checked = (|| {
-        config.validate()?;
+        let checked = config.validate()?;
         if config.time_budget.is_some() {
             return Err(Error::Config("--time-budget cannot be used with --hosts (not supported yet)".into()));
         }
@@ -96,22 +96,22 @@ pub fn scan(node: &mut Node<'_>, config: &ScanConfig) -> Result<Option<ScanOutco
             // The pool may exist already (a second scan in one process): then it stays.
             let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
         }
-        Ok(())
+        Ok(checked)
     })();
-    node.agree(checked)?;
+    let config = node.agree(checked)?;
     let inputs = share::plan(node, &config.inputs, &config.ingest)?;
     let (local, done) = share::read(node, &inputs, &config.ingest)?;
     if config.count_only {
         return count_only(node, config, &inputs, local, &done);
     }
-    if judged_in_core(node, config, &inputs, &local)? {
+    if judged_in_core(node, &config, &inputs, &local)? {
         return in_core(node, config, &inputs, local, &done);
     }
     let received = node.gather(gather::encode(local, &done));
     let outcome = if node.index() == 0 {
         let assembled = gather::assemble(&received, &inputs, &config.ingest);
         drop(received);
-        assembled.and_then(|ingested| crate::scan::scan_read(config, |_| Ok(ingested))).map(Some)
+        assembled.and_then(|ingested| crate::scan::drive(config, Rows::Gathered(ingested))).map(Some)
     } else {
         Ok(None)
     };
@@ -122,7 +122,7 @@ pub fn scan(node: &mut Node<'_>, config: &ScanConfig) -> Result<Option<ScanOutco
 /// accounting (no rows) and writes the report.
 fn count_only(
     node: &mut Node<'_>,
-    config: &ScanConfig,
+    config: Checked<'_>,
     inputs: &share::Inputs,
     local: crate::ingest::Ingested,
     done: &[share::Done],
@@ -136,9 +136,10 @@ fn count_only(
                 .into(),
         ))
     })?;
-    let meta = accounting(node, config, inputs, done);
-    let counts = count::count(node, local, inputs.edge_lists.len(), config.max_cycle_len)?;
-    let outcome = meta.map(|meta| meta.map(|meta| crate::scan::counted_report(config, meta, &counts))).transpose();
+    let meta = accounting(node, &config, inputs, done);
+    let whole = count::count(node, local, inputs.edge_lists.len(), config.max_cycle_len)?.whole();
+    let outcome =
+        meta.map(|meta| meta.and_then(|meta| crate::scan::drive(config, Rows::Counted(meta, &whole)))).transpose();
     node.agree(outcome)
 }
 
@@ -181,14 +182,15 @@ fn judged_in_core(
 /// theirs), and judge that there.
 fn in_core(
     node: &mut Node<'_>,
-    config: &ScanConfig,
+    config: Checked<'_>,
     inputs: &share::Inputs,
     local: crate::ingest::Ingested,
     done: &[share::Done],
 ) -> Result<Option<ScanOutcome>> {
     let started = std::time::Instant::now();
-    let meta = accounting(node, config, inputs, done);
+    let meta = accounting(node, &config, inputs, done);
     let (counts, kept) = count::count_and_keep(node, local, inputs.edge_lists.len(), config.max_cycle_len, true)?;
+    let whole = counts.whole();
     let kept = kept.ok_or_else(|| Error::Cluster("the count kept no graph".into()))?;
     // What only process 0 can get wrong (reading what the others sent, judging) is carried to
     // the final agreement, so that every process makes the same collective calls up to it.
@@ -199,8 +201,7 @@ fn in_core(
     let judge = |seen: &core::Touching| -> Result<ScanOutcome> {
         let meta = meta.as_ref().expect("process 0").as_ref().map_err(|e| Error::Cluster(e.to_string()))?;
         let (ingested, degrees) = core::ingested(meta, seen)?;
-        let mut outcome =
-            crate::scan::scan_core(config, ingested, crate::scan::WholeNetwork { counts: &counts, degrees })?;
+        let mut outcome = crate::scan::drive(config, Rows::Core(ingested, WholeNetwork { counts: &whole, degrees }))?;
         outcome.stages.insert(0, core_stage);
         Ok(outcome)
     };

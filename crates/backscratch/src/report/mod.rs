@@ -433,7 +433,7 @@ pub struct Person {
     pub given_traded: u64,
     /// `received_traded / received`, rounded to 3 decimals.
     pub traded_share: f64,
-    /// 0..=100, people most at risk first (see the README: worst finding, ring outskirts,
+    /// 0..=100, people most at risk first (see `docs/severity-rule.md`: worst finding, ring outskirts,
     /// profile, and the strength of the evidence).
     pub risk: u8,
     /// Received recommendations by backing (absent with `--count-only`).

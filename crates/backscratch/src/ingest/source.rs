@@ -13,6 +13,17 @@ use crate::error::Error;
 
 const BUFFER: usize = 1 << 16;
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+/// The first bytes of a Parquet file.
+const PARQUET_MAGIC: &[u8] = b"PAR1";
+
+/// Whether `path` is a Parquet file (by its first bytes; standard input never is).
+pub(super) fn is_parquet(path: &std::path::Path) -> bool {
+    let mut head = [0u8; 4];
+    path.as_os_str() != "-"
+        && path.is_file()
+        && std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
+        && head == PARQUET_MAGIC
+}
 
 /// Feeds every byte that passes through into a shared SHA-256, and counts them.
 struct HashingReader<R> {

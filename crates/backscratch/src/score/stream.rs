@@ -1,7 +1,7 @@
 //! Every finding of a scan, one at a time, for `--format jsonl`: the reciprocal pairs, then
 //! every cycle (a third search, judged as the first one judged it), then the rings, each with
 //! its outcome and its case. The cycles are found by one thread, in a fixed order, and their
-//! lines made on every core a batch at a time ([`stream_cycles`]); nothing is held but a few
+//! lines made on every core a batch at a time (`stream_cycles`); nothing is held but a few
 //! batches, so the stream is the same whatever the threads and its memory does not grow
 //! with the number of findings.
 

@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn writes_the_bytes_of_the_whole_report_serialized_at_once() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample/");
         let config = ScanConfig {
             inputs: vec![format!("{dir}recommendations.csv").into()],
             people: Some(format!("{dir}employment.csv").into()),

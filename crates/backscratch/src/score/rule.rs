@@ -1,6 +1,6 @@
 //! The severity rule (`evidence-v3`): which checks fire for a finding's [`Facts`], how many
 //! points each is worth, and how the sum maps to a score and a severity. This is the only
-//! place where weights and thresholds live; the README and `params.severity_rule` quote it.
+//! place where weights and thresholds live; `docs/severity-rule.md` and `params.severity_rule` quote it.
 //!
 //! What changed from `evidence-v1`: an exchange, cycle or club between *strangers* (every
 //! recommendation in it between two people whose histories are on file and never overlapped

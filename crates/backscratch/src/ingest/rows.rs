@@ -73,7 +73,7 @@ pub struct DateStats {
     pub unreadable: u64,
     /// The first unreadable date: line and text.
     pub first_unreadable: Option<(u64, String)>,
-    /// Dates before [`EARLIEST_PLAUSIBLE`].
+    /// Dates before `EARLIEST_PLAUSIBLE`.
     pub too_early: u64,
     /// Dates after the time of the scan.
     pub in_future: u64,

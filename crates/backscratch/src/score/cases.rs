@@ -32,7 +32,7 @@ pub struct CaseGroup {
 }
 
 /// Cut the flagged findings of a scan into cases, in order of their smallest edge. `sets`
-/// are the flagged recommendations per connected group ([`FlaggedEdges::edge_sets`]).
+/// are the flagged recommendations per connected group (`FlaggedEdges::edge_sets`).
 pub fn case_groups(g: &Graph, sets: Vec<Vec<u32>>) -> Vec<CaseGroup> {
     let mut out = Vec::new();
     for edges in sets {

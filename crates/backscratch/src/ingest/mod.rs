@@ -9,6 +9,7 @@ pub mod columns;
 pub mod date;
 mod delimited;
 pub mod linkedin;
+#[cfg(feature = "parquet")]
 mod parquet;
 mod plain;
 pub mod quality;
@@ -313,11 +314,27 @@ pub fn classify_inputs(
 
 /// Read one edge list (delimited text, compressed or not, or Parquet) as input number `file`.
 pub fn read_edge_list(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested) -> Result<(), Error> {
-    if parquet::is_parquet(path) {
-        parquet::read(path, file, options, out)
+    if source::is_parquet(path) {
+        read_parquet(path, file, options, out)
     } else {
         read_one(path, file, options, out)
     }
+}
+
+#[cfg(feature = "parquet")]
+fn read_parquet(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested) -> Result<(), Error> {
+    parquet::read(path, file, options, out)
+}
+
+/// Built without the `parquet` feature: a Parquet file is recognised and refused by name.
+#[cfg(not(feature = "parquet"))]
+fn read_parquet(path: &Path, _: u32, _: &IngestOptions, _: &mut Ingested) -> Result<(), Error> {
+    Err(Error::Format {
+        path: path.to_path_buf(),
+        message: "a Parquet file, but this build of backscratch reads no Parquet (built without the `parquet` \
+                  feature)"
+            .into(),
+    })
 }
 
 /// Read LinkedIn exports together (people are matched across them) and append their edges.

@@ -6,7 +6,7 @@
 //! returns first, and a file with any is read whole by one process instead. Line numbers stay
 //! those of the file: a range's first line is one more than the line ends before it, which
 //! the processes tell each other. The merged counts then go through the same checks and
-//! warnings as a file read whole ([`super::finish_input`]).
+//! warnings as a file read whole (`delimited::finish_input`).
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -31,7 +31,7 @@ pub fn may_split(path: &Path) -> bool {
     if path.as_os_str() == "-" || !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return false;
     }
-    if super::parquet::is_parquet(path) {
+    if super::source::is_parquet(path) {
         return false;
     }
     Source::open(path).is_ok_and(|s| s.compression == Compression::None)

@@ -24,6 +24,7 @@ use super::partition::{partition, Part};
 use super::Node;
 use crate::error::{Error, Result};
 use crate::ingest::Ingested;
+use crate::scan::WholeCounts;
 
 /// Paths in flight per batch that the batch count aims at (all processes together).
 const PATHS_PER_BATCH: f64 = 2e6;
@@ -46,6 +47,35 @@ pub struct Counts {
     /// With `auto`: what the choice was estimated from (walks of length 4 inside cyclic
     /// components, as one process counts them).
     pub estimate: Option<Estimate>,
+}
+
+impl Counts {
+    /// The counts as the scan driver reports them (with `auto`, in words how the walks were
+    /// counted).
+    pub(crate) fn whole(&self) -> WholeCounts {
+        let auto = self.estimate.map(|e| {
+            let among = if e.settled {
+                format!("among the {} people of cyclic components", e.core_people)
+            } else {
+                format!(
+                    "among {} people: the components were not all told apart in {} rounds of messages, so the \
+                     unsettled people counted as one and more walks than one process counts",
+                    e.core_people,
+                    components::MAX_ROUNDS
+                )
+            };
+            (e.walks4, among)
+        });
+        WholeCounts {
+            people: self.people,
+            recommendations: self.recommendations,
+            duplicates: self.duplicates.clone(),
+            pairs: self.pairs,
+            cycles: self.cycles.clone(),
+            max_len: self.max_len,
+            auto,
+        }
+    }
 }
 
 pub(super) fn u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
