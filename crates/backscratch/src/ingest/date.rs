@@ -16,6 +16,7 @@ use jiff::{tz::TimeZone, Timestamp};
 /// How finely a date cell pins down its moment. Ordered from fine to coarse, so that the
 /// coarsest of many is their maximum.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum DatePrecision {
     /// A day or finer (a date, a time, Unix seconds).
     #[default]

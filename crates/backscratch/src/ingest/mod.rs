@@ -125,6 +125,7 @@ impl SkipReason {
 /// What happened to the rows of one input: `rows = used + duplicates + self_loops + skipped`.
 /// This is also the `inputs[]` entry of the report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InputStats {
     /// The input as the user named it (`-` for standard input).
     pub path: String,

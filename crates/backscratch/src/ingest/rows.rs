@@ -64,6 +64,7 @@ pub const EARLIEST_PLAUSIBLE: i64 = 631_152_000;
 
 /// What one input's date column held: how precise, how many unreadable or implausible.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DateStats {
     /// Dates read.
     pub dated: u64,

@@ -18,6 +18,8 @@ pub mod output;
 mod people;
 pub mod profile;
 pub mod redact;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod subjects;
 mod svg;
 mod table;
@@ -44,6 +46,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The whole result of a scan. Field order is the JSON key order of the contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     /// Always [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -74,6 +77,7 @@ pub struct Report {
 
 /// Name and version of the tool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Tool {
     /// `backscratch`.
     pub name: String,
@@ -86,6 +90,7 @@ pub use crate::ingest::InputStats as InputReport;
 
 /// Column choices echoed in `params` (`null` = found from the header or the default).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ColumnParams {
     /// `--from-col`.
     pub from: Option<String>,
@@ -104,6 +109,7 @@ pub struct ColumnParams {
 
 /// Every knob that changes results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Params {
     /// Longest cycle searched.
     pub max_cycle_len: usize,
@@ -157,6 +163,7 @@ pub struct Params {
 
 /// How `--max-len auto` chose the longest cycle searched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MaxLenChoice {
     /// `auto`.
     pub mode: String,
@@ -172,6 +179,7 @@ pub struct MaxLenChoice {
 
 /// Found findings per severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SeverityCounts {
     /// `info`.
     pub info: u64,
@@ -201,6 +209,7 @@ impl SeverityCounts {
 
 /// Headline counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
     /// Distinct people in at least one recommendation.
     pub people: u64,
@@ -254,6 +263,7 @@ pub struct Summary {
 /// Evidence about the evidence: how many of the people and recommendations in the listed
 /// findings have what the rule needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Coverage {
     /// People in listed findings.
     pub people_in_findings: u64,
@@ -275,6 +285,7 @@ pub struct Coverage {
 
 /// What `--baseline` left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BaselineSummary {
     /// The earlier report.
     pub file: String,
@@ -289,6 +300,7 @@ pub struct BaselineSummary {
 
 /// How a listed finding compares with the `--baseline` report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum BaselineStatus {
     /// The earlier report did not have it.
@@ -319,6 +331,7 @@ impl BaselineSummary {
 
 /// Where an edge came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SourceRef {
     /// The input path.
     pub path: String,
@@ -328,6 +341,7 @@ pub struct SourceRef {
 
 /// One recommendation inside a finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Edge {
     /// Recommender.
     pub from: String,
@@ -356,6 +370,7 @@ pub struct Edge {
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
     /// Stable id derived from the kind and the canonical member order.
     pub id: String,
@@ -393,6 +408,7 @@ pub struct Finding {
 
 /// Someone at a ring's outskirts: a beneficiary or a donor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Outsider {
     /// Name.
     pub name: String,
@@ -408,6 +424,7 @@ pub struct Outsider {
 
 /// Pass, warn or fail for one person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// In no unsuppressed finding at medium or above.
@@ -420,6 +437,7 @@ pub enum Verdict {
 
 /// One person's view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Person {
     /// Name.
     pub name: String,
@@ -457,6 +475,7 @@ pub struct Person {
 /// A case: one connected group of flagged findings (findings at or above medium that share
 /// recommendations), or one dense core of a group too large to review as one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Case {
     /// `case-` and 16 hex digits of SHA-256 over the members' names in name order.
     pub id: String,
@@ -488,6 +507,7 @@ pub struct Case {
 /// What a person's risk is made of: every part of it, counted over everything the scan found
 /// (not only the listed findings).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PersonEvidence {
     /// Unsuppressed pairs and cycles at medium or above that they are in.
     pub flagged_findings: u32,
@@ -515,6 +535,7 @@ pub struct PersonEvidence {
 
 /// One candidate asked about by `check`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Subject {
     /// The name as given.
     pub query: String,
@@ -540,6 +561,7 @@ pub struct Subject {
 
 /// A `check` outcome for one candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectStatus {
     /// No finding at medium or above.

@@ -24,6 +24,7 @@ pub const MIN_UNSUBSTANTIATED: u64 = 2;
 
 /// Recommendations counted by backing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BackingCounts {
     /// Both histories on file, jobs at one company overlapped.
     pub employment: u64,
@@ -84,6 +85,7 @@ impl BackingCounts {
 
 /// One received recommendation of a `check` candidate, with its backing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Received {
     /// The recommendation (writer, date, relationship, source).
     pub edge: Edge,

@@ -30,6 +30,7 @@ pub use rule::{RULE, RULE_TEXT};
 
 /// How serious a finding is, from least to most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing, not a concern on its own.
@@ -59,6 +60,7 @@ impl Severity {
 
 /// One piece of evidence behind a finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Signal {
     /// Stable name, e.g. `reciprocation_lag_days`.
     pub name: String,
@@ -76,6 +78,7 @@ pub struct Signal {
 
 /// The kind of structure a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum FindingKind {
     /// Flagged pairs and cycles that share recommendations, merged into one group.
