@@ -15,8 +15,9 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::ingest::date::parse_date;
-use crate::ingest::linkedin::identity::name_key;
 use crate::ingest::records::{next_side_record, open_side_file};
+pub use crate::keys::company_key;
+use crate::keys::name_key;
 
 /// One job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,35 +74,6 @@ pub struct Employment {
     jobs: HashMap<String, Vec<Job>>,
     /// The first spelling of each key, for naming people whose history matched nobody.
     spelled: HashMap<String, String>,
-}
-
-/// Legal-form words dropped from the end of a company name before comparing.
-const LEGAL_FORMS: &[&str] = &[
-    "inc",
-    "incorporated",
-    "ltd",
-    "limited",
-    "llc",
-    "llp",
-    "plc",
-    "corp",
-    "corporation",
-    "co",
-    "gmbh",
-    "ag",
-    "sa",
-    "bv",
-];
-
-/// A company name for comparison: lower-case words of letters and digits, without trailing
-/// legal forms (`ACME, Inc.` and `Acme` compare equal).
-pub fn company_key(company: &str) -> String {
-    let lower = company.to_lowercase();
-    let mut words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {
-        words.pop();
-    }
-    words.concat()
 }
 
 impl Employment {

@@ -14,9 +14,8 @@
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use unicode_normalization::UnicodeNormalization;
-
-use crate::score::employment::company_key;
+use crate::keys::company_key;
+pub use crate::keys::name_key;
 
 /// A name without the `(Company)` suffix that keeps namesakes apart (`Sam Park (Globex)` →
 /// `Sam Park`); a name that is nothing but such a suffix stays as it is.
@@ -26,24 +25,6 @@ pub fn without_namesake_suffix(name: &str) -> &str {
         Some(base) if !base.trim().is_empty() => base,
         _ => trimmed,
     }
-}
-
-/// A name for matching: accents dropped, lower case, letters and digits only, words
-/// separated by one space (`  José  O'Brien ` → `jose obrien`).
-pub fn name_key(name: &str) -> String {
-    // ASCII needs no decomposition (the common case, and the one scans pay for per person).
-    let folded: std::borrow::Cow<'_, str> = if name.is_ascii() {
-        name.into()
-    } else {
-        name.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect::<String>().into()
-    };
-    folded
-        .to_lowercase()
-        .split_whitespace()
-        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// A profile URL for matching: no scheme, no `www.`, no query, no trailing slash, lower case
