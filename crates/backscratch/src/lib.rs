@@ -17,6 +17,7 @@ pub mod generate;
 pub mod graph;
 mod hex;
 pub mod ingest;
+mod intern;
 mod keys;
 pub mod report;
 mod rng;

@@ -9,8 +9,8 @@ use super::count::u32s;
 use super::wire::{Reader, Writer};
 use super::Node;
 use crate::error::{Error, Result};
-use crate::graph::shards::ShardedInterner;
 use crate::ingest::store::RowStore;
+use crate::intern::shards::ShardedInterner;
 
 /// The process that owns `name`, by FNV-1a (64 bits): the same in every process and on every
 /// machine. From three processes on, process 0 owns no one: it judges the core and writes

@@ -23,9 +23,9 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::graph::pages;
 use crate::graph::scc::TRIVIAL;
 use crate::graph::Graph;
+use crate::intern::pages;
 
 /// The longest cycle the search supports.
 pub const MAX_CYCLE_LEN: usize = 8;
@@ -213,7 +213,7 @@ struct Scratch {
 impl Scratch {
     fn new(components: &[u32]) -> Self {
         Scratch {
-            marks: crate::graph::pages::collected(
+            marks: crate::intern::pages::collected(
                 components.len(),
                 components.iter().map(|&comp| Mark { comp, head: NO_CLOSURE, dist_count: u32::from(UNSEEN) }),
             ),

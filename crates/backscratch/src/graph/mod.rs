@@ -3,11 +3,10 @@
 //! parallel arrays indexed by the edge's position in the out-adjacency.
 
 pub(crate) mod build;
-pub mod interner;
-pub mod names;
-pub(crate) mod pages;
 pub mod scc;
-pub mod shards;
+
+pub(crate) use crate::intern::pages;
+pub use crate::intern::{interner, names, shards};
 
 pub use build::{BuildOutcome, EdgeRecord};
 use names::Names;

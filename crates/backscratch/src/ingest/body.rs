@@ -255,7 +255,7 @@ mod tests {
     /// Parse `text` with tiny blocks and pieces; return the rows as (line, from, to).
     fn rows_with(text: &str, sizes: Sizes) -> Result<Vec<(u32, String, String)>, Error> {
         let columns = Columns { from: 0, to: 1, time: None, text: Some(2), relationship: None, weight: None };
-        let names = crate::graph::shards::ShardedInterner::new();
+        let names = crate::intern::shards::ShardedInterner::new();
         let parser = RowParser {
             path: Path::new("t.csv"),
             file: 0,

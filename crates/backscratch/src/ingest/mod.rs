@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::graph::shards::ShardedInterner;
+use crate::intern::shards::ShardedInterner;
 use columns::{ColumnFlags, HeaderMode};
 use delimited::read_one;
 pub use delimited::Part;

@@ -58,11 +58,11 @@ pub(super) fn parse(text: &[u8], first_line: u64, delimiter: Delimiter, parser: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::shards::ShardedInterner;
     use crate::ingest::body::{parse_piece, PieceError};
     use crate::ingest::columns::Columns;
     use crate::ingest::rows::{DateStats, Sink};
     use crate::ingest::{InputStats, SparseColumn};
+    use crate::intern::shards::ShardedInterner;
     use std::path::Path;
 
     /// Rows as (line, from, to, date, text) and the accounting, from one parse.

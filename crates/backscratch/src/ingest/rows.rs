@@ -11,7 +11,7 @@ use super::date::{self, DatePrecision};
 use super::store::RowStore;
 use super::{InputStats, Row, SkipReason, SourcePos, Sparse, SparseColumn, NO_DATE};
 use crate::error::Error;
-use crate::graph::shards::{NameBatch, ShardedInterner};
+use crate::intern::shards::{NameBatch, ShardedInterner};
 
 /// How to turn the records of one input into rows; shared by every thread reading it.
 pub(super) struct RowParser<'a> {

@@ -1,0 +1,8 @@
+//! Names to dense ids, on the floor below the readers that intern them (ingest, the cluster's
+//! dictionary) and the graph that renumbers them: the open-addressing interner, its sharded
+//! parallel form, the name arena, and the page-backed arrays they and the graph allocate.
+
+pub mod interner;
+pub mod names;
+pub(crate) mod pages;
+pub mod shards;
