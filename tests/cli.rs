@@ -70,11 +70,15 @@ fn json_contract_key_order_and_accounting() {
             "cases_listed",
             "findings_between_cases",
             "checks_unavailable",
+            "checks_unavailable_codes",
             "coverage",
             "truncated",
             "truncated_reason"
         ]
     );
+    // Each sentence of what could not be checked comes with a stable code programs match on.
+    assert_eq!(v["summary"]["checks_unavailable_codes"], serde_json::json!(["employment_missing"]));
+    assert!(v["summary"]["checks_unavailable"][0].as_str().unwrap().starts_with("employment: no histories"));
     let input = &v["inputs"][0];
     let sum = ["used", "duplicates", "self_loops", "skipped"].iter().map(|k| input[k].as_u64().unwrap()).sum::<u64>();
     assert_eq!(input["rows"].as_u64().unwrap(), sum, "every row in exactly one bucket");

@@ -122,6 +122,7 @@ fn count_only_judges_nothing() {
     assert_eq!(v["summary"]["findings"], 0);
     assert_eq!(v["summary"]["reciprocal_pairs"], 4);
     assert_eq!(v["summary"]["cycles"]["3"], 1);
+    assert_eq!(v["summary"]["checks_unavailable_codes"], serde_json::json!(["count_only"]));
     Command::cargo_bin("backscratch")
         .unwrap()
         .args(["scan", SAMPLE, "--window", "0d"])

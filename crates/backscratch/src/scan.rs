@@ -392,12 +392,12 @@ fn run(
             let pairs = detect::pairs::reciprocal_pairs(&graph).len() as u64;
             let outcome = detect::visit_cycles(&graph, max_len.k, &stop, || detect::cycles::NoVisitor);
             let scoring = Scoring::unscored(pairs, outcome.counts, outcome.stopped, graph.edge_count());
-            let why = if config.count_only {
-                "scoring: --count-only, so nothing was judged"
+            let (code, why) = if config.count_only {
+                ("count_only", "scoring: --count-only, so nothing was judged")
             } else {
-                "scoring: the --time-budget ran out while reading, so nothing was judged"
+                ("time_budget", "scoring: the --time-budget ran out while reading, so nothing was judged")
             };
-            return Ok((scoring, vec![why.to_string()], None));
+            return Ok((scoring, vec![(code, why.to_string())], None));
         }
         let pairs = detect::pairs::reciprocal_pairs(&graph);
         let lags = pairs.iter().map(|p| score::time::pair_lag(&graph, p.ab, p.ba));
@@ -475,6 +475,7 @@ fn run(
     }
     if let Some(note) = report.summary.coverage.as_ref().and_then(coverage_gap) {
         report.summary.checks_unavailable.insert(0, note);
+        report.summary.checks_unavailable_codes.insert(0, "employment_coverage".to_string());
         for s in report.subjects.iter_mut().flatten().filter(|s| s.person.is_some()) {
             s.reason.push_str("; but employment histories were missing for the people in findings, so this verdict rests on weaker evidence (see not checked)");
         }
@@ -511,7 +512,7 @@ fn counted_report(config: &ScanConfig, mut meta: ingest::Ingested, counts: &Whol
         inputs: &inputs,
         params: config.params(&max_len),
         scoring,
-        checks_unavailable: vec!["scoring: --count-only, so nothing was judged".to_string()],
+        checks_unavailable: vec![("count_only", "scoring: --count-only, so nothing was judged".to_string())],
         warnings: std::mem::take(&mut meta.warnings),
         truncated_reason: None,
         generated_at: config.generated_at,
@@ -554,37 +555,43 @@ fn coverage_gap(c: &crate::report::Coverage) -> Option<String> {
 }
 
 /// Sentences for the evidence this data cannot give.
-fn unavailable_checks(g: &Graph, evidence: &Evidence<'_>, has_employment: bool) -> Vec<String> {
+fn unavailable_checks(g: &Graph, evidence: &Evidence<'_>, has_employment: bool) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if !evidence.corroboration_checkable() && has_employment {
-        out.push(
+        out.push((
+            "corroboration_no_overlap",
             "corroboration: the employment histories on file never hold both the writer and the receiver of a \
              recommendation, and no relationship is stated, so no recommendation could be checked against a working relationship; \
              without that evidence nothing is rated high"
                 .to_string(),
-        );
+        ));
     } else if !evidence.corroboration_checkable() {
-        out.push(
+        out.push((
+            "corroboration_no_evidence",
             "corroboration: no employment histories on file and no relationship stated, so no recommendation could \
              be checked against a working relationship; without that evidence nothing is rated high"
                 .to_string(),
-        );
+        ));
     } else if !has_employment {
-        out.push(
+        out.push((
+            "employment_missing",
             "employment: no histories (--people), so stated relationships are taken at their word and no \
              recommendation can be shown uncorroborated; without that evidence nothing is rated high"
                 .to_string(),
-        );
+        ));
     }
     if evidence.texts.is_none() {
-        out.push("text: the data has no recommendation texts".to_string());
+        out.push(("text_missing", "text: the data has no recommendation texts".to_string()));
     }
     if (0..g.edge_count() as u32).all(|e| g.created(e).is_none()) {
-        out.push("time: the data has no dates".to_string());
+        out.push(("time_missing", "time: the data has no dates".to_string()));
     } else if g.date_precision() != crate::ingest::date::DatePrecision::Day {
-        out.push(format!(
-            "time: some dates give {} only, so no reciprocation lag or ring span was checked",
-            g.date_precision().plural()
+        out.push((
+            "time_coarse",
+            format!(
+                "time: some dates give {} only, so no reciprocation lag or ring span was checked",
+                g.date_precision().plural()
+            ),
         ));
     }
     out

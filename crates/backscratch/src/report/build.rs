@@ -24,8 +24,8 @@ pub struct ReportInputs<'a> {
     pub params: Params,
     /// Scored findings and counts.
     pub scoring: Scoring,
-    /// Evidence the data did not allow to check.
-    pub checks_unavailable: Vec<String>,
+    /// Evidence the data did not allow to check: a stable code and a sentence each.
+    pub checks_unavailable: Vec<(&'static str, String)>,
     /// Warnings about the inputs.
     pub warnings: Vec<String>,
     /// Why the search stopped early, if it did.
@@ -195,7 +195,8 @@ impl Report {
             cases: sc.cases.len() as u64,
             cases_listed: 0,
             findings_between_cases: (by[2] + by[3]).saturating_sub(sc.cases.iter().map(|c| c.flagged()).sum::<u64>()),
-            checks_unavailable: r.checks_unavailable,
+            checks_unavailable_codes: r.checks_unavailable.iter().map(|(code, _)| code.to_string()).collect(),
+            checks_unavailable: r.checks_unavailable.into_iter().map(|(_, sentence)| sentence).collect(),
             coverage: r.params.scored.then(|| coverage(g, &listed, r.history)),
             warnings: r.warnings,
             truncated: r.truncated_reason.is_some(),

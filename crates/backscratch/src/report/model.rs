@@ -213,6 +213,16 @@ pub struct Summary {
     pub findings_between_cases: u64,
     /// Evidence the data did not allow to check, one sentence each.
     pub checks_unavailable: Vec<String>,
+    /// A stable code for each sentence of `checks_unavailable`, in the same order, for
+    /// programs to match on while the sentences may be reworded: `employment_coverage`
+    /// (few people in findings have a history on file), `corroboration_no_overlap` (the
+    /// histories never hold both ends of a recommendation), `corroboration_no_evidence` (no
+    /// histories and no stated relationships), `employment_missing` (relationships stated,
+    /// no histories), `text_missing`, `time_missing`, `time_coarse` (dates of a month or a
+    /// year only), `count_only` (nothing judged), `time_budget` (the budget ran out while reading, so
+    /// nothing was judged).
+    #[serde(default)]
+    pub checks_unavailable_codes: Vec<String>,
     /// How much evidence the listed findings have: histories, texts, dates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
