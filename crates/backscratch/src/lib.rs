@@ -18,7 +18,7 @@ pub mod graph;
 mod hex;
 pub mod ingest;
 mod intern;
-mod keys;
+pub mod keys;
 pub mod report;
 mod rng;
 mod scan;

@@ -393,7 +393,7 @@ fn run(
             let outcome = detect::visit_cycles(&graph, max_len.k, &stop, || detect::cycles::NoVisitor);
             let scoring = Scoring::unscored(pairs, outcome.counts, outcome.stopped, graph.edge_count());
             let (code, why) = if config.count_only {
-                ("count_only", "scoring: --count-only, so nothing was judged")
+                COUNT_ONLY
             } else {
                 ("time_budget", "scoring: the --time-budget ran out while reading, so nothing was judged")
             };
@@ -473,9 +473,9 @@ fn run(
         c.history_unmatched = unmatched.len() as u64;
         c.unmatched_examples = unmatched.iter().take(5).map(|n| n.to_string()).collect();
     }
-    if let Some(note) = report.summary.coverage.as_ref().and_then(coverage_gap) {
+    if let Some((code, note)) = report.summary.coverage.as_ref().and_then(coverage_gap) {
         report.summary.checks_unavailable.insert(0, note);
-        report.summary.checks_unavailable_codes.insert(0, "employment_coverage".to_string());
+        report.summary.checks_unavailable_codes.insert(0, code.to_string());
         for s in report.subjects.iter_mut().flatten().filter(|s| s.person.is_some()) {
             s.reason.push_str("; but employment histories were missing for the people in findings, so this verdict rests on weaker evidence (see not checked)");
         }
@@ -512,7 +512,7 @@ fn counted_report(config: &ScanConfig, mut meta: ingest::Ingested, counts: &Whol
         inputs: &inputs,
         params: config.params(&max_len),
         scoring,
-        checks_unavailable: vec![("count_only", "scoring: --count-only, so nothing was judged".to_string())],
+        checks_unavailable: vec![(COUNT_ONLY.0, COUNT_ONLY.1.to_string())],
         warnings: std::mem::take(&mut meta.warnings),
         truncated_reason: None,
         generated_at: config.generated_at,
@@ -530,8 +530,12 @@ fn counted_report(config: &ScanConfig, mut meta: ingest::Ingested, counts: &Whol
 /// is as good as unavailable.
 pub const MIN_HISTORY_COVERAGE: f64 = 0.1;
 
-/// A sentence when histories were given but (nearly) none of the people in findings has one.
-fn coverage_gap(c: &crate::report::Coverage) -> Option<String> {
+/// What could not be checked when nothing was judged: `--count-only`.
+const COUNT_ONLY: (&str, &str) = ("count_only", "scoring: --count-only, so nothing was judged");
+
+/// A code and a sentence when histories were given but (nearly) none of the people in
+/// findings has one.
+fn coverage_gap(c: &crate::report::Coverage) -> Option<(&'static str, String)> {
     let with = c.with_history?;
     if c.people_in_findings == 0 || with as f64 >= MIN_HISTORY_COVERAGE * c.people_in_findings as f64 {
         return None;
@@ -547,11 +551,12 @@ fn coverage_gap(c: &crate::report::Coverage) -> Option<String> {
             examples.join(", ")
         )
     };
-    Some(format!(
+    let sentence = format!(
         "employment coverage: only {with} of the {} people in findings have a history on file ({files}), so \
          working relationships could not be checked and nothing is rated high for lack of one",
         c.people_in_findings
-    ))
+    );
+    Some(("employment_coverage", sentence))
 }
 
 /// Sentences for the evidence this data cannot give.

@@ -8,9 +8,10 @@ use rayon::prelude::*;
 
 use super::names::Names;
 use super::shards::ShardedInterner;
-use super::{pages, EdgeSource, Graph};
+use super::{EdgeSource, Graph};
 use crate::ingest::store::{RowLayout, RowStore};
 use crate::ingest::{Ingested, InputStats, Row, NO_DATE};
+use crate::intern::pages;
 
 /// The graph and the final per-input accounting (used and duplicate rows filled in).
 #[derive(Debug)]

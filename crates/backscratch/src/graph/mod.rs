@@ -5,7 +5,6 @@
 pub(crate) mod build;
 pub mod scc;
 
-pub(crate) use crate::intern::pages;
 pub use crate::intern::{interner, names, shards};
 
 pub use build::{BuildOutcome, EdgeRecord};

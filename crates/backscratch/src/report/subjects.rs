@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use super::people::{person, Marks};
 use super::{Case, Finding, Person, Subject, SubjectStatus, Verdict};
 use crate::graph::Graph;
-use crate::ingest::linkedin::identity::{name_key, without_namesake_suffix};
+use crate::ingest::linkedin::identity::without_namesake_suffix;
+use crate::keys::name_key;
 use crate::score::Severity;
 
 /// How many near matches a missing name gets.

@@ -16,8 +16,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::ingest::date::parse_date;
 use crate::ingest::records::{next_side_record, open_side_file};
-pub use crate::keys::company_key;
-use crate::keys::name_key;
+use crate::keys::{company_key, name_key};
 
 /// One job.
 #[derive(Debug, Clone, PartialEq, Eq)]

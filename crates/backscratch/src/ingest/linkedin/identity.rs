@@ -14,8 +14,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::keys::company_key;
-pub use crate::keys::name_key;
+use crate::keys::{company_key, name_key};
 
 /// A name without the `(Company)` suffix that keeps namesakes apart (`Sam Park (Globex)` →
 /// `Sam Park`); a name that is nothing but such a suffix stays as it is.

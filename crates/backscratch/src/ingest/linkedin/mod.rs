@@ -20,10 +20,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use archive::ExportFiles;
-use identity::{name_key, Mention, Owner};
+use identity::{Mention, Owner};
 use table::Table;
 
 use crate::error::Error;
+use crate::keys::name_key;
 
 /// What to read from exports.
 #[derive(Debug, Clone, Default)]
