@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 /// Everything that can stop a scan. Each variant names the input it concerns.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The input could not be opened or read (missing file, permission, I/O failure).
     #[error("{path}: {message}")]

@@ -6,7 +6,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// A name for matching: accents dropped, lower case, letters and digits only, words
 /// separated by one space (`  José  O'Brien ` → `jose obrien`).
-pub fn name_key(name: &str) -> String {
+pub(crate) fn name_key(name: &str) -> String {
     // ASCII needs no decomposition (the common case, and the one scans pay for per person).
     let folded: std::borrow::Cow<'_, str> = if name.is_ascii() {
         name.into()
@@ -42,7 +42,7 @@ const LEGAL_FORMS: &[&str] = &[
 
 /// A company name for comparison: lower-case words of letters and digits, without trailing
 /// legal forms (`ACME, Inc.` and `Acme` compare equal).
-pub fn company_key(company: &str) -> String {
+pub(crate) fn company_key(company: &str) -> String {
     let lower = company.to_lowercase();
     let mut words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {

@@ -8,6 +8,8 @@
 //! plain [`ScanConfig`]. [`generate`] writes synthetic networks with a ground truth, and
 //! [`evaluate`] measures a report against it.
 
+#![warn(unreachable_pub)]
+
 #[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod detect;
@@ -18,7 +20,7 @@ pub mod graph;
 mod hex;
 pub mod ingest;
 mod intern;
-pub mod keys;
+pub(crate) mod keys;
 pub mod report;
 mod rng;
 mod scan;

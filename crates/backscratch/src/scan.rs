@@ -31,7 +31,7 @@ pub struct ScanConfig {
     /// How to read them.
     pub ingest: IngestOptions,
     /// Longest cycle searched, 3..=8; `None` (`--max-len auto`) chooses 5 or 4 from a cheap
-    /// estimate of the search ([`detect::estimate`]).
+    /// estimate of the search (`detect::estimate`).
     pub max_cycle_len: Option<usize>,
     /// Most findings listed in the report.
     pub max_findings: usize,
@@ -528,7 +528,7 @@ fn counted_report(config: &ScanConfig, mut meta: ingest::Ingested, counts: &Whol
 
 /// Histories cover fewer than this share of the people in findings: the employment check
 /// is as good as unavailable.
-pub const MIN_HISTORY_COVERAGE: f64 = 0.1;
+pub(crate) const MIN_HISTORY_COVERAGE: f64 = 0.1;
 
 /// What could not be checked when nothing was judged: `--count-only`.
 const COUNT_ONLY: (&str, &str) = ("count_only", "scoring: --count-only, so nothing was judged");

@@ -28,7 +28,7 @@ pub(super) const UNSETTLED: u32 = u32::MAX - 1;
 const UNSET: u32 = u32::MAX - 2;
 
 /// Rounds of messages after which the people still unsettled are taken as one component.
-pub const MAX_ROUNDS: usize = 2_000;
+pub(crate) const MAX_ROUNDS: usize = 2_000;
 
 /// Components by label, one per owned person (a component's label is its smallest id;
 /// [`TRIVIAL`], or [`UNSETTLED`] when the rounds ran out, which the flag says).

@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{Ingested, Row, SourcePos, NO_DATE};
 
 /// This process's part of the graph, its names, and what the count flagged.
-pub struct Core {
+pub(crate) struct Core {
     /// Out-adjacency only (the in-adjacency is dropped once pairs are flagged).
     part: Part,
     /// Recommendations each owned person received.
@@ -36,7 +36,7 @@ pub struct Core {
 
 /// A set of global ids.
 #[derive(Clone, Default)]
-pub struct Bits(Vec<u64>);
+pub(crate) struct Bits(Vec<u64>);
 
 impl Bits {
     fn with_len(n: usize) -> Self {
@@ -46,11 +46,11 @@ impl Bits {
         self.0[i as usize / 64] |= 1 << (i % 64);
     }
     /// Whether anyone is in the set.
-    pub fn any(&self) -> bool {
+    pub(crate) fn any(&self) -> bool {
         self.0.iter().any(|&w| w != 0)
     }
     /// Whether `i` is in the set.
-    pub fn contains(&self, i: u32) -> bool {
+    pub(crate) fn contains(&self, i: u32) -> bool {
         self.0.get(i as usize / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
     }
 }
@@ -82,7 +82,7 @@ pub(super) fn mark(node: &mut Node<'_>, part: &Part, marked: &mut [bool], mut ed
 
 /// Rows and people sent to process 0 by [`Core::touching`].
 #[derive(Debug, Default)]
-pub struct Touching {
+pub(crate) struct Touching {
     /// (recommender, recommendee) global ids, input, line.
     pub rows: Vec<(u32, u32, u32, u32)>,
     /// Global id, name, recommendations received and given in the whole network, whether on
@@ -92,7 +92,7 @@ pub struct Touching {
 
 impl Touching {
     /// Add `more` (a second look), keeping each row and person once.
-    pub fn merge(&mut self, more: Touching) {
+    pub(crate) fn merge(&mut self, more: Touching) {
         self.rows.extend(more.rows);
         self.rows.sort_unstable();
         self.rows.dedup();
@@ -104,7 +104,7 @@ impl Touching {
 
 /// The rows and names of `seen` as one process would have read them (in input and line
 /// order), with `meta`'s accounting and warnings; and everyone's whole-network degrees.
-pub fn ingested(meta: &Ingested, seen: &Touching) -> Result<(Ingested, crate::scan::Degrees)> {
+pub(crate) fn ingested(meta: &Ingested, seen: &Touching) -> Result<(Ingested, crate::scan::Degrees)> {
     let mut out = Ingested {
         inputs: meta.inputs.clone(),
         warnings: meta.warnings.clone(),
@@ -127,7 +127,7 @@ pub fn ingested(meta: &Ingested, seen: &Touching) -> Result<(Ingested, crate::sc
 }
 
 /// The global ids of the people `report` shows who are outside the core.
-pub fn outside_core(report: &crate::report::Report, seen: &Touching) -> Vec<u32> {
+pub(crate) fn outside_core(report: &crate::report::Report, seen: &Touching) -> Vec<u32> {
     let by_name: std::collections::HashMap<&str, (u32, bool)> =
         seen.people.iter().map(|(id, name, _, _, in_core)| (name.as_str(), (*id, *in_core))).collect();
     let mut ids: Vec<u32> = report
@@ -179,7 +179,7 @@ impl Core {
     }
 
     /// The people on a counted pair or cycle.
-    pub fn core_people(&self) -> &Bits {
+    pub(crate) fn core_people(&self) -> &Bits {
         &self.people
     }
 
@@ -187,7 +187,7 @@ impl Core {
     /// end of one, with their names and whole-network degrees; the others get nothing. Two
     /// rounds: the recommendations (found at their recommender's owner), then the people
     /// process 0 saw in them (from their owners).
-    pub fn touching(&self, node: &mut Node<'_>, wanted: &Bits) -> Result<Option<Touching>> {
+    pub(crate) fn touching(&self, node: &mut Node<'_>, wanted: &Bits) -> Result<Option<Touching>> {
         let part = &self.part;
         let mut w = Writer::default();
         for i in 0..part.owned() {
@@ -241,7 +241,7 @@ impl Core {
     }
 
     /// Every process's set of `ids` (global ids; process 0 says which), for a second look.
-    pub fn share_wanted(node: &mut Node<'_>, ids: &[u32]) -> Result<Bits> {
+    pub(crate) fn share_wanted(node: &mut Node<'_>, ids: &[u32]) -> Result<Bits> {
         let mut w = Writer::default();
         for &i in ids {
             w.u32(i);

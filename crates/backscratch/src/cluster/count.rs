@@ -31,7 +31,7 @@ const PATHS_PER_BATCH: f64 = 2e6;
 
 /// What the counting found, the same in every process.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// People in a kept row.
     pub people: u64,
     /// Distinct recommendations.
@@ -207,7 +207,7 @@ pub(super) fn totals(node: &mut Node<'_>, mine: &[u64]) -> Result<Vec<u64>> {
 /// people in those components, and whether the components were all settled (see
 /// [`components`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Estimate {
+pub(crate) struct Estimate {
     /// Walks of two recommendations into and two out of a person, within a component.
     pub walks4: f64,
     /// People in components with a cycle.
@@ -286,7 +286,7 @@ fn estimate(node: &mut Node<'_>, part: &Part) -> Result<Estimate> {
 /// Count pairs and cycles of 3..=`max_len` people (`None`: 5 or 4 from the estimate of
 /// [`crate::detect::estimate`], over the whole network) in the rows every process read
 /// (`local`, with `inputs` inputs in all). Every process gets the same counts.
-pub fn count(node: &mut Node<'_>, local: Ingested, inputs: usize, max_len: Option<usize>) -> Result<Counts> {
+pub(crate) fn count(node: &mut Node<'_>, local: Ingested, inputs: usize, max_len: Option<usize>) -> Result<Counts> {
     count_and_keep(node, local, inputs, max_len, false).map(|(counts, _)| counts)
 }
 

@@ -24,10 +24,10 @@ use super::wire::Writer;
 use crate::error::{Error, Result};
 
 /// Pieces of about this many bytes travel in one message.
-pub const PIECE: usize = 1 << 20;
+pub(crate) const PIECE: usize = 1 << 20;
 
 /// Bytes a process sends per round of a streaming exchange (see [`Node::stream`]).
-pub const ROUND: usize = 16 << 20;
+pub(crate) const ROUND: usize = 16 << 20;
 
 /// This process's view of the cluster: its index, how many there are, and the collective
 /// operations.
@@ -79,15 +79,15 @@ impl Node<'_> {
         from
     }
 
-    /// Start an all-to-all exchange that streams: records written with [`Outbox::push`]
-    /// leave in pieces of about [`PIECE`] bytes while they are written, and every piece that
+    /// Start an all-to-all exchange that streams: records written with `Outbox::push`
+    /// leave in pieces of about `PIECE` bytes while they are written, and every piece that
     /// arrives is handed to `consume(source, sequence number, bytes)` at once. A piece holds
     /// whole records; pieces from one source come in any order (the sequence number tells
     /// their order where it matters).
     ///
     /// What is in flight is bounded: every process says how many bytes it plans to send
     /// (`planned`, a close estimate will do), and the exchange runs in as many rounds as the
-    /// largest plan needs at [`ROUND`] bytes a round; a round ends when timely's progress
+    /// largest plan needs at `ROUND` bytes a round; a round ends when timely's progress
     /// tracking says all of it has arrived. Without rounds, timely buffers what the workers
     /// hand it faster than it is sent and taken in: the 10M-edge count on 2 processes peaked at
     /// 466 MiB a process while its degree messages were in flight, and at 306 with rounds.
@@ -286,7 +286,7 @@ impl<C: FnMut(usize, u64, &[u8]) -> Result<()>> Outbox<'_, C> {
 }
 
 /// Start timely over `sockets` (one worker thread in this process) and run `work` on it.
-pub fn run<T, F>(sockets: Vec<Option<TcpStream>>, me: usize, work: F) -> Result<T>
+pub(crate) fn run<T, F>(sockets: Vec<Option<TcpStream>>, me: usize, work: F) -> Result<T>
 where
     T: Send + 'static,
     F: Fn(&mut Node<'_>) -> T + Send + Sync + 'static,
@@ -315,7 +315,7 @@ where
 /// naming the peers lost, instead of leaving the others waiting. When one peer dies, the
 /// others stop too, so a process often loses several; it waits a moment for all of them to
 /// show, so that the message names the first one to go as well.
-pub fn watch_peers(hosts: Vec<String>, me: usize) {
+pub(crate) fn watch_peers(hosts: Vec<String>, me: usize) {
     use std::sync::Mutex;
     static LOST: Mutex<Vec<usize>> = Mutex::new(Vec::new());
     let previous = std::panic::take_hook();

@@ -13,16 +13,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// How often a process says it is alive.
-pub const BEAT: Duration = Duration::from_secs(1);
+pub(crate) const BEAT: Duration = Duration::from_secs(1);
 
 /// The least silence taken as a lost peer: ten missed beats, so that a busy machine is not
 /// mistaken for a stopped one.
-pub const MIN_SILENCE: Duration = Duration::from_secs(10);
+pub(crate) const MIN_SILENCE: Duration = Duration::from_secs(10);
 
 /// The watch over this process's peers; dropping it (the run is over) stops the beats and the
 /// watch, and closes the connections.
 #[derive(Debug)]
-pub struct Watch {
+pub(crate) struct Watch {
     done: Arc<AtomicBool>,
 }
 
@@ -34,7 +34,7 @@ impl Drop for Watch {
 
 /// Beat on every connection in `liveness` (`liveness[i]` goes to process `i`, named by
 /// `hosts[i]`) and watch each for a silence of `silence` (at least [`MIN_SILENCE`]).
-pub fn watch(
+pub(crate) fn watch(
     liveness: Vec<Option<TcpStream>>,
     hosts: &[String],
     me: usize,

@@ -37,7 +37,7 @@ pub enum Purpose {
     /// timely dataflow's messages.
     Data = 0,
     /// A byte a second each way, so that a peer that stopped (SIGSTOP, a frozen machine, a
-    /// cut cable) is noticed (see [`super::liveness`]).
+    /// cut cable) is noticed (see `super::liveness`).
     Liveness = 1,
 }
 
@@ -57,7 +57,7 @@ impl Purpose {
 pub struct Connections {
     /// The sockets timely dataflow runs over.
     pub data: Vec<Option<TcpStream>>,
-    /// The sockets [`super::liveness::watch`] sends and expects heartbeats on.
+    /// The sockets `super::liveness::watch` sends and expects heartbeats on.
     pub liveness: Vec<Option<TcpStream>>,
 }
 

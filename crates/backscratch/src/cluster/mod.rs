@@ -5,30 +5,30 @@
 //! Each process reads its share of the inputs (byte ranges of plain files cut at line ends,
 //! see [`share`]). Names are then numbered by a dictionary partitioned by a hash of the name,
 //! edges live with their recommender's process, and pairs and cycles are counted by
-//! distributed joins of half-paths ([`count`]); `--count-only` stops there. A judged scan of
+//! distributed joins of half-paths (`count`); `--count-only` stops there. A judged scan of
 //! plain edge lists sends process 0 only the recommendations around pairs and cycles, which
-//! it judges with the one-process pipeline ([`core`]); a judged scan whose evidence needs
+//! it judges with the one-process pipeline (`core`); a judged scan whose evidence needs
 //! every row (dates, texts, histories, ...) gathers the rows to process 0 instead
 //! ([`gather`]). Either way the report is one process's. Process 0 writes it and every
 //! process exits with its code.
 //!
 //! Failure is an error, never a hang: a peer that cannot be reached within
 //! `--connect-timeout`, was started with other inputs or flags, holds no `--cluster-key` proof,
-//! dies mid-scan or stops answering ([`liveness`]) makes every surviving process stop with
+//! dies mid-scan or stops answering (`liveness`) makes every surviving process stop with
 //! exit code 2 and a message naming the peer.
 
-pub mod components;
-pub mod core;
-pub mod count;
-pub mod dictionary;
-pub mod exchange;
+pub(crate) mod components;
+pub(crate) mod core;
+pub(crate) mod count;
+pub(crate) mod dictionary;
+pub(crate) mod exchange;
 pub mod gather;
 pub mod hosts;
-pub mod liveness;
+pub(crate) mod liveness;
 pub mod mesh;
-pub mod partition;
+pub(crate) mod partition;
 pub mod share;
-pub mod wire;
+pub(crate) mod wire;
 
 use std::time::Duration;
 
@@ -65,7 +65,7 @@ impl ClusterConfig {
 
 /// Connect to every peer, then run `work` on this process's worker with a [`Node`] to talk
 /// to the others; returns what `work` returned. A peer lost mid-run ends this process with
-/// exit code 2 and a message naming it (see [`exchange::watch_peers`]).
+/// exit code 2 and a message naming it (see `exchange::watch_peers`).
 pub fn execute<T, F>(config: &ClusterConfig, work: F) -> Result<T>
 where
     T: Send + 'static,

@@ -1,6 +1,6 @@
 //! Who reads what. Every process classifies the inputs as one process would (edge lists in
 //! order, then LinkedIn exports). A plain edge-list file is cut into one byte range per
-//! process ([`crate::ingest::split`]); any other input (compressed, Parquet, standard input,
+//! process (`crate::ingest::split`); any other input (compressed, Parquet, standard input,
 //! or a file whose ranges hold a quote or a lone carriage return) is read whole by one
 //! process, the next in turn, and LinkedIn exports by process 0. Each process reads its
 //! share into its own [`Ingested`] with the input numbers of the whole run, so that rows

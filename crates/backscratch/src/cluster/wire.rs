@@ -70,7 +70,7 @@ impl Writer {
 }
 
 /// Reads values back in the order they were written.
-pub struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
@@ -81,16 +81,16 @@ fn short() -> Error {
 
 impl<'a> Reader<'a> {
     /// Read `bytes`.
-    pub fn new(bytes: &'a [u8]) -> Self {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
         Reader { bytes, at: 0 }
     }
     /// Whether everything was read.
-    pub fn done(&self) -> bool {
+    pub(crate) fn done(&self) -> bool {
         self.at >= self.bytes.len()
     }
     /// Bytes not read yet: a bound on how many items a count sent by a peer can really
     /// have (room is reserved for no more than that, whatever the count says).
-    pub fn remaining(&self) -> usize {
+    pub(crate) fn remaining(&self) -> usize {
         self.bytes.len().saturating_sub(self.at)
     }
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
@@ -100,49 +100,49 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
     /// A byte.
-    pub fn u8(&mut self) -> Result<u8> {
+    pub(crate) fn u8(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
     }
     /// An unsigned 32-bit number.
-    pub fn u32(&mut self) -> Result<u32> {
+    pub(crate) fn u32(&mut self) -> Result<u32> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
     }
     /// An unsigned 64-bit number.
-    pub fn u64(&mut self) -> Result<u64> {
+    pub(crate) fn u64(&mut self) -> Result<u64> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
     }
     /// A signed 64-bit number.
-    pub fn i64(&mut self) -> Result<i64> {
+    pub(crate) fn i64(&mut self) -> Result<i64> {
         Ok(i64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
     }
     /// A string.
-    pub fn str(&mut self) -> Result<&'a str> {
+    pub(crate) fn str(&mut self) -> Result<&'a str> {
         let n = self.u32()? as usize;
         std::str::from_utf8(self.take(n)?).map_err(|_| short())
     }
     /// A string or nothing.
-    pub fn opt_str(&mut self) -> Result<Option<&'a str>> {
+    pub(crate) fn opt_str(&mut self) -> Result<Option<&'a str>> {
         match self.take(1)?[0] {
             0 => Ok(None),
             _ => self.str().map(Some),
         }
     }
     /// A signed 64-bit number or nothing.
-    pub fn opt_i64(&mut self) -> Result<Option<i64>> {
+    pub(crate) fn opt_i64(&mut self) -> Result<Option<i64>> {
         match self.take(1)?[0] {
             0 => Ok(None),
             _ => self.i64().map(Some),
         }
     }
     /// A float or nothing.
-    pub fn opt_f64(&mut self) -> Result<Option<f64>> {
+    pub(crate) fn opt_f64(&mut self) -> Result<Option<f64>> {
         match self.take(1)?[0] {
             0 => Ok(None),
             _ => Ok(Some(f64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))),
         }
     }
     /// A value written with [`Writer::json`].
-    pub fn json<T: serde::de::DeserializeOwned>(&mut self) -> Result<T> {
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(&mut self) -> Result<T> {
         let text = self.str()?;
         serde_json::from_str(text)
             .map_err(|e| Error::Cluster(format!("a peer sent a record this version cannot read: {e}")))

@@ -45,7 +45,7 @@ pub trait CycleVisitor: Send {
 
 /// A visitor that ignores cycles, for count-only searches.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct NoVisitor;
+pub(crate) struct NoVisitor;
 
 impl CycleVisitor for NoVisitor {
     fn cycle(&mut self, _: &[u32], _: &[u32]) {}
@@ -65,7 +65,7 @@ pub struct SearchOutcome<V> {
 
 /// Search settings.
 #[derive(Clone, Copy)]
-pub struct SearchParams<'a> {
+pub(crate) struct SearchParams<'a> {
     /// Longest cycle, 3..=[`MAX_CYCLE_LEN`].
     pub max_len: usize,
     /// Component labels from [`crate::graph::scc::component_labels`].
@@ -76,7 +76,11 @@ pub struct SearchParams<'a> {
 
 /// Count every cycle of length 3..=`max_len` and, if `ENUMERATE`, hand each to a visitor
 /// made by `make_visitor` (one per parallel task; all merged at the end).
-pub fn search<const ENUMERATE: bool, V, F>(g: &Graph, params: SearchParams<'_>, make_visitor: F) -> SearchOutcome<V>
+pub(crate) fn search<const ENUMERATE: bool, V, F>(
+    g: &Graph,
+    params: SearchParams<'_>,
+    make_visitor: F,
+) -> SearchOutcome<V>
 where
     V: CycleVisitor,
     F: Fn() -> V + Sync,
@@ -87,14 +91,14 @@ where
 
 /// The people a search starts from: everyone in a strongly connected component of two or
 /// more, in id order. Every cycle is found from its smallest member.
-pub fn search_roots(g: &Graph, components: &[u32]) -> Vec<u32> {
+pub(crate) fn search_roots(g: &Graph, components: &[u32]) -> Vec<u32> {
     (0..g.node_count() as u32).filter(|&r| components[r as usize] != TRIVIAL).collect()
 }
 
 /// [`search`] from `roots` only (a part of [`search_roots`]): the cycles whose smallest
 /// member is one of them. Visitors are merged in root order, so a visitor that appends
 /// what it sees gets the cycles in the same order however the work was split.
-pub fn search_from<const ENUMERATE: bool, V, F>(
+pub(crate) fn search_from<const ENUMERATE: bool, V, F>(
     g: &Graph,
     params: SearchParams<'_>,
     roots: &[u32],

@@ -18,14 +18,14 @@ use crate::graph::{scc, Graph};
 /// this project's 2-core machine: the highest of the real graphs' measured ratios (0.15 on
 /// Slashdot, 0.34 wiki-RfA, 0.41 Bitcoin OTC, 0.55 wiki-Vote, 1.05 email-Eu-core), so that the
 /// prediction errs on the slow side.
-pub const NANOS_PER_WALK: f64 = 1.0;
+pub(crate) const NANOS_PER_WALK: f64 = 1.0;
 
 /// `auto` picks 5 when the k = 5 scan is predicted to take at most this long.
-pub const AUTO_BUDGET_SECONDS: f64 = 5.0;
+pub(crate) const AUTO_BUDGET_SECONDS: f64 = 5.0;
 
 /// What the estimate found.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SearchEstimate {
+pub(crate) struct SearchEstimate {
     /// People in strongly connected components of two or more.
     pub core_people: u64,
     /// Recommendations inside those components.
@@ -39,19 +39,19 @@ pub struct SearchEstimate {
 impl SearchEstimate {
     /// The longest cycle `auto` searches: 5 when the k = 5 search is predicted to fit
     /// [`AUTO_BUDGET_SECONDS`], else 4.
-    pub fn auto_max_len(&self) -> usize {
+    pub(crate) fn auto_max_len(&self) -> usize {
         max_len_for(self.seconds_k5)
     }
 }
 
 /// The predicted seconds of the k = 5 search that makes `walks4` walks of length 4.
-pub fn seconds_k5(walks4: f64) -> f64 {
+pub(crate) fn seconds_k5(walks4: f64) -> f64 {
     walks4 * NANOS_PER_WALK * 1e-9
 }
 
 /// `auto`'s choice for a k = 5 search predicted to take `seconds_k5`: 5 within the budget,
 /// else 4.
-pub fn max_len_for(seconds_k5: f64) -> usize {
+pub(crate) fn max_len_for(seconds_k5: f64) -> usize {
     if seconds_k5 <= AUTO_BUDGET_SECONDS {
         5
     } else {
@@ -60,7 +60,7 @@ pub fn max_len_for(seconds_k5: f64) -> usize {
 }
 
 /// Estimate the cost of the cycle search on `g`.
-pub fn estimate(g: &Graph) -> SearchEstimate {
+pub(crate) fn estimate(g: &Graph) -> SearchEstimate {
     let labels = g.components();
     let n = g.node_count();
     let inside = |u: u32, v: u32| labels[u as usize] != scc::TRIVIAL && labels[u as usize] == labels[v as usize];

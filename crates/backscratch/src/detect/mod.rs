@@ -5,11 +5,11 @@
 //! canonical order (shorter first, then by member ids, which follow name order). With
 //! nothing to list it only counts, which is several times faster.
 
-pub mod cycles;
-pub mod estimate;
+pub(crate) mod cycles;
+pub(crate) mod estimate;
 pub mod pairs;
 pub mod reference;
-pub mod topn;
+pub(crate) mod topn;
 
 use std::cmp::Ordering as CmpOrdering;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 /// The `limit` smallest items seen so far.
 #[derive(Debug, Clone)]
-pub struct TopN<T: Ord> {
+pub(crate) struct TopN<T: Ord> {
     limit: usize,
     items: Vec<T>,
     /// The largest kept item after the last cut: anything not smaller cannot make the top.
@@ -20,35 +20,35 @@ pub struct TopN<T: Ord> {
 
 impl<T: Ord + Clone> TopN<T> {
     /// An empty collection that keeps at most `limit` items.
-    pub fn new(limit: usize) -> Self {
+    pub(crate) fn new(limit: usize) -> Self {
         TopN { limit, items: Vec::new(), bound: None }
     }
 
     /// An empty collection that already knows nothing from `bound` up can make the top
     /// (a bound another collection of the same stream reached, see [`SharedBound`]).
-    pub fn seeded(limit: usize, bound: Option<T>) -> Self {
+    pub(crate) fn seeded(limit: usize, bound: Option<T>) -> Self {
         TopN { limit, items: Vec::new(), bound }
     }
 
     /// The bound, once there is one: nothing from it up can make the top.
-    pub fn bound(&self) -> Option<&T> {
+    pub(crate) fn bound(&self) -> Option<&T> {
         self.bound.as_ref()
     }
 
     /// Whether `item` could still be among the smallest `limit` (cheap check before building
     /// it).
-    pub fn would_keep(&self, item: &T) -> bool {
+    pub(crate) fn would_keep(&self, item: &T) -> bool {
         self.limit > 0 && self.bound.as_ref().is_none_or(|b| item < b)
     }
 
     /// [`TopN::would_keep`] for an item not built yet: `below` says whether it would be
     /// smaller than the given bound.
-    pub fn would_keep_by(&self, below: impl FnOnce(&T) -> bool) -> bool {
+    pub(crate) fn would_keep_by(&self, below: impl FnOnce(&T) -> bool) -> bool {
         self.limit > 0 && self.bound.as_ref().is_none_or(below)
     }
 
     /// Offer one item; true when that made the bound tighter.
-    pub fn push(&mut self, item: T) -> bool {
+    pub(crate) fn push(&mut self, item: T) -> bool {
         if self.would_keep(&item) {
             self.items.push(item);
             if self.items.len() >= self.limit.saturating_mul(2) {
@@ -68,7 +68,7 @@ impl<T: Ord + Clone> TopN<T> {
     }
 
     /// Keep the smallest of both collections.
-    pub fn merge(&mut self, mut other: TopN<T>) {
+    pub(crate) fn merge(&mut self, mut other: TopN<T>) {
         if self.limit == 0 || other.items.is_empty() {
             return;
         }
@@ -92,7 +92,7 @@ impl<T: Ord + Clone> TopN<T> {
     }
 
     /// The kept items, smallest first.
-    pub fn into_sorted_vec(mut self) -> Vec<T> {
+    pub(crate) fn into_sorted_vec(mut self) -> Vec<T> {
         self.items.sort_unstable();
         self.items.truncate(self.limit);
         self.items
@@ -102,7 +102,7 @@ impl<T: Ord + Clone> TopN<T> {
 /// The tightest bound reached by any of the collections one stream is split into, for
 /// collections that start later ([`TopN::seeded`]).
 #[derive(Debug)]
-pub struct SharedBound<T>(Mutex<Option<T>>);
+pub(crate) struct SharedBound<T>(Mutex<Option<T>>);
 
 impl<T: Ord + Clone> Default for SharedBound<T> {
     fn default() -> Self {
@@ -112,12 +112,12 @@ impl<T: Ord + Clone> Default for SharedBound<T> {
 
 impl<T: Ord + Clone> SharedBound<T> {
     /// A collection of at most `limit` that starts from the tightest bound so far.
-    pub fn start(&self, limit: usize) -> TopN<T> {
+    pub(crate) fn start(&self, limit: usize) -> TopN<T> {
         TopN::seeded(limit, self.0.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }
 
     /// Publish `top`'s bound if it is tighter than the shared one.
-    pub fn offer(&self, top: &TopN<T>) {
+    pub(crate) fn offer(&self, top: &TopN<T>) {
         if let Some(b) = top.bound() {
             let mut shared = self.0.lock().unwrap_or_else(|e| e.into_inner());
             if shared.as_ref().is_none_or(|s| b < s) {

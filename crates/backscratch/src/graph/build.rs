@@ -155,7 +155,7 @@ pub(crate) fn names_in_rows(names: ShardedInterner, rows: &RowStore) -> (Names, 
 
 impl Graph {
     /// Build a graph from ingested rows: renumber the people in name order, then sort,
-    /// de-duplicate and lay out the rows ([`RowStore`] keeps them at 16 bytes each without
+    /// de-duplicate and lay out the rows (`RowStore` keeps them at 16 bytes each without
     /// dates, 24 with). The peak memory is the rows plus the out-side arrays (28 bytes per
     /// edge without dates).
     pub fn build(ingested: Ingested) -> BuildOutcome {

@@ -3,9 +3,9 @@
 //! parallel arrays indexed by the edge's position in the out-adjacency.
 
 pub(crate) mod build;
-pub mod scc;
+pub(crate) mod scc;
 
-pub use crate::intern::{interner, names, shards};
+pub(crate) use crate::intern::{names, shards};
 
 pub use build::{BuildOutcome, EdgeRecord};
 use names::Names;
@@ -63,7 +63,7 @@ impl Graph {
         self.names.len()
     }
 
-    /// The strongly connected component label of every person ([`scc::component_labels`]),
+    /// The strongly connected component label of every person (`scc::component_labels`),
     /// computed on first use and kept: the estimate of the search and the search itself
     /// both need it.
     pub fn components(&self) -> &[u32] {

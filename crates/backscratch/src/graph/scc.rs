@@ -78,12 +78,12 @@ impl IntoNodeIdentifiers for &Graph {
 }
 
 /// Marks used for people outside any component of two or more.
-pub const TRIVIAL: u32 = u32::MAX;
+pub(crate) const TRIVIAL: u32 = u32::MAX;
 
 /// Component label of every person: equal labels for people in the same non-trivial
 /// strongly connected component, [`TRIVIAL`] for everyone else. Labels are the smallest id
 /// of the component, so they do not depend on traversal order.
-pub fn component_labels(g: &Graph) -> Vec<u32> {
+pub(crate) fn component_labels(g: &Graph) -> Vec<u32> {
     let n = g.node_count();
     let mut labels = vec![TRIVIAL; n];
     let mut alive = trimmed(g);

@@ -93,13 +93,13 @@ impl Default for Sizes {
 
 impl Sizes {
     /// The default sizes with another line limit.
-    pub fn with_max_line(max_line: usize) -> Self {
+    pub(super) fn with_max_line(max_line: usize) -> Self {
         Sizes { max_line, ..Sizes::default() }
     }
 }
 
 /// The default `--max-line-bytes`: 1 MiB, a thousand times a long recommendation.
-pub const DEFAULT_MAX_LINE: usize = 1 << 20;
+pub(super) const DEFAULT_MAX_LINE: usize = 1 << 20;
 
 /// Parse one block; `Err(line)` asks for more input (a quote opened on `line` is still open
 /// at the block's end).

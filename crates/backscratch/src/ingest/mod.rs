@@ -12,15 +12,16 @@ pub mod linkedin;
 #[cfg(feature = "parquet")]
 mod parquet;
 mod plain;
-pub mod quality;
-pub mod records;
+pub(crate) mod quality;
+pub(crate) mod records;
 mod rows;
 mod sniff;
 pub mod source;
-pub mod split;
-pub mod store;
+#[cfg(feature = "cluster")]
+pub(crate) mod split;
+pub(crate) mod store;
 pub mod table;
-pub mod zstd;
+pub(crate) mod zstd;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -9,16 +9,16 @@ use super::rows::DateStats;
 use super::InputStats;
 
 /// A skipped share above this is worth a warning.
-pub const SKIPPED_SHARE_WARNING: f64 = 0.05;
+pub(crate) const SKIPPED_SHARE_WARNING: f64 = 0.05;
 
 /// Whether most dates read are ones no recommendation can have (before 1990, after today):
 /// the column is no date column (a rating, a count), and its values must not be evidence.
-pub fn dates_implausible(dates: &DateStats) -> bool {
+pub(crate) fn dates_implausible(dates: &DateStats) -> bool {
     dates.dated > 0 && 2 * (dates.too_early + dates.in_future) > dates.dated
 }
 
 /// The warnings one edge-list input deserves. `column` names its date column.
-pub fn input_warnings(path: &Path, stats: &InputStats, dates: &DateStats, column: Option<&str>) -> Vec<String> {
+pub(crate) fn input_warnings(path: &Path, stats: &InputStats, dates: &DateStats, column: Option<&str>) -> Vec<String> {
     let p = path.display();
     let column = column.unwrap_or("the date column");
     let mut out = Vec::new();

@@ -10,7 +10,7 @@ use std::io::{self, BufRead};
 
 /// How fields are separated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delimiter {
+pub(crate) enum Delimiter {
     /// One byte such as `,`, `\t` or `;`; empty fields are kept.
     Byte(u8),
     /// Any run of spaces and tabs; leading and trailing blanks are ignored.
@@ -20,7 +20,7 @@ pub enum Delimiter {
 impl Delimiter {
     /// Guess the delimiter from the first data line: comma, else tab, else semicolon, else
     /// runs of whitespace (SNAP edge lists).
-    pub fn detect(first_line: &[u8]) -> Delimiter {
+    pub(crate) fn detect(first_line: &[u8]) -> Delimiter {
         if first_line.contains(&b',') {
             Delimiter::Byte(b',')
         } else if first_line.contains(&b'\t') {
@@ -35,7 +35,7 @@ impl Delimiter {
 
 /// A failure of the record syntax itself.
 #[derive(Debug)]
-pub enum RecordError {
+pub(crate) enum RecordError {
     /// Reading the underlying stream failed (including a damaged compressed stream).
     Io(io::Error),
     /// The file ended inside a quoted field that starts on `line` (or the field ran on for
@@ -59,7 +59,7 @@ impl From<io::Error> for RecordError {
 
 /// One record: its fields (as byte slices into the reader's buffer) and where it starts.
 #[derive(Debug)]
-pub struct Record<'a> {
+pub(crate) struct Record<'a> {
     /// 1-based line number on which the record starts.
     pub line: u64,
     buf: &'a [u8],
@@ -68,17 +68,12 @@ pub struct Record<'a> {
 
 impl<'a> Record<'a> {
     /// Number of fields in the record.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.bounds.len()
     }
 
-    /// Whether the record has no fields (never true for records the reader yields).
-    pub fn is_empty(&self) -> bool {
-        self.bounds.is_empty()
-    }
-
     /// The raw bytes of field `i`, if the record has that many fields.
-    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+    pub(crate) fn get(&self, i: usize) -> Option<&'a [u8]> {
         self.bounds.get(i).map(|&(s, e)| &self.buf[s..e])
     }
 }
@@ -92,7 +87,7 @@ enum State {
 }
 
 /// Streams records out of any buffered byte source.
-pub struct RecordReader<R> {
+pub(crate) struct RecordReader<R> {
     inner: R,
     delimiter: Delimiter,
     next_line: u64,
@@ -108,7 +103,7 @@ pub struct RecordReader<R> {
 
 impl<R: BufRead> RecordReader<R> {
     /// A reader that splits fields by `delimiter`.
-    pub fn new(inner: R, delimiter: Delimiter) -> Self {
+    pub(crate) fn new(inner: R, delimiter: Delimiter) -> Self {
         RecordReader {
             inner,
             delimiter,
@@ -124,18 +119,18 @@ impl<R: BufRead> RecordReader<R> {
 
     /// The same reader, holding no record longer than `max` bytes: a longer line is read past
     /// and reported as [`RecordError::TooLong`], a longer quoted field as an unclosed quote.
-    pub fn with_max_record(mut self, max: usize) -> Self {
+    pub(crate) fn with_max_record(mut self, max: usize) -> Self {
         self.max_record = max;
         self
     }
 
     /// A reader for text that starts at `line` of a larger file (no byte order mark there).
-    pub fn starting_at(inner: R, delimiter: Delimiter, line: u64) -> Self {
+    pub(crate) fn starting_at(inner: R, delimiter: Delimiter, line: u64) -> Self {
         RecordReader { next_line: line, at_start: false, ..RecordReader::new(inner, delimiter) }
     }
 
     /// The number of the next line to be read.
-    pub fn next_line(&self) -> u64 {
+    pub(crate) fn next_line(&self) -> u64 {
         self.next_line
     }
 
@@ -190,7 +185,7 @@ impl<R: BufRead> RecordReader<R> {
     }
 
     /// The next record, skipping blank and comment lines; `None` at the end of the input.
-    pub fn next_record(&mut self) -> Result<Option<Record<'_>>, RecordError> {
+    pub(crate) fn next_record(&mut self) -> Result<Option<Record<'_>>, RecordError> {
         // Find the first line that holds data.
         let start_line = loop {
             if !self.read_line()? {
@@ -283,18 +278,20 @@ impl<R: BufRead> RecordReader<R> {
 }
 
 /// The longest record of a side file (a job, an allowlist entry, a LinkedIn row).
-pub const SIDE_FILE_MAX_RECORD: usize = 1 << 20;
+pub(crate) const SIDE_FILE_MAX_RECORD: usize = 1 << 20;
 
 /// Open a small comma-separated side file (employment histories, allowlists) for reading
 /// with [`next_side_record`].
-pub fn open_side_file(path: &std::path::Path) -> Result<RecordReader<std::io::BufReader<std::fs::File>>, crate::Error> {
+pub(crate) fn open_side_file(
+    path: &std::path::Path,
+) -> Result<RecordReader<std::io::BufReader<std::fs::File>>, crate::Error> {
     let file =
         std::fs::File::open(path).map_err(|e| crate::Error::Io { path: path.to_path_buf(), message: e.to_string() })?;
     Ok(RecordReader::new(std::io::BufReader::new(file), Delimiter::Byte(b',')).with_max_record(SIDE_FILE_MAX_RECORD))
 }
 
 /// The next record of a side file, with errors that name the file (and line).
-pub fn next_side_record<'r, R: BufRead>(
+pub(crate) fn next_side_record<'r, R: BufRead>(
     records: &'r mut RecordReader<R>,
     path: &std::path::Path,
 ) -> Result<Option<Record<'r>>, crate::Error> {

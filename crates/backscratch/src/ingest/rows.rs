@@ -49,7 +49,7 @@ pub(super) enum WeightFloor {
 
 impl WeightFloor {
     /// The floor `options` ask for.
-    pub fn of(options: &super::IngestOptions) -> WeightFloor {
+    pub(super) fn of(options: &super::IngestOptions) -> WeightFloor {
         match (options.min_weight, options.keep_negative) {
             (Some(x), _) => WeightFloor::AtLeast(x),
             (None, true) => WeightFloor::Any,
@@ -60,7 +60,7 @@ impl WeightFloor {
 
 /// Dates before this (1990-01-01) are suspect: recommendations online began later, and a
 /// rating or count column read as Unix seconds lands in 1970.
-pub const EARLIEST_PLAUSIBLE: i64 = 631_152_000;
+pub(super) const EARLIEST_PLAUSIBLE: i64 = 631_152_000;
 
 /// What one input's date column held: how precise, how many unreadable or implausible.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -117,13 +117,13 @@ pub(super) struct Batch {
 
 impl Batch {
     /// An empty batch with room for `rows` rows (a piece's line count is a tight bound).
-    pub fn with_capacity(rows: usize) -> Self {
+    pub(super) fn with_capacity(rows: usize) -> Self {
         Batch { rows: RowStore::with_capacity(rows), ..Batch::default() }
     }
 
     /// Intern the batch's names in the shared dictionary and give its rows their ids (done
     /// on the thread that parsed the batch; a second call does nothing).
-    pub fn resolve(&mut self, dictionary: &ShardedInterner) {
+    pub(super) fn resolve(&mut self, dictionary: &ShardedInterner) {
         if std::mem::replace(&mut self.resolved, true) {
             return;
         }
@@ -153,7 +153,7 @@ enum RowOutcome {
 impl<'a> RowParser<'a> {
     /// The parser of input number `file` at `path`, with the columns `columns`, reading lines
     /// of at most `max_line` bytes, as `options` say.
-    pub fn new(
+    pub(super) fn new(
         path: &'a Path,
         file: u32,
         columns: Columns,
@@ -175,7 +175,7 @@ impl<'a> RowParser<'a> {
     }
 
     /// Account for one line skipped as too long in `batch` (an error under `strict`).
-    pub fn too_long_in(&self, batch: &mut Batch, line: u64) -> Result<(), Error> {
+    pub(super) fn too_long_in(&self, batch: &mut Batch, line: u64) -> Result<(), Error> {
         if self.strict {
             let reason = format!("line longer than {} bytes (--max-line-bytes) (rejected by --strict)", self.max_line);
             return Err(Error::Row { path: self.path.to_path_buf(), line, reason });
@@ -186,7 +186,7 @@ impl<'a> RowParser<'a> {
     }
 
     /// Account for one record; under `strict`, a row-level problem is an error naming the line.
-    pub fn row<'r>(
+    pub(super) fn row<'r>(
         &self,
         batch: &mut Batch,
         line: u64,
@@ -323,7 +323,7 @@ pub(super) struct Sink<'a> {
 impl Sink<'_> {
     /// Append a batch (which must come after everything absorbed so far in file order),
     /// interning its names if its thread did not, and add its counts to `stats` and `dates`.
-    pub fn absorb(&mut self, mut batch: Batch, stats: &mut InputStats, dates: &mut DateStats) {
+    pub(super) fn absorb(&mut self, mut batch: Batch, stats: &mut InputStats, dates: &mut DateStats) {
         batch.resolve(self.names);
         self.rows.append(std::mem::take(&mut batch.rows));
         self.texts.append(batch.texts);

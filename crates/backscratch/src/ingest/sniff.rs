@@ -56,7 +56,7 @@ pub(super) struct Signed {
 impl Sample {
     /// Parse up to [`SAMPLE_ROWS`] records from `head` (the start of the input, cut at its
     /// last line end so that no record is partial). Comment and blank lines are skipped.
-    pub fn read(head: &[u8], delimiter: Delimiter) -> Sample {
+    pub(super) fn read(head: &[u8], delimiter: Delimiter) -> Sample {
         let head = head.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(head);
         let Some(end) = head.iter().rposition(|&b| b == b'\n') else { return Sample::default() };
         let mut records = RecordReader::new(&head[..=end], delimiter);
@@ -79,7 +79,7 @@ impl Sample {
 
     /// Whether the first row reads as a header because one of its cells is words where
     /// every row below holds a number or a date ("Date" above dates, "rating" above 5).
-    pub fn words_above_values(&self) -> Option<usize> {
+    pub(super) fn words_above_values(&self) -> Option<usize> {
         let first = self.rows.first()?;
         (0..first.len()).find(|&j| {
             if kind(&first[j]) != Kind::Words {
@@ -93,7 +93,7 @@ impl Sample {
     /// In a file without a header: a column after the first two whose every sampled value
     /// is a small number (a rating or a vote, |x| <= 100) and some are negative. Only the
     /// third column is looked at, SNAP's place for a sign or rating.
-    pub fn signed_column(&self) -> Option<Signed> {
+    pub(super) fn signed_column(&self) -> Option<Signed> {
         let column = 2;
         let values: Vec<f64> = self
             .rows
@@ -111,7 +111,7 @@ impl Sample {
 
     /// In a file without a header: the first column after the first two whose every sampled
     /// value is a number of seconds between 1990 and `now` (Unix times), with its range.
-    pub fn unix_time_column(&self, now: i64, skip: Option<usize>) -> Option<(usize, i64, i64)> {
+    pub(super) fn unix_time_column(&self, now: i64, skip: Option<usize>) -> Option<(usize, i64, i64)> {
         let width = self.rows.iter().map(Vec::len).min()?;
         (2..width).filter(|&j| Some(j) != skip).find_map(|j| {
             let secs: Vec<f64> = self.rows.iter().map(|r| r[j].trim().parse::<f64>()).collect::<Result<_, _>>().ok()?;

@@ -27,7 +27,7 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 
 /// Whether `path` may be read in ranges: a regular file (not standard input), neither
 /// compressed nor Parquet.
-pub fn may_split(path: &Path) -> bool {
+pub(crate) fn may_split(path: &Path) -> bool {
     if path.as_os_str() == "-" || !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return false;
     }
@@ -60,7 +60,7 @@ fn line_start_from(file: &mut File, size: u64, nominal: u64) -> std::io::Result<
 }
 
 /// The byte range of process `p` of `n` in the file at `path`.
-pub fn range_of(path: &Path, p: usize, n: usize) -> Result<Range<u64>, Error> {
+pub(crate) fn range_of(path: &Path, p: usize, n: usize) -> Result<Range<u64>, Error> {
     let mut file = File::open(path).map_err(|e| io_error(path, e))?;
     let size = file.metadata().map_err(|e| io_error(path, e))?.len();
     let nominal = |j: usize| (size as u128 * j as u128 / n as u128) as u64;
@@ -75,7 +75,7 @@ pub fn range_of(path: &Path, p: usize, n: usize) -> Result<Range<u64>, Error> {
 
 /// What a process finds in its range before reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Survey {
+pub(crate) struct Survey {
     /// Line ends (`\n`) in the range.
     pub newlines: u64,
     /// No double quote and no carriage return that does not end a line.
@@ -83,7 +83,7 @@ pub struct Survey {
 }
 
 /// Survey the range `range` of the file at `path`.
-pub fn survey(path: &Path, range: Range<u64>) -> Result<Survey, Error> {
+pub(crate) fn survey(path: &Path, range: Range<u64>) -> Result<Survey, Error> {
     let mut file = File::open(path).map_err(|e| io_error(path, e))?;
     file.seek(SeekFrom::Start(range.start)).map_err(|e| io_error(path, e))?;
     let mut reader = file.take(range.end - range.start);
@@ -117,7 +117,7 @@ pub fn survey(path: &Path, range: Range<u64>) -> Result<Survey, Error> {
 /// `out`; `first_line` is the file's line number at the start of the range. The share that
 /// starts the file also reads the header and the records read ahead to find it. Returns the
 /// share's counts, to be merged in range order and finished with [`finish`].
-pub fn read_share(
+pub(crate) fn read_share(
     path: &Path,
     file: u32,
     options: &IngestOptions,
@@ -173,7 +173,7 @@ fn offset_of_line(file: &mut File, line: u64) -> std::io::Result<u64> {
 
 /// Finish a split input: the shares' counts merged in range order go through the checks and
 /// warnings of a whole file; the SHA-256 is of the whole file, read here once more.
-pub fn finish(path: &Path, options: &IngestOptions, parts: Vec<Part>, out: &mut Ingested) -> Result<(), Error> {
+pub(crate) fn finish(path: &Path, options: &IngestOptions, parts: Vec<Part>, out: &mut Ingested) -> Result<(), Error> {
     let mut src = Source::open(path)?;
     let head = Head::read(path, &mut src.reader, Compression::None, options)?;
     let sha256 = src.finish(path)?;

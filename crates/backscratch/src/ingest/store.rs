@@ -18,7 +18,7 @@ pub struct UndatedRow {
 }
 
 /// What the graph builder needs of a row, in either layout.
-pub trait RowLayout: Copy + Send + Sync {
+pub(crate) trait RowLayout: Copy + Send + Sync {
     /// Recommender and recommendee ids.
     fn ids(&self) -> (u32, u32);
     /// Replace the ids.

@@ -9,20 +9,20 @@ use std::io::{self, BufRead, Read};
 use ruzstd::decoding::{FrameDecoder, StreamingDecoder};
 
 /// The magic number of a data frame, as its first four bytes.
-pub const FRAME_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+pub(crate) const FRAME_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 /// Whether `head` starts with a skippable frame (magic 0x184D2A50..=0x184D2A5F).
-pub fn is_skippable(head: &[u8]) -> bool {
+pub(crate) fn is_skippable(head: &[u8]) -> bool {
     head.len() >= 4 && head[0] & 0xf0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18]
 }
 
 /// Whether `head` starts a Zstandard stream (a data frame or a skippable one).
-pub fn is_zstd(head: &[u8]) -> bool {
+pub(crate) fn is_zstd(head: &[u8]) -> bool {
     head.starts_with(&FRAME_MAGIC) || is_skippable(head)
 }
 
 /// Every frame of a Zstandard stream, decoded in turn.
-pub struct Frames<R: BufRead> {
+pub(crate) struct Frames<R: BufRead> {
     state: State<R>,
     /// Frames decoded so far (for messages).
     frames: usize,
@@ -43,7 +43,7 @@ fn invalid(message: String) -> io::Error {
 
 impl<R: BufRead> Frames<R> {
     /// Decode `source`, which starts at a frame.
-    pub fn new(source: R) -> Self {
+    pub(crate) fn new(source: R) -> Self {
         Frames { state: State::Between(source), frames: 0 }
     }
 

@@ -22,11 +22,11 @@ use super::names::Arena;
 
 /// Probes after which the table gives up the fast hash for the keyed one. Random names at
 /// the table's load factor (at most one half) need a handful.
-pub const MAX_PROBES: usize = 64;
+pub(crate) const MAX_PROBES: usize = 64;
 
 /// A two-way map between names and dense ids.
 #[derive(Debug, Clone)]
-pub struct Interner {
+pub(crate) struct Interner {
     arena: Arena,
     slots: Vec<Slot>,
     /// The keyed hash, once flooding was detected.
@@ -99,7 +99,8 @@ pub(crate) fn seeded_hash_of_bytes(bytes: &[u8], seed: u64) -> u64 {
 
 impl Interner {
     /// An empty interner.
-    pub fn new() -> Self {
+    #[cfg(test)]
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -122,7 +123,7 @@ impl Interner {
 
     /// Start loading the table slot where a lookup of `name` begins, so that interning a run
     /// of names can overlap their cache misses (a hint only: nothing changes).
-    pub fn prefetch(&self, name: &str) {
+    pub(crate) fn prefetch(&self, name: &str) {
         if self.keyed.is_some() {
             return; // keyed hashing is the slow path anyway
         }
@@ -172,12 +173,13 @@ impl Interner {
     }
 
     /// Whether flooding was detected and the keyed hash is in use.
-    pub fn is_keyed(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_keyed(&self) -> bool {
         self.keyed.is_some()
     }
 
     /// The id of `name`, adding it if it is new.
-    pub fn intern(&mut self, name: &str) -> u32 {
+    pub(crate) fn intern(&mut self, name: &str) -> u32 {
         let mut k = self.key_of(name);
         let (mut slot, found, probes) = self.find(name, k);
         if let Some(id) = found {
@@ -199,23 +201,19 @@ impl Interner {
     }
 
     /// The id of `name`, if known.
-    pub fn get(&self, name: &str) -> Option<u32> {
+    #[cfg(test)]
+    pub(crate) fn get(&self, name: &str) -> Option<u32> {
         self.find(name, self.key_of(name)).1
     }
 
     /// The name of `id`.
-    pub fn name(&self, id: u32) -> &str {
+    pub(crate) fn name(&self, id: u32) -> &str {
         self.arena.name(id)
     }
 
     /// How many names are interned.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.arena.len()
-    }
-
-    /// Whether no name is interned.
-    pub fn is_empty(&self) -> bool {
-        self.arena.is_empty()
     }
 }
 

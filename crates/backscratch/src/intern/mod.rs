@@ -2,7 +2,7 @@
 //! dictionary) and the graph that renumbers them: the open-addressing interner, its sharded
 //! parallel form, the name arena, and the page-backed arrays they and the graph allocate.
 
-pub mod interner;
-pub mod names;
+pub(crate) mod interner;
+pub(crate) mod names;
 pub(crate) mod pages;
-pub mod shards;
+pub(crate) mod shards;

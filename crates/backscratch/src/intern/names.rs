@@ -4,14 +4,14 @@
 
 /// Names end to end in one string, numbered in the order they were added.
 #[derive(Debug, Clone, Default)]
-pub struct Arena {
+pub(crate) struct Arena {
     text: String,
     ends: Vec<usize>,
 }
 
 impl Arena {
     /// Add `name`; returns its number.
-    pub fn push(&mut self, name: &str) -> u32 {
+    pub(crate) fn push(&mut self, name: &str) -> u32 {
         let id = u32::try_from(self.ends.len()).ok().filter(|&i| i < u32::MAX).expect("fewer than 4 billion names");
         self.text.push_str(name);
         self.ends.push(self.text.len());
@@ -19,19 +19,19 @@ impl Arena {
     }
 
     /// The name numbered `id`.
-    pub fn name(&self, id: u32) -> &str {
+    pub(crate) fn name(&self, id: u32) -> &str {
         let i = id as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.text[start..self.ends[i]]
     }
 
     /// How many names.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 
     /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
 }

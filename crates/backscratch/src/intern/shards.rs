@@ -22,7 +22,7 @@ use super::interner::{self, Interner};
 use super::names::Names;
 
 /// Number of shards: enough that two to a few dozen threads seldom want the same one.
-pub const SHARDS: usize = 64;
+pub(crate) const SHARDS: usize = 64;
 
 /// One shard: an interner whose local id `l` is the global id `l << SHARD_BITS | shard`, so
 /// that a lookup touches the shard's table and nothing else.
@@ -94,7 +94,7 @@ impl Group {
 const LOOKAHEAD: usize = 8;
 
 /// Bits of a batch position that number names within their shard's group.
-pub const GROUP_BITS: u32 = 32 - SHARDS.trailing_zeros();
+pub(crate) const GROUP_BITS: u32 = 32 - SHARDS.trailing_zeros();
 
 impl Default for NameBatch {
     fn default() -> Self {

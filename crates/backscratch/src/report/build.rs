@@ -63,7 +63,7 @@ fn coverage(g: &Graph, listed: &[Scored], history: Option<&[bool]>) -> Coverage 
 /// both in name order) and, for a ring, its recommendations too, since two rings can join
 /// the same people through different recommendations. `edges` is ignored for pairs and
 /// cycles, whose members already fix their recommendations.
-pub fn finding_id(kind: FindingKind, members: &[&str], edges: &[(&str, &str)]) -> String {
+pub(super) fn finding_id(kind: FindingKind, members: &[&str], edges: &[(&str, &str)]) -> String {
     let prefix = kind.as_str();
     let mut h = Sha256::new();
     h.update(prefix.as_bytes());
@@ -87,7 +87,7 @@ pub fn finding_id(kind: FindingKind, members: &[&str], edges: &[(&str, &str)]) -
 }
 
 /// Edge `e` for the report: names, date, relationship, source.
-pub fn edge(g: &Graph, inputs: &[InputStats], e: u32) -> Edge {
+pub(super) fn edge(g: &Graph, inputs: &[InputStats], e: u32) -> Edge {
     let (from, to) = g.endpoints(e);
     let src = g.source(e);
     Edge {
@@ -108,7 +108,7 @@ fn id_of(g: &Graph, s: &Scored) -> String {
 }
 
 /// The [`finding_id`] of a finding of `g` given by ids.
-pub fn id_for(g: &Graph, kind: FindingKind, members: &[u32], edges: &[u32]) -> String {
+pub(super) fn id_for(g: &Graph, kind: FindingKind, members: &[u32], edges: &[u32]) -> String {
     let members: Vec<&str> = members.iter().map(|&v| g.name(v)).collect();
     let edges: Vec<(&str, &str)> = edges
         .iter()

@@ -10,7 +10,7 @@ use crate::score::casebook;
 
 /// A stable case id: `case-` and the first 16 hex digits of SHA-256 over the members' names
 /// in name order (the same people make the same case from run to run).
-pub fn case_id(members: &[&str]) -> String {
+pub(crate) fn case_id(members: &[&str]) -> String {
     let mut sorted = members.to_vec();
     sorted.sort_unstable();
     let mut h = Sha256::new();
@@ -23,7 +23,7 @@ pub fn case_id(members: &[&str]) -> String {
 }
 
 /// The id of every case, in the scan's order.
-pub fn ids(g: &Graph, cases: &[casebook::Case]) -> Vec<String> {
+pub(crate) fn ids(g: &Graph, cases: &[casebook::Case]) -> Vec<String> {
     cases.iter().map(|c| case_id(&c.members.iter().map(|&v| g.name(v)).collect::<Vec<_>>())).collect()
 }
 
@@ -87,7 +87,7 @@ fn reason(c: &casebook::Case, listed: &[&Finding], beneficiaries: usize, donors:
 }
 
 /// One case for the report.
-pub fn case(
+pub(crate) fn case(
     g: &Graph,
     c: &casebook::Case,
     id: String,

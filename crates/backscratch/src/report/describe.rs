@@ -5,14 +5,10 @@
 use super::{Edge, Finding, Report, Verdict};
 use crate::score::{FindingKind, Severity};
 
-/// `A <-> B`, `A -> B -> C -> A`, or `A, B, C (5 recommendations)`.
-pub fn members_line(f: &Finding) -> String {
-    members_line_with(f, str::to_string)
-}
-
-/// [`members_line`] with each name passed through `name` (escaping for the format, so that
-/// one name's direction override cannot reach the next).
-pub fn members_line_with(f: &Finding, name: impl Fn(&str) -> String) -> String {
+/// `A <-> B`, `A -> B -> C -> A`, or `A, B, C (5 recommendations)`, with each name passed
+/// through `name` (escaping for the format, so that one name's direction override cannot reach
+/// the next).
+pub(crate) fn members_line_with(f: &Finding, name: impl Fn(&str) -> String) -> String {
     let names: Vec<String> = f.members.iter().map(|m| name(m)).collect();
     match f.kind {
         FindingKind::Pair => format!("{} <-> {}", names[0], names[1]),
@@ -27,7 +23,7 @@ fn duration(v: &serde_json::Value) -> String {
 }
 
 /// A finding's fired signal as a plain sentence fragment a recruiter reads.
-pub fn plain(f: &Finding, name: &str, value: &serde_json::Value) -> String {
+pub(crate) fn plain(f: &Finding, name: &str, value: &serde_json::Value) -> String {
     let pair = f.kind == FindingKind::Pair;
     match name {
         "structure" if f.kind == FindingKind::Ring => {
@@ -62,7 +58,7 @@ fn similarity_words(value: &serde_json::Value) -> String {
 }
 
 /// A short phrase per fired signal, strongest first: the one-line reason.
-pub fn reason(f: &Finding) -> String {
+pub(crate) fn reason(f: &Finding) -> String {
     let mut fired: Vec<_> = f.signals.iter().filter(|s| s.fired).collect();
     fired.sort_by_key(|s| -s.points.abs());
     let phrases: Vec<String> =
@@ -76,7 +72,7 @@ pub fn reason(f: &Finding) -> String {
 
 /// What is known about one recommendation besides who and when: its kind when it is not a
 /// recommendation, the stated relationship, and the source's context, joined by `; `.
-pub fn edge_note(e: &Edge) -> String {
+pub(crate) fn edge_note(e: &Edge) -> String {
     let kind = e.kind.as_ref().map(|k| format!("[{k}]"));
     [kind.as_ref(), e.relationship.as_ref(), e.context.as_ref()]
         .into_iter()
@@ -87,22 +83,22 @@ pub fn edge_note(e: &Edge) -> String {
 }
 
 /// The calendar day of an RFC 3339 date (`2024-03-01T10:00:00Z` → `2024-03-01`).
-pub fn day(created: &Option<String>) -> &str {
+pub(crate) fn day(created: &Option<String>) -> &str {
     created.as_deref().map_or("undated", |c| c.get(..10).unwrap_or(c))
 }
 
 /// Findings that stand on their own: not folded into a listed ring.
-pub fn top_level(r: &Report) -> impl Iterator<Item = &Finding> {
+pub(crate) fn top_level(r: &Report) -> impl Iterator<Item = &Finding> {
     r.findings.iter().filter(|f| f.part_of.is_none())
 }
 
 /// Whether a finding counts: at least `floor` and not allowlisted.
-pub fn counts(f: &Finding, floor: Severity) -> bool {
+pub(crate) fn counts(f: &Finding, floor: Severity) -> bool {
     f.suppressed_by.is_none() && f.severity >= floor
 }
 
 /// `PASS`, `WARN`, `FAIL`.
-pub fn verdict_word(v: Verdict) -> &'static str {
+pub(crate) fn verdict_word(v: Verdict) -> &'static str {
     match v {
         Verdict::Pass => "PASS",
         Verdict::Warn => "WARN",
@@ -111,7 +107,7 @@ pub fn verdict_word(v: Verdict) -> &'static str {
 }
 
 /// The severity a verdict stands for: fail = high, warn = medium, pass = none.
-pub fn verdict_severity(v: Verdict) -> Option<Severity> {
+pub(crate) fn verdict_severity(v: Verdict) -> Option<Severity> {
     match v {
         Verdict::Pass => None,
         Verdict::Warn => Some(Severity::Medium),
@@ -120,7 +116,7 @@ pub fn verdict_severity(v: Verdict) -> Option<Severity> {
 }
 
 /// The headline: severities of the findings and verdicts of the people, in one sentence.
-pub fn headline(r: &Report) -> String {
+pub(crate) fn headline(r: &Report) -> String {
     let b = &r.summary.by_severity;
     let fails = r.people.iter().filter(|p| p.verdict == Verdict::Fail).count();
     let warns = r.people.iter().filter(|p| p.verdict == Verdict::Warn).count();
@@ -132,14 +128,14 @@ pub fn headline(r: &Report) -> String {
 
 /// One received recommendation of a candidate in a line: who, when, its backing in plain
 /// words, and whether it is traded (`name` escapes the writer's name for the format).
-pub fn received_line(r: &super::profile::Received, name: impl Fn(&str) -> String) -> String {
+pub(crate) fn received_line(r: &super::profile::Received, name: impl Fn(&str) -> String) -> String {
     let traded = if r.traded { "; TRADED (in a finding at medium or above)" } else { "" };
     format!("from {}, {}: {}{traded}", name(&r.edge.from), day(&r.edge.created), r.backing_text)
 }
 
 /// A `check`'s candidates counted by outcome: the verdict line every format opens with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VerdictTally {
+pub(crate) struct VerdictTally {
     /// Candidates who fail.
     pub fail: usize,
     /// Candidates with a warning.
@@ -152,7 +148,7 @@ pub struct VerdictTally {
 
 impl VerdictTally {
     /// Count `subjects`.
-    pub fn of(subjects: &[super::Subject]) -> Self {
+    pub(crate) fn of(subjects: &[super::Subject]) -> Self {
         use super::SubjectStatus;
         let count = |st: SubjectStatus| subjects.iter().filter(|c| c.status == st).count();
         let (fail, warn, pass) = (count(SubjectStatus::Fail), count(SubjectStatus::Warn), count(SubjectStatus::Pass));
@@ -161,14 +157,14 @@ impl VerdictTally {
 
     /// The counts that are not zero, in the order fail, warn, no verdict, pass, each with the
     /// word the format uses for it (`words` in that order).
-    pub fn parts<'w>(&self, words: [&'w str; 4]) -> Vec<(usize, &'w str)> {
+    pub(crate) fn parts<'w>(&self, words: [&'w str; 4]) -> Vec<(usize, &'w str)> {
         [self.fail, self.warn, self.none, self.pass].into_iter().zip(words).filter(|(n, _)| *n > 0).collect()
     }
 }
 
 /// A case in one line: `3 people, 1 flagged finding (1 high)`, and how many are listed
 /// when not all are.
-pub fn case_size(c: &super::Case) -> String {
+pub(crate) fn case_size(c: &super::Case) -> String {
     let people = if c.members.len() == 1 { "1 person".to_string() } else { format!("{} people", c.members.len()) };
     let findings =
         if c.findings == 1 { "1 flagged finding".to_string() } else { format!("{} flagged findings", c.findings) };
@@ -178,7 +174,7 @@ pub fn case_size(c: &super::Case) -> String {
 }
 
 /// A case's members, the first `most` by name and a count of the rest.
-pub fn case_members(c: &super::Case, most: usize) -> String {
+pub(crate) fn case_members(c: &super::Case, most: usize) -> String {
     let mut out = c.members.iter().take(most).cloned().collect::<Vec<_>>().join(", ");
     if c.members.len() > most {
         out.push_str(&format!(" and {} more", c.members.len() - most));
@@ -187,7 +183,7 @@ pub fn case_members(c: &super::Case, most: usize) -> String {
 }
 
 /// The line that says how many cases there are beyond those listed (empty when none).
-pub fn more_cases(r: &super::Report) -> String {
+pub(crate) fn more_cases(r: &super::Report) -> String {
     let more = r.summary.cases.saturating_sub(r.summary.cases_listed);
     if more == 0 || r.subjects.is_some() {
         String::new()

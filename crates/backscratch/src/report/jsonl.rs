@@ -69,7 +69,7 @@ struct StreamLine<'a> {
 }
 
 /// What turns a streamed finding into its line.
-pub struct StreamFormat<'a> {
+pub(crate) struct StreamFormat<'a> {
     /// The scan's graph.
     pub graph: &'a Graph,
     /// The id of every case, by index in the scan's cases.
@@ -82,7 +82,7 @@ pub struct StreamFormat<'a> {
 
 impl StreamFormat<'_> {
     /// Append the line of `f` to `out`, or nothing when the baseline already knows it.
-    pub fn line(&self, f: &Streamed<'_>, out: &mut Vec<u8>) {
+    pub(crate) fn line(&self, f: &Streamed<'_>, out: &mut Vec<u8>) {
         let g = self.graph;
         let id = id_for(g, f.kind, f.members, f.edges);
         let baseline = match self.baseline {
@@ -124,7 +124,7 @@ impl StreamFormat<'_> {
 
 /// Stream every finding of a scan to `path` (replaced whole, as any report) in lines of
 /// `format`; how the stream ended.
-pub fn stream_to(
+pub(crate) fn stream_to(
     path: &std::path::Path,
     format: &StreamFormat<'_>,
     scan: StreamInputs<'_>,
@@ -142,7 +142,7 @@ pub fn stream_to(
 
 /// The scan whose findings are streamed.
 #[derive(Clone, Copy)]
-pub struct StreamInputs<'a> {
+pub(crate) struct StreamInputs<'a> {
     /// Its evidence.
     pub evidence: &'a Evidence<'a>,
     /// Its allowlist.

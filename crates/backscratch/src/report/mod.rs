@@ -6,7 +6,7 @@ pub mod baseline;
 mod build;
 pub(crate) mod cases;
 mod csv;
-pub mod describe;
+pub(crate) mod describe;
 mod dot;
 pub mod escape;
 pub mod github;
@@ -18,11 +18,11 @@ mod markdown;
 mod model;
 pub mod output;
 mod people;
-pub mod profile;
+pub(crate) mod profile;
 pub mod redact;
 #[cfg(feature = "schema")]
 pub mod schema;
-pub mod subjects;
+pub(crate) mod subjects;
 mod svg;
 mod table;
 

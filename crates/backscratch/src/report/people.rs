@@ -39,7 +39,7 @@ use crate::score::{Scored, Scoring, Severity};
 
 /// What a person's view is made from: the marked edges of a scan, and the people's worst
 /// findings and ring roles.
-pub struct Marks<'a> {
+pub(crate) struct Marks<'a> {
     /// Edges in an unsuppressed finding at medium or above.
     pub flagged: &'a FlaggedEdges,
     /// Edges in an unsuppressed high finding.
@@ -63,7 +63,7 @@ pub struct Marks<'a> {
 impl<'a> Marks<'a> {
     /// The marks of a scan whose listed findings are `listed` (taken out of `sc`, so that
     /// they can be moved into the report afterwards instead of copied).
-    pub fn new(
+    pub(crate) fn new(
         sc: &'a Scoring,
         listed: &[Scored],
         case_ids: &'a [String],
@@ -108,13 +108,13 @@ impl<'a> Marks<'a> {
     }
 
     /// Every recommendation `v` received, with its backing (empty without backings).
-    pub fn received(&self, g: &Graph, v: u32) -> Vec<Received> {
+    pub(crate) fn received(&self, g: &Graph, v: u32) -> Vec<Received> {
         self.backings.map_or_else(Vec::new, |b| b.received(g, v, self.flagged, self.edge))
     }
 }
 
 /// One person's view.
-pub fn person(g: &Graph, v: u32, m: &Marks<'_>) -> Person {
+pub(super) fn person(g: &Graph, v: u32, m: &Marks<'_>) -> Person {
     let ins = g.in_edge_ids(v);
     let first = g.first_out_edge(v);
     let given = g.out_neighbors(v).len() as u64;
@@ -245,14 +245,14 @@ pub fn person(g: &Graph, v: u32, m: &Marks<'_>) -> Person {
 
 /// The strength of the evidence against a person, which orders people of equal risk:
 /// `0.5 ln(1 + reciprocal_partners) + 2 fast_return_share + 2 ln(1 + received_unreturned)`.
-pub fn strength(reciprocal_partners: u32, fast_return_share: f64, received_unreturned: u64) -> f64 {
+pub(super) fn strength(reciprocal_partners: u32, fast_return_share: f64, received_unreturned: u64) -> f64 {
     0.5 * f64::from(reciprocal_partners).ln_1p() + 2.0 * fast_return_share + 2.0 * (received_unreturned as f64).ln_1p()
 }
 
 /// The people of the listed findings and cases, of their rings' outskirts and of every
 /// flagged finding found, most at risk first (then strongest evidence, then worst verdict,
 /// then name).
-pub fn people(g: &Graph, listed: &[Scored], cases: &[Case], m: &Marks<'_>) -> Vec<Person> {
+pub(super) fn people(g: &Graph, listed: &[Scored], cases: &[Case], m: &Marks<'_>) -> Vec<Person> {
     let mut ids: Vec<u32> = listed.iter().flat_map(|s| s.members.iter().copied()).collect();
     ids.extend(cases.iter().flat_map(|c| c.members.iter().copied()));
     ids.extend(m.outskirts.keys().copied());

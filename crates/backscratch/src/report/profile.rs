@@ -20,7 +20,7 @@ use crate::score::rings::FlaggedEdges;
 
 /// Unsubstantiated received recommendations (uncorroborated or contradicted) from which
 /// the profile rule can warn.
-pub const MIN_UNSUBSTANTIATED: u64 = 2;
+pub(crate) const MIN_UNSUBSTANTIATED: u64 = 2;
 
 /// Recommendations counted by backing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,7 +106,7 @@ pub struct Backings<'a> {
 }
 
 /// The stable name of a backing.
-pub fn backing_name(b: Backing) -> &'static str {
+pub(crate) fn backing_name(b: Backing) -> &'static str {
     match b {
         Backing::Employment => "employment",
         Backing::Claimed => "claimed",
@@ -195,7 +195,7 @@ impl Backings<'_> {
 /// The profile rule: a warning sentence when at least [`MIN_UNSUBSTANTIATED`] received
 /// recommendations, and more than half of the checkable ones, have no working relationship
 /// on record or a contradicted one.
-pub fn unsubstantiated(received: &BackingCounts) -> Option<String> {
+pub(crate) fn unsubstantiated(received: &BackingCounts) -> Option<String> {
     let bad = received.unsubstantiated();
     (bad >= MIN_UNSUBSTANTIATED && 2 * bad > received.checkable()).then(|| {
         format!(

@@ -48,7 +48,7 @@ fn lookup(g: &Graph, by_key: &HashMap<String, Vec<u32>>, query: &str) -> Vec<u32
 }
 
 /// Look up every query and judge the people found.
-pub fn resolve(g: &Graph, queries: &[String], marks: &Marks<'_>, findings: &[Finding]) -> Vec<Subject> {
+pub(crate) fn resolve(g: &Graph, queries: &[String], marks: &Marks<'_>, findings: &[Finding]) -> Vec<Subject> {
     let by_key = people_by_key(g);
     let index = std::sync::OnceLock::new();
     queries
@@ -192,7 +192,7 @@ fn why(p: &Person, theirs: &[&Finding]) -> String {
 
 /// Keep only the findings that concern a subject (and the rings those belong to), and only
 /// the subjects among the people.
-pub fn keep_only_theirs(
+pub(crate) fn keep_only_theirs(
     subjects: &[Subject],
     findings: &mut Vec<Finding>,
     people: &mut Vec<Person>,
@@ -242,7 +242,7 @@ fn word_set(folded: &str) -> Vec<&str> {
 /// Every name of the data prepared once for near-match search: folded (lower case, single
 /// spaces, without a telling suffix), as characters, and as a sorted word list. Built once
 /// per `check`, so that 2,000 absent names against 100,000 people fold each name once.
-pub struct NameIndex<'g> {
+pub(crate) struct NameIndex<'g> {
     g: &'g Graph,
     entries: Vec<Folded>,
 }
@@ -297,7 +297,7 @@ fn histogram_gap(a: &Histogram, b: &Histogram) -> usize {
 
 impl<'g> NameIndex<'g> {
     /// Prepare the names of `g` (in parallel).
-    pub fn new(g: &'g Graph) -> Self {
+    pub(crate) fn new(g: &'g Graph) -> Self {
         use rayon::prelude::*;
         let entries = (0..g.node_count() as u32)
             .into_par_iter()
@@ -313,7 +313,7 @@ impl<'g> NameIndex<'g> {
 
     /// Names in the data close to `query`: the same up to case and spacing, the same words
     /// in another order, or a few typing errors away (a third of the name's length at most).
-    pub fn suggestions(&self, query: &str) -> Vec<String> {
+    pub(crate) fn suggestions(&self, query: &str) -> Vec<String> {
         use rayon::prelude::*;
         let q = Folded::new(&fold(query));
         let mut near: Vec<(usize, u32)> =
@@ -324,7 +324,8 @@ impl<'g> NameIndex<'g> {
 }
 
 /// Names in the data close to `query` (see [`NameIndex::suggestions`]).
-pub fn suggestions(g: &Graph, query: &str) -> Vec<String> {
+#[cfg(test)]
+pub(crate) fn suggestions(g: &Graph, query: &str) -> Vec<String> {
     NameIndex::new(g).suggestions(query)
 }
 

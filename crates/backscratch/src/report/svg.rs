@@ -56,7 +56,7 @@ fn layout(n: usize, r: f64, c: P) -> Vec<P> {
 }
 
 /// The inline SVG for `f`, `id` making its marker ids unique in the page.
-pub fn drawing(f: &Finding, id: usize) -> String {
+pub(super) fn drawing(f: &Finding, id: usize) -> String {
     let n = f.members.len().max(2);
     let r = (30.0 * n as f64).max(120.0);
     // Names stand left and right of the circle: leave room for the longest.

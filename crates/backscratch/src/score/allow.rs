@@ -35,7 +35,7 @@ pub struct Allowlist {
 }
 
 /// Read an allowlist file (entries not yet resolved against a graph).
-pub fn read(path: &Path) -> Result<Vec<Entry>, Error> {
+pub(crate) fn read(path: &Path) -> Result<Vec<Entry>, Error> {
     let mut records = open_side_file(path)?;
     let row_error = |line: u64, reason: String| Error::Row { path: path.to_path_buf(), line, reason };
     let mut out = Vec::new();

@@ -51,7 +51,7 @@ pub struct Evidence<'g> {
 
 /// The name of `check`'s signal in a report, for a finding of `kind` (what
 /// [`Evidence::signals`] names it).
-pub fn signal_name(check: Check, kind: FindingKind) -> &'static str {
+pub(crate) fn signal_name(check: Check, kind: FindingKind) -> &'static str {
     match check {
         Check::Structure => "structure",
         Check::Time if kind == FindingKind::Pair => "reciprocation_lag_days",

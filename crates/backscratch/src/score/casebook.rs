@@ -80,7 +80,7 @@ impl Case {
 }
 
 /// What judging the cases needs from the scan.
-pub struct CaseInputs<'a> {
+pub(crate) struct CaseInputs<'a> {
     /// The evidence the scan judged with.
     pub ev: &'a Evidence<'a>,
     /// The allowlist.
@@ -261,7 +261,7 @@ fn add(
 /// most severe first, then by score, by how many flagged findings, by size, then by members.
 /// `flagged_edges` are every flagged recommendation, sorted (those of split groups' peripheries
 /// too, which no case holds).
-pub fn judge_cases(
+pub(crate) fn judge_cases(
     inputs: &CaseInputs<'_>,
     groups: Vec<CaseGroup>,
     flagged_edges: &[u32],

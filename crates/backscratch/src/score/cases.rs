@@ -18,11 +18,11 @@ use super::rings::endpoints;
 use crate::graph::Graph;
 
 /// No case has more people than this.
-pub const MAX_CASE_MEMBERS: usize = 50;
+pub(crate) const MAX_CASE_MEMBERS: usize = 50;
 
 /// One case before it is judged: its people and the flagged recommendations among them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseGroup {
+pub(crate) struct CaseGroup {
     /// People, sorted.
     pub members: Vec<u32>,
     /// Flagged recommendations with both ends in the case, sorted.
@@ -33,7 +33,7 @@ pub struct CaseGroup {
 
 /// Cut the flagged findings of a scan into cases, in order of their smallest edge. `sets`
 /// are the flagged recommendations per connected group (`FlaggedEdges::edge_sets`).
-pub fn case_groups(g: &Graph, sets: Vec<Vec<u32>>) -> Vec<CaseGroup> {
+pub(crate) fn case_groups(g: &Graph, sets: Vec<Vec<u32>>) -> Vec<CaseGroup> {
     let mut out = Vec::new();
     for edges in sets {
         let members = endpoints(g, &edges);

@@ -41,7 +41,7 @@ pub enum Backing {
 
 /// What a recommendation's relationship field claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Claim {
+pub(crate) enum Claim {
     /// Nothing stated.
     None,
     /// A working relationship at one employer (managed, reported to, worked with, senior to).
@@ -57,7 +57,7 @@ const COLLEAGUE_WORDS: &[&str] =
     &["managed", "manage", "reported", "reports", "worked", "works", "senior", "colleague", "coworker", "teammate"];
 
 /// Classify a relationship field.
-pub fn claim_of(relationship: Option<&str>) -> Claim {
+pub(crate) fn claim_of(relationship: Option<&str>) -> Claim {
     let Some(text) = relationship.map(str::trim).filter(|t| !t.is_empty()) else {
         return Claim::None;
     };
@@ -76,7 +76,7 @@ pub fn claim_of(relationship: Option<&str>) -> Claim {
 }
 
 /// Combine what the histories say with what the recommendation claims.
-pub fn backing(relation: &Relation<'_>, claim: Claim) -> Backing {
+pub(crate) fn backing(relation: &Relation<'_>, claim: Claim) -> Backing {
     match (relation, claim) {
         (Relation::WorkedTogether { .. }, _) => Backing::Employment,
         (Relation::Unknown, Claim::None) => Backing::Unknown,
@@ -88,7 +88,7 @@ pub fn backing(relation: &Relation<'_>, claim: Claim) -> Backing {
 
 /// The backing of every edge, indexed by edge id (all `Unknown` plus claims when there is no
 /// employment data).
-pub fn edge_backings(g: &Graph, employment: Option<&Employment>) -> Vec<Backing> {
+pub(crate) fn edge_backings(g: &Graph, employment: Option<&Employment>) -> Vec<Backing> {
     let jobs: Vec<Option<&[Job]>> =
         (0..g.node_count() as u32).into_par_iter().map(|v| employment.and_then(|e| e.jobs(g.name(v)))).collect();
     (0..g.node_count() as u32)
@@ -111,7 +111,7 @@ pub fn edge_backings(g: &Graph, employment: Option<&Employment>) -> Vec<Backing>
 /// stock praise (`is_stock`) into a [`Backing::HollowClaim`]. A claim can be checked only
 /// when it is about an employer and both histories are on file, and then it is never
 /// `Claimed`; so every `Claimed` edge is unchecked.
-pub fn mark_hollow_claims(backings: &mut [Backing], is_stock: impl Fn(u32) -> bool + Sync) {
+pub(crate) fn mark_hollow_claims(backings: &mut [Backing], is_stock: impl Fn(u32) -> bool + Sync) {
     backings.par_iter_mut().enumerate().for_each(|(e, b)| {
         if *b == Backing::Claimed && is_stock(e as u32) {
             *b = Backing::HollowClaim;
@@ -182,7 +182,7 @@ impl Tally {
 
 /// A sentence about the backing of `edges` for a report: counts, and the companies the
 /// people shared.
-pub fn describe(g: &Graph, edges: &[u32], backings: &[Backing], employment: Option<&Employment>) -> String {
+pub(crate) fn describe(g: &Graph, edges: &[u32], backings: &[Backing], employment: Option<&Employment>) -> String {
     let t = Tally::of(backings, edges);
     let n = t.total();
     let mut parts = Vec::new();

@@ -7,7 +7,7 @@
 //! date parser accepts); an empty end means the job is current. Company names are compared
 //! case- and punctuation-insensitively and without a trailing legal form (`ACME, Inc.` =
 //! `Acme`). People are matched by the identity key of LinkedIn exports
-//! ([`name_key`]: case, accents, punctuation and spacing do not matter), so a history
+//! (`name_key`: case, accents, punctuation and spacing do not matter), so a history
 //! written `ivan petrov` belongs to `Ivan Petrov`.
 
 use std::collections::HashMap;
@@ -53,7 +53,7 @@ pub enum Relation<'a> {
 /// Words after a comma that end a name rather than begin it (`Ann Lee, Jr.`).
 const NAME_SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "esq", "cpa", "pe"];
 
-/// The key a person is filed under: [`name_key`], with a name written `Last, First` (as
+/// The key a person is filed under: `name_key`, with a name written `Last, First` (as
 /// many HR exports do) turned into `First Last`, so that `Petrov, Ivan` is Ivan Petrov.
 /// A comma before a suffix (`Ann Lee, Jr.`) is left alone.
 pub fn person_key(name: &str) -> String {

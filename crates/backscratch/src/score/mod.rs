@@ -1,27 +1,27 @@
 //! Score: turn detected structures into findings with a score, a severity and the evidence
-//! for it, by one documented rule ([`rule`], `evidence-v1`).
+//! for it, by one documented rule (`rule`, `evidence-v1`).
 //!
-//! The pipeline inside: evidence prepared once per scan ([`assess::Evidence`]: who worked
-//! together ([`employment`], [`corroboration`]), the texts ([`text`]), the data's own time
-//! baselines ([`time`])); every pair and cycle judged ([`findings`]); findings at or above
-//! medium that share a recommendation merged into rings ([`rings`]); the allowlist
-//! ([`allow`]) marking what is known to be honest.
+//! The pipeline inside: evidence prepared once per scan (`assess::Evidence`: who worked
+//! together ([`employment`], `corroboration`), the texts (`text`), the data's own time
+//! baselines (`time`)); every pair and cycle judged (`findings`); findings at or above
+//! medium that share a recommendation merged into rings (`rings`); the allowlist
+//! (`allow`) marking what is known to be honest.
 
-pub mod allow;
-pub mod assess;
-pub mod casebook;
-pub mod cases;
-pub mod corroboration;
+pub(crate) mod allow;
+pub(crate) mod assess;
+pub(crate) mod casebook;
+pub(crate) mod cases;
+pub(crate) mod corroboration;
 pub mod employment;
-pub mod exposure;
-pub mod findings;
-pub mod outskirts;
-pub mod rings;
-pub mod rule;
-pub mod stream;
-pub mod text;
-pub mod time;
-pub mod verdicts;
+pub(crate) mod exposure;
+pub(crate) mod findings;
+pub(crate) mod outskirts;
+pub(crate) mod rings;
+pub(crate) mod rule;
+pub(crate) mod stream;
+pub(crate) mod text;
+pub(crate) mod time;
+pub(crate) mod verdicts;
 
 use serde::{Deserialize, Serialize};
 

@@ -16,7 +16,7 @@ use super::corroboration::{Backing, Tally};
 use crate::graph::Graph;
 
 /// Recommendations to (or from) a ring that make a beneficiary (or donor).
-pub const MIN_TIES: usize = 2;
+pub(crate) const MIN_TIES: usize = 2;
 
 /// Someone at a ring's outskirts, with their own evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub struct Outskirts {
 /// The outskirts of the ring of `members` (sorted) whose recommendations are `edges`:
 /// parties' recommendations must fall within `window` seconds of the ring's own dates
 /// (any, when the ring is undated).
-pub fn of_ring(g: &Graph, backings: &[Backing], members: &[u32], edges: &[u32], window: i64) -> Outskirts {
+pub(crate) fn of_ring(g: &Graph, backings: &[Backing], members: &[u32], edges: &[u32], window: i64) -> Outskirts {
     let is_member = |v: u32| members.binary_search(&v).is_ok();
     let dates: Vec<i64> = edges.iter().filter_map(|&e| g.created(e)).collect();
     let span = dates.iter().min().zip(dates.iter().max());

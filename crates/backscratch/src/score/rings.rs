@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use crate::graph::Graph;
 
 /// Groups with more people than this are not merged into one ring.
-pub const MAX_RING_MEMBERS: usize = 12;
+pub(crate) const MAX_RING_MEMBERS: usize = 12;
 const UNFLAGGED: u32 = u32::MAX;
 
 /// Edges of flagged findings, joined per finding (a lock-free union-find).
@@ -112,7 +112,7 @@ impl FlaggedEdges {
 }
 
 /// The rings and oversized groups of the flagged edges' `sets` ([`FlaggedEdges::edge_sets`]).
-pub fn groups_of(g: &Graph, sets: &[Vec<u32>]) -> Groups {
+pub(crate) fn groups_of(g: &Graph, sets: &[Vec<u32>]) -> Groups {
     let mut out = Groups::default();
     for set in sets {
         let edges: Vec<u32> = set.iter().copied().filter(|&e| g.kind(e).is_none()).collect();
@@ -132,7 +132,7 @@ pub fn groups_of(g: &Graph, sets: &[Vec<u32>]) -> Groups {
 }
 
 /// The people at either end of `edges`, sorted.
-pub fn endpoints(g: &Graph, edges: &[u32]) -> Vec<u32> {
+pub(crate) fn endpoints(g: &Graph, edges: &[u32]) -> Vec<u32> {
     let mut members: Vec<u32> = edges
         .iter()
         .flat_map(|&e| {

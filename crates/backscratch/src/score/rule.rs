@@ -31,20 +31,20 @@ group_shape +10, corroborated -40 (hollow claims count neither way); score = sum
 signal than those fired too, and no edge is an endorsement), medium >= 45, low >= 20, else info";
 
 /// Score at or above which a finding is high (given corroboration evidence).
-pub const HIGH: i32 = 70;
+pub(crate) const HIGH: i32 = 70;
 /// Score at or above which a finding is medium.
-pub const MEDIUM: i32 = 45;
+pub(crate) const MEDIUM: i32 = 45;
 /// Score at or above which a finding is low.
-pub const LOW: i32 = 20;
+pub(crate) const LOW: i32 = 20;
 /// A member's given (or received) recommendations are judged only from this many on.
-pub const ACTIVITY_FLOOR: u32 = 3;
+pub(crate) const ACTIVITY_FLOOR: u32 = 3;
 /// A member is concentrated when at least this share of a role's recommendations is inside.
-pub const CONCENTRATION_SHARE: f64 = 0.5;
+pub(crate) const CONCENTRATION_SHARE: f64 = 0.5;
 /// `stock_only` fires when random texts of the data would all be stock praise less often
 /// than this.
-pub const STOCK_CHANCE: f64 = 0.01;
+pub(crate) const STOCK_CHANCE: f64 = 0.01;
 /// Group shape fires at or above this density and insularity.
-pub const SHAPE_MIN: f64 = 0.5;
+pub(crate) const SHAPE_MIN: f64 = 0.5;
 
 /// One check of the rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub enum Check {
 }
 
 /// How many checks the rule has.
-pub const CHECKS: usize = 11;
+pub(crate) const CHECKS: usize = 11;
 
 impl Check {
     /// Every check, in the order signals are listed.
@@ -167,7 +167,7 @@ impl Outcome {
 }
 
 /// Whether `check` fires for `f`.
-pub fn fires(check: Check, f: &Facts) -> bool {
+pub(crate) fn fires(check: Check, f: &Facts) -> bool {
     match check {
         Check::Structure => f.kind != FindingKind::Pair && f.members >= 3,
         Check::Time => f.fast,
@@ -190,7 +190,7 @@ pub fn fires(check: Check, f: &Facts) -> bool {
 }
 
 /// Apply the rule.
-pub fn evaluate(f: &Facts) -> Outcome {
+pub(crate) fn evaluate(f: &Facts) -> Outcome {
     let mut fired = [false; CHECKS];
     let mut sum = 0;
     for (i, &check) in Check::ALL.iter().enumerate() {

@@ -32,7 +32,7 @@ const PAIRS_PER_CHUNK: usize = 1 << 14;
 
 /// One finding as the stream sees it.
 #[derive(Debug, Clone, Copy)]
-pub struct Streamed<'a> {
+pub(crate) struct Streamed<'a> {
     /// Pair, cycle or ring.
     pub kind: FindingKind,
     /// Its people (a cycle's in order around it, from the smallest id; a ring's sorted).
@@ -50,7 +50,7 @@ pub struct Streamed<'a> {
 
 /// How the stream ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StreamEnd {
+pub(crate) struct StreamEnd {
     /// Findings passed to the line writer.
     pub findings: u64,
     /// Whether `stop` cut the cycle search short (the stream is then incomplete).
@@ -60,7 +60,7 @@ pub struct StreamEnd {
 /// Pass every finding of a scan to `line`, which appends its text (or nothing) to a
 /// buffer, and every buffer to `write`, in a fixed order. `scoring` is the scan's outcome
 /// over the same evidence, allowlist and options (its rings and cases).
-pub fn stream_findings(
+pub(crate) fn stream_findings(
     ev: &Evidence<'_>,
     allow: &Allowlist,
     scoring: &Scoring,

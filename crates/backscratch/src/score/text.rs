@@ -15,14 +15,14 @@ use crate::graph::Graph;
 use crate::rng::Rng;
 
 /// Random text pairs drawn for the similarity baseline.
-pub const BASELINE_PAIRS: usize = 2000;
+pub(crate) const BASELINE_PAIRS: usize = 2000;
 /// A finding's texts count as similar only above this Jaccard similarity, whatever the baseline.
-pub const MIN_SIMILARITY: f64 = 0.3;
+pub(crate) const MIN_SIMILARITY: f64 = 0.3;
 /// A text with at least this many stock phrases is generic.
-pub const GENERIC_PHRASES: usize = 2;
+pub(crate) const GENERIC_PHRASES: usize = 2;
 
 /// Stock praise phrases: what a recommendation says when it says nothing specific.
-pub const STOCK: &[&str] = &[
+pub(crate) const STOCK: &[&str] = &[
     "true professional",
     "strong professional",
     "consummate professional",
@@ -83,7 +83,7 @@ fn hash_words(ws: &[String]) -> u32 {
 }
 
 /// The sorted, distinct word 3-shingle hashes of `text`, leaving out the words of `names`.
-pub fn shingles(text: &str, names: &[&str]) -> Vec<u32> {
+pub(crate) fn shingles(text: &str, names: &[&str]) -> Vec<u32> {
     let skip: Vec<String> = names.iter().flat_map(|n| words(n)).collect();
     let ws: Vec<String> = words(text).filter(|w| !skip.contains(w)).collect();
     let mut out: Vec<u32> = if ws.len() < 3 { vec![hash_words(&ws)] } else { ws.windows(3).map(hash_words).collect() };
@@ -96,7 +96,7 @@ pub fn shingles(text: &str, names: &[&str]) -> Vec<u32> {
 }
 
 /// How many ids two sorted, duplicate-free lists share.
-pub fn shared(a: &[u32], b: &[u32]) -> usize {
+pub(crate) fn shared(a: &[u32], b: &[u32]) -> usize {
     let (mut i, mut j, mut both) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -113,7 +113,7 @@ pub fn shared(a: &[u32], b: &[u32]) -> usize {
 }
 
 /// Jaccard similarity of two sorted sets (0 when both are empty).
-pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+pub(crate) fn jaccard(a: &[u32], b: &[u32]) -> f64 {
     let both = shared(a, b);
     let union = a.len() + b.len() - both;
     if union == 0 {
@@ -124,7 +124,7 @@ pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
 }
 
 /// The stock phrases `text` uses.
-pub fn stock_phrases(text: &str) -> Vec<&'static str> {
+pub(crate) fn stock_phrases(text: &str) -> Vec<&'static str> {
     let lower = text.to_lowercase();
     STOCK.iter().copied().filter(|p| lower.contains(p)).collect()
 }

@@ -11,23 +11,23 @@ use crate::graph::Graph;
 use crate::rng::Rng;
 
 /// Seconds per day.
-pub const DAY: i64 = 86_400;
+pub(crate) const DAY: i64 = 86_400;
 /// Fewer dated items than this give no dataset baseline.
-pub const MIN_BASELINE: usize = 20;
+pub(crate) const MIN_BASELINE: usize = 20;
 /// Random sets drawn per size for the span baseline.
-pub const SPAN_SAMPLES: usize = 1000;
+pub(crate) const SPAN_SAMPLES: usize = 1000;
 /// A ring is "tight" when its span is below this percentile of random sets' spans.
-pub const SPAN_PERCENTILE: f64 = 5.0;
+pub(crate) const SPAN_PERCENTILE: f64 = 5.0;
 /// A pair is "fast" only when faster than this percentile of the data's reciprocal pairs.
-pub const LAG_PERCENTILE: f64 = 50.0;
+pub(crate) const LAG_PERCENTILE: f64 = 50.0;
 
 /// Days with two decimals.
-pub fn days(seconds: i64) -> f64 {
+pub(crate) fn days(seconds: i64) -> f64 {
     (seconds as f64 / DAY as f64 * 100.0).round() / 100.0
 }
 
 /// A duration for people: "4 minutes", "3.5 hours", "12 days".
-pub fn human_duration(seconds: i64) -> String {
+pub(crate) fn human_duration(seconds: i64) -> String {
     let s = seconds as f64;
     let (amount, unit) = if seconds < 3600 {
         ((s / 60.0).round(), "minute")
@@ -47,12 +47,12 @@ fn percentile_of(sorted: &[i64], x: i64) -> f64 {
 
 /// Seconds between the two recommendations `ab` and `ba` of a reciprocal pair, if both are
 /// dated.
-pub fn pair_lag(g: &Graph, ab: u32, ba: u32) -> Option<i64> {
+pub(crate) fn pair_lag(g: &Graph, ab: u32, ba: u32) -> Option<i64> {
     Some((g.created(ab)? - g.created(ba)?).abs())
 }
 
 /// Seconds between the first and the last date of `edges`, if all are dated.
-pub fn span_seconds(g: &Graph, edges: &[u32]) -> Option<i64> {
+pub(crate) fn span_seconds(g: &Graph, edges: &[u32]) -> Option<i64> {
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for &e in edges {
         let t = g.created(e)?;

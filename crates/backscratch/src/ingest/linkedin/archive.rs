@@ -11,7 +11,7 @@ use crate::error::Error;
 
 /// The export files backscratch reads (matched by file name, case-insensitively, at any
 /// depth of the export).
-pub const KNOWN_FILES: [&str; 8] = [
+pub(crate) const KNOWN_FILES: [&str; 8] = [
     "Profile.csv",
     "Positions.csv",
     "Recommendations_Given.csv",
@@ -25,16 +25,16 @@ pub const KNOWN_FILES: [&str; 8] = [
 /// Largest decompressed file taken from an export: 32 MiB, ten times the Connections.csv of
 /// someone with 30,000 connections. Every row of an export costs memory until the exports
 /// are matched with each other (about 1 KB), so this bounds the memory of one file.
-pub const MAX_ENTRY_BYTES: u64 = 32 << 20;
+pub(crate) const MAX_ENTRY_BYTES: u64 = 32 << 20;
 /// Largest decompressed total taken from one archive.
-pub const MAX_ARCHIVE_BYTES: u64 = 128 << 20;
+pub(crate) const MAX_ARCHIVE_BYTES: u64 = 128 << 20;
 /// Largest decompressed total taken from all exports of one scan (they are matched with each
 /// other, so they are held together).
-pub const MAX_EXPORTS_BYTES: u64 = 512 << 20;
+pub(crate) const MAX_EXPORTS_BYTES: u64 = 512 << 20;
 
 /// One export's files, by their canonical name (`Profile.csv`, ...).
 #[derive(Debug, Clone, Default)]
-pub struct ExportFiles {
+pub(crate) struct ExportFiles {
     /// The folder or archive, as the user named it (directly or through a folder).
     pub origin: PathBuf,
     /// Canonical name → (path shown in reports, contents).
@@ -46,7 +46,7 @@ pub struct ExportFiles {
 
 impl ExportFiles {
     /// Bytes of text held.
-    pub fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u64 {
         self.files.iter().chain(&self.duplicates).map(|f| f.2.len() as u64).sum()
     }
 
@@ -60,7 +60,7 @@ impl ExportFiles {
     }
 
     /// The contents and display path of a file, if the export has it.
-    pub fn get(&self, name: &str) -> Option<(&str, &str)> {
+    pub(crate) fn get(&self, name: &str) -> Option<(&str, &str)> {
         self.files.iter().find(|f| f.0 == name).map(|f| (f.1.as_str(), f.2.as_str()))
     }
 }
@@ -71,7 +71,7 @@ fn known(file_name: &str) -> Option<&'static str> {
 }
 
 /// Whether a folder looks like an unpacked export (holds Profile.csv or a recommendations file).
-pub fn is_export_folder(dir: &Path) -> bool {
+pub(crate) fn is_export_folder(dir: &Path) -> bool {
     ["Profile.csv", "Recommendations_Given.csv", "Recommendations_Received.csv"]
         .iter()
         .any(|f| dir.join(f).is_file() || dir.join(f.to_lowercase()).is_file())
@@ -91,7 +91,7 @@ fn text(origin: &Path, entry: &str, bytes: Vec<u8>) -> Result<String, Error> {
 /// Read an unpacked export folder. Only regular files are read (a symlink is followed to
 /// one); a device, FIFO or socket under an export file's name is refused, since reading it
 /// would never end or never start.
-pub fn read_folder(dir: &Path) -> Result<ExportFiles, Error> {
+pub(crate) fn read_folder(dir: &Path) -> Result<ExportFiles, Error> {
     let mut out = ExportFiles { origin: dir.to_path_buf(), ..ExportFiles::default() };
     let entries = std::fs::read_dir(dir).map_err(|e| Error::Io { path: dir.to_path_buf(), message: e.to_string() })?;
     let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -131,7 +131,7 @@ fn safe_entry_name(name: &str) -> bool {
 
 /// Read the export files out of a `.zip` archive, within [`MAX_ENTRY_BYTES`] and
 /// [`MAX_ARCHIVE_BYTES`].
-pub fn read_zip(archive: &Path) -> Result<ExportFiles, Error> {
+pub(crate) fn read_zip(archive: &Path) -> Result<ExportFiles, Error> {
     read_zip_within(archive, MAX_ENTRY_BYTES, MAX_ARCHIVE_BYTES)
 }
 
@@ -151,7 +151,7 @@ fn listed_entries(file: &std::fs::File) -> Option<u64> {
 }
 
 /// [`read_zip`] with other bounds on the decompressed sizes.
-pub fn read_zip_within(archive: &Path, max_entry: u64, max_total: u64) -> Result<ExportFiles, Error> {
+pub(crate) fn read_zip_within(archive: &Path, max_entry: u64, max_total: u64) -> Result<ExportFiles, Error> {
     let damaged = |entry: &str, e: &dyn std::fmt::Display| Error::Format {
         path: archive.to_path_buf(),
         message: if entry.is_empty() {

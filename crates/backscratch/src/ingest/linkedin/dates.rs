@@ -4,11 +4,11 @@
 
 use jiff::{tz::TimeZone, Span, Timestamp};
 
-pub use crate::ingest::date::parse_date as parse;
+pub(crate) use crate::ingest::date::parse_date as parse;
 
 /// The last second of the period a position's end names: `May 2025` → 31 May 23:59:59,
 /// `2019` → 31 December, a full date → that day.
-pub fn end_of_period(s: &str) -> Option<i64> {
+pub(crate) fn end_of_period(s: &str) -> Option<i64> {
     let start = parse(s)?;
     let date = Timestamp::from_second(start).ok()?.to_zoned(TimeZone::UTC).date();
     let s = s.trim();

@@ -18,7 +18,7 @@ use crate::keys::{company_key, name_key};
 
 /// A name without the `(Company)` suffix that keeps namesakes apart (`Sam Park (Globex)` →
 /// `Sam Park`); a name that is nothing but such a suffix stays as it is.
-pub fn without_namesake_suffix(name: &str) -> &str {
+pub(crate) fn without_namesake_suffix(name: &str) -> &str {
     let trimmed = name.trim_end();
     match trimmed.strip_suffix(')').and_then(|t| t.rfind(" (").map(|i| &t[..i])) {
         Some(base) if !base.trim().is_empty() => base,
@@ -28,7 +28,7 @@ pub fn without_namesake_suffix(name: &str) -> &str {
 
 /// A profile URL for matching: no scheme, no `www.`, no query, no trailing slash, lower case
 /// (`www.linkedin.com/in/Ann-Lee` = `https://www.linkedin.com/in/ann-lee/`).
-pub fn url_key(url: &str) -> String {
+pub(crate) fn url_key(url: &str) -> String {
     let u = url.trim().to_lowercase();
     let u = u.split(['?', '#']).next().unwrap_or("");
     let u = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")).unwrap_or(u);
@@ -41,7 +41,7 @@ const MAX_NAMESAKES_LISTED: usize = 10;
 
 /// One appearance of a person in an export.
 #[derive(Debug, Clone, Default)]
-pub struct Mention {
+pub(crate) struct Mention {
     /// The name as written.
     pub name: String,
     /// Company, if the row gives one.
@@ -54,7 +54,7 @@ pub struct Mention {
 
 /// An export's owner.
 #[derive(Debug, Clone)]
-pub struct Owner {
+pub(crate) struct Owner {
     /// The name from Profile.csv (or as the user gave it).
     pub name: String,
     /// Companies from Positions.csv, as written, most recent first.
@@ -73,7 +73,7 @@ enum Who {
 
 /// The outcome: a display name per owner and per mention, and the warnings.
 #[derive(Debug, Clone, Default)]
-pub struct Resolution {
+pub(crate) struct Resolution {
     /// Display name of each owner.
     pub owners: Vec<String>,
     /// Display name of each mention, in the order given.
@@ -83,7 +83,7 @@ pub struct Resolution {
 }
 
 /// Match every mention to an owner or an outside person, and name everyone uniquely.
-pub fn resolve(owners: &[Owner], mentions: &[Mention]) -> Resolution {
+pub(crate) fn resolve(owners: &[Owner], mentions: &[Mention]) -> Resolution {
     // Two exports of one person (a zip and its unpacked folder, or an export made twice): the
     // same name and the same employers. They are one owner.
     let mut warnings = Vec::new();

@@ -7,13 +7,13 @@
 //! kept as context. Endorsements are a second, weaker kind of edge, read only when asked for.
 //! `Positions.csv` is the owner's employment history (fed to corroboration like `--people`);
 //! `Connections.csv` says since when two people were connected (context, not an edge).
-//! People are matched across exports by [`identity`]; the same recommendation seen in one
+//! People are matched across exports by `identity`; the same recommendation seen in one
 //! export's Given and another's Received becomes one edge (the second copy is accounted as a
 //! duplicate row).
 
-pub mod archive;
-pub mod dates;
-pub mod identity;
+pub(crate) mod archive;
+pub(crate) mod dates;
+pub(crate) mod identity;
 mod table;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -9,7 +9,7 @@ use crate::ingest::records::{next_side_record, Delimiter, RecordReader};
 
 /// A parsed table: data rows with their 1-based start line.
 #[derive(Debug, Clone, Default)]
-pub struct Table {
+pub(super) struct Table {
     /// Header cells, trimmed.
     pub header: Vec<String>,
     /// Data rows: line and cells.
@@ -21,13 +21,13 @@ pub struct Table {
 impl Table {
     /// Parse `text`, taking the first record that contains every name in `required` as the
     /// header. `path` names the file in errors.
-    pub fn parse(path: &str, text: &str, required: &[&str]) -> Result<Table, Error> {
+    pub(super) fn parse(path: &str, text: &str, required: &[&str]) -> Result<Table, Error> {
         Table::parse_limited(path, text, required, usize::MAX)
     }
 
     /// [`Table::parse`] keeping at most `max_rows` data rows; the rest are only counted
     /// ([`Table::over_limit`]), so that a file of millions of rows costs no memory per row.
-    pub fn parse_limited(path: &str, text: &str, required: &[&str], max_rows: usize) -> Result<Table, Error> {
+    pub(super) fn parse_limited(path: &str, text: &str, required: &[&str], max_rows: usize) -> Result<Table, Error> {
         let mut records = RecordReader::new(text.as_bytes(), Delimiter::Byte(b','));
         let mut table = Table::default();
         // Errors name the export file and line, as for any side file.
@@ -60,12 +60,12 @@ impl Table {
     }
 
     /// The index of a column, by name (case-insensitive).
-    pub fn column(&self, name: &str) -> Option<usize> {
+    pub(super) fn column(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h.eq_ignore_ascii_case(name))
     }
 
     /// A cell of `row` by column name; empty when the column or the cell is missing.
-    pub fn cell<'a>(&self, row: &'a [String], name: &str) -> &'a str {
+    pub(super) fn cell<'a>(&self, row: &'a [String], name: &str) -> &'a str {
         self.column(name).and_then(|i| row.get(i)).map_or("", String::as_str)
     }
 }
