@@ -366,47 +366,43 @@ pub(crate) fn pseudonyms(a: &ScanArgs) -> anyhow::Result<Option<Pseudonyms>> {
 
 pub(crate) fn config(a: &ScanArgs) -> anyhow::Result<ScanConfig> {
     let col = |s: &Option<String>| s.as_deref().map(ColumnRef::parse);
-    Ok(ScanConfig {
-        inputs: a.inputs.clone(),
-        ingest: IngestOptions {
-            columns: ColumnFlags {
-                from: col(&a.from_col),
-                to: col(&a.to_col),
-                time: col(&a.time_col),
-                text: col(&a.text_col),
-                relationship: col(&a.relationship_col),
-                weight: col(&a.weight_col),
-            },
-            header: a.header,
-            strict: a.strict,
-            date_format: a.date_format.clone(),
-            max_line_bytes: a.max_line_bytes.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
-            deadline: None,
-            min_weight: a.min_weight,
-            keep_negative: a.keep_negative,
-            table: None,
-            linkedin: LinkedInOptions {
-                include_endorsements: a.include.contains(&Include::Endorsements),
-                owners: a.owner.clone(),
-            },
-        },
-        max_cycle_len: a.max_len.0,
-        max_findings: a.max_findings,
-        max_cases: a.max_cases,
-        time_budget: a.time_budget,
-        threads: a.threads.map(capped_threads),
-        generated_at: timestamp(a.no_timestamp)?,
-        people: a.people.clone(),
-        allow: a.allow.clone(),
-        window_days: a.window,
-        count_only: a.count_only,
-        thresholds: Default::default(),
-        subjects: None,
-        baseline: a.baseline.clone(),
-        redact: pseudonyms(a)?,
-        progress: progress_display(a),
-        stream_findings: Vec::new(),
-    })
+    // The option types are `#[non_exhaustive]`: start from their defaults and set each field.
+    let mut columns = ColumnFlags::default();
+    columns.from = col(&a.from_col);
+    columns.to = col(&a.to_col);
+    columns.time = col(&a.time_col);
+    columns.text = col(&a.text_col);
+    columns.relationship = col(&a.relationship_col);
+    columns.weight = col(&a.weight_col);
+    let mut linkedin = LinkedInOptions::default();
+    linkedin.include_endorsements = a.include.contains(&Include::Endorsements);
+    linkedin.owners = a.owner.clone();
+    let mut ingest = IngestOptions::default();
+    ingest.columns = columns;
+    ingest.header = a.header;
+    ingest.strict = a.strict;
+    ingest.date_format = a.date_format.clone();
+    ingest.max_line_bytes = a.max_line_bytes.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    ingest.min_weight = a.min_weight;
+    ingest.keep_negative = a.keep_negative;
+    ingest.linkedin = linkedin;
+    let mut c = ScanConfig::default();
+    c.inputs = a.inputs.clone();
+    c.ingest = ingest;
+    c.max_cycle_len = a.max_len.0;
+    c.max_findings = a.max_findings;
+    c.max_cases = a.max_cases;
+    c.time_budget = a.time_budget;
+    c.threads = a.threads.map(capped_threads);
+    c.generated_at = timestamp(a.no_timestamp)?;
+    c.people = a.people.clone();
+    c.allow = a.allow.clone();
+    c.window_days = a.window;
+    c.count_only = a.count_only;
+    c.baseline = a.baseline.clone();
+    c.redact = pseudonyms(a)?;
+    c.progress = progress_display(a);
+    Ok(c)
 }
 
 /// Whether standard error goes to a person (a terminal, not a CI log).

@@ -9,7 +9,6 @@ use anyhow::Context;
 use backscratch::cluster::mesh::Agreement;
 use backscratch::cluster::{self, ClusterConfig, Node};
 use backscratch::report::Format;
-use backscratch::ScanConfig;
 
 use crate::cli::{config, ScanArgs};
 use crate::exit_codes::Exit;
@@ -111,7 +110,11 @@ pub fn run(a: &ScanArgs, subjects: Option<Vec<String>>, format: Format) -> anyho
     let cluster = ClusterConfig { hosts, process, connect_timeout: a.connect_timeout, agreement };
     let args = Arc::new(a.clone());
     let code = cluster::execute(&cluster, move |node| {
-        let made = config(&args).map(|c| ScanConfig { subjects: subjects.clone(), progress: None, ..c });
+        let made = config(&args).map(|mut c| {
+            c.subjects = subjects.clone();
+            c.progress = None;
+            c
+        });
         let made = node.agree(made.map_err(|e| backscratch::Error::Config(format!("{e:#}"))));
         let published = match made.and_then(|c| cluster::scan(node, &c)) {
             Ok(Some(outcome)) => crate::publish(&args, format, outcome, &[]).map_err(|e| format!("{e:#}")),

@@ -10,7 +10,7 @@ use anyhow::{bail, Context};
 use clap::Parser;
 
 use backscratch::report::{self, github, output, Format, Render, RenderOptions, Report};
-use backscratch::{generate, scan, ScanConfig};
+use backscratch::{generate, scan};
 
 /// A line to standard error that never panics: a closed or full stderr (`2>&-`,
 /// `2>/dev/full`, a pipe whose reader left) must not turn the exit code into 101.
@@ -155,7 +155,10 @@ fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>, subjects_file: Option<&
         return cluster_run::run(a, subjects, format);
     }
     let streams = if subjects.is_some() { Vec::new() } else { streamed(a, format) };
-    let outcome = scan(&ScanConfig { subjects, stream_findings: streams.clone(), ..config(a)? })?;
+    let mut c = config(a)?;
+    c.subjects = subjects;
+    c.stream_findings = streams.clone();
+    let outcome = scan(&c)?;
     publish(a, format, outcome, &streams)
 }
 

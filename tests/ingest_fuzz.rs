@@ -45,7 +45,8 @@ fn edgy_text() -> impl Strategy<Value = String> {
 
 fn check_no_panic(bytes: &[u8], strict: bool) {
     let f = write_temp(bytes);
-    let options = IngestOptions { strict, ..IngestOptions::default() };
+    let mut options = IngestOptions::default();
+    options.strict = strict;
     match read_inputs(&[f.path().to_path_buf()], &options) {
         Ok(ingested) => {
             let total: u64 = ingested.inputs.iter().map(|i| i.rows).sum();
@@ -53,7 +54,9 @@ fn check_no_panic(bytes: &[u8], strict: bool) {
         }
         Err(e) => assert!(e.to_string().contains(&f.path().display().to_string()), "{e}"),
     }
-    let config = ScanConfig { inputs: vec![f.path().to_path_buf()], max_cycle_len: Some(5), ..ScanConfig::default() };
+    let mut config = ScanConfig::default();
+    config.inputs = vec![f.path().to_path_buf()];
+    config.max_cycle_len = Some(5);
     if let Ok(outcome) = scan(&config) {
         let i = &outcome.report.inputs[0];
         assert_eq!(i.rows, i.used + i.duplicates + i.self_loops + i.skipped);
@@ -147,7 +150,8 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("export.zip");
         std::fs::write(&path, &bytes).unwrap();
-        let config = ScanConfig { inputs: vec![path.clone()], ..ScanConfig::default() };
+        let mut config = ScanConfig::default();
+        config.inputs = vec![path.clone()];
         match scan(&config) {
             Ok(outcome) => {
                 for i in &outcome.report.inputs {

@@ -231,11 +231,9 @@ proptest! {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("fuzzed.parquet");
         std::fs::write(&path, &bytes).unwrap();
-        let config = backscratch::ScanConfig {
-            inputs: vec![path],
-            max_cycle_len: Some(4),
-            ..Default::default()
-        };
+        let mut config = backscratch::ScanConfig::default();
+        config.inputs = vec![path];
+        config.max_cycle_len = Some(4);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| backscratch::scan(&config).map(|_| ())));
         prop_assert!(outcome.is_ok(), "the scan panicked");
     }

@@ -392,8 +392,9 @@ fn dot_output_is_valid_graphviz() {
 #[test]
 fn markdown_stays_under_its_byte_budget() {
     use backscratch::report::{Markdown, Render};
-    let config =
-        backscratch::ScanConfig { inputs: vec![SAMPLE.into()], people: Some(EMPLOYMENT.into()), ..Default::default() };
+    let mut config = backscratch::ScanConfig::default();
+    config.inputs = vec![SAMPLE.into()];
+    config.people = Some(EMPLOYMENT.into());
     let report = backscratch::scan(&config).unwrap().report;
     let mut full = Vec::new();
     Markdown::default().render(&report, &mut full).unwrap();

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use backscratch::ingest::columns::{ColumnFlags, ColumnRef};
+use backscratch::ingest::columns::ColumnRef;
 use backscratch::ingest::table::Table;
 use backscratch::report::{self, Format, RenderOptions, Report};
 use backscratch::score::Severity;
@@ -94,31 +94,29 @@ fn config(
         })?),
         None => None,
     };
-    let mut c = ScanConfig {
-        inputs,
-        max_cycle_len: o.max_len,
-        max_findings: o.max_findings,
-        max_cases: o.max_cases,
-        time_budget,
-        threads: o.threads,
-        generated_at,
-        people: o.people,
-        allow: o.allow,
-        window_days: o.window_days,
-        count_only: o.count_only,
-        subjects,
-        baseline: o.baseline,
-        redact,
-        ..ScanConfig::default()
-    };
-    c.ingest.columns = ColumnFlags {
-        from: col(&o.from_col),
-        to: col(&o.to_col),
-        time: col(&o.time_col),
-        text: col(&o.text_col),
-        relationship: col(&o.relationship_col),
-        weight: col(&o.weight_col),
-    };
+    // The option types are `#[non_exhaustive]`: start from their defaults and set each field.
+    let mut c = ScanConfig::default();
+    c.inputs = inputs;
+    c.max_cycle_len = o.max_len;
+    c.max_findings = o.max_findings;
+    c.max_cases = o.max_cases;
+    c.time_budget = time_budget;
+    c.threads = o.threads;
+    c.generated_at = generated_at;
+    c.people = o.people;
+    c.allow = o.allow;
+    c.window_days = o.window_days;
+    c.count_only = o.count_only;
+    c.subjects = subjects;
+    c.baseline = o.baseline;
+    c.redact = redact;
+    let columns = &mut c.ingest.columns;
+    columns.from = col(&o.from_col);
+    columns.to = col(&o.to_col);
+    columns.time = col(&o.time_col);
+    columns.text = col(&o.text_col);
+    columns.relationship = col(&o.relationship_col);
+    columns.weight = col(&o.weight_col);
     c.ingest.header = header;
     c.ingest.strict = o.strict;
     c.ingest.date_format = o.date_format;

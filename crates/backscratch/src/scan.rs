@@ -25,6 +25,7 @@ pub const DEFAULT_MAX_CASES: usize = 20;
 
 /// Everything a scan needs; built by the command line or by library users.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ScanConfig {
     /// Edge-list files; `-` is standard input.
     pub inputs: Vec<PathBuf>,

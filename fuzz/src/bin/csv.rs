@@ -8,13 +8,11 @@ use backscratch::ingest::IngestOptions;
 fn main() {
     afl::fuzz_nohook!(|data: &[u8]| {
         let Some((&pick, body)) = data.split_first() else { return };
-        let mut options = IngestOptions {
-            header: [HeaderMode::Auto, HeaderMode::Yes, HeaderMode::No, HeaderMode::Auto][usize::from(pick & 3)],
-            strict: pick & 4 != 0,
-            max_line_bytes: (pick & 8 != 0).then_some(64),
-            keep_negative: pick & 64 != 0,
-            ..IngestOptions::default()
-        };
+        let mut options = IngestOptions::default();
+        options.header = [HeaderMode::Auto, HeaderMode::Yes, HeaderMode::No, HeaderMode::Auto][usize::from(pick & 3)];
+        options.strict = pick & 4 != 0;
+        options.max_line_bytes = (pick & 8 != 0).then_some(64);
+        options.keep_negative = pick & 64 != 0;
         if pick & 16 != 0 {
             options.columns.time = Some(ColumnRef::parse("3"));
             options.columns.weight = Some(ColumnRef::parse("weight"));

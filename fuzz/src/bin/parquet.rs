@@ -6,11 +6,9 @@ use backscratch::ingest::IngestOptions;
 fn main() {
     afl::fuzz_nohook!(|data: &[u8]| {
         let Some((&pick, body)) = data.split_first() else { return };
-        let options = IngestOptions {
-            strict: pick & 1 != 0,
-            max_line_bytes: (pick & 2 != 0).then_some(64),
-            ..IngestOptions::default()
-        };
+        let mut options = IngestOptions::default();
+        options.strict = pick & 1 != 0;
+        options.max_line_bytes = (pick & 2 != 0).then_some(64);
         backscratch_fuzz::read(backscratch_fuzz::as_file("in.parquet", body), &options);
     });
 }

@@ -38,6 +38,7 @@ impl std::fmt::Display for ColumnRef {
 
 /// Column choices made by flags; `None` means "find it from the header".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ColumnFlags {
     /// `--from-col`: who wrote the recommendation.
     pub from: Option<ColumnRef>,

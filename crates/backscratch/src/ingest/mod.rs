@@ -41,6 +41,7 @@ pub const NO_DATE: i64 = i64::MIN;
 
 /// How to read the inputs.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct IngestOptions {
     /// Column roles chosen by flags.
     pub columns: ColumnFlags,

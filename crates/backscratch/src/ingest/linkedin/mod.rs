@@ -28,6 +28,7 @@ use crate::keys::name_key;
 
 /// What to read from exports.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct LinkedInOptions {
     /// Read endorsements as edges of kind `endorsement` (`--include endorsements`).
     pub include_endorsements: bool,
