@@ -115,9 +115,9 @@ pub fn run(a: &ScanArgs, subjects: Option<Vec<String>>, format: Format) -> anyho
             c.progress = None;
             c
         });
-        let made = node.agree(made.map_err(|e| backscratch::Error::Config(format!("{e:#}"))));
+        let made = node.agree(made.map_err(|e| backscratch::Error::Config(crate::error_message(&e))));
         let published = match made.and_then(|c| cluster::scan(node, &c)) {
-            Ok(Some(outcome)) => crate::publish(&args, format, outcome, &[]).map_err(|e| format!("{e:#}")),
+            Ok(Some(outcome)) => crate::publish(&args, format, outcome, &[]).map_err(|e| crate::error_message(&e)),
             Ok(None) => Ok(Exit::Clean),
             Err(e) => Err(e.to_string()),
         };

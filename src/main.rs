@@ -322,7 +322,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(exit) => exit.into(),
         Err(e) => {
-            let mut message = format!("{e:#}");
+            let mut message = error_message(&e);
             if let Some(a) = scan_args.filter(|a| a.redact || a.redact_key.is_some()) {
                 message = redacted_message(&message, a, subjects_file(&cli.command));
             }
@@ -330,6 +330,20 @@ fn main() -> ExitCode {
             Exit::Error.into()
         }
     }
+}
+
+/// The error as one line: each context the binary added, then the library's error, whose
+/// message is complete (an [`backscratch::Error::Io`] keeps the operating system's error as
+/// its `source` for programs, and its message already says it, so the chain stops there).
+pub(crate) fn error_message(e: &anyhow::Error) -> String {
+    let mut parts = Vec::new();
+    for cause in e.chain() {
+        parts.push(cause.to_string());
+        if cause.is::<backscratch::Error>() {
+            break;
+        }
+    }
+    parts.join(": ")
 }
 
 fn subjects_file(command: &Command) -> Option<&Path> {

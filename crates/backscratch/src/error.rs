@@ -11,8 +11,13 @@ pub enum Error {
     Io {
         /// The input as the user named it.
         path: PathBuf,
-        /// What the operating system or decoder said.
+        /// What went wrong, as a sentence for people: it already includes what the operating
+        /// system said, so the message is complete without `source`.
         message: String,
+        /// The operating system's error, for programs (`source.kind()`), where there was one;
+        /// `None` when the library itself refused the path (e.g. a directory).
+        #[source]
+        source: Option<std::io::Error>,
     },
     /// The input is damaged or is not an edge list at all (binary data, truncated archive).
     #[error("{path}: {message}")]
@@ -63,6 +68,18 @@ pub enum Error {
     /// A cluster run failed: a peer could not be reached, was started differently, or died.
     #[error("cluster: {0}")]
     Cluster(String),
+}
+
+impl Error {
+    /// An [`Error::Io`] for `path` that keeps the operating system's error as its source.
+    pub(crate) fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Error {
+        Error::Io { path: path.into(), message: error.to_string(), source: Some(error) }
+    }
+
+    /// An [`Error::Io`] for `path` with a message of the library's own and no source.
+    pub(crate) fn io_message(path: impl Into<PathBuf>, message: impl Into<String>) -> Error {
+        Error::Io { path: path.into(), message: message.into(), source: None }
+    }
 }
 
 /// Shorthand for results of this library.

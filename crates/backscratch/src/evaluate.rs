@@ -143,7 +143,7 @@ pub fn measure(
     max_len: Option<usize>,
 ) -> crate::Result<(Metrics, crate::ScanOutcome)> {
     let net = crate::generate::generate(config);
-    net.write(dir).map_err(|e| crate::Error::Io { path: dir.to_path_buf(), message: e.to_string() })?;
+    net.write(dir).map_err(|e| crate::Error::io(dir, e))?;
     let scan_config = crate::ScanConfig {
         inputs: vec![dir.join("recommendations.csv")],
         people: Some(dir.join("employment.csv")),

@@ -26,6 +26,7 @@ mod rng;
 mod scan;
 pub mod score;
 pub mod vocab;
+pub mod warning;
 
 pub use error::{Error, Result};
 pub use scan::{

@@ -423,8 +423,7 @@ fn run(
             let scan = StreamInputs { evidence: &evidence, allow: &allow, scoring: &scoring, options };
             let mut cut_short = false;
             for path in &config.stream_findings {
-                let end = jsonl::stream_to(path, &format, scan, &stop)
-                    .map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
+                let end = jsonl::stream_to(path, &format, scan, &stop).map_err(|e| Error::io(path.clone(), e))?;
                 cut_short |= end.stopped;
             }
             // A stream cut short by the budget makes the report say it is truncated.

@@ -16,8 +16,8 @@
 //! as one component (the estimate then counts more walks than one process would, and the
 //! caller says so).
 
-use super::count::{bad_id, totals, u32s};
 use super::partition::Part;
+use super::wire::{bad_id, u32s};
 use super::Node;
 use crate::error::Result;
 
@@ -61,7 +61,7 @@ fn round(node: &mut Node<'_>, part: &Part, msgs: &[(u32, u32)], mut take: impl F
 
 /// Whether any process has a non-zero `mine` (every process gets the same answer).
 fn anyone(node: &mut Node<'_>, mine: usize) -> Result<bool> {
-    Ok(totals(node, &[mine as u64])?[0] > 0)
+    Ok(node.sum_all(&[mine as u64])?[0] > 0)
 }
 
 /// Spread colours along one direction of the edges from `frontier`, round after round, until

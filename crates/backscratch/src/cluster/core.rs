@@ -15,9 +15,9 @@
 //! employment histories or allowlist (matched against every name), no stated relationships
 //! or weights (not carried). Otherwise the rows are gathered ([`super::gather`]).
 
-use super::count::{bad_id, u32s};
 use super::dictionary::OwnedNames;
 use super::partition::Part;
+use super::wire::{bad_id, u32s};
 use super::wire::{Reader, Writer};
 use super::Node;
 use crate::error::{Error, Result};

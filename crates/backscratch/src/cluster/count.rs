@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use super::components;
 use super::dictionary::dictionary;
 use super::partition::{partition, Part};
+use super::wire::{bad_id, u32s};
 use super::Node;
 use crate::error::{Error, Result};
 use crate::ingest::Ingested;
@@ -76,14 +77,6 @@ impl Counts {
             auto,
         }
     }
-}
-
-pub(super) fn u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
-    bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-}
-
-pub(super) fn bad_id() -> Error {
-    Error::Cluster("a peer sent a person this process does not own".into())
 }
 
 /// Paths of one length, flat: `stride` ids each, the root first and the last person last.
@@ -186,21 +179,6 @@ fn join(forward: &Paths, backward: &Paths, mut on: Option<&mut Vec<(u32, u32)>>)
         }
     }
     found
-}
-
-/// Sum each of `mine` over all processes (one exchange however many numbers).
-pub(super) fn totals(node: &mut Node<'_>, mine: &[u64]) -> Result<Vec<u64>> {
-    let bytes: Vec<u8> = mine.iter().flat_map(|n| n.to_le_bytes()).collect();
-    let mut sums = vec![0u64; mine.len()];
-    for theirs in node.all_gather(bytes) {
-        if theirs.len() != 8 * mine.len() {
-            return Err(Error::Cluster("a peer sent counts of another length".into()));
-        }
-        for (sum, chunk) in sums.iter_mut().zip(theirs.chunks_exact(8)) {
-            *sum += u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        }
-    }
-    Ok(sums)
 }
 
 /// What `--max-len auto` estimates from: walks of length 4 inside cyclic components, the
@@ -313,7 +291,7 @@ pub(super) fn count_and_keep(
         .sum();
     // People, recommendations, pairs, then duplicates per input.
     let mine = [owned, part.edges_out() as u64, mine_pairs].into_iter().chain(duplicates).collect::<Vec<_>>();
-    let sums = totals(node, &mine)?;
+    let sums = node.sum_all(&mine)?;
     let (people, recommendations, pairs) = (sums[0], sums[1], sums[2]);
     let dup_totals = sums[3..].to_vec();
     let estimate = match max_len {
@@ -384,5 +362,5 @@ fn cycles(
             }
         }
     }
-    totals(node, &found)
+    node.sum_all(&found)
 }

@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::count::u32s;
+use super::wire::u32s;
 use super::wire::{Reader, Writer};
 use super::Node;
 use crate::error::{Error, Result};

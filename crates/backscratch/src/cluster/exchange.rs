@@ -116,6 +116,21 @@ impl Node<'_> {
         outbox
     }
 
+    /// Sum each of `mine` over all processes (one exchange however many numbers).
+    pub(crate) fn sum_all(&mut self, mine: &[u64]) -> Result<Vec<u64>> {
+        let bytes: Vec<u8> = mine.iter().flat_map(|n| n.to_le_bytes()).collect();
+        let mut sums = vec![0u64; mine.len()];
+        for theirs in self.all_gather(bytes) {
+            if theirs.len() != 8 * mine.len() {
+                return Err(Error::Cluster("a peer sent counts of another length".into()));
+            }
+            for (sum, chunk) in sums.iter_mut().zip(theirs.chunks_exact(8)) {
+                *sum += u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            }
+        }
+        Ok(sums)
+    }
+
     /// Every process's `mine`, indexed by process, over a plain one-round exchange.
     pub fn all_gather_u64(&mut self, mine: u64) -> Vec<u64> {
         let received: Rc<RefCell<Vec<Piece>>> = Rc::new(RefCell::new(Vec::new()));

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 pub fn read(path: &Path) -> Result<Vec<String>> {
     /// A host file lists a few hundred processes at most.
     const MAX_HOST_FILE: u64 = 1 << 20;
-    let io = |message: String| Error::Io { path: path.to_path_buf(), message };
+    let io = |message: String| Error::io_message(path, message);
     let bytes = crate::ingest::source::read_bounded(path, MAX_HOST_FILE, "the host file").map_err(io)?;
     let text = String::from_utf8(bytes).map_err(|_| io("the host file is not UTF-8 text".into()))?;
     parse(&text).map_err(|(line, message)| Error::Row { path: path.to_path_buf(), line, reason: message })

@@ -173,7 +173,7 @@ fn judged_in_core(
         || !local.texts.is_empty()
         || !local.relationships.is_empty()
         || !local.weights.is_empty();
-    let anywhere = count::totals(node, &[u64::from(more)])?[0] > 0;
+    let anywhere = node.sum_all(&[u64::from(more)])?[0] > 0;
     Ok(flags && !anywhere)
 }
 

@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::count::{totals, u32s};
+use super::wire::u32s;
 use super::wire::Reader;
 use super::Node;
 use crate::error::Result;
@@ -124,7 +124,7 @@ pub(super) fn partition(
         .filter_map(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
         .sum();
     let dated = rows.is_dated();
-    let dated = totals(node, &[u64::from(dated)])?[0] > 0;
+    let dated = node.sum_all(&[u64::from(dated)])?[0] > 0;
     let mut duplicates = vec![0u64; inputs];
     let mut out_src = Sources { lines: Vec::new(), inputs: Vec::new(), one_input: inputs == 1 };
     let sources = keep_sources.then_some(&mut out_src);

@@ -14,6 +14,7 @@ use super::Node;
 use crate::error::Result;
 use crate::ingest::split::{self, Survey};
 use crate::ingest::{self, date::DatePrecision, IngestOptions, Ingested, InputStats, Part};
+use crate::warning::Warning;
 
 /// How one edge list is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub enum Done {
         /// The input's accounting.
         stats: InputStats,
         /// Warnings about it.
-        warnings: Vec<String>,
+        warnings: Vec<Warning>,
         /// The coarsest date read (a day when none was read).
         precision: DatePrecision,
     },
@@ -61,7 +62,7 @@ pub struct Inputs {
     /// LinkedIn exports (read by process 0, after the edge lists).
     pub exports: Vec<PathBuf>,
     /// Warnings from sorting the inputs.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// What one process found of each edge list: its range and survey, if the file may split.

@@ -149,6 +149,16 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The little-endian `u32`s of a byte buffer (a trailing partial number is ignored).
+pub(super) fn u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+}
+
+/// The error for a person id a peer sent to a process that does not own it.
+pub(super) fn bad_id() -> Error {
+    Error::Cluster("a peer sent a person this process does not own".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ use super::{EdgeSource, Graph};
 use crate::ingest::store::{RowLayout, RowStore};
 use crate::ingest::{Ingested, InputStats, Row, NO_DATE};
 use crate::intern::pages;
+use crate::warning::Warning;
 
 /// The graph and the final per-input accounting (used and duplicate rows filled in).
 #[derive(Debug)]
@@ -23,7 +24,7 @@ pub struct BuildOutcome {
     /// Jobs read from LinkedIn exports (name, company, start, end).
     pub jobs: Vec<(String, String, i64, i64)>,
     /// Warnings about the inputs.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// The adjacency arrays built from the rows, and the per-edge columns in edge order.

@@ -13,6 +13,7 @@ use super::{
     SkipReason,
 };
 use crate::error::Error;
+use crate::warning::{Warning, WarningCode};
 
 fn record_error(path: &Path, compression: source::Compression, e: RecordError) -> Error {
     match e {
@@ -72,7 +73,7 @@ pub(super) struct Head {
     /// The first line after the records read ahead.
     pub(super) body_line: u64,
     /// What the first lines said that the user should know (a rating column found, a hint).
-    notes: Vec<String>,
+    notes: Vec<Warning>,
 }
 
 impl Head {
@@ -129,10 +130,13 @@ impl Head {
         let mut notes = Vec::new();
         let p = path.display();
         if header && columns::names_no_edge_role(&first_cells) && !flagged_edge_roles {
-            notes.push(format!(
-                "{p}: the first row is read as a header (its cells are words above numbers or dates), but it names \
-                 no recommender or recommendee column, so columns 1 and 2 are taken as them (--from-col and \
-                 --to-col choose others)"
+            notes.push(Warning::new(
+                WarningCode::HeaderNamesNoColumns,
+                format!(
+                    "{p}: the first row is read as a header (its cells are words above numbers or dates), but it \
+                     names no recommender or recommendee column, so columns 1 and 2 are taken as them (--from-col \
+                     and --to-col choose others)"
+                ),
             ));
         }
         if !header {
@@ -191,7 +195,7 @@ fn guess_headerless(
     sample: &sniff::Sample,
     options: &IngestOptions,
     cols: &mut columns::Columns,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Warning>,
     p: &str,
 ) {
     let taken = [Some(cols.from), Some(cols.to), cols.time, cols.text, cols.relationship];
@@ -206,23 +210,29 @@ fn guess_headerless(
             } else {
                 "rows weighing 0 or below are skipped as no praise (--keep-negative keeps them)"
             };
-            notes.push(format!(
-                "{p}: column {} holds signed numbers ({lo} to {hi} in the first {} rows), so it is read as a rating \
-                 (--weight-col {}): {kept}",
-                signed.column + 1,
-                signed.rows,
-                signed.column + 1
+            notes.push(Warning::new(
+                WarningCode::SignedColumnRead,
+                format!(
+                    "{p}: column {} holds signed numbers ({lo} to {hi} in the first {} rows), so it is read as a \
+                     rating (--weight-col {}): {kept}",
+                    signed.column + 1,
+                    signed.rows,
+                    signed.column + 1
+                ),
             ));
         }
     }
     if cols.time.is_none() {
         if let Some((j, lo, hi)) = sample.unix_time_column(super::now(), cols.weight) {
             let (lo, hi) = (super::date::format_timestamp(lo), super::date::format_timestamp(hi));
-            notes.push(format!(
-                "{p}: column {} looks like Unix times ({lo} to {hi} in the first rows), but no flag reads it: \
-                 --time-col {} takes it as the dates of the recommendations",
-                j + 1,
-                j + 1
+            notes.push(Warning::new(
+                WarningCode::UnixTimesNotRead,
+                format!(
+                    "{p}: column {} looks like Unix times ({lo} to {hi} in the first rows), but no flag reads it: \
+                     --time-col {} takes it as the dates of the recommendations",
+                    j + 1,
+                    j + 1
+                ),
             ));
         }
     }

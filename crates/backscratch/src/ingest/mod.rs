@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::intern::shards::ShardedInterner;
+use crate::warning::{Warning, WarningCode};
 use columns::{ColumnFlags, HeaderMode};
 use delimited::read_one;
 pub use delimited::Part;
@@ -257,7 +258,7 @@ pub struct Ingested {
     /// Jobs read from LinkedIn exports: name, company, start, end (`i64::MAX` = current).
     pub jobs: Vec<(String, String, i64, i64)>,
     /// Things the user should know about the inputs (ambiguous identities, unread files).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// The coarsest precision of any date read.
     pub date_precision: date::DatePrecision,
     /// Where reading stopped when the time budget ran out (`None`: everything was read).
@@ -275,7 +276,7 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingeste
     // can be matched across them.
     for path in edge_lists {
         if out.stopped.is_some() {
-            out.warnings.push(format!("{}: not read: the --time-budget ran out before it", path.display()));
+            out.warnings.push(Warning::not_read_in_time(&path));
             continue;
         }
         let file = file_index(out.inputs.len())?;
@@ -283,7 +284,7 @@ pub fn read_inputs(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingeste
     }
     if out.stopped.is_some() {
         for path in &exports {
-            out.warnings.push(format!("{}: not read: the --time-budget ran out before it", path.display()));
+            out.warnings.push(Warning::not_read_in_time(path));
         }
     } else if !exports.is_empty() {
         read_exports(&exports, options, &mut out)?;
@@ -301,7 +302,7 @@ pub fn file_index(i: usize) -> Result<u32, Error> {
 pub fn classify_inputs(
     paths: &[PathBuf],
     options: &IngestOptions,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
     let recognised = |path: &Path| recognised_edge_list(path, &options.columns);
     let kinds = linkedin::classify(paths, &recognised, warnings)?;
@@ -371,10 +372,13 @@ impl Ingested {
             }
             stats.undated_bad_date = f.undated_bad_date;
             if let Some((line, text)) = &f.first_bad_date {
-                self.warnings.push(format!(
-                    "{}: {} date(s) could not be read (first on line {line}: '{text}'); those recommendations are \
-                     kept undated",
-                    f.path, f.undated_bad_date
+                self.warnings.push(Warning::new(
+                    WarningCode::UnreadableDates,
+                    format!(
+                        "{}: {} date(s) could not be read (first on line {line}: '{text}'); those recommendations \
+                         are kept undated",
+                        f.path, f.undated_bad_date
+                    ),
                 ));
             }
             self.inputs.push(stats);

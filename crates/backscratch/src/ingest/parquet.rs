@@ -290,7 +290,7 @@ fn values_for(kind: Physical) -> Values {
 
 /// Read the Parquet file `path` (input number `file`) into `out`.
 pub(super) fn read(path: &Path, file: u32, options: &IngestOptions, out: &mut Ingested) -> Result<(), Error> {
-    let io_err = |e: std::io::Error| Error::Io { path: path.to_path_buf(), message: e.to_string() };
+    let io_err = |e: std::io::Error| Error::io(path, e);
     let handle = Arc::new(File::open(path).map_err(io_err)?);
     let file_bytes = handle.metadata().map_err(io_err)?.len();
     let failed = || damaged(path, "the Parquet reader failed on its content");

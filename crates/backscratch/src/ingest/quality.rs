@@ -7,6 +7,7 @@ use std::path::Path;
 use super::date::{format_timestamp, DatePrecision};
 use super::rows::DateStats;
 use super::InputStats;
+use crate::warning::{Warning, WarningCode};
 
 /// A skipped share above this is worth a warning.
 pub(crate) const SKIPPED_SHARE_WARNING: f64 = 0.05;
@@ -18,7 +19,7 @@ pub(crate) fn dates_implausible(dates: &DateStats) -> bool {
 }
 
 /// The warnings one edge-list input deserves. `column` names its date column.
-pub(crate) fn input_warnings(path: &Path, stats: &InputStats, dates: &DateStats, column: Option<&str>) -> Vec<String> {
+pub(crate) fn input_warnings(path: &Path, stats: &InputStats, dates: &DateStats, column: Option<&str>) -> Vec<Warning> {
     let p = path.display();
     let column = column.unwrap_or("the date column");
     let mut out = Vec::new();
@@ -33,33 +34,45 @@ pub(crate) fn input_warnings(path: &Path, stats: &InputStats, dates: &DateStats,
             .filter(|(k, _)| !super::SkipReason::is_weight_floor(k))
             .map(|(k, v)| format!("{k}: {v}"))
             .collect();
-        out.push(format!(
-            "{p}: {} of {} rows skipped ({:.0}%; {}); check the column flags and the file",
-            problems,
-            stats.rows,
-            100.0 * problems as f64 / stats.rows as f64,
-            reasons.join(", ")
+        out.push(Warning::new(
+            WarningCode::SkippedRows,
+            format!(
+                "{p}: {} of {} rows skipped ({:.0}%; {}); check the column flags and the file",
+                problems,
+                stats.rows,
+                100.0 * problems as f64 / stats.rows as f64,
+                reasons.join(", ")
+            ),
         ));
     }
     if let Some(n) = stats.skipped_reasons.get(super::SkipReason::NotPositive.as_str()) {
-        out.push(format!(
+        out.push(Warning::new(
+            WarningCode::NotPositiveSkipped,
+            format!(
             "{p}: {n} of {} rows weigh 0 or below (negative ratings, oppose or neutral votes) and are skipped: they \
              are not praise (--keep-negative keeps them, --min-weight X sets another floor)",
             stats.rows
+        ),
         ));
     }
     if let Some((line, text)) = &dates.first_unreadable {
-        out.push(format!(
+        out.push(Warning::new(
+            WarningCode::UnreadableDates,
+            format!(
             "{p}: {column}: {} date(s) could not be read (first on line {line}: '{text}'); those recommendations are \
              kept undated; give --date-format (for example %d.%m.%Y) to read them",
             dates.unreadable
+        ),
         ));
     }
     if dates.dated > 0 && dates.coarsest > DatePrecision::Day {
-        out.push(format!(
-            "{p}: {column}: some dates give {} only, so no lag or span shorter than that is checked (the time \
+        out.push(Warning::new(
+            WarningCode::CoarseDates,
+            format!(
+                "{p}: {column}: some dates give {} only, so no lag or span shorter than that is checked (the time \
              signals say 'not checked')",
-            dates.coarsest.plural()
+                dates.coarsest.plural()
+            ),
         ));
     }
     if let Some((line, text)) = &dates.first_implausible {
@@ -69,10 +82,13 @@ pub(crate) fn input_warnings(path: &Path, stats: &InputStats, dates: &DateStats,
         } else {
             ""
         };
-        out.push(format!(
-            "{p}: {column}: {} date(s) before 1990 and {} in the future (first on line {line}: '{text}', read as \
+        out.push(Warning::new(
+            WarningCode::ImplausibleDates,
+            format!(
+                "{p}: {column}: {} date(s) before 1990 and {} in the future (first on line {line}: '{text}', read as \
              {read}); is this really a date column? (--time-col){consequence}",
-            dates.too_early, dates.in_future
+                dates.too_early, dates.in_future
+            ),
         ));
     }
     out
@@ -101,6 +117,17 @@ mod tests {
         };
         let w = input_warnings(Path::new("a.csv"), &bad, &dates, Some("column 3 ('rating')"));
         assert_eq!(w.len(), 4, "{w:?}");
+        let codes: Vec<WarningCode> = w.iter().map(|w| w.code).collect();
+        assert_eq!(
+            codes,
+            [
+                WarningCode::SkippedRows,
+                WarningCode::UnreadableDates,
+                WarningCode::CoarseDates,
+                WarningCode::ImplausibleDates
+            ]
+        );
+        let w: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
         assert!(w[0].contains("4 of 10 rows skipped (40%; empty name: 4)"));
         assert!(w[1].contains("line 3: '04.09.2023'") && w[1].contains("--date-format"));
         assert!(w[2].contains("years only"));

@@ -285,8 +285,7 @@ pub(crate) const SIDE_FILE_MAX_RECORD: usize = 1 << 20;
 pub(crate) fn open_side_file(
     path: &std::path::Path,
 ) -> Result<RecordReader<std::io::BufReader<std::fs::File>>, crate::Error> {
-    let file =
-        std::fs::File::open(path).map_err(|e| crate::Error::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    let file = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
     Ok(RecordReader::new(std::io::BufReader::new(file), Delimiter::Byte(b',')).with_max_record(SIDE_FILE_MAX_RECORD))
 }
 
@@ -302,7 +301,7 @@ pub(crate) fn next_side_record<'r, R: BufRead>(
             line,
             reason: "line longer than the 1 MiB a record may take".into(),
         },
-        RecordError::Io(e) => crate::Error::Io { path: path.to_path_buf(), message: e.to_string() },
+        RecordError::Io(e) => crate::Error::io(path, e),
     })
 }
 

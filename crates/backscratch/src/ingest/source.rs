@@ -131,12 +131,12 @@ pub struct Source {
 impl Source {
     /// Open `path`, or standard input when it is `-`.
     pub fn open(path: &Path) -> Result<Source, Error> {
-        let io_err = |e: io::Error| Error::Io { path: path.to_path_buf(), message: e.to_string() };
+        let io_err = |e: io::Error| Error::io(path, e);
         let raw: Box<dyn Read> = if path.as_os_str() == "-" {
             Box::new(io::stdin())
         } else {
             if path.is_dir() {
-                return Err(Error::Io { path: path.to_path_buf(), message: "is a directory, not a file".into() });
+                return Err(Error::io_message(path, "is a directory, not a file"));
             }
             Box::new(File::open(path).map_err(io_err)?)
         };
@@ -224,6 +224,19 @@ pub fn first_data_line(head: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_file_keeps_the_operating_systems_error_as_its_source() {
+        let missing = Path::new("no/such/dir/edges.csv");
+        let Err(err) = Source::open(missing) else { panic!("a missing file opened") };
+        let source = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<io::Error>());
+        assert_eq!(source.map(io::Error::kind), Some(io::ErrorKind::NotFound), "{err}");
+        assert!(err.to_string().starts_with("no/such/dir/edges.csv: "), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let Err(err) = Source::open(dir.path()) else { panic!("a directory opened") };
+        assert!(std::error::Error::source(&err).is_none(), "the library's own refusal has no OS source");
+        assert!(err.to_string().ends_with("is a directory, not a file"), "{err}");
+    }
 
     #[test]
     fn a_stream_that_expands_like_a_bomb_is_stopped() {

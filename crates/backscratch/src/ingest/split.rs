@@ -22,7 +22,7 @@ use crate::error::Error;
 const CHUNK: usize = 4 << 20;
 
 fn io_error(path: &Path, e: std::io::Error) -> Error {
-    Error::Io { path: path.to_path_buf(), message: e.to_string() }
+    Error::io(path, e)
 }
 
 /// Whether `path` may be read in ranges: a regular file (not standard input), neither

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{BaselineStatus, BaselineSummary, Report};
+use super::model::{BaselineStatus, BaselineSummary, Report};
 use crate::error::{Error, Result};
 use crate::score::Severity;
 
@@ -80,8 +80,11 @@ impl Baseline {
             severity: MaybeSeverity,
         }
         let format = |message: String| Error::Format { path: path.to_path_buf(), message };
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error::Io { path: path.to_path_buf(), message: format!("cannot read the baseline: {e}") })?;
+        let file = std::fs::File::open(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            message: format!("cannot read the baseline: {e}"),
+            source: Some(e),
+        })?;
         let mut reader = std::io::BufReader::new(file);
         if reader.fill_buf().is_ok_and(|head| head.starts_with(&[0xEF, 0xBB, 0xBF])) {
             reader.consume(3);
@@ -139,7 +142,7 @@ impl Baseline {
         // names them (they are no longer listed, and do not fail this run).
         let listed_ids: BTreeSet<&str> = report.findings.iter().map(|f| f.id.as_str()).collect();
         for s in report.subjects.iter_mut().flatten() {
-            let judged = matches!(s.status, super::SubjectStatus::Fail | super::SubjectStatus::Warn);
+            let judged = matches!(s.status, super::model::SubjectStatus::Fail | super::model::SubjectStatus::Warn);
             if judged && !s.findings.is_empty() && s.findings.iter().all(|id| !listed_ids.contains(id.as_str())) {
                 s.reason.push_str(&format!(
                     "; already known: every finding behind this verdict is in the baseline {} ({}), so it does not \

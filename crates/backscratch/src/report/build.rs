@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
+use super::model::{Coverage, Edge, Finding, Outsider, Params, Report, SeverityCounts, SourceRef, Summary, Tool};
 use super::people::{people, Marks};
 use super::profile::Backings;
-use super::{Coverage, Edge, Finding, Outsider, Params, Report, SeverityCounts, SourceRef, Summary, Tool};
 use crate::graph::Graph;
 use crate::ingest::{date::format_timestamp, InputStats};
 use crate::score::outskirts::Party;
 use crate::score::{FindingKind, Scored, Scoring};
+use crate::warning::Warning;
 
 /// What the report is made from.
 pub struct ReportInputs<'a> {
@@ -27,7 +28,7 @@ pub struct ReportInputs<'a> {
     /// Evidence the data did not allow to check: a stable code and a sentence each.
     pub checks_unavailable: Vec<(&'static str, String)>,
     /// Warnings about the inputs.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Why the search stopped early, if it did.
     pub truncated_reason: Option<String>,
     /// Unix seconds to stamp the report with, or none.
@@ -198,7 +199,8 @@ impl Report {
             checks_unavailable_codes: r.checks_unavailable.iter().map(|(code, _)| code.to_string()).collect(),
             checks_unavailable: r.checks_unavailable.into_iter().map(|(_, sentence)| sentence).collect(),
             coverage: r.params.scored.then(|| coverage(g, &listed, r.history)),
-            warnings: r.warnings,
+            warning_codes: r.warnings.iter().map(|w| w.code.as_str().to_string()).collect(),
+            warnings: r.warnings.into_iter().map(|w| w.text).collect(),
             truncated: r.truncated_reason.is_some(),
             truncated_reason: r.truncated_reason,
             baseline: None,
@@ -223,7 +225,7 @@ impl Report {
                 outsiders(g, r.inputs, &c.outskirts.donors, "donor", "case"),
             )
         };
-        let mut cases: Vec<super::Case> = sc.cases[..shown_cases]
+        let mut cases: Vec<super::model::Case> = sc.cases[..shown_cases]
             .iter()
             .zip(&case_ids)
             .map(|(c, id)| super::cases::case(g, c, id.clone(), &findings, outsiders_of))
@@ -236,7 +238,7 @@ impl Report {
         summary.listed = findings.len() as u64;
         summary.cases_listed = cases.len() as u64;
         Report {
-            schema_version: super::SCHEMA_VERSION,
+            schema_version: super::model::SCHEMA_VERSION,
             tool: Tool { name: env!("CARGO_PKG_NAME").into(), version: env!("CARGO_PKG_VERSION").into() },
             inputs: r.inputs.to_vec(),
             params: r.params,

@@ -4,7 +4,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{Case, Finding, Outsider, SeverityCounts};
+use super::model::{Case, Finding, Outsider, SeverityCounts};
 use crate::graph::Graph;
 use crate::score::casebook;
 

@@ -7,7 +7,8 @@ use std::io::{self, Write};
 
 use super::describe::{day, reason, received_line};
 use super::escape::{csv_quoted, csv_text};
-use super::{Render, Report};
+use super::model::Report;
+use super::render::Render;
 
 /// Which sheet(s) to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! reason, its dates, which findings stand on their own (not folded into a ring), and a
 //! person's verdict in capitals.
 
-use super::{Edge, Finding, Report, Verdict};
+use super::model::{Edge, Finding, Report, Verdict};
 use crate::score::{FindingKind, Severity};
 
 /// `A <-> B`, `A -> B -> C -> A`, or `A, B, C (5 recommendations)`, with each name passed
@@ -65,7 +65,7 @@ pub(crate) fn reason(f: &Finding) -> String {
         fired.iter().map(|s| format!("{} ({:+})", plain(f, &s.name, &s.value), s.points)).collect();
     let why = if phrases.is_empty() { "no signal fired".to_string() } else { phrases.join("; ") };
     match f.baseline {
-        Some(status @ super::BaselineStatus::Escalated { .. }) => format!("{}: {why}", status.describe()),
+        Some(status @ super::model::BaselineStatus::Escalated { .. }) => format!("{}: {why}", status.describe()),
         _ => why,
     }
 }
@@ -128,7 +128,7 @@ pub(crate) fn headline(r: &Report) -> String {
 
 /// One received recommendation of a candidate in a line: who, when, its backing in plain
 /// words, and whether it is traded (`name` escapes the writer's name for the format).
-pub(crate) fn received_line(r: &super::profile::Received, name: impl Fn(&str) -> String) -> String {
+pub(crate) fn received_line(r: &super::model::Received, name: impl Fn(&str) -> String) -> String {
     let traded = if r.traded { "; TRADED (in a finding at medium or above)" } else { "" };
     format!("from {}, {}: {}{traded}", name(&r.edge.from), day(&r.edge.created), r.backing_text)
 }
@@ -148,8 +148,8 @@ pub(crate) struct VerdictTally {
 
 impl VerdictTally {
     /// Count `subjects`.
-    pub(crate) fn of(subjects: &[super::Subject]) -> Self {
-        use super::SubjectStatus;
+    pub(crate) fn of(subjects: &[super::model::Subject]) -> Self {
+        use super::model::SubjectStatus;
         let count = |st: SubjectStatus| subjects.iter().filter(|c| c.status == st).count();
         let (fail, warn, pass) = (count(SubjectStatus::Fail), count(SubjectStatus::Warn), count(SubjectStatus::Pass));
         VerdictTally { fail, warn, none: subjects.len() - fail - warn - pass, pass }
@@ -164,7 +164,7 @@ impl VerdictTally {
 
 /// A case in one line: `3 people, 1 flagged finding (1 high)`, and how many are listed
 /// when not all are.
-pub(crate) fn case_size(c: &super::Case) -> String {
+pub(crate) fn case_size(c: &super::model::Case) -> String {
     let people = if c.members.len() == 1 { "1 person".to_string() } else { format!("{} people", c.members.len()) };
     let findings =
         if c.findings == 1 { "1 flagged finding".to_string() } else { format!("{} flagged findings", c.findings) };
@@ -174,7 +174,7 @@ pub(crate) fn case_size(c: &super::Case) -> String {
 }
 
 /// A case's members, the first `most` by name and a count of the rest.
-pub(crate) fn case_members(c: &super::Case, most: usize) -> String {
+pub(crate) fn case_members(c: &super::model::Case, most: usize) -> String {
     let mut out = c.members.iter().take(most).cloned().collect::<Vec<_>>().join(", ");
     if c.members.len() > most {
         out.push_str(&format!(" and {} more", c.members.len() - most));
@@ -183,7 +183,7 @@ pub(crate) fn case_members(c: &super::Case, most: usize) -> String {
 }
 
 /// The line that says how many cases there are beyond those listed (empty when none).
-pub(crate) fn more_cases(r: &super::Report) -> String {
+pub(crate) fn more_cases(r: &super::model::Report) -> String {
     let more = r.summary.cases.saturating_sub(r.summary.cases_listed);
     if more == 0 || r.subjects.is_some() {
         String::new()

@@ -7,7 +7,8 @@ use std::io::{self, Write};
 
 use super::describe::{counts, day, top_level};
 use super::escape::dot as q;
-use super::{Render, Report};
+use super::model::Report;
+use super::render::Render;
 use crate::score::Severity;
 
 /// `--format dot`.

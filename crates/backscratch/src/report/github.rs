@@ -4,7 +4,7 @@
 
 use super::describe::{counts, members_line_with, reason, top_level};
 use super::escape::{github_data, github_property, one_line};
-use super::{Finding, Report, Subject, SubjectStatus};
+use super::model::{Finding, Report, Subject, SubjectStatus};
 use crate::score::Severity;
 
 /// Annotations printed before the rest are only counted.

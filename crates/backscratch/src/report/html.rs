@@ -12,8 +12,9 @@ use super::describe::{
     VerdictTally,
 };
 use super::escape::markup as h;
+use super::model::{Finding, Report};
+use super::render::Render;
 use super::svg::drawing;
-use super::{Finding, Render, Report};
 use crate::score::Severity;
 
 /// `--format html`.

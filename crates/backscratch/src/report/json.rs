@@ -12,7 +12,8 @@ use std::io::{self, BufWriter, Write};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Render, Report};
+use super::model::Report;
+use super::render::Render;
 
 /// `--format json`.
 #[derive(Debug, Clone, Copy, Default)]

@@ -10,8 +10,9 @@ use serde::Serialize;
 
 use super::baseline::Baseline;
 use super::build::id_for;
+use super::model::{BaselineStatus, Report, SCHEMA_VERSION};
 use super::redact::Pseudonyms;
-use super::{BaselineStatus, Render, Report, SCHEMA_VERSION};
+use super::render::Render;
 use crate::graph::Graph;
 use crate::score::allow::Allowlist;
 use crate::score::assess::Evidence;

@@ -10,7 +10,8 @@ use std::io::{self, Write};
 
 use super::describe::{members_line_with, reason, verdict_severity};
 use super::escape::{markup, one_line};
-use super::{Finding, Render, Report, SubjectStatus, Verdict};
+use super::model::{Finding, Report, SubjectStatus, Verdict};
+use super::render::Render;
 use crate::score::Severity;
 
 /// `--format junit`.

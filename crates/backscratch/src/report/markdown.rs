@@ -11,7 +11,8 @@ use super::describe::{
     verdict_word, VerdictTally,
 };
 use super::escape::markdown as md;
-use super::{Finding, Render, Report, Verdict};
+use super::model::{Finding, Report, Verdict};
+use super::render::Render;
 
 /// `--format markdown`.
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::profile;
 use crate::score::{FindingKind, Severity, Signal};
 
 /// Version of the JSON contract; bumped on any incompatible change.
@@ -229,6 +228,14 @@ pub struct Summary {
     /// Things to know about the inputs (people kept apart who share a name, files not read).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// A stable code for each sentence of `warnings`, in the same order, for programs that must
+    /// not match on wording: `skipped_rows`, `not_positive_skipped`, `unreadable_dates`,
+    /// `coarse_dates`, `implausible_dates`, `header_names_no_columns`, `signed_column_read`,
+    /// `unix_times_not_read`, `file_not_read`, `export_folder_read`, `row_limit`,
+    /// `position_not_used`, `duplicate_export_file`, `same_person_merged`,
+    /// `same_name_kept_apart`, `redacted_texts`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warning_codes: Vec<String>,
     /// Whether the search stopped early (counts are then lower bounds).
     pub truncated: bool,
     /// Why it stopped early.
@@ -434,10 +441,10 @@ pub struct Person {
     pub risk: u8,
     /// Received recommendations by backing (absent with `--count-only`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub received_by_backing: Option<profile::BackingCounts>,
+    pub received_by_backing: Option<BackingCounts>,
     /// Given recommendations by backing (absent with `--count-only`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub given_by_backing: Option<profile::BackingCounts>,
+    pub given_by_backing: Option<BackingCounts>,
     /// The verdict.
     pub verdict: Verdict,
     /// Why, in one sentence.
@@ -534,7 +541,7 @@ pub struct Subject {
     /// Every recommendation the candidate received, oldest first, with its backing in plain
     /// words and whether it is traded (absent when none, or with `--count-only`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub received: Vec<profile::Received>,
+    pub received: Vec<Received>,
 }
 
 /// A `check` outcome for one candidate.
@@ -590,6 +597,90 @@ impl SubjectStatus {
             SubjectStatus::NotFound => "NOT FOUND",
             SubjectStatus::Ambiguous => "AMBIGUOUS",
             SubjectStatus::CannotTell => "CANNOT TELL",
+        }
+    }
+}
+
+/// Recommendations counted by backing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BackingCounts {
+    /// Both histories on file, jobs at one company overlapped.
+    pub employment: u64,
+    /// A stated relationship the histories do not contradict (a client, or no history to
+    /// check it against).
+    pub claimed: u64,
+    /// A stated relationship nothing can check, in a text of stock praise.
+    #[serde(default)]
+    pub hollow_claim: u64,
+    /// Both histories on file, never overlapping, nothing stated.
+    pub uncorroborated: u64,
+    /// A stated working relationship the histories rule out.
+    pub contradicted: u64,
+    /// No history for one of them and nothing stated.
+    pub unknown: u64,
+}
+
+impl BackingCounts {
+    /// Those that could be checked against the histories or a statement (a hollow claim is
+    /// neither).
+    pub fn checkable(&self) -> u64 {
+        self.employment + self.claimed + self.uncorroborated + self.contradicted
+    }
+
+    /// Those with no working relationship on record, or a contradicted one.
+    pub fn unsubstantiated(&self) -> u64 {
+        self.uncorroborated + self.contradicted
+    }
+
+    /// `1 from a colleague on record, 1 with no working relationship on record` (kinds with
+    /// none left out).
+    pub fn phrase(&self) -> String {
+        let parts = [
+            (self.employment, "from a colleague on record"),
+            (self.claimed, "with a stated relationship"),
+            (self.hollow_claim, "with an uncheckable relationship stated in stock praise"),
+            (self.uncorroborated, "with no working relationship on record"),
+            (self.contradicted, "contradicting the histories"),
+            (self.unknown, "that cannot be checked"),
+        ];
+        let said: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        said.join(", ")
+    }
+}
+
+/// One received recommendation of a `check` candidate, with its backing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Received {
+    /// The recommendation (writer, date, relationship, source).
+    pub edge: Edge,
+    /// `employment`, `claimed`, `uncorroborated`, `contradicted` or `unknown`.
+    pub backing: String,
+    /// The backing in plain words ("worked together at Pixel Labs 2020-2023").
+    pub backing_text: String,
+    /// Whether it is in an unsuppressed finding at medium or above.
+    pub traded: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_the_json() {
+        for v in [Verdict::Pass, Verdict::Warn, Verdict::Fail] {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+        }
+        for s in [
+            SubjectStatus::Pass,
+            SubjectStatus::Warn,
+            SubjectStatus::Fail,
+            SubjectStatus::NotFound,
+            SubjectStatus::Ambiguous,
+            SubjectStatus::CannotTell,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
     }
 }

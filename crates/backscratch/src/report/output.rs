@@ -17,7 +17,10 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-use super::{renderer, Csv, Format, Render, RenderOptions, Report, Sheet};
+use super::csv::{Csv, Sheet};
+use super::format::{renderer, Format};
+use super::model::Report;
+use super::render::{Render, RenderOptions};
 
 /// How many symlinks a path may pass through before it is refused (as the kernel's ELOOP).
 const MAX_LINKS: usize = 40;

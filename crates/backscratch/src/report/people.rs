@@ -26,8 +26,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::profile::{self, Backings, Received};
-use super::{Edge, Person, PersonEvidence, Verdict};
+use super::model::{Edge, Person, PersonEvidence, Received, Verdict};
+use super::profile::{self, Backings};
 use crate::detect::EdgeMarks;
 use crate::graph::Graph;
 use crate::score::assess::round3;

@@ -9,9 +9,7 @@
 //! Recommendations that cannot be checked (no history on file) and stated relationships
 //! that are not about an employer (a client) never count against anyone.
 
-use serde::{Deserialize, Serialize};
-
-use super::Edge;
+use super::model::{BackingCounts, Edge, Received};
 use crate::graph::Graph;
 use crate::ingest::date::format_timestamp;
 use crate::score::corroboration::{Backing, Tally};
@@ -21,26 +19,6 @@ use crate::score::rings::FlaggedEdges;
 /// Unsubstantiated received recommendations (uncorroborated or contradicted) from which
 /// the profile rule can warn.
 pub(crate) const MIN_UNSUBSTANTIATED: u64 = 2;
-
-/// Recommendations counted by backing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct BackingCounts {
-    /// Both histories on file, jobs at one company overlapped.
-    pub employment: u64,
-    /// A stated relationship the histories do not contradict (a client, or no history to
-    /// check it against).
-    pub claimed: u64,
-    /// A stated relationship nothing can check, in a text of stock praise.
-    #[serde(default)]
-    pub hollow_claim: u64,
-    /// Both histories on file, never overlapping, nothing stated.
-    pub uncorroborated: u64,
-    /// A stated working relationship the histories rule out.
-    pub contradicted: u64,
-    /// No history for one of them and nothing stated.
-    pub unknown: u64,
-}
 
 impl From<Tally> for BackingCounts {
     fn from(t: Tally) -> Self {
@@ -53,48 +31,6 @@ impl From<Tally> for BackingCounts {
             unknown: t.unknown.into(),
         }
     }
-}
-
-impl BackingCounts {
-    /// Those that could be checked against the histories or a statement (a hollow claim is
-    /// neither).
-    pub fn checkable(&self) -> u64 {
-        self.employment + self.claimed + self.uncorroborated + self.contradicted
-    }
-
-    /// Those with no working relationship on record, or a contradicted one.
-    pub fn unsubstantiated(&self) -> u64 {
-        self.uncorroborated + self.contradicted
-    }
-
-    /// `1 from a colleague on record, 1 with no working relationship on record` (kinds with
-    /// none left out).
-    pub fn phrase(&self) -> String {
-        let parts = [
-            (self.employment, "from a colleague on record"),
-            (self.claimed, "with a stated relationship"),
-            (self.hollow_claim, "with an uncheckable relationship stated in stock praise"),
-            (self.uncorroborated, "with no working relationship on record"),
-            (self.contradicted, "contradicting the histories"),
-            (self.unknown, "that cannot be checked"),
-        ];
-        let said: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
-        said.join(", ")
-    }
-}
-
-/// One received recommendation of a `check` candidate, with its backing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Received {
-    /// The recommendation (writer, date, relationship, source).
-    pub edge: Edge,
-    /// `employment`, `claimed`, `uncorroborated`, `contradicted` or `unknown`.
-    pub backing: String,
-    /// The backing in plain words ("worked together at Pixel Labs 2020-2023").
-    pub backing_text: String,
-    /// Whether it is in an unsuppressed finding at medium or above.
-    pub traded: bool,
 }
 
 /// What a profile is computed from.

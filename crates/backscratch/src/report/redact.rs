@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use super::Report;
+use super::model::Report;
 use crate::ingest::linkedin::identity::without_namesake_suffix;
 
 /// The shortest `--redact-key` accepted, in bytes.
@@ -249,7 +249,7 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
     // Free text: paths, whole names, then stray first or last names (`Amara managed Ben`).
     let scrub = |text: &str| words.scrub(&names.scrub(&scrub_paths(&paths, text)));
     // One recommendation, wherever the report shows it.
-    let edge = |e: &mut super::Edge| {
+    let edge = |e: &mut super::model::Edge| {
         e.from = names.map(&e.from);
         e.to = names.map(&e.to);
         e.relationship = e.relationship.as_deref().map(scrub);
@@ -307,6 +307,7 @@ pub fn redact(report: &mut Report, pseudonyms: &Pseudonyms, also: &[String]) {
              details in them (companies, projects) are kept"
                 .into(),
         );
+        sum.warning_codes.push(crate::warning::WarningCode::RedactedTexts.as_str().into());
     }
     sum.truncated_reason = sum.truncated_reason.as_deref().map(scrub);
     if let Some(c) = &mut sum.coverage {

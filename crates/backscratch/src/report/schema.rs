@@ -4,7 +4,7 @@
 //! it with `UPDATE_SCHEMA=1 cargo test --release -p backscratch --features schema --lib
 //! schema`.
 
-use super::Report;
+use super::model::Report;
 
 /// The JSON Schema (draft 2020-12) of a `schema_version` 1 report, as committed in
 /// `docs/report.schema.json`: pretty-printed, with one trailing newline.

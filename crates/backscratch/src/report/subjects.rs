@@ -7,8 +7,8 @@
 
 use std::collections::HashMap;
 
+use super::model::{Case, Finding, Person, Subject, SubjectStatus, Verdict};
 use super::people::{person, Marks};
-use super::{Case, Finding, Person, Subject, SubjectStatus, Verdict};
 use crate::graph::Graph;
 use crate::ingest::linkedin::identity::without_namesake_suffix;
 use crate::keys::name_key;

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use super::describe::day;
 use super::escape::markup;
-use super::Finding;
+use super::model::Finding;
 
 /// Radius of a member's dot.
 const NODE_RADIUS: f64 = 9.0;

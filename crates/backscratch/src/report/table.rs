@@ -8,7 +8,8 @@ use super::describe::{
     case_members, case_size, members_line_with, more_cases, reason, received_line, verdict_word, VerdictTally,
 };
 use super::escape::one_line;
-use super::{Finding, Render, Report, Subject, Verdict};
+use super::model::{Finding, Report, Subject, Verdict};
+use super::render::Render;
 
 /// `--format table`: a readable summary for a terminal.
 #[derive(Debug, Clone, Copy)]

@@ -93,19 +93,19 @@ fn text(origin: &Path, entry: &str, bytes: Vec<u8>) -> Result<String, Error> {
 /// would never end or never start.
 pub(crate) fn read_folder(dir: &Path) -> Result<ExportFiles, Error> {
     let mut out = ExportFiles { origin: dir.to_path_buf(), ..ExportFiles::default() };
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::Io { path: dir.to_path_buf(), message: e.to_string() })?;
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     names.sort();
     for path in names {
         let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(known) else { continue };
-        let meta = std::fs::metadata(&path).map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
+        let meta = std::fs::metadata(&path).map_err(|e| Error::io(path.clone(), e))?;
         if !meta.is_file() {
             return Err(Error::Format {
                 path: path.clone(),
                 message: "not a regular file (a device, FIFO or socket); refused".into(),
             });
         }
-        let io = |e: std::io::Error| Error::Io { path: path.clone(), message: e.to_string() };
+        let io = |e: std::io::Error| Error::io(path.clone(), e);
         // Bounded by what is read, not by what the size said a moment ago.
         let mut bytes = Vec::new();
         std::fs::File::open(&path).map_err(io)?.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
@@ -160,8 +160,7 @@ pub(crate) fn read_zip_within(archive: &Path, max_entry: u64, max_total: u64) ->
             format!("{entry}: damaged entry: {e}")
         },
     };
-    let file =
-        std::fs::File::open(archive).map_err(|e| Error::Io { path: archive.to_path_buf(), message: e.to_string() })?;
+    let file = std::fs::File::open(archive).map_err(|e| Error::io(archive, e))?;
     let listed = listed_entries(&file);
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| damaged("", &e))?;
     // The zip reader keeps one entry per name: a second entry of the same name would be

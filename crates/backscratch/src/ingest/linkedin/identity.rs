@@ -15,6 +15,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::keys::{company_key, name_key};
+use crate::warning::{Warning, WarningCode};
 
 /// A name without the `(Company)` suffix that keeps namesakes apart (`Sam Park (Globex)` →
 /// `Sam Park`); a name that is nothing but such a suffix stays as it is.
@@ -79,7 +80,7 @@ pub(crate) struct Resolution {
     /// Display name of each mention, in the order given.
     pub mentions: Vec<String>,
     /// One sentence per name shared by different people.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Match every mention to an owner or an outside person, and name everyone uniquely.
@@ -101,9 +102,12 @@ pub(crate) fn resolve(owners: &[Owner], mentions: &[Mention]) -> Resolution {
             Entry::Occupied(j) => {
                 let j = *j.get();
                 canonical[i] = j;
-                warnings.push(format!(
-                    "{} and {} are exports of the same person ('{}', same employers); read as one",
-                    owners[j].export, o.export, o.name
+                warnings.push(Warning::new(
+                    WarningCode::SamePersonMerged,
+                    format!(
+                        "{} and {} are exports of the same person ('{}', same employers); read as one",
+                        owners[j].export, o.export, o.name
+                    ),
                 ));
             }
             Entry::Vacant(slot) => {
@@ -240,11 +244,14 @@ pub(crate) fn resolve(owners: &[Owner], mentions: &[Mention]) -> Resolution {
         let more = labels.len().saturating_sub(MAX_NAMESAKES_LISTED);
         labels.truncate(MAX_NAMESAKES_LISTED);
         let more = if more > 0 { format!("; and {more} more") } else { String::new() };
-        warnings.push(format!(
+        warnings.push(Warning::new(
+            WarningCode::SameNameKeptApart,
+            format!(
             "{} different people are named '{}' (no matching company or profile URL); kept apart, not merged: {}{more}",
             list.len(),
             plain_name(&list[0]),
             labels.join("; ")
+        ),
         ));
     }
     Resolution {
@@ -295,7 +302,8 @@ mod tests {
         assert_eq!(r.owners, ["Sam Park (Acme, owner of Sam Park.zip)"]);
         assert_eq!(r.mentions, ["Sam Park (Acme, owner of Sam Park.zip)", "Sam Park (Globex)"]);
         assert_eq!(r.warnings.len(), 1);
-        assert!(r.warnings[0].contains("2 different people are named 'Sam Park'"), "{}", r.warnings[0]);
+        assert_eq!(r.warnings[0].code, WarningCode::SameNameKeptApart);
+        assert!(r.warnings[0].text.contains("2 different people are named 'Sam Park'"), "{:?}", r.warnings[0]);
     }
 
     #[test]
@@ -309,7 +317,8 @@ mod tests {
         assert_eq!(r.owners[0], r.owners[1]);
         assert_ne!(r.owners[0], r.owners[2], "same name, other employers: another person");
         assert_eq!(r.mentions[0], r.owners[0]);
-        assert!(r.warnings[0].contains("are exports of the same person"), "{:?}", r.warnings);
+        assert_eq!(r.warnings[0].code, WarningCode::SamePersonMerged);
+        assert!(r.warnings[0].text.contains("are exports of the same person"), "{:?}", r.warnings);
     }
 
     #[test]

@@ -25,6 +25,7 @@ use table::Table;
 
 use crate::error::Error;
 use crate::keys::name_key;
+use crate::warning::{Warning, WarningCode};
 
 /// What to read from exports.
 #[derive(Debug, Clone, Default)]
@@ -87,7 +88,7 @@ pub struct Exports {
     /// Owners' jobs: name, company, start, end (`i64::MAX` = current).
     pub jobs: Vec<(String, String, i64, i64)>,
     /// Ambiguous identities and other things the user should know.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// The export at which reading stopped when the time budget ran out.
     pub stopped: Option<String>,
 }
@@ -123,7 +124,7 @@ const EXPORT_FILE_NAMES: [&str; 7] = [
 pub fn classify(
     paths: &[PathBuf],
     recognised: &dyn Fn(&Path) -> bool,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Vec<InputKind>, Error> {
     let mut out = Vec::new();
     for path in paths {
@@ -132,8 +133,7 @@ pub fn classify(
                 out.push(InputKind::Export(path.clone()));
                 continue;
             }
-            let entries =
-                std::fs::read_dir(path).map_err(|e| Error::Io { path: path.clone(), message: e.to_string() })?;
+            let entries = std::fs::read_dir(path).map_err(|e| Error::io(path.clone(), e))?;
             let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             children.sort();
             let before = out.len();
@@ -147,14 +147,20 @@ pub fn classify(
                     if recognised(&child) {
                         out.push(InputKind::EdgeList(child));
                     } else {
-                        warnings.push(format!(
-                            "{}: not read: its first line names no recommender and recommendee columns (name the \
+                        warnings.push(Warning::new(
+                            WarningCode::FileNotRead,
+                            format!(
+                                "{}: not read: its first line names no recommender and recommendee columns (name the \
                              file itself, or give --from-col and --to-col, to read it as an edge list)",
-                            child.display()
+                                child.display()
+                            ),
                         ));
                     }
                 } else if !name.starts_with('.') {
-                    warnings.push(format!("{}: not read (neither an export nor an edge list)", child.display()));
+                    warnings.push(Warning::new(
+                        WarningCode::FileNotRead,
+                        format!("{}: not read (neither an export nor an edge list)", child.display()),
+                    ));
                 }
             }
             if out.len() == before {
@@ -169,10 +175,13 @@ pub fn classify(
             out.push(InputKind::Export(path.clone()));
         } else if let Some(folder) = export_folder_of(path) {
             if !out.contains(&InputKind::Export(folder.clone())) {
-                warnings.push(format!(
-                    "{}: a file of a LinkedIn export, so the export in {} is read",
-                    path.display(),
-                    folder.display()
+                warnings.push(Warning::new(
+                    WarningCode::ExportFolderRead,
+                    format!(
+                        "{}: a file of a LinkedIn export, so the export in {} is read",
+                        path.display(),
+                        folder.display()
+                    ),
                 ));
                 out.push(InputKind::Export(folder));
             }
@@ -240,19 +249,22 @@ struct Parsed {
 pub const MAX_CONTEXT_ROWS: usize = 100_000;
 
 /// [`Table::parse_limited`] at [`MAX_CONTEXT_ROWS`], with a warning for the rows left unread.
-fn context_table(path: &str, text: &str, required: &[&str], warnings: &mut Vec<String>) -> Result<Table, Error> {
+fn context_table(path: &str, text: &str, required: &[&str], warnings: &mut Vec<Warning>) -> Result<Table, Error> {
     let t = Table::parse_limited(path, text, required, MAX_CONTEXT_ROWS)?;
     if t.over_limit > 0 {
-        warnings.push(format!(
-            "{path}: only the first {MAX_CONTEXT_ROWS} rows were read and {} more were not (no real export has \
+        warnings.push(Warning::new(
+            WarningCode::RowLimit,
+            format!(
+                "{path}: only the first {MAX_CONTEXT_ROWS} rows were read and {} more were not (no real export has \
              that many; is it the right file?)",
-            t.over_limit
+                t.over_limit
+            ),
         ));
     }
     Ok(t)
 }
 
-fn parse_positions(files: &ExportFiles, warnings: &mut Vec<String>) -> Result<Vec<(String, i64, i64)>, Error> {
+fn parse_positions(files: &ExportFiles, warnings: &mut Vec<Warning>) -> Result<Vec<(String, i64, i64)>, Error> {
     let Some((path, text)) = files.get("Positions.csv") else { return Ok(Vec::new()) };
     let t = context_table(path, text, &["Company Name", "Started On"], warnings)?;
     let mut out = Vec::new();
@@ -274,11 +286,17 @@ fn parse_positions(files: &ExportFiles, warnings: &mut Vec<String>) -> Result<Ve
         };
         unusable += 1;
         if unusable <= NAMED {
-            warnings.push(format!("{path}:{line}: position at '{company}' {problem}; not used"));
+            warnings.push(Warning::new(
+                WarningCode::PositionNotUsed,
+                format!("{path}:{line}: position at '{company}' {problem}; not used"),
+            ));
         }
     }
     if unusable > NAMED {
-        warnings.push(format!("{path}: {} more positions were not used for the same reasons", unusable - NAMED));
+        warnings.push(Warning::new(
+            WarningCode::PositionNotUsed,
+            format!("{path}: {} more positions were not used for the same reasons", unusable - NAMED),
+        ));
     }
     // Most recent first: the first company is the one a name is told apart by.
     out.sort_by_key(|p| std::cmp::Reverse(p.1));
@@ -287,7 +305,7 @@ fn parse_positions(files: &ExportFiles, warnings: &mut Vec<String>) -> Result<Ve
 
 fn parse_connections(
     files: &ExportFiles,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<HashMap<String, Vec<(String, i64)>>, Error> {
     let mut out: HashMap<String, Vec<(String, i64)>> = HashMap::new();
     let Some((path, text)) = files.get("Connections.csv") else { return Ok(out) };
@@ -372,7 +390,10 @@ pub const MAX_EDGE_ROWS: usize = 1_000_000;
 fn account_duplicates(files: &ExportFiles, out: &mut Exports) -> Result<(), Error> {
     for (name, path, text) in &files.duplicates {
         let first = files.get(name).map_or("", |f| f.0);
-        out.warnings.push(format!("{path}: a second {name} in the export; only the first ({first}) is read"));
+        out.warnings.push(Warning::new(
+            WarningCode::DuplicateExportFile,
+            format!("{path}: a second {name} in the export; only the first ({first}) is read"),
+        ));
         if let Some(kind) = EDGE_FILES.iter().find(|k| k.name == *name) {
             let t = Table::parse(path, text, &[kind.first, kind.last])?;
             let rows = t.rows.len() as u64;
@@ -406,7 +427,7 @@ pub fn read_exports(
     for path in paths {
         if out.stopped.is_some() || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
             out.stopped.get_or_insert_with(|| format!("{} (a LinkedIn export)", path.display()));
-            out.warnings.push(format!("{}: not read: the --time-budget ran out before it", path.display()));
+            out.warnings.push(Warning::not_read_in_time(path));
             continue;
         }
         let files = if path.is_dir() { archive::read_folder(path)? } else { archive::read_zip(path)? };
