@@ -102,14 +102,14 @@ fn exit_code(report: &Report, a: &ScanArgs) -> Exit {
 
 /// Refuse an output over a file the run reads (directly, inside an input folder, behind
 /// standard input), and two outputs that would land in one file (`-o x.json --report
-/// html=x.json`, or a CSV's people sheet): the second would silently replace the first.
+/// html=x.json`, or a CSV's people sheet, or a Parquet report's other tables): the second would silently replace the first.
 /// Devices and pipes may be shared.
 fn distinct_outputs(a: &ScanArgs, format: Format, subjects_file: Option<&Path>) -> anyhow::Result<()> {
     let mut named: Vec<(String, PathBuf)> = Vec::new();
     let mut add = |label: String, path: &Path, format: Format| {
         named.push((label.clone(), path.to_path_buf()));
-        if format == Format::Csv {
-            named.push((format!("{label} (its people sheet)"), output::people_sheet_path(path)));
+        for companion in output::companion_paths(path, format) {
+            named.push((format!("{label} (beside it, {})", companion.display()), companion));
         }
     };
     if let Some(path) = &a.output {
@@ -146,10 +146,31 @@ fn distinct_outputs(a: &ScanArgs, format: Format, subjects_file: Option<&Path>) 
     Ok(())
 }
 
+/// A Parquet report is files: refuse one to standard output, a device or a pipe before the
+/// scan runs, not after.
+fn files_only(a: &ScanArgs, format: Format) -> anyhow::Result<()> {
+    let mut targets: Vec<&Path> =
+        a.reports.iter().filter(|t| t.format == Format::Parquet).map(|t| t.path.as_path()).collect();
+    match &a.output {
+        Some(path) if format == Format::Parquet => targets.push(path),
+        None if format == Format::Parquet && !a.quiet => {
+            bail!("--format parquet writes five files, not standard output; give -o FILE.parquet")
+        }
+        _ => {}
+    }
+    for path in targets {
+        if !output::classify(path)?.is_file() {
+            bail!("cannot write {}: a Parquet report is five files; give a file name", path.display());
+        }
+    }
+    Ok(())
+}
+
 fn run_scan(a: &ScanArgs, subjects: Option<Vec<String>>, subjects_file: Option<&Path>) -> anyhow::Result<Exit> {
     let format = a
         .format
         .unwrap_or_else(|| a.output.as_deref().and_then(backscratch::vocab::format_for_path).unwrap_or(Format::Table));
+    files_only(a, format)?;
     distinct_outputs(a, format, subjects_file)?;
     if a.hosts.is_some() {
         return cluster_run::run(a, subjects, format);

@@ -13,15 +13,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 fn python() -> Option<PathBuf> {
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-    let candidates = [venv, PathBuf::from("python3")];
-    let found = candidates
-        .into_iter()
-        .find(|p| Process::new(p).args(["-c", "import pyarrow"]).output().is_ok_and(|o| o.status.success()));
-    if found.is_none() {
-        common::skip("no python with pyarrow (pip install pyarrow into .venv)");
-    }
-    found
+    common::python_with(&["pyarrow"])
 }
 
 mod common;

@@ -1,15 +1,23 @@
 //! The native half of the `backscratch` Python package: PyO3 bindings over the library (not
 //! over the binary). The Python half (`pysrc/backscratch/__init__.py`) turns keyword
-//! arguments and DataFrames into the plain values taken here, and the JSON report given back
-//! into dicts and DataFrames.
+//! arguments into the plain values taken here. Tables cross in both directions through the
+//! Arrow PyCapsule interface (the C stream interface), without text or JSON: a DataFrame or
+//! Table given as input arrives as an `arrow_array_stream` capsule, and the report's findings,
+//! people, cases, inputs and candidates leave as `ArrowTable`s, which pyarrow, pandas and
+//! Polars read with `__arrow_c_stream__`. The scan returns a `NativeReport` that holds the
+//! report; its JSON is made only when asked for.
 //!
 //! Errors are raised as `backscratch._native.NativeError(kind, message)`, where `kind` is
 //! `input` (a file could not be read: an `OSError` in Python), `data` (bad data, a missing
 //! column) or `usage` (a bad option); the message is the one the command line prints.
 
+use std::ffi::CString;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::{RecordBatch, RecordBatchIterator, RecordBatchReader};
 
 use backscratch::ingest::columns::ColumnRef;
 use backscratch::ingest::table::Table;
@@ -19,6 +27,7 @@ use backscratch::{vocab, Error, ScanConfig};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
 
 create_exception!(_native, NativeError, PyException, "An error of the scan: args are (kind, message).");
 
@@ -135,47 +144,160 @@ fn rendered(report: &Report, format: Format) -> PyResult<Vec<u8>> {
     Ok(out)
 }
 
-/// Scan `inputs` (paths) and an optional in-memory `table` (name and columns of text
-/// cells); `subjects` makes it a `check`. Returns the JSON report (the command line's).
-/// The GIL is released while the scan runs.
+/// The name the Arrow PyCapsule interface gives a C stream's capsule.
+const STREAM: &std::ffi::CStr = c"arrow_array_stream";
+
+/// The table an Arrow C stream `capsule` holds (from a DataFrame's `__arrow_c_stream__`),
+/// called `name` in the report; the stream is consumed.
+fn streamed_table(py: Python<'_>, name: &str, capsule: &Bound<'_, PyCapsule>) -> PyResult<Table> {
+    if capsule.name()? != Some(STREAM) {
+        return Err(raise("usage", "the table is not an Arrow C stream (a PyCapsule named 'arrow_array_stream')"));
+    }
+    // SAFETY: a capsule named `arrow_array_stream` holds an `FFI_ArrowArrayStream` (the Arrow
+    // PyCapsule interface's contract); `from_raw` moves the stream out and leaves a released
+    // one in its place, which the capsule's destructor then leaves alone.
+    let reader = unsafe { RecordBatchStreamReader::from_raw(capsule.pointer().cast::<FFI_ArrowArrayStream>()) }
+        .map_err(|e| raise("data", format!("{name}: not a readable Arrow stream: {e}")))?;
+    let schema = reader.schema();
+    let batches = reader
+        .collect::<Result<Vec<RecordBatch>, _>>()
+        .map_err(|e| raise("data", format!("{name}: the Arrow stream failed: {e}")))?;
+    py.allow_threads(|| backscratch::ingest::arrow::table(name, &schema, &batches)).map_err(library_error)
+}
+
+/// Scan `inputs` (paths) and an optional in-memory table: `table` as name and columns of
+/// text cells, or `stream` as name and an Arrow C stream capsule; `subjects` makes it a
+/// `check`. Returns the report. The GIL is released while the scan runs.
 #[pyfunction]
-#[pyo3(signature = (inputs, table, subjects, options))]
+#[pyo3(signature = (inputs, table, stream, subjects, options))]
 fn scan(
     py: Python<'_>,
     inputs: Vec<PathBuf>,
     table: Option<(String, Columns)>,
+    stream: Option<(String, Bound<'_, PyCapsule>)>,
     subjects: Option<Vec<String>>,
     options: Options,
-) -> PyResult<String> {
-    let table = table.map(|(name, columns)| Table { name, columns });
+) -> PyResult<NativeReport> {
+    let table = match (table, stream) {
+        (Some(_), Some(_)) => return Err(raise("usage", "give a table of cells or an Arrow stream, not both")),
+        (Some((name, columns)), None) => Some(Table { name, columns }),
+        (None, Some((name, capsule))) => Some(streamed_table(py, &name, &capsule)?),
+        (None, None) => None,
+    };
     let config = config(inputs, table, subjects, options)?;
     let report = py.allow_threads(|| backscratch::scan(&config)).map_err(library_error)?.report;
-    String::from_utf8(rendered(&report, Format::Json)?).map_err(|e| raise("data", e))
+    Ok(NativeReport { report })
 }
 
-fn parse_report(json: &str) -> PyResult<Report> {
-    serde_json::from_str(json).map_err(|e| raise("usage", format!("not a backscratch JSON report: {e}")))
+/// The report of a scan, held in Rust: its JSON, its parts, its tables and its renderings
+/// are made from it when asked for.
+#[pyclass(frozen, name = "Report", module = "backscratch._native")]
+struct NativeReport {
+    report: Report,
+}
+
+fn to_json(value: &impl serde::Serialize) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| raise("data", e))
+}
+
+#[pymethods]
+impl NativeReport {
+    /// The JSON report, byte for byte what `backscratch scan --format json` writes.
+    fn json(&self, py: Python<'_>) -> PyResult<String> {
+        let bytes = py.allow_threads(|| rendered(&self.report, Format::Json))?;
+        String::from_utf8(bytes).map_err(|e| raise("data", e))
+    }
+
+    /// One top-level key of the JSON report (`summary`, `params`, `inputs`, `subjects`), as
+    /// JSON text.
+    fn part(&self, key: &str) -> PyResult<String> {
+        let r = &self.report;
+        match key {
+            "summary" => to_json(&r.summary),
+            "params" => to_json(&r.params),
+            "inputs" => to_json(&r.inputs),
+            "subjects" => to_json(&r.subjects),
+            _ => {
+                Err(raise("usage", format!("'{key}' is not a part of the report (summary, params, inputs, subjects)")))
+            }
+        }
+    }
+
+    /// One of the report's tables (`findings`, `people`, `cases`, `inputs`, `subjects`) as
+    /// Arrow, the columns of `docs/report-format.md`'s Parquet tables.
+    fn table(&self, py: Python<'_>, name: &str) -> PyResult<ArrowTable> {
+        let Some(at) = report::arrow::TABLES.iter().position(|t| *t == name) else {
+            return Err(raise(
+                "usage",
+                format!("'{name}' is not a table of the report ({})", report::arrow::TABLES.join(", ")),
+            ));
+        };
+        let mut tables = py.allow_threads(|| report::arrow::tables(&self.report)).map_err(|e| raise("data", e))?;
+        Ok(ArrowTable { batch: tables.swap_remove(at) })
+    }
+
+    /// The report rendered in `format` (`table`, `json`, `jsonl`, `csv`, `markdown`, `html`,
+    /// `junit`, `dot`; `parquet` is files only, see `write`).
+    fn render(&self, py: Python<'_>, format: &str) -> PyResult<Vec<u8>> {
+        let format = parse_format(format)?;
+        py.allow_threads(|| rendered(&self.report, format))
+    }
+
+    /// Write the report to `path` in `format`, as `-o` does (atomically, never over a
+    /// device); returns the files written (CSV also writes the people sheet beside it,
+    /// Parquet its other four tables).
+    fn write(&self, py: Python<'_>, path: PathBuf, format: &str) -> PyResult<Vec<PathBuf>> {
+        let format = parse_format(format)?;
+        let options = RenderOptions { color: false, fail_on: None };
+        py.allow_threads(|| report::output::write_report(&path, &self.report, format, options))
+            .map_err(|e| raise("input", format!("{}: {e}", path.display())))
+    }
+
+    /// Whether the command line would exit 1 with `--fail-on floor`: findings (a check's
+    /// candidates' findings) at or above it, and no error before them.
+    fn fails(&self, floor: &str) -> PyResult<bool> {
+        Ok(self.report.gate(parse_floor(floor)?) == report::Gate::Findings)
+    }
+
+    /// The command line's exit code with `--fail-on floor`, and its name (`clean`,
+    /// `findings`, `error`, `cannot_tell`).
+    fn gate(&self, floor: &str) -> PyResult<(u8, &'static str)> {
+        let gate = self.report.gate(parse_floor(floor)?);
+        Ok((gate.code(), gate.as_str()))
+    }
+}
+
+/// One table of the report as Arrow: anything that reads the Arrow PyCapsule interface
+/// (`pyarrow.table(t)`, `polars.DataFrame(t)`, DuckDB) takes it without a copy through text.
+#[pyclass(frozen, name = "ArrowTable", module = "backscratch._native")]
+struct ArrowTable {
+    batch: RecordBatch,
+}
+
+#[pymethods]
+impl ArrowTable {
+    /// The table as an Arrow C stream (one record batch) in a capsule. A requested schema is
+    /// not applied (the interface lets the producer keep its own).
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        let reader = RecordBatchIterator::new([Ok(self.batch.clone())], self.batch.schema());
+        let stream = FFI_ArrowArrayStream::new(Box::new(reader));
+        PyCapsule::new(py, stream, Some(CString::from(STREAM)))
+    }
+
+    /// The number of rows.
+    fn __len__(&self) -> usize {
+        self.batch.num_rows()
+    }
 }
 
 fn parse_format(name: &str) -> PyResult<Format> {
     vocab::parse_format(name).map_err(|e| raise("usage", e))
-}
-
-/// The report `json` rendered in `format` (`table`, `json`, `jsonl`, `csv`, `markdown`,
-/// `html`, `junit`, `dot`).
-#[pyfunction]
-fn render(json: &str, format: &str) -> PyResult<Vec<u8>> {
-    rendered(&parse_report(json)?, parse_format(format)?)
-}
-
-/// Write the report `json` to `path` in `format`, as `-o` does (atomically, never over a
-/// device); returns the files written (CSV also writes the people sheet beside it).
-#[pyfunction]
-fn write(json: &str, path: PathBuf, format: &str) -> PyResult<Vec<PathBuf>> {
-    let report = parse_report(json)?;
-    let options = RenderOptions { color: false, fail_on: None };
-    report::output::write_report(&path, &report, parse_format(format)?, options)
-        .map_err(|e| raise("input", format!("{}: {e}", path.display())))
 }
 
 /// `--fail-on`'s value: a severity, or `never`, read as the command line reads it.
@@ -204,31 +326,22 @@ fn format_for_path(path: PathBuf) -> Option<&'static str> {
     vocab::format_for_path(&path).map(Format::name)
 }
 
-/// Whether the command line would exit 1 with `--fail-on floor`: findings (a check's
-/// candidates' findings) at or above it, and no error before them.
+/// The files a report in `format` to `path` writes beside `path` (a CSV's people sheet, a
+/// Parquet report's other tables).
 #[pyfunction]
-fn fails(json: &str, floor: &str) -> PyResult<bool> {
-    Ok(parse_report(json)?.gate(parse_floor(floor)?) == report::Gate::Findings)
-}
-
-/// The command line's exit code with `--fail-on floor`, and its name (`clean`, `findings`,
-/// `error`, `cannot_tell`).
-#[pyfunction]
-fn gate(json: &str, floor: &str) -> PyResult<(u8, &'static str)> {
-    let gate = parse_report(json)?.gate(parse_floor(floor)?);
-    Ok((gate.code(), gate.as_str()))
+fn companion_paths(path: PathBuf, format: &str) -> PyResult<Vec<PathBuf>> {
+    Ok(report::output::companion_paths(&path, parse_format(format)?))
 }
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("NativeError", m.py().get_type::<NativeError>())?;
     m.add_function(wrap_pyfunction!(scan, m)?)?;
-    m.add_function(wrap_pyfunction!(render, m)?)?;
-    m.add_function(wrap_pyfunction!(write, m)?)?;
-    m.add_function(wrap_pyfunction!(fails, m)?)?;
-    m.add_function(wrap_pyfunction!(gate, m)?)?;
+    m.add_class::<NativeReport>()?;
+    m.add_class::<ArrowTable>()?;
     m.add_function(wrap_pyfunction!(parse_days, m)?)?;
     m.add_function(wrap_pyfunction!(parse_seconds, m)?)?;
     m.add_function(wrap_pyfunction!(format_for_path, m)?)?;
+    m.add_function(wrap_pyfunction!(companion_paths, m)?)?;
     Ok(())
 }

@@ -85,6 +85,22 @@ def test_every_format_is_written(tmp_path):
     assert json.loads(r.render("json")) == r.report
 
 
+def test_parquet_tables_read_back_as_the_report(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    r = backscratch.scan(SAMPLE, people=EMPLOYMENT)
+    written = r.write(tmp_path / "r.parquet")
+    assert [os.path.basename(p) for p in written] == [
+        "r.parquet", "r.people.parquet", "r.cases.parquet", "r.inputs.parquet", "r.subjects.parquet"]
+    findings = pandas.read_parquet(written[0])
+    assert findings["id"].tolist() == [f["id"] for f in r.report["findings"]]
+    assert findings["score"].tolist() == [f["score"] for f in r.report["findings"]]
+    people = pq.read_table(written[1]).to_pylist()
+    assert [(p["name"], p["risk"], p["verdict"]) for p in people] == [
+        (p["name"], p["risk"], p["verdict"]) for p in r.report["people"]]
+    with pytest.raises(backscratch.Error, match="five files"):
+        r.render("parquet")
+
+
 def test_errors_carry_the_command_lines_message(tmp_path):
     missing = tmp_path / "nope.csv"
     with pytest.raises(backscratch.InputError) as e:

@@ -25,6 +25,20 @@ pub fn shared(what: &str) -> Option<PathBuf> {
     }
 }
 
+/// A Python that imports every one of `modules`: the project's `.venv` (`.ci/run` installs
+/// the tools there) or the system's `python3`; `None` (and a [`skip`]) when neither does.
+pub fn python_with(modules: &[&str]) -> Option<PathBuf> {
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    let import = format!("import {}", modules.join(", "));
+    let found = [venv, PathBuf::from("python3")]
+        .into_iter()
+        .find(|p| std::process::Command::new(p).args(["-c", &import]).output().is_ok_and(|o| o.status.success()));
+    if found.is_none() {
+        skip(&format!("no python with {} (pip install them into .venv)", modules.join(" and ")));
+    }
+    found
+}
+
 /// A minimal RFC 4180 reader, independent of the scanner's own: doubled quotes, delimiters and
 /// line breaks inside quoted cells; a CR outside quotes (CRLF line ends) is dropped.
 pub fn parse_csv(text: &str) -> Vec<Vec<String>> {

@@ -2,8 +2,8 @@
 recommend each other) in who-recommended-whom data, from Python.
 
 The work is done by the Rust library (the same code as the ``backscratch`` command line); this
-module turns keyword arguments and DataFrames into its inputs and its JSON report into dicts
-and pandas DataFrames::
+module turns keyword arguments into its options; tables cross through Arrow (the PyCapsule
+interface) both ways, and the JSON report is made only when asked for::
 
     import backscratch
     r = backscratch.scan("data/sample/recommendations.csv", people="data/sample/employment.csv")
@@ -31,7 +31,7 @@ __all__ = ["scan", "check", "Result", "Error", "InputError", "DataError", "Usage
            "FORMATS"]
 
 #: The report formats of :meth:`Result.write` and :meth:`Result.render`.
-FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html", "junit", "dot")
+FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html", "junit", "dot", "parquet")
 
 
 class Error(Exception):
@@ -130,16 +130,33 @@ def _columns(table: Any) -> Optional[List[tuple]]:
     return None
 
 
+def _stream(table: Any) -> Any:
+    """The table as an Arrow C stream capsule, when it offers one (pyarrow Tables, Polars
+    DataFrames, pandas DataFrames with pyarrow installed); ``None`` when it does not or
+    cannot (a pandas column of mixed types is no Arrow column: it goes cell by cell)."""
+    export = getattr(table, "__arrow_c_stream__", None)
+    if export is None:
+        return None
+    try:
+        return export()
+    except Exception:  # pyarrow's ArrowInvalid/ArrowTypeError, pandas' ImportError
+        return None
+
+
 def _inputs(inputs: Any) -> tuple:
+    """(paths, table of text cells, Arrow stream): what the native scan reads."""
     if isinstance(inputs, (str, os.PathLike)):
-        return [os.fspath(inputs)], None
+        return [os.fspath(inputs)], None, None
+    stream = _stream(inputs)
+    if stream is not None:
+        return [], None, ("<dataframe>", stream)
     columns = _columns(inputs)
     if columns is not None:
-        return [], ("<dataframe>", columns)
+        return [], ("<dataframe>", columns), None
     if isinstance(inputs, Iterable):
         paths = list(inputs)
         if paths and all(isinstance(p, (str, os.PathLike)) for p in paths):
-            return [os.fspath(p) for p in paths], None
+            return [os.fspath(p) for p in paths], None, None
     raise UsageError("inputs must be a path, a list of paths, or a pandas/Polars DataFrame or pyarrow Table")
 
 
@@ -148,29 +165,67 @@ def _path(p: Any) -> Optional[str]:
 
 
 class Result:
-    """The report of a scan or check.
+    """The report of a scan or check, held by the native library until asked for.
 
-    ``report`` is the whole JSON report as a dict (the command line's contract, schema 1);
-    ``summary`` its summary; ``findings`` and ``people`` its lists as pandas DataFrames (one row
-    per finding or person; nested values such as ``members`` (a list of names), ``edges`` and
-    ``signals`` (lists of dicts) stay Python objects in object columns).
+    ``findings``, ``people`` and ``cases`` are pandas DataFrames made from Arrow tables (one
+    row per finding, person or case; nested values as Arrow lists and structs, see the
+    Parquet tables of docs/report-format.md); :meth:`table` gives any of the report's tables
+    to pyarrow, Polars or DuckDB without a copy through text. ``report`` is the whole JSON
+    report as a dict (the command line's contract, schema 1), made only when first read;
+    ``summary`` its summary.
     """
 
-    def __init__(self, text: str):
-        self._json = text
-        self.report: dict = json.loads(text)
+    def __init__(self, native: Any):
+        self._native = native
+        self._report: Optional[dict] = None
+        self._parts: dict = {}
+
+    def _part(self, key: str) -> Any:
+        if self._report is not None:
+            return self._report.get(key)
+        if key not in self._parts:
+            self._parts[key] = json.loads(self._native.part(key))
+        return self._parts[key]
+
+    @property
+    def report(self) -> dict:
+        """The whole JSON report as a dict."""
+        if self._report is None:
+            self._report = json.loads(self.to_json())
+        return self._report
 
     @property
     def summary(self) -> dict:
         """Counts, severities, warnings and checks that could not run."""
-        return self.report["summary"]
+        return self._part("summary")
+
+    def table(self, name: str) -> Any:
+        """One of the report's tables (``findings``, ``people``, ``cases``, ``inputs``,
+        ``subjects``) as an Arrow table: ``pyarrow.table(t)``, ``polars.DataFrame(t)`` or
+        DuckDB read it through the Arrow PyCapsule interface (``__arrow_c_stream__``)."""
+        try:
+            return self._native.table(name)
+        except _native.NativeError as e:
+            _raise(e)
+
+    def arrow(self, name: str):
+        """One of the report's tables as a ``pyarrow.Table``."""
+        try:
+            import pyarrow
+        except ImportError:
+            raise ImportError("Arrow tables need pyarrow (pip install pyarrow)") from None
+        return pyarrow.table(self.table(name))
 
     def _frame(self, key: str):
         try:
             import pandas
         except ImportError:
             raise ImportError("findings and people as DataFrames need pandas (pip install pandas)") from None
-        return pandas.DataFrame(self.report.get(key) or [])
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:  # without pyarrow, the frame is made from the JSON report
+            return pandas.DataFrame(self.report.get(key) or [])
+        return self.arrow(key).to_pandas(types_mapper=pandas.ArrowDtype)
 
     @property
     def cases(self):
@@ -190,33 +245,41 @@ class Result:
     @property
     def candidates(self) -> Optional[list]:
         """``check``'s candidates with their verdicts (``None`` for a scan)."""
-        return self.report.get("subjects")
+        return self._part("subjects")
 
     def to_json(self) -> str:
         """The JSON report, byte for byte what ``backscratch scan --format json`` writes."""
-        return self._json
+        try:
+            return self._native.json()
+        except _native.NativeError as e:
+            _raise(e)
 
     def render(self, format: str = "table") -> str:
-        """The report in one of :data:`FORMATS`, as text."""
+        """The report in one of :data:`FORMATS` (all but ``parquet``, which is files), as text."""
         try:
-            return bytes(_native.render(self._json, format)).decode("utf-8")
+            return bytes(self._native.render(format)).decode("utf-8")
         except _native.NativeError as e:
             _raise(e)
 
     def write(self, path: Union[str, os.PathLike], format: Optional[str] = None) -> List[str]:
         """Write the report to ``path`` (atomically, as ``-o`` does) in ``format`` (default:
-        from the file's extension, else JSON); returns the files written."""
+        from the file's extension, else JSON); returns the files written: one, or for ``csv``
+        the people sheet too, and for ``parquet`` five tables (``x.parquet`` holds the
+        findings; ``x.people``, ``x.cases``, ``x.inputs`` and ``x.subjects.parquet`` beside it)."""
         path = os.fspath(path)
-        for read in [i["path"] for i in self.report.get("inputs", [])] + [
-            self.report["params"].get("people_file"),
-            self.report["params"].get("allow_file"),
-        ]:
-            if read and os.path.exists(read) and os.path.exists(path) and os.path.samefile(read, path):
-                raise UsageError(f"{path} is a file this report was read from; write the report elsewhere")
         if format is None:
             format = _native.format_for_path(path) or "json"
         try:
-            return [os.fspath(p) for p in _native.write(self._json, path, format)]
+            targets = [path] + [os.fspath(p) for p in _native.companion_paths(path, format)]
+        except _native.NativeError as e:
+            _raise(e)
+        params = self._part("params")
+        for read in [i["path"] for i in self._part("inputs") or []] + [params.get("people_file"), params.get("allow_file")]:
+            for target in targets:
+                if read and os.path.exists(read) and os.path.exists(target) and os.path.samefile(read, target):
+                    raise UsageError(f"{target} is a file this report was read from; write the report elsewhere")
+        try:
+            return [os.fspath(p) for p in self._native.write(path, format)]
         except _native.NativeError as e:
             _raise(e)
 
@@ -224,7 +287,7 @@ class Result:
         """Whether the command line would exit 1 with ``--fail-on fail_on``: findings (a
         check's candidates' findings) at or above it, and no error before them."""
         try:
-            return _native.fails(self._json, fail_on)
+            return self._native.fails(fail_on)
         except _native.NativeError as e:
             _raise(e)
 
@@ -233,7 +296,7 @@ class Result:
         above it, 2 an error (a search cut short, a candidate not found or ambiguous), 3 a
         candidate whose verdict cannot be told from the data."""
         try:
-            return _native.gate(self._json, fail_on)[0]
+            return self._native.gate(fail_on)[0]
         except _native.NativeError as e:
             _raise(e)
 
@@ -241,7 +304,7 @@ class Result:
         """The outcome in one word, as :meth:`exit_code` decides it: ``clean``, ``findings``,
         ``error`` or ``cannot_tell``."""
         try:
-            return _native.gate(self._json, fail_on)[1]
+            return self._native.gate(fail_on)[1]
         except _native.NativeError as e:
             _raise(e)
 
@@ -288,7 +351,7 @@ def scan(
     puts ``generated_at`` into the report (off by default, so results compare equal). The
     scan runs without the GIL.
     """
-    paths, table = _inputs(inputs)
+    paths, table, stream = _inputs(inputs)
     if isinstance(max_len, str):
         if max_len != "auto":
             raise UsageError(f"max_len must be 3..8 or 'auto', not '{max_len}'")
@@ -332,7 +395,7 @@ def scan(
             except UnicodeEncodeError as e:
                 raise UsageError(f"{what} is not valid text ({e.reason} at {e.start}): {value[:80]!r}") from None
     try:
-        return Result(_native.scan(paths, table, subjects, options))
+        return Result(_native.scan(paths, table, stream, subjects, options))
     except _native.NativeError as e:
         _raise(e)
 

@@ -4,6 +4,8 @@
 //! later by the graph builder, which keeps the earliest dated copy), self-recommendation, or
 //! skipped with a reason. The per-file counts travel with the rows as [`InputStats`].
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod body;
 pub mod columns;
 pub mod date;

@@ -8,6 +8,7 @@ use super::json::Json;
 use super::jsonl::Jsonl;
 use super::junit::Junit;
 use super::markdown::Markdown;
+use super::model::Report;
 use super::render::{Render, RenderOptions};
 use super::table::Table;
 
@@ -30,11 +31,17 @@ pub enum Format {
     Junit,
     /// Graphviz of the flagged rings.
     Dot,
+    /// Findings, people, cases, inputs and subjects as Parquet files (to files only).
+    Parquet,
 }
+
+/// The tables a Parquet report writes beside its findings file (`r.parquet`,
+/// `r.people.parquet`, ...), in this order.
+pub const PARQUET_SIBLINGS: [&str; 4] = ["people", "cases", "inputs", "subjects"];
 
 impl Format {
     /// Every format, in the order the help lists them.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Table,
         Format::Json,
         Format::Jsonl,
@@ -43,6 +50,7 @@ impl Format {
         Format::Html,
         Format::Junit,
         Format::Dot,
+        Format::Parquet,
     ];
 
     /// The name used on the command line.
@@ -56,6 +64,7 @@ impl Format {
             Format::Html => "html",
             Format::Junit => "junit",
             Format::Dot => "dot",
+            Format::Parquet => "parquet",
         }
     }
 
@@ -66,6 +75,7 @@ impl Format {
             "xml" => Some(Format::Junit),
             "gv" => Some(Format::Dot),
             "htm" => Some(Format::Html),
+            "pq" => Some(Format::Parquet),
             _ => Format::ALL.into_iter().find(|f| f.name() == name),
         }
     }
@@ -82,5 +92,19 @@ pub fn renderer(format: Format, options: RenderOptions) -> Box<dyn Render> {
         Format::Html => Box::new(Html),
         Format::Junit => Box::new(Junit { fail_on: options.fail_on }),
         Format::Dot => Box::new(Dot),
+        Format::Parquet => Box::new(FilesOnly),
+    }
+}
+
+/// The renderer of a format that is only ever files (Parquet): to a stream it is an error
+/// saying so, never binary on a terminal.
+struct FilesOnly;
+
+impl Render for FilesOnly {
+    fn render(&self, _: &Report, _: &mut dyn std::io::Write) -> std::io::Result<()> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "a Parquet report is five files, not a stream; give -o a file name",
+        ))
     }
 }

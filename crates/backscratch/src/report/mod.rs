@@ -2,6 +2,8 @@
 //! contract, `schema_version` 1), what a report means for a pipeline ([`Gate`]), and one
 //! small renderer per output format behind the [`Render`] trait.
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod baseline;
 mod build;
 pub(crate) mod cases;
@@ -19,6 +21,8 @@ mod junit;
 mod markdown;
 mod model;
 pub mod output;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod people;
 pub(crate) mod profile;
 pub mod redact;
@@ -32,7 +36,7 @@ mod table;
 pub use build::ReportInputs;
 pub use csv::{Csv, Sheet};
 pub use dot::Dot;
-pub use format::{renderer, Format};
+pub use format::{renderer, Format, PARQUET_SIBLINGS};
 pub use gate::Gate;
 pub use html::Html;
 pub use json::Json;

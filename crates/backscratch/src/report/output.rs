@@ -260,16 +260,36 @@ pub fn write_rendered(path: &Path, report: &Report, render: &dyn Render) -> io::
     write_with(path, &mut |out| render.render(report, out))
 }
 
+/// A file beside a report that holds another of its tables: `r.csv` → `r.people.csv`.
+pub fn sibling_path(path: &Path, table: &str, extension: &str) -> PathBuf {
+    let stem = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    path.with_file_name(format!("{stem}.{table}.{extension}"))
+}
+
 /// Where the people sheet of a CSV report goes: `findings.csv` → `findings.people.csv`.
 pub fn people_sheet_path(path: &Path) -> PathBuf {
-    let stem = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-    path.with_file_name(format!("{stem}.people.csv"))
+    sibling_path(path, "people", "csv")
+}
+
+/// The files a report of `format` to `path` writes besides `path` itself (a CSV's people
+/// sheet, a Parquet report's other tables), so that callers can keep them off the inputs.
+pub fn companion_paths(path: &Path, format: Format) -> Vec<PathBuf> {
+    match format {
+        Format::Csv => vec![people_sheet_path(path)],
+        Format::Parquet => {
+            super::format::PARQUET_SIBLINGS.iter().map(|table| sibling_path(path, table, "parquet")).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Write `report` as `format` to `path` and return the files written. A CSV report to a
 /// file puts the people sheet beside the findings; to a device or pipe both sheets follow
 /// each other, as on standard output, and nothing is created beside it.
 pub fn write_report(path: &Path, report: &Report, format: Format, options: RenderOptions) -> io::Result<Vec<PathBuf>> {
+    if format == Format::Parquet {
+        return write_parquet(path, report);
+    }
     if format == Format::Csv {
         if !classify(path)?.is_file() {
             write_rendered(path, report, &Csv { sheet: Sheet::Both })?;
@@ -284,9 +304,41 @@ pub fn write_report(path: &Path, report: &Report, format: Format, options: Rende
     Ok(vec![path.to_path_buf()])
 }
 
+/// A Parquet report is files: refuse a device, pipe or descriptor path before writing.
+fn write_parquet(path: &Path, report: &Report) -> io::Result<Vec<PathBuf>> {
+    if !classify(path)?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("cannot write {}: a Parquet report is five files; give -o a file name", path.display()),
+        ));
+    }
+    #[cfg(feature = "parquet")]
+    {
+        let mut files = vec![path.to_path_buf()];
+        files.extend(companion_paths(path, Format::Parquet));
+        for (file, bytes) in files.iter().zip(super::parquet::files(report)?) {
+            write_with(file, &mut |out| out.write_all(&bytes))?;
+        }
+        Ok(files)
+    }
+    #[cfg(not(feature = "parquet"))]
+    {
+        let _ = report;
+        Err(io::Error::new(io::ErrorKind::Unsupported, "this build of backscratch has no Parquet support"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parquet_reports_five_files_sit_beside_each_other() {
+        let mut names = vec![PathBuf::from("out/r.parquet")];
+        names.extend(companion_paths(Path::new("out/r.parquet"), Format::Parquet));
+        let expected = ["r.parquet", "r.people.parquet", "r.cases.parquet", "r.inputs.parquet", "r.subjects.parquet"];
+        assert_eq!(names, expected.iter().map(|n| Path::new("out").join(n)).collect::<Vec<_>>());
+    }
 
     #[test]
     fn people_sheet_sits_beside_the_findings() {
