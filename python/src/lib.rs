@@ -186,7 +186,7 @@ fn scan(
     };
     let config = config(inputs, table, subjects, options)?;
     let report = py.allow_threads(|| backscratch::scan(&config)).map_err(library_error)?.report;
-    Ok(NativeReport { report })
+    Ok(NativeReport { report, tables: std::sync::OnceLock::new() })
 }
 
 /// The report of a scan, held in Rust: its JSON, its parts, its tables and its renderings
@@ -194,6 +194,8 @@ fn scan(
 #[pyclass(frozen, name = "Report", module = "backscratch._native")]
 struct NativeReport {
     report: Report,
+    /// The Arrow tables, built once when the first is asked for.
+    tables: std::sync::OnceLock<Vec<RecordBatch>>,
 }
 
 fn to_json(value: &impl serde::Serialize) -> PyResult<String> {
@@ -232,8 +234,14 @@ impl NativeReport {
                 format!("'{name}' is not a table of the report ({})", report::arrow::TABLES.join(", ")),
             ));
         };
-        let mut tables = py.allow_threads(|| report::arrow::tables(&self.report)).map_err(|e| raise("data", e))?;
-        Ok(ArrowTable { batch: tables.swap_remove(at) })
+        let tables = match self.tables.get() {
+            Some(tables) => tables,
+            None => {
+                let built = py.allow_threads(|| report::arrow::tables(&self.report)).map_err(|e| raise("data", e))?;
+                self.tables.get_or_init(|| built)
+            }
+        };
+        Ok(ArrowTable { batch: tables[at].clone() })
     }
 
     /// The report rendered in `format` (`table`, `json`, `jsonl`, `csv`, `markdown`, `html`,
