@@ -102,8 +102,8 @@ fn exit_code(report: &Report, a: &ScanArgs) -> Exit {
 
 /// Refuse an output over a file the run reads (directly, inside an input folder, behind
 /// standard input), and two outputs that would land in one file (`-o x.json --report
-/// html=x.json`, or a CSV's people sheet, or a Parquet report's other tables): the second would silently replace the first.
-/// Devices and pipes may be shared.
+/// html=x.json`, a CSV's people sheet, a Parquet report's other tables): the second would
+/// silently replace the first. Devices and pipes may be shared.
 fn distinct_outputs(a: &ScanArgs, format: Format, subjects_file: Option<&Path>) -> anyhow::Result<()> {
     let mut named: Vec<(String, PathBuf)> = Vec::new();
     let mut add = |label: String, path: &Path, format: Format| {
