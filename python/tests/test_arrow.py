@@ -5,6 +5,7 @@ column of a type that is no name, date or weight is an error naming it."""
 
 import csv
 import datetime
+import importlib.util
 import json
 import os
 
@@ -20,49 +21,19 @@ SAMPLE = os.path.join(ROOT, "data", "sample", "recommendations.csv")
 EMPLOYMENT = os.path.join(ROOT, "data", "sample", "employment.csv")
 ALPHA = os.path.join(ROOT, "..", "shared", "data", "real", "snap", "soc-sign-bitcoinalpha.csv.gz")
 
-
-def as_json(value):
-    """A value read from Arrow as the JSON report writes it (dates as RFC 3339 seconds)."""
-    if isinstance(value, dict):
-        return {k: as_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [as_json(v) for v in value]
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value
-
-
-def fit(value, want):
-    """`value` (from Arrow) shaped as `want` (from JSON): keys the JSON leaves out must be
-    empty in the table, and are dropped."""
-    if isinstance(value, dict) and isinstance(want, dict):
-        extra = {k: v for k, v in value.items() if k not in want}
-        assert all(v in (None, [], 0, False) for v in extra.values()), extra
-        return {k: fit(v, want[k]) for k, v in value.items() if k in want}
-    if isinstance(value, list) and isinstance(want, list) and len(value) == len(want):
-        return [fit(v, w) for v, w in zip(value, want)]
-    return value
-
-
-def agree(rows, listed, free_json=()):
-    """Every listed JSON object has its row, field by field. Signals' `value` and `baseline`
-    are JSON text in the table; a finding's `reason` is the one column the JSON has not."""
-    assert len(rows) == len(listed)
-    for row, want in zip(rows, listed):
-        row = {k: as_json(v) for k, v in row.items() if k != "reason" or "reason" in want}
-        for key in free_json:
-            row[key] = [dict(s, value=json.loads(s["value"]), baseline=json.loads(s["baseline"]) if s["baseline"] else None) for s in row[key]]
-            want = dict(want, **{key: [dict(s, baseline=s.get("baseline")) for s in want.get(key, [])]})
-        assert fit(row, want) == want
+_spec = importlib.util.spec_from_file_location("compare_parquet", os.path.join(ROOT, "tests", "fixtures", "compare_parquet.py"))
+tables = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tables)
 
 
 def compare(result):
+    """The report's DataFrames (pandas, through Arrow) hold what its JSON holds, by the same
+    standard as the Parquet files (tests/fixtures/compare_parquet.py)."""
     report = json.loads(result.to_json())
     findings = result.findings
     assert list(findings.columns)[:6] == ["id", "kind", "members", "edges", "score", "severity"]
-    agree(findings.to_dict("records"), report["findings"], free_json=("signals",))
-    agree(result.people.to_dict("records"), report["people"])
-    agree(result.cases.to_dict("records"), report["cases"])
+    for name, frame in [("findings", findings), ("people", result.people), ("cases", result.cases)]:
+        tables.agree(name, report.get(name) or [], frame.to_dict("records"), "pandas")
     return report
 
 
