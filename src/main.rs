@@ -159,9 +159,7 @@ fn files_only(a: &ScanArgs, format: Format) -> anyhow::Result<()> {
         _ => {}
     }
     for path in targets {
-        if !output::classify(path)?.is_file() {
-            bail!("cannot write {}: a Parquet report is five files; give a file name", path.display());
-        }
+        output::parquet_target(path)?;
     }
     Ok(())
 }

@@ -12,8 +12,6 @@
 //! with its reason. A column of any other type (binary, lists, structs) is an error that
 //! names it and its type.
 
-use std::path::Path;
-
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Date64Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
@@ -50,7 +48,7 @@ pub fn table(name: &str, schema: &Schema, batches: &[RecordBatch]) -> Result<Tab
         }
         columns.push((field.name().clone(), cells));
     }
-    Ok(Table { name: Path::new(name).display().to_string(), columns })
+    Ok(Table { name: name.to_string(), columns })
 }
 
 /// Append the cells of `array` to `out`; `Err` names a type that is not read.

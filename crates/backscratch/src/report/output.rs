@@ -304,14 +304,21 @@ pub fn write_report(path: &Path, report: &Report, format: Format, options: Rende
     Ok(vec![path.to_path_buf()])
 }
 
-/// A Parquet report is files: refuse a device, pipe or descriptor path before writing.
-fn write_parquet(path: &Path, report: &Report) -> io::Result<Vec<PathBuf>> {
-    if !classify(path)?.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("cannot write {}: a Parquet report is five files; give -o a file name", path.display()),
-        ));
+/// A Parquet report is files: `Err` when `path` is a device, pipe or descriptor (the
+/// command line asks before the scan, [`write_report`] again before writing).
+pub fn parquet_target(path: &Path) -> io::Result<()> {
+    if classify(path)?.is_file() {
+        return Ok(());
     }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("cannot write {}: a Parquet report is five files; give it a file name", path.display()),
+    ))
+}
+
+/// Write the five Parquet files of `report`, the findings at `path`.
+fn write_parquet(path: &Path, report: &Report) -> io::Result<Vec<PathBuf>> {
+    parquet_target(path)?;
     #[cfg(feature = "parquet")]
     {
         let mut files = vec![path.to_path_buf()];
