@@ -68,7 +68,8 @@ fn words(command: &str) -> Vec<String> {
 }
 
 /// Every command of the README's `sh` blocks, continuation lines joined, `# comments` read
-/// for an `exit N`; `cargo test` (this very run) and `cargo install` left out.
+/// for an `exit N`; `cargo test` (this very run), `cargo install` and the wheel's `pip` and
+/// `maturin` left out.
 fn examples() -> Vec<Example> {
     let mut out = Vec::new();
     for block in blocks(&readme(), "sh") {
@@ -82,6 +83,8 @@ fn examples() -> Vec<Example> {
                 ["cargo", "run", "--release", "--", ..] => all[4..].to_vec(),
                 // The test run itself, and the install (the built binary stands for what it installs).
                 ["cargo", "test" | "install", ..] | [] => continue,
+                // The Python wheel's build and install: .ci/run runs them, into a clean venv.
+                ["pip" | "maturin", ..] => continue,
                 other => panic!("README: a command this test cannot run: {other:?}"),
             };
             out.push(Example { line: command.split_whitespace().collect::<Vec<_>>().join(" "), args, exit });
