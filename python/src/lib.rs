@@ -20,7 +20,7 @@ use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::{RecordBatch, RecordBatchIterator, RecordBatchReader};
 
 use backscratch::ingest::columns::ColumnRef;
-use backscratch::ingest::table::Table;
+use backscratch::ingest::table::{Column, Table};
 use backscratch::report::{self, Format, RenderOptions, Report};
 use backscratch::score::Severity;
 use backscratch::{vocab, Error, ScanConfig};
@@ -180,7 +180,10 @@ fn scan(
 ) -> PyResult<NativeReport> {
     let table = match (table, stream) {
         (Some(_), Some(_)) => return Err(raise("usage", "give a table of cells or an Arrow stream, not both")),
-        (Some((name, columns)), None) => Some(Table { name, columns }),
+        (Some((name, columns)), None) => {
+            let columns = columns.into_iter().map(|(name, cells)| Column::from_cells(name, cells)).collect();
+            Some(Table { name, columns })
+        }
         (None, Some((name, capsule))) => Some(streamed_table(py, &name, &capsule)?),
         (None, None) => None,
     };

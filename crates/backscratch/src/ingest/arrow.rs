@@ -21,18 +21,16 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
 use arrow_schema::{DataType, Schema, TimeUnit};
 
-use super::table::Table;
+use super::table::{Column, Table};
 use crate::error::Error;
-
-/// The text cells of one column (`None`: empty).
-type Cells = Vec<Option<String>>;
 
 /// The table that `batches` (all of `schema`) hold, called `name` in the report.
 pub fn table(name: &str, schema: &Schema, batches: &[RecordBatch]) -> Result<Table, Error> {
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let mut columns = Vec::with_capacity(schema.fields().len());
     for (i, field) in schema.fields().iter().enumerate() {
-        let mut cells = Cells::with_capacity(rows);
+        let bytes = batches.iter().filter_map(|b| b.columns().get(i)).map(|a| text_bytes(a.as_ref())).sum();
+        let mut cells = Column::with_capacity(field.name().as_str(), rows, bytes);
         for batch in batches {
             let array = batch.columns().get(i).ok_or_else(|| Error::Format {
                 path: name.into(),
@@ -46,19 +44,28 @@ pub fn table(name: &str, schema: &Schema, batches: &[RecordBatch]) -> Result<Tab
                 ),
             })?;
         }
-        columns.push((field.name().clone(), cells));
+        columns.push(cells);
     }
     Ok(Table { name: name.to_string(), columns })
 }
 
-/// Append the cells of `array` to `out`; `Err` names a type that is not read.
-fn cells_of(array: &dyn Array, out: &mut Cells) -> Result<(), String> {
+/// About how many bytes of text `array` becomes (exact for strings, a guess for numbers).
+fn text_bytes(array: &dyn Array) -> usize {
     match array.data_type() {
-        DataType::Null => out.extend((0..array.len()).map(|_| None)),
-        DataType::Utf8 => out.extend(array.as_string::<i32>().iter().map(|s| s.map(str::to_owned))),
-        DataType::LargeUtf8 => out.extend(array.as_string::<i64>().iter().map(|s| s.map(str::to_owned))),
-        DataType::Utf8View => out.extend(array.as_string_view().iter().map(|s| s.map(str::to_owned))),
-        DataType::Boolean => out.extend(array.as_boolean().iter().map(|b| b.map(|b| b.to_string()))),
+        DataType::Utf8 => array.as_string::<i32>().values().len(),
+        DataType::LargeUtf8 => array.as_string::<i64>().values().len(),
+        _ => array.len() * 8,
+    }
+}
+
+/// Append the cells of `array` to `out`; `Err` names a type that is not read.
+fn cells_of(array: &dyn Array, out: &mut Column) -> Result<(), String> {
+    match array.data_type() {
+        DataType::Null => out.extend((0..array.len()).map(|_| None::<&str>)),
+        DataType::Utf8 => out.extend(array.as_string::<i32>().iter()),
+        DataType::LargeUtf8 => out.extend(array.as_string::<i64>().iter()),
+        DataType::Utf8View => out.extend(array.as_string_view().iter()),
+        DataType::Boolean => array.as_boolean().iter().for_each(|b| out.push_display(b)),
         DataType::Int8 => digits::<Int8Type>(array, out),
         DataType::Int16 => digits::<Int16Type>(array, out),
         DataType::Int32 => digits::<Int32Type>(array, out),
@@ -68,9 +75,11 @@ fn cells_of(array: &dyn Array, out: &mut Cells) -> Result<(), String> {
         DataType::UInt32 => digits::<UInt32Type>(array, out),
         DataType::UInt64 => digits::<UInt64Type>(array, out),
         DataType::Float32 => {
-            out.extend(array.as_primitive::<Float32Type>().iter().map(|v| v.and_then(|v| real(v.into()))))
+            array.as_primitive::<Float32Type>().iter().for_each(|v| out.push_display(v.and_then(|v| real(v.into()))))
         }
-        DataType::Float64 => out.extend(array.as_primitive::<Float64Type>().iter().map(|v| v.and_then(real))),
+        DataType::Float64 => {
+            array.as_primitive::<Float64Type>().iter().for_each(|v| out.push_display(v.and_then(real)))
+        }
         DataType::Date32 => seconds::<Date32Type>(array, out, 86_400, 1),
         DataType::Date64 => seconds::<Date64Type>(array, out, 1, 1_000),
         DataType::Timestamp(TimeUnit::Second, _) => seconds::<TimestampSecondType>(array, out, 1, 1),
@@ -81,48 +90,61 @@ fn cells_of(array: &dyn Array, out: &mut Cells) -> Result<(), String> {
         }
         DataType::Dictionary(_, _) => {
             let dictionary = array.as_any_dictionary();
-            let mut values = Cells::with_capacity(dictionary.values().len());
+            let mut values = Column::with_capacity("", dictionary.values().len(), text_bytes(dictionary.values()));
             cells_of(dictionary.values().as_ref(), &mut values)?;
             let keys = dictionary.normalized_keys();
-            out.extend(keys.iter().enumerate().map(|(i, &k)| {
-                if array.is_null(i) {
-                    None
-                } else {
-                    values.get(k).cloned().flatten()
-                }
-            }));
+            for (i, &k) in keys.iter().enumerate() {
+                out.push(if array.is_null(i) { None } else { values.get(k) });
+            }
         }
         other => return Err(other.to_string()),
     }
     Ok(())
 }
 
-fn digits<T: ArrowPrimitiveType>(array: &dyn Array, out: &mut Cells)
+fn digits<T: ArrowPrimitiveType>(array: &dyn Array, out: &mut Column)
 where
     T::Native: std::fmt::Display,
 {
-    out.extend(array.as_primitive::<T>().iter().map(|v| v.map(|v| v.to_string())));
+    array.as_primitive::<T>().iter().for_each(|v| out.push_display(v));
 }
 
-/// A float as the text a CSV would hold: an integral value below 2^53 as its digits.
-fn real(v: f64) -> Option<String> {
+/// A float as the text a CSV would hold.
+enum Real {
+    /// An integral value below 2^53: its digits.
+    Integral(i64),
+    /// Any other finite or infinite value, as Rust writes it.
+    Other(f64),
+}
+
+impl std::fmt::Display for Real {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Real::Integral(v) => write!(f, "{v}"),
+            Real::Other(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// `v` as a CSV would hold it; NaN is an empty cell.
+fn real(v: f64) -> Option<Real> {
     if v.is_nan() {
         None
     } else if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
-        Some(format!("{}", v as i64))
+        Some(Real::Integral(v as i64))
     } else {
-        Some(v.to_string())
+        Some(Real::Other(v))
     }
 }
 
 /// A date or timestamp column as whole Unix seconds: each value times `times`, divided
 /// (towards the past) by `per`.
-fn seconds<T: ArrowPrimitiveType>(array: &dyn Array, out: &mut Cells, times: i64, per: i64)
+fn seconds<T: ArrowPrimitiveType>(array: &dyn Array, out: &mut Column, times: i64, per: i64)
 where
     T::Native: Into<i64>,
 {
-    let text = |v: T::Native| Some(v.into().saturating_mul(times).div_euclid(per).to_string());
-    out.extend(array.as_primitive::<T>().iter().map(|v| v.and_then(text)));
+    let secs = |v: T::Native| v.into().saturating_mul(times).div_euclid(per);
+    array.as_primitive::<T>().iter().for_each(|v| out.push_display(v.map(secs)));
 }
 
 #[cfg(test)]
@@ -154,14 +176,14 @@ mod tests {
             ("kind", Arc::new(DictionaryArray::<Int32Type>::from_iter([Some("x"), None, Some("x")]))),
         ]);
         let t = table("<dataframe>", &schema, &[b.clone(), b.slice(1, 2)]).unwrap();
-        let col = |k: usize| t.columns[k].1.iter().map(|c| c.as_deref()).collect::<Vec<_>>();
+        let col = |k: usize| t.columns[k].cells().collect::<Vec<_>>();
         assert_eq!(t.rows(), 5);
         assert_eq!(col(0), [Some("Zoë"), None, Some("b"), None, Some("b")]);
         assert_eq!(col(1), [Some("7"), Some("8"), None, Some("8"), None]);
         assert_eq!(col(2), [Some("3"), None, Some("0.5"), None, Some("0.5")]);
         assert_eq!(col(3), [Some("1"), Some("-1"), None, Some("-1"), None], "seconds, towards the past");
         assert_eq!(col(4), [Some("x"), None, Some("x"), None, Some("x")]);
-        assert_eq!(t.columns[4].0, "kind");
+        assert_eq!(t.columns[4].name(), "kind");
     }
 
     #[test]
