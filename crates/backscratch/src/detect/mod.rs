@@ -5,6 +5,7 @@
 //! canonical order (shorter first, then by member ids, which follow name order). With
 //! nothing to list it only counts, which is several times faster.
 
+pub mod closing;
 pub(crate) mod cycles;
 pub(crate) mod estimate;
 pub mod pairs;

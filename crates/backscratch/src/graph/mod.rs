@@ -3,6 +3,7 @@
 //! parallel arrays indexed by the edge's position in the out-adjacency.
 
 pub(crate) mod build;
+pub mod live;
 pub(crate) mod scc;
 
 pub(crate) use crate::intern::{names, shards};

@@ -245,8 +245,9 @@ mod tests {
         let name = |i: usize| if i % 1000 == 7 { String::new() } else { format!("p{}", i % 5000) };
         let from: Vec<String> = (0..n).map(name).collect();
         let to: Vec<String> = (0..n).map(|i| if i % 777 == 0 { name(i) } else { name(i * 31 + 1) }).collect();
-        let date: Vec<String> =
-            (0..n).map(|i| if i % 501 == 500 { "never".into() } else { format!("2020-01-{:02}", i % 28 + 1) }).collect();
+        let date: Vec<String> = (0..n)
+            .map(|i| if i % 501 == 500 { "never".into() } else { format!("2020-01-{:02}", i % 28 + 1) })
+            .collect();
         let dir = tempfile::tempdir().unwrap();
         let csv = dir.path().join("t.csv");
         let mut text = String::from("from,to,date\n");
