@@ -34,6 +34,31 @@ pub(crate) enum Command {
     Check(Box<CheckArgs>),
     /// Write a synthetic network (recommendations, employment, ground truth) into a folder.
     Generate(GenerateArgs),
+    /// Live detection: say what each new recommendation closes (pair, cycles, closing paths)
+    /// as it arrives, after it is durable in --state (NDJSON on standard input and output).
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct ServeArgs {
+    /// Folder of the durable state (created if missing); started again on it, the service
+    /// recovers every acknowledged recommendation.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) state: PathBuf,
+    /// Read recommendations as NDJSON lines on standard input and answer each on standard
+    /// output (the one transport so far).
+    #[arg(long, required = true)]
+    pub(crate) stdio: bool,
+    /// Longest cycle looked for, 3..8.
+    #[arg(long, short = 'k', default_value_t = 4, value_parser = clap::value_parser!(u64).range(3..=8))]
+    pub(crate) max_len: u64,
+    /// Most steps one answer's search may take; an answer that hits it says "complete": false
+    /// and its counts are lower bounds.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) budget: u64,
+    /// Closing cycles listed per answer (every one is counted).
+    #[arg(long, default_value_t = 10)]
+    pub(crate) paths: usize,
 }
 
 #[derive(Args)]

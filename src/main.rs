@@ -24,6 +24,7 @@ mod cli;
 mod cluster_run;
 mod exit_codes;
 mod read_set;
+mod serve_run;
 
 use cli::{config, fail_floor, subjects, Cli, Command, GenerateArgs, ScanArgs};
 use exit_codes::Exit;
@@ -327,16 +328,21 @@ fn main() -> ExitCode {
     let scan_args: Option<&ScanArgs> = match &cli.command {
         Command::Scan(a) => Some(a),
         Command::Check(a) => Some(&a.scan),
-        Command::Generate(_) => None,
+        Command::Generate(_) | Command::Serve(_) => None,
     };
     if scan_args.is_some_and(|a| a.hosts.is_some()) {
         return_freed_memory();
     }
-    watch_signals();
+    if !matches!(cli.command, Command::Serve(_)) {
+        // A scan stops cleanly on a signal; the service needs no such stop: it answers only
+        // what is durable, so ending it at any moment loses nothing acknowledged.
+        watch_signals();
+    }
     let outcome = match &cli.command {
         Command::Scan(a) => run_scan(a, None, None),
         Command::Check(a) => subjects(a).and_then(|names| run_scan(&a.scan, Some(names), a.subjects.as_deref())),
         Command::Generate(a) => run_generate(a),
+        Command::Serve(a) => serve_run::run(a),
     };
     match outcome {
         Ok(exit) => exit.into(),

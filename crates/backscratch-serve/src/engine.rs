@@ -1,0 +1,180 @@
+//! The live engine: the graph of every accepted recommendation so far, and for each new one
+//! an answer that says what it closed. A row is read as a file's row is: names trimmed, a
+//! blank name skipped with its reason, a self-recommendation and a repeat counted and not
+//! added, an unreadable date kept undated with a warning. Summed over the rows, the pairs and
+//! cycles the answers report are the batch scan's counts of the same rows (the closing
+//! search's tests and this crate's check it).
+
+use std::collections::BTreeMap;
+
+use backscratch::detect::closing::{closed_by, ClosingLimits, ClosingScratch};
+use backscratch::graph::live::{Added, LiveGraph};
+use serde::Serialize;
+
+use crate::store::Row;
+
+/// What happened to a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// A new recommendation, added to the graph.
+    New,
+    /// The same recommender and recommendee as an earlier row: counted, not added.
+    Duplicate,
+    /// A recommendation of oneself: counted, not added.
+    SelfRecommendation,
+    /// Not a usable row (the reason says why): counted, not added.
+    Skipped,
+}
+
+/// The answer for one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Answer {
+    /// The row's sequence number in the store (0 for the first row ever accepted).
+    pub seq: u64,
+    /// What happened to it.
+    pub status: Status,
+    /// Why it was skipped, or what was wrong with a row that was kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Whether it closed a reciprocal pair (the opposite recommendation exists).
+    pub pair: bool,
+    /// The cycles it closed, by length (only lengths with any).
+    pub cycles: BTreeMap<usize, u64>,
+    /// The first closed cycles, as names from the recommender round to the last person
+    /// before them again (at most the engine's path limit; every cycle is counted).
+    pub closing: Vec<Vec<String>>,
+    /// False when the search hit its step budget: the counts are then lower bounds.
+    pub complete: bool,
+}
+
+/// Totals over every row the engine has taken, as a batch report counts them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Rows taken.
+    pub rows: u64,
+    /// Distinct recommendations in the graph.
+    pub recommendations: u64,
+    /// People in the graph.
+    pub people: u64,
+    /// Rows that repeated an earlier recommendation.
+    pub duplicates: u64,
+    /// Self-recommendations.
+    pub self_recommendations: u64,
+    /// Rows skipped, by reason.
+    pub skipped: BTreeMap<String, u64>,
+    /// Rows kept without their date, which could not be read.
+    pub undated_bad_date: u64,
+    /// Reciprocal pairs.
+    pub pairs: u64,
+    /// Cycles by length.
+    pub cycles: BTreeMap<usize, u64>,
+    /// Answers whose search hit the budget (their counts, and so these, are lower bounds).
+    pub incomplete: u64,
+}
+
+/// The graph so far and the closing search over it.
+pub struct Engine {
+    graph: LiveGraph,
+    scratch: ClosingScratch,
+    limits: ClosingLimits,
+    totals: Totals,
+}
+
+impl Engine {
+    /// An empty engine that searches within `limits`.
+    pub fn new(limits: ClosingLimits) -> Self {
+        Engine { graph: LiveGraph::new(), scratch: ClosingScratch::default(), limits, totals: Totals::default() }
+    }
+
+    /// The totals so far.
+    pub fn totals(&self) -> &Totals {
+        &self.totals
+    }
+
+    /// Take row number `seq` and say what it did.
+    pub fn submit(&mut self, seq: u64, row: &Row) -> Answer {
+        let mut answer = Answer {
+            seq,
+            status: Status::New,
+            reason: None,
+            pair: false,
+            cycles: BTreeMap::new(),
+            closing: Vec::new(),
+            complete: true,
+        };
+        let t = &mut self.totals;
+        t.rows += 1;
+        let (from, to) = (row.from.trim(), row.to.trim());
+        if from.is_empty() || to.is_empty() {
+            let which = if from.is_empty() { "recommender" } else { "recommendee" };
+            *t.skipped.entry("empty-name".into()).or_insert(0) += 1;
+            answer.status = Status::Skipped;
+            answer.reason = Some(format!("empty name: the {which} is blank"));
+            return answer;
+        }
+        if let Some(date) = row.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            if backscratch::ingest::date::parse_date(date).is_none() {
+                t.undated_bad_date += 1;
+                answer.reason = Some(format!("bad date '{date}': kept without a date"));
+            }
+        }
+        let (u, v) = match self.graph.add(from, to) {
+            Added::SelfRecommendation => {
+                t.self_recommendations += 1;
+                answer.status = Status::SelfRecommendation;
+                return answer;
+            }
+            Added::Repeat { .. } => {
+                t.duplicates += 1;
+                answer.status = Status::Duplicate;
+                return answer;
+            }
+            Added::New { from, to, .. } => (from, to),
+        };
+        let c = closed_by(&self.graph, u, v, self.limits, &mut self.scratch);
+        t.recommendations = self.graph.recommendations() as u64;
+        t.people = self.graph.people() as u64;
+        t.pairs += u64::from(c.pair);
+        t.incomplete += u64::from(!c.complete);
+        for (len, &n) in c.cycles.iter().enumerate().filter(|(_, &n)| n > 0) {
+            answer.cycles.insert(len, n);
+            *t.cycles.entry(len).or_insert(0) += n;
+        }
+        answer.pair = c.pair;
+        answer.complete = c.complete;
+        answer.closing = c.paths.iter().map(|p| p.iter().map(|&w| self.graph.name(w).to_string()).collect()).collect();
+        answer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(a: &str, b: &str) -> Row {
+        Row { from: a.into(), to: b.into(), date: None }
+    }
+
+    #[test]
+    fn rows_are_accounted_as_a_file_s_are() {
+        let mut e = Engine::new(ClosingLimits { max_len: 4, budget: 1_000_000, paths: 5 });
+        let answers: Vec<Answer> =
+            [row("a", "b"), row(" b ", "c"), row("c", "a"), row("a", "b"), row("x", "x"), row("", "a")]
+                .iter()
+                .enumerate()
+                .map(|(i, r)| e.submit(i as u64, r))
+                .collect();
+        assert_eq!(answers[2].cycles, BTreeMap::from([(3, 1)]));
+        assert_eq!(answers[2].closing, [["c", "a", "b"]]);
+        let statuses: Vec<Status> = answers.iter().map(|a| a.status).collect();
+        use Status::*;
+        assert_eq!(statuses, [New, New, New, Duplicate, SelfRecommendation, Skipped]);
+        assert_eq!(answers[5].reason.as_deref(), Some("empty name: the recommender is blank"));
+        let pair = e.submit(6, &Row { date: Some("not a date".into()), ..row("b", "a") });
+        assert!(pair.pair && pair.reason.as_deref().is_some_and(|r| r.starts_with("bad date")));
+        let t = e.totals();
+        assert_eq!((t.rows, t.recommendations, t.people, t.duplicates, t.self_recommendations), (7, 4, 3, 1, 1));
+        assert_eq!((t.pairs, t.undated_bad_date, t.skipped.get("empty-name")), (1, 1, Some(&1)));
+    }
+}

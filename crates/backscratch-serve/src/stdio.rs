@@ -1,0 +1,206 @@
+//! `serve --stdio`: the engine over NDJSON. Each input line is a recommendation,
+//! `{"from": "...", "to": "...", "date": "..."}` (`date` optional, text or a number of Unix
+//! seconds), or the request `{"op": "totals"}`. Each line gets exactly one answer line, in
+//! input order, carrying the input's line number: a row's answer (see [`crate::engine::Answer`])
+//! is written only after the row is durable; a line that is not a recommendation gets
+//! `{"line": N, "error": "..."}` and nothing is stored. The rows that are already waiting on
+//! the input's buffer (up to [`MAX_GROUP`]) are committed together, one fsync for all of them;
+//! a lone line is answered at once.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::engine::{Answer, Engine, Totals};
+use crate::store::{Row, Store};
+use crate::Error;
+
+/// Most rows committed together.
+pub const MAX_GROUP: usize = 4096;
+/// Longest input line read, as a file's default `--max-line-bytes`.
+pub const MAX_LINE: usize = 1 << 20;
+
+#[derive(Serialize)]
+struct Reply<'a> {
+    line: u64,
+    #[serde(flatten)]
+    answer: &'a Answer,
+}
+
+/// One input line, read.
+enum Request {
+    Row(Row),
+    Totals,
+    Bad(String),
+}
+
+fn request(line: &str) -> Request {
+    let value: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => return Request::Bad(format!("not JSON: {e}")),
+    };
+    let Some(object) = value.as_object() else { return Request::Bad("not a JSON object".into()) };
+    if let Some(op) = object.get("op") {
+        return match op.as_str() {
+            Some("totals") => Request::Totals,
+            _ => Request::Bad(format!("unknown op {op}; the one op is \"totals\"")),
+        };
+    }
+    let name = |key: &str| match object.get(key) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Number(n)) => Ok(n.to_string()),
+        Some(other) => Err(format!("'{key}' must be a name (text or a number), not {other}")),
+        None => Err(format!("'{key}' is missing: a recommendation needs \"from\" and \"to\"")),
+    };
+    let date = match object.get("date") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(other) => return Request::Bad(format!("'date' must be text or a number, not {other}")),
+    };
+    match (name("from"), name("to")) {
+        (Ok(from), Ok(to)) => Request::Row(Row { from, to, date }),
+        (Err(e), _) | (_, Err(e)) => Request::Bad(e),
+    }
+}
+
+/// Load the state in `state` into a new engine (the stored rows replayed, not answered).
+pub fn recover(state: &Path, engine: &mut Engine) -> Result<Store, Error> {
+    let store = Store::open(state)?;
+    for (seq, row) in store.rows()?.iter().enumerate() {
+        engine.submit(seq as u64, row);
+    }
+    Ok(store)
+}
+
+/// Serve `input` until it ends, answering on `output`; the totals at the end.
+pub fn run<R: Read, W: Write>(
+    input: &mut BufReader<R>,
+    output: &mut W,
+    store: &mut Store,
+    engine: &mut Engine,
+) -> Result<Totals, Error> {
+    let mut number = 0u64;
+    let mut text = String::new();
+    let mut at_end = false;
+    while !at_end {
+        // One group: the lines already waiting (at least one), ended early by a request that
+        // reads the state.
+        let mut group: Vec<(u64, Request)> = Vec::new();
+        loop {
+            text.clear();
+            let n = Read::take(&mut *input, MAX_LINE as u64 + 1).read_line(&mut text)?;
+            if n == 0 {
+                at_end = true;
+                break;
+            }
+            number += 1;
+            let line = text.trim_end_matches(['\n', '\r']);
+            let req = if n > MAX_LINE {
+                skip_rest(input)?;
+                Request::Bad(format!("line longer than {MAX_LINE} bytes"))
+            } else if line.trim().is_empty() {
+                Request::Bad("an empty line".into())
+            } else {
+                request(line)
+            };
+            let ends = matches!(req, Request::Totals);
+            group.push((number, req));
+            // Only what is already buffered joins the group: waiting for more would hold
+            // back the answers to what came.
+            if ends || group.len() >= MAX_GROUP || input.buffer().is_empty() {
+                break;
+            }
+        }
+        let rows: Vec<Row> = group
+            .iter()
+            .filter_map(|(_, r)| if let Request::Row(row) = r { Some(row.clone()) } else { None })
+            .collect();
+        let mut seq = store.append(&rows)?;
+        for (line, req) in &group {
+            let reply = match req {
+                Request::Row(row) => {
+                    let answer = engine.submit(seq, row);
+                    seq += 1;
+                    serde_json::to_string(&Reply { line: *line, answer: &answer })
+                }
+                Request::Totals => {
+                    serde_json::to_string(&serde_json::json!({ "line": line, "totals": engine.totals() }))
+                }
+                Request::Bad(error) => serde_json::to_string(&serde_json::json!({ "line": line, "error": error })),
+            };
+            output.write_all(reply.map_err(std::io::Error::other)?.as_bytes())?;
+            output.write_all(b"\n")?;
+        }
+        output.flush()?;
+    }
+    Ok(engine.totals().clone())
+}
+
+/// Read and drop the rest of an over-long line.
+fn skip_rest(input: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            input.consume(i + 1);
+            return Ok(());
+        }
+        let n = buf.len();
+        input.consume(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backscratch::detect::closing::ClosingLimits;
+
+    const LIMITS: ClosingLimits = ClosingLimits { max_len: 4, budget: 1_000_000, paths: 3 };
+
+    fn serve(state: &Path, input: &str) -> Vec<Value> {
+        let mut engine = Engine::new(LIMITS);
+        let mut store = recover(state, &mut engine).unwrap();
+        let mut out = Vec::new();
+        run(&mut BufReader::new(input.as_bytes()), &mut out, &mut store, &mut engine).unwrap();
+        String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+
+    #[test]
+    fn answers_every_line_in_order_and_keeps_the_rows_across_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = serve(dir.path(), "{\"from\":\"a\",\"to\":\"b\"}\nnot json\n{\"from\":\"b\",\"to\":\"c\",\"date\":1700000000}\n{\"to\":\"a\"}\n");
+        assert_eq!(first.len(), 4);
+        assert_eq!(
+            (first[0]["line"].as_u64(), first[0]["seq"].as_u64(), first[0]["status"].as_str()),
+            (Some(1), Some(0), Some("new"))
+        );
+        assert!(first[1]["error"].as_str().unwrap().starts_with("not JSON"));
+        assert_eq!(first[2]["seq"], 1);
+        assert!(first[3]["error"].as_str().unwrap().contains("'from' is missing"));
+        // A restart replays the two stored rows: c -> a closes the triangle, b -> a the pair.
+        let second =
+            serve(dir.path(), "{\"from\":\"c\",\"to\":\"a\"}\n{\"from\":\"b\",\"to\":\"a\"}\n{\"op\":\"totals\"}\n");
+        assert_eq!((second[0]["seq"].as_u64(), &second[0]["cycles"]["3"]), (Some(2), &Value::from(1)));
+        assert_eq!(second[0]["closing"][0], serde_json::json!(["c", "a", "b"]));
+        assert_eq!(second[1]["pair"], true);
+        let totals = &second[2]["totals"];
+        assert_eq!(
+            (totals["rows"].as_u64(), totals["pairs"].as_u64(), totals["recommendations"].as_u64()),
+            (Some(4), Some(1), Some(4))
+        );
+    }
+
+    #[test]
+    fn an_over_long_line_is_an_error_and_the_next_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = format!("{{\"from\":\"{}\",\"to\":\"b\"}}\n{{\"from\":\"a\",\"to\":\"b\"}}\n", "x".repeat(MAX_LINE));
+        let answers = serve(dir.path(), &long);
+        assert!(answers[0]["error"].as_str().unwrap().contains("longer than"));
+        assert_eq!((answers[1]["line"].as_u64(), answers[1]["seq"].as_u64()), (Some(2), Some(0)));
+    }
+}

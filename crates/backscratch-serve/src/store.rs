@@ -1,0 +1,123 @@
+//! The accepted recommendations, durable: an embedded redb database (`rows.redb` in the
+//! state directory) that maps a sequence number to the row as it was accepted. A batch of
+//! rows is one write transaction, committed with redb's default immediate durability (the
+//! commit returns after fsync), so one fsync covers a whole batch (group commit). redb's
+//! commits are atomic: after a crash the store holds every committed batch and nothing of an
+//! uncommitted one.
+
+use std::path::{Path, PathBuf};
+
+use redb::{Database, ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+const ROWS: TableDefinition<u64, &[u8]> = TableDefinition::new("rows");
+
+/// One recommendation as submitted (names as given; the engine trims and judges them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// The recommender.
+    pub from: String,
+    /// The recommendee.
+    pub to: String,
+    /// When it was written, as given (any form a file's date column accepts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+/// The store of one state directory.
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+    len: u64,
+}
+
+impl Store {
+    /// Open (or create) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, Error> {
+        let path = dir.to_path_buf();
+        let fail = |e: &dyn std::fmt::Display| Error::State { path: path.clone(), message: e.to_string() };
+        std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+        let db = Database::create(dir.join("rows.redb")).map_err(|e| fail(&e))?;
+        let txn = db.begin_write().map_err(|e| fail(&e))?;
+        txn.open_table(ROWS).map_err(|e| fail(&e))?;
+        txn.commit().map_err(|e| fail(&e))?;
+        let read = db.begin_read().map_err(|e| fail(&e))?;
+        let table = read.open_table(ROWS).map_err(|e| fail(&e))?;
+        let len = table.last().map_err(|e| fail(&e))?.map_or(0, |(k, _)| k.value() + 1);
+        drop(table);
+        Ok(Store { db, path, len })
+    }
+
+    /// How many rows the store holds.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the store holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Make `rows` durable, in order, in one commit; their sequence numbers follow on from
+    /// the rows already held. Returns the first one's.
+    pub fn append(&mut self, rows: &[Row]) -> Result<u64, Error> {
+        let first = self.len;
+        if rows.is_empty() {
+            return Ok(first);
+        }
+        let txn = self.db.begin_write().map_err(|e| self.fail(&e))?;
+        {
+            let mut table = txn.open_table(ROWS).map_err(|e| self.fail(&e))?;
+            for (i, row) in rows.iter().enumerate() {
+                let bytes = serde_json::to_vec(row).map_err(|e| self.fail(&e))?;
+                table.insert(first + i as u64, bytes.as_slice()).map_err(|e| self.fail(&e))?;
+            }
+        }
+        txn.commit().map_err(|e| self.fail(&e))?;
+        self.len += rows.len() as u64;
+        Ok(first)
+    }
+
+    /// Every row held, in sequence order.
+    pub fn rows(&self) -> Result<Vec<Row>, Error> {
+        let read = self.db.begin_read().map_err(|e| self.fail(&e))?;
+        let table = read.open_table(ROWS).map_err(|e| self.fail(&e))?;
+        let mut out = Vec::with_capacity(self.len as usize);
+        for entry in table.iter().map_err(|e| self.fail(&e))? {
+            let (_, value) = entry.map_err(|e| self.fail(&e))?;
+            out.push(serde_json::from_slice(value.value()).map_err(|e| self.fail(&e))?);
+        }
+        Ok(out)
+    }
+
+    fn fail(&self, e: &dyn std::fmt::Display) -> Error {
+        Error::State { path: self.path.clone(), message: e.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(a: &str, b: &str) -> Row {
+        Row { from: a.into(), to: b.into(), date: None }
+    }
+
+    #[test]
+    fn rows_survive_a_reopen_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        assert!(store.is_empty());
+        assert_eq!(store.append(&[row("a", "b"), row("b", "c")]).unwrap(), 0);
+        assert_eq!(store.append(&[]).unwrap(), 2);
+        assert_eq!(store.append(&[Row { date: Some("2024-01-02".into()), ..row("c", "a") }]).unwrap(), 2);
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.len(), 3);
+        let rows = store.rows().unwrap();
+        assert_eq!(rows[0], row("a", "b"));
+        assert_eq!(rows[2].date.as_deref(), Some("2024-01-02"));
+    }
+}
