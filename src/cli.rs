@@ -35,7 +35,8 @@ pub(crate) enum Command {
     /// Write a synthetic network (recommendations, employment, ground truth) into a folder.
     Generate(GenerateArgs),
     /// Live detection: say what each new recommendation closes (pair, cycles, closing paths)
-    /// as it arrives, after it is durable in --state (NDJSON on standard input and output).
+    /// as it arrives, after it is durable in --state (HTTP/JSON under /v1, or NDJSON on
+    /// standard input and output with --stdio).
     Serve(ServeArgs),
 }
 
@@ -46,9 +47,24 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) state: PathBuf,
     /// Read recommendations as NDJSON lines on standard input and answer each on standard
-    /// output (the one transport so far).
-    #[arg(long, required = true)]
+    /// output, instead of serving HTTP.
+    #[arg(long, conflicts_with_all = ["listen", "token_file"])]
     pub(crate) stdio: bool,
+    /// Address to serve HTTP on (port 0: any free port, printed at start). Off loopback it
+    /// needs --token-file.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub(crate) listen: std::net::SocketAddr,
+    /// File holding the bearer token that every request must carry
+    /// (`Authorization: Bearer TOKEN`); without it requests get 401.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) token_file: Option<PathBuf>,
+    /// Largest request body, in bytes; a larger one gets 413 and nothing is stored.
+    #[arg(long, value_name = "BYTES", default_value_t = 8 << 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_body: u64,
+    /// Requests that may wait for the engine; when more arrive they get 503 with
+    /// Retry-After instead of waiting.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) queue: u64,
     /// Longest cycle looked for, 3..8.
     #[arg(long, short = 'k', default_value_t = 4, value_parser = clap::value_parser!(u64).range(3..=8))]
     pub(crate) max_len: u64,

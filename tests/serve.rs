@@ -210,3 +210,248 @@ fn a_server_killed_50_times_under_load_keeps_every_acknowledged_row_once() {
     }
     assert!(acknowledged > 1_000, "the load was too light to test anything: {acknowledged} rows");
 }
+
+// ---- HTTP (`serve --listen`), on loopback only ----
+
+use backscratch_serve::client::{Connection, Response};
+use std::net::SocketAddr;
+
+/// A server on a free loopback port, and its address (read from its first line on stderr).
+fn listen(state: &Path, extra: &[&str]) -> (Child, SocketAddr) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--state"])
+        .arg(state)
+        .args(extra)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.split("http://").nth(1).and_then(|s| s.split('/').next()).expect(&line);
+    (child, addr.parse().unwrap())
+}
+
+fn ndjson(rows: &[(String, String)]) -> String {
+    rows.iter().map(|(a, b)| json!({"from": a, "to": b}).to_string()).collect::<Vec<_>>().join("\n")
+}
+
+fn totals_over(conn: &mut Connection) -> Value {
+    let r = conn.request("GET", "/v1/totals", b"").unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    serde_json::from_slice::<Value>(&r.body).unwrap()["totals"].clone()
+}
+
+fn stop(mut child: Child) {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert!(child.wait().unwrap().success(), "SIGTERM ends the server cleanly");
+}
+
+#[test]
+fn the_sample_over_http_adds_up_to_its_scan() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/recommendations.csv")).unwrap();
+    let rows: Vec<(String, String)> =
+        common::parse_csv(&text).into_iter().skip(1).map(|r| (r[0].clone(), r[1].clone())).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = listen(dir.path(), &["--max-len", "5"]);
+    let mut conn = Connection::open(addr, None).unwrap();
+    let mut answered = 0;
+    for chunk in rows.chunks(7) {
+        let r = conn.request("POST", "/v1/recommendations", ndjson(chunk).as_bytes()).unwrap();
+        assert_eq!((r.status, r.header("content-type")), (200, Some("application/x-ndjson")), "{}", r.text());
+        answered += r.text().lines().count();
+    }
+    assert_eq!(answered, rows.len());
+    totals_match_batch(&totals_over(&mut conn), &rows, 5, "the sample over HTTP");
+    let r = conn.request("GET", "/v1/people/nobody%20at%20all", b"").unwrap();
+    assert_eq!(r.status, 404, "{}", r.text());
+    let metrics = conn.request("GET", "/v1/metrics", b"").unwrap().text();
+    assert!(metrics.contains(&format!("backscratch_rows_total {}\n", rows.len())), "{metrics}");
+    stop(child);
+}
+
+#[test]
+fn a_token_guards_every_route_and_off_loopback_needs_one() {
+    let out =
+        Command::new(BIN).args(["serve", "--state", "/nonexistent/never", "--listen", "0.0.0.0:0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without --token-file"), "{out:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "s3cret-token\n").unwrap();
+    let (child, addr) = listen(&dir.path().join("state"), &["--token-file", token_file.to_str().unwrap()]);
+    let row = br#"{"from":"a","to":"b"}"#;
+    for token in [None, Some("wrong")] {
+        let mut conn = Connection::open(addr, token).unwrap();
+        for (method, path) in [("GET", "/v1/health"), ("GET", "/v1/metrics"), ("POST", "/v1/recommendations")] {
+            let r = conn.request(method, path, row).unwrap();
+            assert_eq!((r.status, r.header("www-authenticate")), (401, Some("Bearer")), "{path}: {}", r.text());
+        }
+    }
+    let mut conn = Connection::open(addr, Some("s3cret-token")).unwrap();
+    assert_eq!(conn.request("POST", "/v1/recommendations", row).unwrap().status, 200);
+    assert_eq!(totals_over(&mut conn)["rows"], 1, "the refused requests stored nothing");
+    stop(child);
+}
+
+#[test]
+fn oversized_and_malformed_bodies_get_a_clear_4xx_and_store_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = listen(dir.path(), &["--max-body", "1000"]);
+    let mut conn = Connection::open(addr, None).unwrap();
+    let big = ndjson(&(0..100).map(|i| (format!("a{i}"), format!("b{i}"))).collect::<Vec<_>>());
+    let cases: [(&[u8], u16, &str); 5] = [
+        (big.as_bytes(), 413, "larger than --max-body"),
+        (b"{\"from\":\"a\",\"to\":\"b\"}\n{\"from\":\"a\"", 400, "line 2: not JSON"),
+        (b"{\"from\":\"a\",\"to\":\"b\"}\n[1,2]", 400, "line 2: not a JSON object"),
+        (b"\xff\xfe", 400, "not UTF-8"),
+        (b"", 400, "the body is empty"),
+    ];
+    for (body, status, says) in cases {
+        let r = conn.request("POST", "/v1/recommendations", body).unwrap();
+        assert_eq!(r.status, status, "{}", r.text());
+        let error = serde_json::from_slice::<Value>(&r.body).unwrap()["error"].as_str().unwrap().to_string();
+        assert!(error.contains(says), "{error}");
+    }
+    // The connection is still usable after a 413 (or a new one is), and nothing was stored.
+    let mut conn = Connection::open(addr, None).unwrap();
+    assert_eq!(totals_over(&mut conn)["rows"], 0);
+    let metrics = conn.request("GET", "/v1/metrics", b"").unwrap().text();
+    assert!(metrics.contains("backscratch_refused_total{reason=\"too-large\"} 1\n"), "{metrics}");
+    assert!(metrics.contains("backscratch_refused_total{reason=\"malformed\"} 4\n"), "{metrics}");
+    stop(child);
+}
+
+#[test]
+fn a_hub_whose_search_hits_the_budget_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = listen(dir.path(), &["--budget", "50", "--max-len", "4"]);
+    let mut conn = Connection::open(addr, None).unwrap();
+    // hub -> x_i -> y for 300 people x_i: y -> hub closes 300 triangles, past a 50-step budget.
+    let mut rows: Vec<(String, String)> = (0..300).map(|i| ("hub".to_string(), format!("x{i}"))).collect();
+    rows.extend((0..300).map(|i| (format!("x{i}"), "y".to_string())));
+    assert_eq!(conn.request("POST", "/v1/recommendations", ndjson(&rows).as_bytes()).unwrap().status, 200);
+    let r = conn.request("POST", "/v1/recommendations", br#"{"from":"y","to":"hub"}"#).unwrap();
+    let answer: Value = serde_json::from_str(r.text().trim()).unwrap();
+    assert_eq!(answer["complete"], false, "{answer}");
+    assert!(answer["cycles"]["3"].as_u64().unwrap_or(0) < 300, "a lower bound: {answer}");
+    assert_eq!(totals_over(&mut conn)["incomplete"], 1);
+    stop(child);
+}
+
+/// Clients that post batches of distinct rows until the server stops answering; the rows
+/// acknowledged (a 200) and the requests refused with 503.
+fn load(addr: SocketAddr, clients: usize, batch: usize, per_client: usize, retry: bool) -> (u64, u64) {
+    let handles: Vec<_> = (0..clients)
+        .map(|c| {
+            std::thread::spawn(move || {
+                let (mut acked, mut busy) = (0u64, 0u64);
+                let Ok(mut conn) = Connection::open(addr, None) else { return (0, 0) };
+                for r in 0..per_client {
+                    let rows: Vec<(String, String)> =
+                        (0..batch).map(|i| (format!("c{c}r{r}i{i}"), format!("c{c}r{r}i{}", i + 1))).collect();
+                    let resp: Response = match conn.request("POST", "/v1/recommendations", ndjson(&rows).as_bytes()) {
+                        Ok(resp) => resp,
+                        Err(_) => break,
+                    };
+                    match resp.status {
+                        200 => {
+                            assert_eq!(resp.text().lines().count(), batch);
+                            acked += batch as u64;
+                        }
+                        503 => {
+                            assert_eq!(resp.header("retry-after"), Some("1"));
+                            busy += 1;
+                            if !retry {
+                                continue;
+                            }
+                        }
+                        s => panic!("status {s}: {}", resp.text()),
+                    }
+                }
+                (acked, busy)
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).fold((0, 0), |(a, b), (x, y)| (a + x, b + y))
+}
+
+#[test]
+fn a_full_queue_answers_503_with_retry_after_and_stores_only_what_it_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = listen(dir.path(), &["--queue", "1"]);
+    let (acked, busy) = load(addr, 6, 2000, 25, false);
+    assert!(busy > 0, "six clients and a queue of one: some request must be pushed back");
+    let mut conn = Connection::open(addr, None).unwrap();
+    let totals = totals_over(&mut conn);
+    assert_eq!(totals["rows"].as_u64(), Some(acked), "a 503 stores nothing; every 200 is stored");
+    assert_eq!(totals["recommendations"].as_u64(), Some(acked), "each row once");
+    stop(child);
+}
+
+#[test]
+fn sigterm_during_load_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = listen(dir.path(), &[]);
+    let pid = child.id();
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    });
+    let (acked, _) = load(addr, 4, 50, 1_000_000, true);
+    killer.join().unwrap();
+    let mut child = child;
+    assert!(child.wait().unwrap().success(), "SIGTERM ends the server cleanly");
+    assert!(acked > 0);
+    let (child, addr) = listen(dir.path(), &[]);
+    let totals = totals_over(&mut Connection::open(addr, None).unwrap());
+    let held = totals["rows"].as_u64().unwrap();
+    assert!(held >= acked, "acknowledged {acked}, held after restart {held}");
+    assert!(held <= acked + 4 * 50, "at most one unanswered request per client may be stored: {held} vs {acked}");
+    assert_eq!(totals["recommendations"].as_u64(), Some(held), "each row once");
+    stop(child);
+}
+
+#[test]
+fn an_http_server_killed_50_times_under_load_keeps_every_acknowledged_row_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = 4;
+    let mut acknowledged = 0u64;
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    for round in 0..50 {
+        let (child, addr) = listen(dir.path(), &[]);
+        let mut conn = Connection::open(addr, None).unwrap();
+        let totals = totals_over(&mut conn);
+        let held = totals["rows"].as_u64().unwrap();
+        assert!(held >= acknowledged, "round {round}: holds {held}, acknowledged {acknowledged}");
+        let rows: Vec<(String, String)> = (0..held).map(row).collect();
+        totals_match_batch(&totals, &rows, k, &format!("HTTP round {round}"));
+        // One client posting batches of rows from where the store ends, until the kill.
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let pid = child.id();
+        let wait = std::time::Duration::from_millis(1 + rng % 40);
+        let killer = std::thread::spawn(move || {
+            std::thread::sleep(wait);
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+        });
+        let mut next = held;
+        loop {
+            let batch: Vec<(String, String)> = (next..next + 64).map(row).collect();
+            match conn.request("POST", "/v1/recommendations", ndjson(&batch).as_bytes()) {
+                Ok(r) if r.status == 200 => {
+                    let first: Value = serde_json::from_str(r.text().lines().next().unwrap()).unwrap();
+                    assert_eq!(first["seq"].as_u64(), Some(next), "round {round}: rows in order, none twice");
+                    next += 64;
+                }
+                _ => break,
+            }
+        }
+        killer.join().unwrap();
+        let mut child = child;
+        let _ = child.wait();
+        acknowledged = next;
+    }
+    assert!(acknowledged > 1_000, "the load was too light to test anything: {acknowledged} rows");
+}

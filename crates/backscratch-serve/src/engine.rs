@@ -73,6 +73,19 @@ pub struct Totals {
     pub incomplete: u64,
 }
 
+/// What the graph holds about one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    /// The name, as first accepted.
+    pub name: String,
+    /// How many people they recommended.
+    pub recommended: usize,
+    /// How many people recommended them.
+    pub recommended_by: usize,
+    /// The people they trade with in reciprocal pairs (each recommended the other), by name.
+    pub reciprocal: Vec<String>,
+}
+
 /// The graph so far and the closing search over it.
 pub struct Engine {
     graph: LiveGraph,
@@ -90,6 +103,21 @@ impl Engine {
     /// The totals so far.
     pub fn totals(&self) -> &Totals {
         &self.totals
+    }
+
+    /// What the graph holds about `name` (trimmed as a row's names are), if anyone has that name.
+    pub fn person(&self, name: &str) -> Option<Person> {
+        let g = &self.graph;
+        let v = g.id(name.trim())?;
+        let mut reciprocal: Vec<String> =
+            g.out_neighbors(v).iter().filter(|&&w| g.edge_id(w, v).is_some()).map(|&w| g.name(w).to_string()).collect();
+        reciprocal.sort();
+        Some(Person {
+            name: g.name(v).to_string(),
+            recommended: g.out_neighbors(v).len(),
+            recommended_by: g.in_neighbors(v).len(),
+            reciprocal,
+        })
     }
 
     /// Take row number `seq` and say what it did.
@@ -176,5 +204,8 @@ mod tests {
         let t = e.totals();
         assert_eq!((t.rows, t.recommendations, t.people, t.duplicates, t.self_recommendations), (7, 4, 3, 1, 1));
         assert_eq!((t.pairs, t.undated_bad_date, t.skipped.get("empty-name")), (1, 1, Some(&1)));
+        let a = e.person(" a ").unwrap();
+        assert_eq!((a.recommended, a.recommended_by, a.reciprocal), (1, 2, vec!["b".to_string()]));
+        assert!(e.person("nobody").is_none());
     }
 }

@@ -6,14 +6,23 @@
 //!   batch of them per commit (group commit);
 //! - [`engine`] holds the growing graph and answers for each recommendation, by the library's
 //!   closing search ([`backscratch::detect::closing`]);
-//! - [`stdio`] runs the engine over NDJSON on standard input and output (`serve --stdio`).
+//! - [`judge`] is the one thread that owns both, fed by a bounded queue (group commit across
+//!   requests, backpressure when full);
+//! - [`http`] serves it over HTTP/JSON under `/v1` (`serve --listen`);
+//! - [`stdio`] runs the engine over NDJSON on standard input and output (`serve --stdio`);
+//! - [`client`] is a minimal blocking client for the load generator and the tests;
+//! - [`wire`] is the JSON form of a recommendation and an answer, shared by both.
 //!
 //! Restarting on the same state directory replays the stored rows, so the engine's graph is
 //! exactly the acknowledged rows; what a replay closes is not answered again.
 
+pub mod client;
 pub mod engine;
+pub mod http;
+pub mod judge;
 pub mod stdio;
 pub mod store;
+pub mod wire;
 
 /// What can go wrong while serving.
 #[derive(Debug, thiserror::Error)]

@@ -10,61 +10,14 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
-use serde::Serialize;
-use serde_json::Value;
-
-use crate::engine::{Answer, Engine, Totals};
-use crate::store::{Row, Store};
+use crate::engine::{Engine, Totals};
+use crate::judge::MAX_GROUP;
+use crate::store::Store;
+use crate::wire::{request, Reply, Request};
 use crate::Error;
 
-/// Most rows committed together.
-pub const MAX_GROUP: usize = 4096;
 /// Longest input line read, as a file's default `--max-line-bytes`.
 pub const MAX_LINE: usize = 1 << 20;
-
-#[derive(Serialize)]
-struct Reply<'a> {
-    line: u64,
-    #[serde(flatten)]
-    answer: &'a Answer,
-}
-
-/// One input line, read.
-enum Request {
-    Row(Row),
-    Totals,
-    Bad(String),
-}
-
-fn request(line: &str) -> Request {
-    let value: Value = match serde_json::from_str(line) {
-        Ok(v) => v,
-        Err(e) => return Request::Bad(format!("not JSON: {e}")),
-    };
-    let Some(object) = value.as_object() else { return Request::Bad("not a JSON object".into()) };
-    if let Some(op) = object.get("op") {
-        return match op.as_str() {
-            Some("totals") => Request::Totals,
-            _ => Request::Bad(format!("unknown op {op}; the one op is \"totals\"")),
-        };
-    }
-    let name = |key: &str| match object.get(key) {
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(Value::Number(n)) => Ok(n.to_string()),
-        Some(other) => Err(format!("'{key}' must be a name (text or a number), not {other}")),
-        None => Err(format!("'{key}' is missing: a recommendation needs \"from\" and \"to\"")),
-    };
-    let date = match object.get("date") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(other) => return Request::Bad(format!("'date' must be text or a number, not {other}")),
-    };
-    match (name("from"), name("to")) {
-        (Ok(from), Ok(to)) => Request::Row(Row { from, to, date }),
-        (Err(e), _) | (_, Err(e)) => Request::Bad(e),
-    }
-}
 
 /// Load the state in `state` into a new engine (the stored rows replayed, not answered).
 pub fn recover(state: &Path, engine: &mut Engine) -> Result<Store, Error> {
@@ -114,11 +67,8 @@ pub fn run<R: Read, W: Write>(
                 break;
             }
         }
-        let rows: Vec<Row> = group
-            .iter()
-            .filter_map(|(_, r)| if let Request::Row(row) = r { Some(row.clone()) } else { None })
-            .collect();
-        let mut seq = store.append(&rows)?;
+        let mut seq =
+            store.append(group.iter().filter_map(|(_, r)| if let Request::Row(row) = r { Some(row) } else { None }))?;
         for (line, req) in &group {
             let reply = match req {
                 Request::Row(row) => {
@@ -159,6 +109,7 @@ fn skip_rest(input: &mut impl BufRead) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use backscratch::detect::closing::ClosingLimits;
+    use serde_json::Value;
 
     const LIMITS: ClosingLimits = ClosingLimits { max_len: 4, budget: 1_000_000, paths: 3 };
 

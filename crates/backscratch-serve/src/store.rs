@@ -62,21 +62,26 @@ impl Store {
 
     /// Make `rows` durable, in order, in one commit; their sequence numbers follow on from
     /// the rows already held. Returns the first one's.
-    pub fn append(&mut self, rows: &[Row]) -> Result<u64, Error> {
+    pub fn append<'a>(&mut self, rows: impl IntoIterator<Item = &'a Row>) -> Result<u64, Error> {
         let first = self.len;
-        if rows.is_empty() {
+        let mut rows = rows.into_iter().peekable();
+        if rows.peek().is_none() {
             return Ok(first);
         }
         let txn = self.db.begin_write().map_err(|e| self.fail(&e))?;
+        let mut next = first;
         {
             let mut table = txn.open_table(ROWS).map_err(|e| self.fail(&e))?;
-            for (i, row) in rows.iter().enumerate() {
-                let bytes = serde_json::to_vec(row).map_err(|e| self.fail(&e))?;
-                table.insert(first + i as u64, bytes.as_slice()).map_err(|e| self.fail(&e))?;
+            let mut bytes = Vec::new();
+            for row in rows {
+                bytes.clear();
+                serde_json::to_writer(&mut bytes, row).map_err(|e| self.fail(&e))?;
+                table.insert(next, bytes.as_slice()).map_err(|e| self.fail(&e))?;
+                next += 1;
             }
         }
         txn.commit().map_err(|e| self.fail(&e))?;
-        self.len += rows.len() as u64;
+        self.len = next;
         Ok(first)
     }
 
@@ -111,7 +116,7 @@ mod tests {
         let mut store = Store::open(dir.path()).unwrap();
         assert!(store.is_empty());
         assert_eq!(store.append(&[row("a", "b"), row("b", "c")]).unwrap(), 0);
-        assert_eq!(store.append(&[]).unwrap(), 2);
+        assert_eq!(store.append(&[] as &[Row]).unwrap(), 2);
         assert_eq!(store.append(&[Row { date: Some("2024-01-02".into()), ..row("c", "a") }]).unwrap(), 2);
         drop(store);
         let store = Store::open(dir.path()).unwrap();
