@@ -66,7 +66,7 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) queue: u64,
     /// Longest cycle looked for, 3..8.
-    #[arg(long, short = 'k', default_value_t = 4, value_parser = clap::value_parser!(u64).range(3..=8))]
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(3..=8))]
     pub(crate) max_len: u64,
     /// Most steps one answer's search may take; an answer that hits it says "complete": false
     /// and its counts are lower bounds.

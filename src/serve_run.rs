@@ -24,7 +24,7 @@ pub(crate) fn run(a: &ServeArgs) -> anyhow::Result<Exit> {
     };
     let limits = ClosingLimits { max_len: a.max_len as usize, budget: a.budget, paths: a.paths };
     let mut engine = Engine::new(limits);
-    let mut store = stdio::recover(&a.state, &mut engine).context("cannot recover the state")?;
+    let mut store = backscratch_serve::recover(&a.state, &mut engine).context("cannot recover the state")?;
     let recovered = store.len();
     let totals = if a.stdio {
         let mut input = io::BufReader::with_capacity(1 << 16, io::stdin().lock());

@@ -66,12 +66,13 @@ fn client(a: &Args, bodies: Vec<String>) -> Tally {
             }
             assert_eq!(r.status, 200, "{}", r.text());
             t.latencies.push(took);
+            // The answers' keys are fixed (engine::Answer), so substrings are enough and keep
+            // the client's share of the machine small.
             for line in r.text().lines() {
-                let v: serde_json::Value = serde_json::from_str(line).expect("an answer");
                 t.rows += 1;
-                let closed = v["pair"] == true || v["cycles"].as_object().is_some_and(|c| !c.is_empty());
+                let closed = line.contains("\"pair\":true") || !line.contains("\"cycles\":{}");
                 t.closing += u64::from(closed);
-                t.incomplete += u64::from(v["complete"] == false);
+                t.incomplete += u64::from(line.contains("\"complete\":false"));
             }
             break;
         }

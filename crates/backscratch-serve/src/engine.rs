@@ -6,6 +6,7 @@
 //! search's tests and this crate's check it).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
 
 use backscratch::detect::closing::{closed_by, ClosingLimits, ClosingScratch};
 use backscratch::graph::live::{Added, LiveGraph};
@@ -122,6 +123,47 @@ impl Engine {
 
     /// Take row number `seq` and say what it did.
     pub fn submit(&mut self, seq: u64, row: &Row) -> Answer {
+        let (mut answer, added) = self.take(seq, row);
+        let Some((u, v)) = added else { return answer };
+        let c = closed_by(&self.graph, u, v, self.limits, &mut self.scratch);
+        let t = &mut self.totals;
+        t.pairs += u64::from(c.pair);
+        t.incomplete += u64::from(!c.complete);
+        for (len, &n) in c.cycles.iter().enumerate().filter(|(_, &n)| n > 0) {
+            answer.cycles.insert(len, n);
+            *t.cycles.entry(len).or_insert(0) += n;
+        }
+        answer.pair = c.pair;
+        answer.complete = c.complete;
+        answer.closing = c.paths.iter().map(|p| p.iter().map(|&w| self.graph.name(w).to_string()).collect()).collect();
+        answer
+    }
+
+    /// Take a stored row again after a restart: accounted and added, not searched. Call
+    /// [`Engine::recount`] once every stored row is replayed.
+    pub fn replay(&mut self, row: &Row) {
+        self.take(0, row);
+    }
+
+    /// Count the pairs and cycles of the whole graph by the batch search (exact, on every
+    /// core), as the totals after a replay. Answers summed since the start equal these counts
+    /// unless some search hit the budget; then the recount is the exact figure and
+    /// `incomplete` starts again from 0.
+    pub fn recount(&mut self) {
+        let g = &self.graph;
+        let batch = backscratch::graph::Graph::from_edges(
+            (0..g.people() as u32).flat_map(|v| g.out_neighbors(v).iter().map(move |&w| (g.name(v), g.name(w)))),
+        );
+        let cycles = backscratch::detect::count_cycles(&batch, self.limits.max_len, &AtomicBool::new(false));
+        let t = &mut self.totals;
+        t.pairs = backscratch::detect::pairs::reciprocal_pairs(&batch).len() as u64;
+        t.cycles = (3..=self.limits.max_len).filter(|&l| cycles[l] > 0).map(|l| (l, cycles[l])).collect();
+        t.incomplete = 0;
+    }
+
+    /// Account for a row and add it to the graph; the answer so far and, for a new
+    /// recommendation, its two ends.
+    fn take(&mut self, seq: u64, row: &Row) -> (Answer, Option<(u32, u32)>) {
         let mut answer = Answer {
             seq,
             status: Status::New,
@@ -139,7 +181,7 @@ impl Engine {
             *t.skipped.entry("empty-name".into()).or_insert(0) += 1;
             answer.status = Status::Skipped;
             answer.reason = Some(format!("empty name: the {which} is blank"));
-            return answer;
+            return (answer, None);
         }
         if let Some(date) = row.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             if backscratch::ingest::date::parse_date(date).is_none() {
@@ -147,32 +189,23 @@ impl Engine {
                 answer.reason = Some(format!("bad date '{date}': kept without a date"));
             }
         }
-        let (u, v) = match self.graph.add(from, to) {
+        match self.graph.add(from, to) {
             Added::SelfRecommendation => {
                 t.self_recommendations += 1;
                 answer.status = Status::SelfRecommendation;
-                return answer;
+                (answer, None)
             }
             Added::Repeat { .. } => {
                 t.duplicates += 1;
                 answer.status = Status::Duplicate;
-                return answer;
+                (answer, None)
             }
-            Added::New { from, to, .. } => (from, to),
-        };
-        let c = closed_by(&self.graph, u, v, self.limits, &mut self.scratch);
-        t.recommendations = self.graph.recommendations() as u64;
-        t.people = self.graph.people() as u64;
-        t.pairs += u64::from(c.pair);
-        t.incomplete += u64::from(!c.complete);
-        for (len, &n) in c.cycles.iter().enumerate().filter(|(_, &n)| n > 0) {
-            answer.cycles.insert(len, n);
-            *t.cycles.entry(len).or_insert(0) += n;
+            Added::New { from, to, .. } => {
+                t.recommendations = self.graph.recommendations() as u64;
+                t.people = self.graph.people() as u64;
+                (answer, Some((from, to)))
+            }
         }
-        answer.pair = c.pair;
-        answer.complete = c.complete;
-        answer.closing = c.paths.iter().map(|p| p.iter().map(|&w| self.graph.name(w).to_string()).collect()).collect();
-        answer
     }
 }
 
@@ -207,5 +240,13 @@ mod tests {
         let a = e.person(" a ").unwrap();
         assert_eq!((a.recommended, a.recommended_by, a.reciprocal), (1, 2, vec!["b".to_string()]));
         assert!(e.person("nobody").is_none());
+        // Replayed and recounted, the same rows give the same totals.
+        let mut again = Engine::new(ClosingLimits { max_len: 4, budget: 1_000_000, paths: 5 });
+        for r in [row("a", "b"), row(" b ", "c"), row("c", "a"), row("a", "b"), row("x", "x"), row("", "a")] {
+            again.replay(&r);
+        }
+        again.replay(&Row { date: Some("not a date".into()), ..row("b", "a") });
+        again.recount();
+        assert_eq!(again.totals(), e.totals());
     }
 }

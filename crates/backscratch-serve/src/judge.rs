@@ -1,7 +1,9 @@
-//! The one thread that owns the store and the engine. Jobs arrive on a bounded queue; the
-//! rows of every job already waiting (up to [`MAX_GROUP`] rows) are committed together, one
-//! fsync for all of them, and only then is each job answered, in arrival order. A full queue
-//! is the caller's signal to push back (HTTP answers 503); nothing waits unbounded.
+//! The two threads behind the queue: the committer owns the store, the searcher the engine.
+//! Jobs arrive on a bounded queue; the committer makes the rows of every job already waiting
+//! (up to [`MAX_GROUP`] rows) durable together, one fsync for all of them, and hands the group
+//! on; the searcher judges and answers its jobs in arrival order while the next group is being
+//! committed. No answer leaves before its rows are durable. A full queue is the caller's
+//! signal to push back (HTTP answers 503); nothing waits unbounded.
 
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -63,14 +65,18 @@ pub struct Published {
     pub failed: Option<String>,
 }
 
-/// The running judge: the queue into it and the thread.
+/// The running judge: the queue into it and its two threads.
 pub struct Judge {
     /// Where jobs go.
     pub queue: mpsc::Sender<Job>,
     /// What it last published.
     pub published: Arc<Mutex<Published>>,
-    thread: JoinHandle<Result<Totals, Error>>,
+    committer: JoinHandle<Result<(), Error>>,
+    searcher: JoinHandle<Totals>,
 }
+
+/// A committed group on its way to the searcher: its jobs and its first row's number.
+type Committed = (Vec<Job>, u64);
 
 impl Judge {
     /// Start the judge on `store` and `engine` (already recovered) with room for `queue` jobs.
@@ -81,32 +87,45 @@ impl Judge {
             recovered: store.len(),
             ..Published::default()
         }));
+        // Two groups in flight at most: one being judged, one committed and waiting.
+        let (handoff, committed) = std::sync::mpsc::sync_channel::<Committed>(1);
         let shared = Arc::clone(&published);
-        let thread = std::thread::Builder::new()
-            .name("judge".into())
-            .spawn(move || run(rx, store, engine, &shared))
-            .expect("the judge thread starts");
-        Judge { queue: tx, published, thread }
+        let committer = std::thread::Builder::new()
+            .name("committer".into())
+            .spawn(move || commit(rx, store, handoff, &shared))
+            .expect("the committer thread starts");
+        let shared = Arc::clone(&published);
+        let searcher = std::thread::Builder::new()
+            .name("searcher".into())
+            .spawn(move || search(committed, engine, &shared))
+            .expect("the searcher thread starts");
+        Judge { queue: tx, published, committer, searcher }
     }
 
     /// Wait for the judge to finish every job queued (it ends when every sender is gone);
     /// the final totals.
     pub fn join(self) -> Result<Totals, Error> {
         drop(self.queue);
-        self.thread.join().unwrap_or_else(|_| Err(Error::Io(std::io::Error::other("the judge thread panicked"))))
+        let panicked = || Error::Io(std::io::Error::other("a judge thread panicked"));
+        let committed = self.committer.join().unwrap_or_else(|_| Err(panicked()));
+        let totals = self.searcher.join().map_err(|_| panicked())?;
+        committed.map(|()| totals)
     }
 }
 
-fn run(
+fn lock(published: &Mutex<Published>) -> std::sync::MutexGuard<'_, Published> {
+    published.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn commit(
     mut rx: mpsc::Receiver<Job>,
     mut store: Store,
-    mut engine: Engine,
+    handoff: std::sync::mpsc::SyncSender<Committed>,
     published: &Mutex<Published>,
-) -> Result<Totals, Error> {
-    let mut group: Vec<Job> = Vec::new();
+) -> Result<(), Error> {
     while let Some(first) = rx.blocking_recv() {
         let mut rows = first.rows();
-        group.push(first);
+        let mut group = vec![first];
         while rows < MAX_GROUP {
             match rx.try_recv() {
                 Ok(job) => {
@@ -121,22 +140,36 @@ fn run(
             Job::Rows { rows, .. } => rows.as_slice(),
             _ => &[],
         }));
-        let commit_seconds = started.elapsed().as_secs_f64();
-        let mut seq = match committed {
-            Ok(seq) => seq,
+        let seconds = started.elapsed().as_secs_f64();
+        match committed {
+            Ok(seq) => {
+                let mut p = lock(published);
+                p.commits += u64::from(rows > 0);
+                p.commit_seconds += seconds;
+                drop(p);
+                if handoff.send((group, seq)).is_err() {
+                    return Ok(());
+                }
+            }
             Err(e) => {
                 let message = format!("the store failed, nothing of this request was stored: {e}");
-                for job in group.drain(..) {
+                for job in group {
                     if let Job::Rows { reply, .. } = job {
                         let _ = reply.send(Err(message.clone()));
                     }
                 }
-                published.lock().unwrap_or_else(|p| p.into_inner()).failed = Some(e.to_string());
+                lock(published).failed = Some(e.to_string());
                 return Err(e);
             }
-        };
+        }
+    }
+    Ok(())
+}
+
+fn search(committed: std::sync::mpsc::Receiver<Committed>, mut engine: Engine, published: &Mutex<Published>) -> Totals {
+    for (group, mut seq) in committed {
         let started = Instant::now();
-        for job in group.drain(..) {
+        for job in group {
             match job {
                 Job::Rows { rows, reply } => {
                     let answers = rows
@@ -158,13 +191,11 @@ fn run(
                 }
             }
         }
-        let mut p = published.lock().unwrap_or_else(|p| p.into_inner());
+        let mut p = lock(published);
         p.totals.clone_from(engine.totals());
-        p.commits += u64::from(rows > 0);
-        p.commit_seconds += commit_seconds;
         p.search_seconds += started.elapsed().as_secs_f64();
     }
-    Ok(engine.totals().clone())
+    engine.totals().clone()
 }
 
 #[cfg(test)]

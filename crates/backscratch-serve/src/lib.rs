@@ -24,6 +24,17 @@ pub mod stdio;
 pub mod store;
 pub mod wire;
 
+/// Load the state in `state` into a new engine: the stored rows replayed (not answered), then
+/// the pairs and cycles of the whole graph counted by the batch search.
+pub fn recover(state: &std::path::Path, engine: &mut engine::Engine) -> Result<store::Store, Error> {
+    let store = store::Store::open(state)?;
+    store.for_each_row(|row| engine.replay(&row))?;
+    if !store.is_empty() {
+        engine.recount();
+    }
+    Ok(store)
+}
+
 /// What can go wrong while serving.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

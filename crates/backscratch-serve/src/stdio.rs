@@ -8,7 +8,6 @@
 //! a lone line is answered at once.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
 
 use crate::engine::{Engine, Totals};
 use crate::judge::MAX_GROUP;
@@ -18,15 +17,6 @@ use crate::Error;
 
 /// Longest input line read, as a file's default `--max-line-bytes`.
 pub const MAX_LINE: usize = 1 << 20;
-
-/// Load the state in `state` into a new engine (the stored rows replayed, not answered).
-pub fn recover(state: &Path, engine: &mut Engine) -> Result<Store, Error> {
-    let store = Store::open(state)?;
-    for (seq, row) in store.rows()?.iter().enumerate() {
-        engine.submit(seq as u64, row);
-    }
-    Ok(store)
-}
 
 /// Serve `input` until it ends, answering on `output`; the totals at the end.
 pub fn run<R: Read, W: Write>(
@@ -110,12 +100,13 @@ mod tests {
     use super::*;
     use backscratch::detect::closing::ClosingLimits;
     use serde_json::Value;
+    use std::path::Path;
 
     const LIMITS: ClosingLimits = ClosingLimits { max_len: 4, budget: 1_000_000, paths: 3 };
 
     fn serve(state: &Path, input: &str) -> Vec<Value> {
         let mut engine = Engine::new(LIMITS);
-        let mut store = recover(state, &mut engine).unwrap();
+        let mut store = crate::recover(state, &mut engine).unwrap();
         let mut out = Vec::new();
         run(&mut BufReader::new(input.as_bytes()), &mut out, &mut store, &mut engine).unwrap();
         String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 
+/// redb's page cache.
+const CACHE_BYTES: usize = 32 << 20;
+
 const ROWS: TableDefinition<u64, &[u8]> = TableDefinition::new("rows");
 
 /// One recommendation as submitted (names as given; the engine trims and judges them).
@@ -39,7 +42,9 @@ impl Store {
         let path = dir.to_path_buf();
         let fail = |e: &dyn std::fmt::Display| Error::State { path: path.clone(), message: e.to_string() };
         std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
-        let db = Database::create(dir.join("rows.redb")).map_err(|e| fail(&e))?;
+        // Rows are appended and read back only at a restart: a small page cache is enough, and
+        // the resident memory is then the graph (redb's default cache is 1 GiB).
+        let db = Database::builder().set_cache_size(CACHE_BYTES).create(dir.join("rows.redb")).map_err(|e| fail(&e))?;
         let txn = db.begin_write().map_err(|e| fail(&e))?;
         txn.open_table(ROWS).map_err(|e| fail(&e))?;
         txn.commit().map_err(|e| fail(&e))?;
@@ -85,16 +90,15 @@ impl Store {
         Ok(first)
     }
 
-    /// Every row held, in sequence order.
-    pub fn rows(&self) -> Result<Vec<Row>, Error> {
+    /// Call `each` with every row held, in sequence order, reading one at a time.
+    pub fn for_each_row(&self, mut each: impl FnMut(Row)) -> Result<(), Error> {
         let read = self.db.begin_read().map_err(|e| self.fail(&e))?;
         let table = read.open_table(ROWS).map_err(|e| self.fail(&e))?;
-        let mut out = Vec::with_capacity(self.len as usize);
         for entry in table.iter().map_err(|e| self.fail(&e))? {
             let (_, value) = entry.map_err(|e| self.fail(&e))?;
-            out.push(serde_json::from_slice(value.value()).map_err(|e| self.fail(&e))?);
+            each(serde_json::from_slice(value.value()).map_err(|e| self.fail(&e))?);
         }
-        Ok(out)
+        Ok(())
     }
 
     fn fail(&self, e: &dyn std::fmt::Display) -> Error {
@@ -121,7 +125,8 @@ mod tests {
         drop(store);
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.len(), 3);
-        let rows = store.rows().unwrap();
+        let mut rows = Vec::new();
+        store.for_each_row(|r| rows.push(r)).unwrap();
         assert_eq!(rows[0], row("a", "b"));
         assert_eq!(rows[2].date.as_deref(), Some("2024-01-02"));
     }
