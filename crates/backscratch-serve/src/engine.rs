@@ -249,4 +249,44 @@ mod tests {
         again.recount();
         assert_eq!(again.totals(), e.totals());
     }
+
+    /// Pairs and cycles by length of `rows` by the batch search.
+    fn batch(rows: &[Row], k: usize) -> (u64, BTreeMap<usize, u64>) {
+        let g = backscratch::graph::Graph::from_edges(
+            rows.iter().filter(|r| r.from != r.to).map(|r| (r.from.as_str(), r.to.as_str())),
+        );
+        let cycles = backscratch::detect::count_cycles(&g, k, &AtomicBool::new(false));
+        let pairs = backscratch::detect::pairs::reciprocal_pairs(&g).len() as u64;
+        (pairs, (3..=k).filter(|&l| cycles[l] > 0).map(|l| (l, cycles[l])).collect())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn answers_summed_in_any_arrival_order_are_the_batch_counts(
+            edges in proptest::collection::vec((0u8..12, 0u8..12), 0..90),
+            order in proptest::collection::vec(proptest::prelude::any::<u32>(), 90),
+            k in 3usize..=6,
+        ) {
+            let mut rows: Vec<Row> = edges.iter().map(|(a, b)| row(&format!("p{a}"), &format!("p{b}"))).collect();
+            // A random arrival order: sort by random keys.
+            let mut keyed: Vec<(u32, Row)> = order.iter().copied().zip(rows.drain(..)).collect();
+            keyed.sort_by_key(|(key, _)| *key);
+            let rows: Vec<Row> = keyed.into_iter().map(|(_, r)| r).collect();
+            let limits = ClosingLimits { max_len: k, budget: u64::MAX, paths: 3 };
+            let mut live = Engine::new(limits);
+            for (i, r) in rows.iter().enumerate() {
+                live.submit(i as u64, r);
+            }
+            let (pairs, cycles) = batch(&rows, k);
+            proptest::prop_assert_eq!(live.totals().pairs, pairs);
+            proptest::prop_assert_eq!(&live.totals().cycles, &cycles);
+            let mut replayed = Engine::new(limits);
+            for r in &rows {
+                replayed.replay(r);
+            }
+            replayed.recount();
+            proptest::prop_assert_eq!(replayed.totals(), live.totals());
+        }
+    }
 }
