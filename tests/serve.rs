@@ -455,3 +455,91 @@ fn an_http_server_killed_50_times_under_load_keeps_every_acknowledged_row_once()
     }
     assert!(acknowledged > 1_000, "the load was too light to test anything: {acknowledged} rows");
 }
+
+/// Every evidence `source` in `v` named as row numbers of one input: a judgement's sources
+/// are the service's rows (`serve`, line = seq + 1), a file's are its lines (the header is 1).
+fn as_rows(v: &mut Value, header_lines: u64) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Object(source)) = map.get_mut("source") {
+                if let (Some(line), true) = (source.get("line").and_then(Value::as_u64), source.contains_key("path")) {
+                    source.insert("line".into(), Value::from(line - header_lines));
+                    source.insert("path".into(), Value::from("rows"));
+                }
+            }
+            map.values_mut().for_each(|x| as_rows(x, header_lines));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|x| as_rows(x, header_lines)),
+        _ => {}
+    }
+}
+
+/// Serve `rows` (from, to, date) over HTTP, make a judgement, and compare its report with
+/// `scan` of the same rows as a CSV file: everything but `inputs[]` (the file's name and bytes
+/// differ from the store's table) and the evidence's sources (row numbers there, line numbers
+/// here) must be equal.
+fn judged_equals_scan(rows: &[(String, String, String)], k: usize, what: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = listen(&dir.path().join("state"), &["--max-len", &k.to_string()]);
+    let mut conn = Connection::open(addr, None).unwrap();
+    for chunk in rows.chunks(4096) {
+        let body: Vec<String> =
+            chunk.iter().map(|(a, b, d)| json!({"from": a, "to": b, "date": d}).to_string()).collect();
+        assert_eq!(conn.request("POST", "/v1/recommendations", body.join("\n").as_bytes()).unwrap().status, 200);
+    }
+    let r = conn.request("POST", "/v1/rejudge", b"").unwrap();
+    assert_eq!((r.status, r.header("x-judged-rows")), (200, Some(rows.len().to_string().as_str())), "{}", r.text());
+    let mut served: Value = serde_json::from_slice(&conn.request("GET", "/v1/report", b"").unwrap().body).unwrap();
+    let csv = dir.path().join("rows.csv");
+    let mut text = String::from("from,to,date\n");
+    for (a, b, d) in rows {
+        text.push_str(&format!("{},{},{}\n", common::csv_field(a), common::csv_field(b), common::csv_field(d)));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = Command::new(BIN)
+        .args(["scan", "--format", "json", "--no-timestamp", "--exit-zero", "--max-len", &k.to_string()])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut scanned: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings_as_served = served["findings"].clone();
+    as_rows(&mut served, 0);
+    as_rows(&mut scanned, 1);
+    for key in ["params", "summary", "cases", "findings", "people"] {
+        assert_eq!(served[key], scanned[key], "{what}: {key} differs between the judgement and the scan");
+    }
+    assert_eq!(served["inputs"][0]["rows"], scanned["inputs"][0]["rows"]);
+    assert!(served["findings"].as_array().is_some_and(|f| !f.is_empty()), "{what}: nothing to compare");
+    // The cases and findings endpoints list the judgement's own, at the severity asked.
+    let listed: Value =
+        serde_json::from_slice(&conn.request("GET", "/v1/findings?severity=info", b"").unwrap().body).unwrap();
+    assert_eq!(listed["findings"], findings_as_served, "{what}");
+    let r = conn.request("GET", "/v1/cases?severity=urgent", b"").unwrap();
+    assert_eq!(r.status, 400, "{}", r.text());
+    stop(child);
+}
+
+#[test]
+fn a_judgement_of_the_sample_is_its_scan() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/recommendations.csv")).unwrap();
+    let rows: Vec<(String, String, String)> =
+        common::parse_csv(&text).into_iter().skip(1).map(|r| (r[0].clone(), r[1].clone(), r[2].clone())).collect();
+    judged_equals_scan(&rows, 4, "the sample");
+}
+
+#[test]
+fn a_judgement_of_bitcoin_alpha_is_its_scan() {
+    let Some(real) = common::shared("the serve judgement parity test on Bitcoin Alpha") else { return };
+    let file = std::fs::File::open(real.join("snap/soc-sign-bitcoinalpha.csv.gz")).unwrap();
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for line in BufReader::new(flate2::read::GzDecoder::new(file)).lines() {
+        let line = line.unwrap();
+        let f: Vec<&str> = line.split(',').collect();
+        if f[2].parse::<f64>().unwrap() > 0.0 {
+            rows.push((f[0].to_string(), f[1].to_string(), f[3].trim().to_string()));
+        }
+    }
+    judged_equals_scan(&rows, 4, "Bitcoin Alpha");
+}

@@ -10,6 +10,7 @@ use std::sync::atomic::AtomicBool;
 
 use backscratch::detect::closing::{closed_by, ClosingLimits, ClosingScratch};
 use backscratch::graph::live::{Added, LiveGraph};
+use backscratch::report::Verdict;
 use serde::Serialize;
 
 use crate::store::Row;
@@ -47,6 +48,13 @@ pub struct Answer {
     pub closing: Vec<Vec<String>>,
     /// False when the search hit its step budget: the counts are then lower bounds.
     pub complete: bool,
+    /// The judgement whose verdicts this answer quotes, by the rows it judged (HTTP only;
+    /// absent before the first judgement).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judged_rows: Option<u64>,
+    /// The recommender's and recommendee's verdicts in that judgement, for those it lists.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub verdicts: BTreeMap<String, Verdict>,
 }
 
 /// Totals over every row the engine has taken, as a batch report counts them.
@@ -99,6 +107,11 @@ impl Engine {
     /// An empty engine that searches within `limits`.
     pub fn new(limits: ClosingLimits) -> Self {
         Engine { graph: LiveGraph::new(), scratch: ClosingScratch::default(), limits, totals: Totals::default() }
+    }
+
+    /// The limits each answer's search keeps to.
+    pub fn limits(&self) -> ClosingLimits {
+        self.limits
     }
 
     /// The totals so far.
@@ -172,6 +185,8 @@ impl Engine {
             cycles: BTreeMap::new(),
             closing: Vec::new(),
             complete: true,
+            judged_rows: None,
+            verdicts: BTreeMap::new(),
         };
         let t = &mut self.totals;
         t.rows += 1;

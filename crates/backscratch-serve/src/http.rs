@@ -8,6 +8,11 @@
 //! | `POST /v1/recommendations` | one recommendation (a JSON object) or many (NDJSON, one per line); all are stored or none; the answers as NDJSON, one per line, after they are durable |
 //! | `GET /v1/totals` | the totals, after every row accepted before |
 //! | `GET /v1/people/{name}` | what the graph holds about one person (404 if nobody) |
+//! | `GET /v1/report` | the latest judgement: the JSON report `scan --format json` makes of the rows it judged |
+//! | `POST /v1/rejudge` | make a judgement of every row held now, and wait for it |
+//! | `POST /v1/check` | `check` the people named in the body (one per line) over every row held now |
+//! | `GET /v1/cases?severity=S` | the latest judgement's listed cases at `S` (default `medium`) or above |
+//! | `GET /v1/findings?severity=S` | its listed findings at `S` or above |
 //! | `GET /v1/health` | `{"status": "ok"}` while the store works (503 after it failed) |
 //! | `GET /v1/metrics` | counters and gauges in Prometheus' text format |
 
@@ -18,7 +23,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -28,6 +33,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::engine::{Engine, Totals};
 use crate::judge::{Job, Judge, Published};
+use crate::judgement::{Ask, Judgement, Judger, Latest};
 use crate::store::{Row, Store};
 use crate::wire::{request, Reply, Request as Line};
 use crate::Error;
@@ -56,6 +62,8 @@ struct Refused {
 
 struct App {
     queue: mpsc::Sender<Job>,
+    asks: std::sync::mpsc::SyncSender<Ask>,
+    latest: Latest,
     published: Arc<Mutex<Published>>,
     token: Option<String>,
     refused: Refused,
@@ -67,9 +75,13 @@ struct App {
 /// address once the server listens.
 pub fn serve(config: Config, store: Store, engine: Engine, ready: impl FnOnce(SocketAddr)) -> Result<Totals, Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let judge = Judge::spawn(store, engine, config.queue);
+    let judger = Judger::spawn(store.reader(), engine.limits().max_len);
+    let judging = (judger.trigger(store.len()), Arc::clone(&judger.latest));
+    let judge = Judge::spawn(store, engine, config.queue, Some(judging));
     let app = Arc::new(App {
         queue: judge.queue.clone(),
+        asks: judger.asks.clone(),
+        latest: Arc::clone(&judger.latest),
         published: Arc::clone(&judge.published),
         token: config.token.clone(),
         refused: Refused::default(),
@@ -82,6 +94,11 @@ pub fn serve(config: Config, store: Store, engine: Engine, ready: impl FnOnce(So
             .route("/v1/recommendations", post(submit))
             .route("/v1/totals", get(totals))
             .route("/v1/people/{name}", get(person))
+            .route("/v1/report", get(report))
+            .route("/v1/rejudge", post(rejudge))
+            .route("/v1/check", post(check))
+            .route("/v1/cases", get(cases))
+            .route("/v1/findings", get(findings))
             .route("/v1/health", get(health))
             .route("/v1/metrics", get(metrics))
             .layer(DefaultBodyLimit::max(config.max_body))
@@ -91,6 +108,7 @@ pub fn serve(config: Config, store: Store, engine: Engine, ready: impl FnOnce(So
     });
     runtime.shutdown_background();
     let totals = judge.join()?;
+    judger.join();
     served?;
     Ok(totals)
 }
@@ -229,12 +247,103 @@ async fn totals(State(app): State<Arc<App>>) -> Response {
 
 async fn person(State(app): State<Arc<App>>, Path(name): Path<String>) -> Response {
     match ask(&app, |reply| Job::Person { name: name.clone(), reply }).await {
-        Ok(Some(p)) => json(StatusCode::OK, &serde_json::json!({ "person": p })),
+        Ok(Some(p)) => {
+            let judged = app.latest.read().unwrap_or_else(|p| p.into_inner()).clone();
+            let record = judged.as_ref().and_then(|j| j.report.people.iter().find(|q| q.name == p.name));
+            let judged = judged.as_ref().map(|j| serde_json::json!({ "judged_rows": j.rows, "record": record }));
+            json(StatusCode::OK, &serde_json::json!({ "person": p, "judged": judged }))
+        }
         Ok(None) => {
             error(StatusCode::NOT_FOUND, format!("nobody named '{name}' has been recommended or recommended anyone"))
         }
         Err(refusal) => refusal,
     }
+}
+
+/// Hand `ask` to the judging thread and wait for its reply, or push back.
+async fn ask_judger<T>(app: &App, ask: impl FnOnce(oneshot::Sender<T>) -> Ask) -> Result<T, Response> {
+    let (tx, rx) = oneshot::channel();
+    match app.asks.try_send(ask(tx)) {
+        Ok(()) => rx.await.map_err(|_| busy(app, false)),
+        Err(std::sync::mpsc::TrySendError::Full(_)) => Err(busy(app, true)),
+        Err(std::sync::mpsc::TrySendError::Disconnected(_)) => Err(busy(app, false)),
+    }
+}
+
+fn latest(app: &App) -> Result<Arc<Judgement>, Response> {
+    app.latest.read().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(|| {
+        error(StatusCode::NOT_FOUND, "no judgement yet: none is made before the first recommendation; POST /v1/rejudge")
+    })
+}
+
+fn judged_json(j: &Judgement, body: String) -> Response {
+    let mut r = Response::new(Body::from(body));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert("x-judged-rows", HeaderValue::from(j.rows));
+    r
+}
+
+async fn report(State(app): State<Arc<App>>) -> Response {
+    match latest(&app) {
+        Ok(j) => judged_json(&j, j.json.clone()),
+        Err(refusal) => refusal,
+    }
+}
+
+fn summary(j: &Judgement) -> serde_json::Value {
+    serde_json::json!({ "judged_rows": j.rows, "seconds": j.seconds, "summary": j.report.summary })
+}
+
+async fn rejudge(State(app): State<Arc<App>>) -> Response {
+    match ask_judger(&app, |reply| Ask::Rejudge(Some(reply))).await {
+        Ok(Ok(j)) => judged_json(&j, summary(&j).to_string()),
+        Ok(Err(why)) => error(StatusCode::CONFLICT, why),
+        Err(refusal) => refusal,
+    }
+}
+
+async fn check(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>) -> Response {
+    let Ok(body) = body else { return error(StatusCode::PAYLOAD_TOO_LARGE, "the body is larger than --max-body") };
+    let names: Vec<String> =
+        String::from_utf8_lossy(&body).lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+    if names.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "name the people to check, one per line");
+    }
+    match ask_judger(&app, |reply| Ask::Check(names, reply)).await {
+        Ok(Ok(json)) => {
+            let mut r = Response::new(Body::from(json));
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            r
+        }
+        Ok(Err(why)) => error(StatusCode::CONFLICT, why),
+        Err(refusal) => refusal,
+    }
+}
+
+/// The `severity` of a query (default `medium`).
+fn severity(query: Option<&str>) -> Result<backscratch::score::Severity, Response> {
+    let asked = query.and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("severity="))).unwrap_or("medium");
+    serde_json::from_value(serde_json::Value::String(asked.to_string())).map_err(|_| {
+        error(StatusCode::BAD_REQUEST, format!("severity '{asked}' is not one of info, low, medium, high"))
+    })
+}
+
+async fn cases(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Response {
+    let (at_least, j) = match (severity(query.as_deref()), latest(&app)) {
+        (Ok(s), Ok(j)) => (s, j),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let listed: Vec<_> = j.report.cases.iter().filter(|c| c.severity >= at_least).collect();
+    judged_json(&j, serde_json::json!({ "judged_rows": j.rows, "cases": listed }).to_string())
+}
+
+async fn findings(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Response {
+    let (at_least, j) = match (severity(query.as_deref()), latest(&app)) {
+        (Ok(s), Ok(j)) => (s, j),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let listed: Vec<_> = j.report.findings.iter().filter(|f| f.severity >= at_least).collect();
+    judged_json(&j, serde_json::json!({ "judged_rows": j.rows, "findings": listed }).to_string())
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {

@@ -12,6 +12,7 @@ use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::engine::{Answer, Engine, Person, Totals};
+use crate::judgement::{Latest, Trigger};
 use crate::store::{Row, Store};
 use crate::Error;
 
@@ -79,8 +80,10 @@ pub struct Judge {
 type Committed = (Vec<Job>, u64);
 
 impl Judge {
-    /// Start the judge on `store` and `engine` (already recovered) with room for `queue` jobs.
-    pub fn spawn(store: Store, engine: Engine, queue: usize) -> Judge {
+    /// Start the judge on `store` and `engine` (already recovered) with room for `queue` jobs;
+    /// with `judging`, commits start judgements and answers quote the latest one's verdicts.
+    pub fn spawn(store: Store, engine: Engine, queue: usize, judging: Option<(Trigger, Latest)>) -> Judge {
+        let (trigger, latest) = judging.unzip();
         let (tx, rx) = mpsc::channel(queue.max(1));
         let published = Arc::new(Mutex::new(Published {
             totals: engine.totals().clone(),
@@ -92,12 +95,12 @@ impl Judge {
         let shared = Arc::clone(&published);
         let committer = std::thread::Builder::new()
             .name("committer".into())
-            .spawn(move || commit(rx, store, handoff, &shared))
+            .spawn(move || commit(rx, store, handoff, trigger, &shared))
             .expect("the committer thread starts");
         let shared = Arc::clone(&published);
         let searcher = std::thread::Builder::new()
             .name("searcher".into())
-            .spawn(move || search(committed, engine, &shared))
+            .spawn(move || search(committed, engine, latest, &shared))
             .expect("the searcher thread starts");
         Judge { queue: tx, published, committer, searcher }
     }
@@ -121,6 +124,7 @@ fn commit(
     mut rx: mpsc::Receiver<Job>,
     mut store: Store,
     handoff: std::sync::mpsc::SyncSender<Committed>,
+    mut trigger: Option<Trigger>,
     published: &Mutex<Published>,
 ) -> Result<(), Error> {
     while let Some(first) = rx.blocking_recv() {
@@ -147,6 +151,9 @@ fn commit(
                 p.commits += u64::from(rows > 0);
                 p.commit_seconds += seconds;
                 drop(p);
+                if let Some(t) = trigger.as_mut().filter(|_| rows > 0) {
+                    t.after_commit(store.len());
+                }
                 if handoff.send((group, seq)).is_err() {
                     return Ok(());
                 }
@@ -166,9 +173,15 @@ fn commit(
     Ok(())
 }
 
-fn search(committed: std::sync::mpsc::Receiver<Committed>, mut engine: Engine, published: &Mutex<Published>) -> Totals {
+fn search(
+    committed: std::sync::mpsc::Receiver<Committed>,
+    mut engine: Engine,
+    latest: Option<Latest>,
+    published: &Mutex<Published>,
+) -> Totals {
     for (group, mut seq) in committed {
         let started = Instant::now();
+        let judged = latest.as_ref().and_then(|l| l.read().unwrap_or_else(|p| p.into_inner()).clone());
         for job in group {
             match job {
                 Job::Rows { rows, reply } => {
@@ -176,7 +189,16 @@ fn search(committed: std::sync::mpsc::Receiver<Committed>, mut engine: Engine, p
                         .iter()
                         .map(|row| {
                             seq += 1;
-                            engine.submit(seq - 1, row)
+                            let mut answer = engine.submit(seq - 1, row);
+                            if let Some(j) = &judged {
+                                answer.judged_rows = Some(j.rows);
+                                for name in [row.from.trim(), row.to.trim()] {
+                                    if let Some(v) = j.verdict(name) {
+                                        answer.verdicts.insert(name.to_string(), v);
+                                    }
+                                }
+                            }
+                            answer
                         })
                         .collect();
                     // A client that went away still had its rows stored: they are in the
@@ -207,7 +229,7 @@ mod tests {
     fn jobs_are_answered_in_order_after_their_rows_are_stored() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let judge = Judge::spawn(store, Engine::new(ClosingLimits { max_len: 4, budget: 1000, paths: 2 }), 8);
+        let judge = Judge::spawn(store, Engine::new(ClosingLimits { max_len: 4, budget: 1000, paths: 2 }), 8, None);
         let row = |a: &str, b: &str| Row { from: a.into(), to: b.into(), date: None };
         let (tx1, rx1) = oneshot::channel();
         let (tx2, rx2) = oneshot::channel();

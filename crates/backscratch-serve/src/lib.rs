@@ -20,6 +20,7 @@ pub mod client;
 pub mod engine;
 pub mod http;
 pub mod judge;
+pub mod judgement;
 pub mod stdio;
 pub mod store;
 pub mod wire;

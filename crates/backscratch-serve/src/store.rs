@@ -6,6 +6,7 @@
 //! uncommitted one.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use redb::{Database, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ pub struct Row {
 
 /// The store of one state directory.
 pub struct Store {
-    db: Database,
+    db: Arc<Database>,
     path: PathBuf,
     len: u64,
 }
@@ -52,7 +53,7 @@ impl Store {
         let table = read.open_table(ROWS).map_err(|e| fail(&e))?;
         let len = table.last().map_err(|e| fail(&e))?.map_or(0, |(k, _)| k.value() + 1);
         drop(table);
-        Ok(Store { db, path, len })
+        Ok(Store { db: Arc::new(db), path, len })
     }
 
     /// How many rows the store holds.
@@ -91,18 +92,38 @@ impl Store {
     }
 
     /// Call `each` with every row held, in sequence order, reading one at a time.
-    pub fn for_each_row(&self, mut each: impl FnMut(Row)) -> Result<(), Error> {
-        let read = self.db.begin_read().map_err(|e| self.fail(&e))?;
-        let table = read.open_table(ROWS).map_err(|e| self.fail(&e))?;
-        for entry in table.iter().map_err(|e| self.fail(&e))? {
-            let (_, value) = entry.map_err(|e| self.fail(&e))?;
-            each(serde_json::from_slice(value.value()).map_err(|e| self.fail(&e))?);
-        }
-        Ok(())
+    pub fn for_each_row(&self, each: impl FnMut(Row)) -> Result<(), Error> {
+        self.reader().for_each_row(each)
+    }
+
+    /// A reader of the committed rows that another thread may use while rows are appended.
+    pub fn reader(&self) -> Reader {
+        Reader { db: Arc::clone(&self.db), path: self.path.clone() }
     }
 
     fn fail(&self, e: &dyn std::fmt::Display) -> Error {
         Error::State { path: self.path.clone(), message: e.to_string() }
+    }
+}
+
+/// Reads the rows committed when each read starts (redb's reads see one commit, whole).
+#[derive(Clone)]
+pub struct Reader {
+    db: Arc<Database>,
+    path: PathBuf,
+}
+
+impl Reader {
+    /// Call `each` with every row committed when the call starts, in sequence order.
+    pub fn for_each_row(&self, mut each: impl FnMut(Row)) -> Result<(), Error> {
+        let fail = |e: &dyn std::fmt::Display| Error::State { path: self.path.clone(), message: e.to_string() };
+        let read = self.db.begin_read().map_err(|e| fail(&e))?;
+        let table = read.open_table(ROWS).map_err(|e| fail(&e))?;
+        for entry in table.iter().map_err(|e| fail(&e))? {
+            let (_, value) = entry.map_err(|e| fail(&e))?;
+            each(serde_json::from_slice(value.value()).map_err(|e| fail(&e))?);
+        }
+        Ok(())
     }
 }
 
