@@ -98,20 +98,27 @@ fn the_sample_served_row_by_row_adds_up_to_its_scan() {
     }
 }
 
-#[test]
-fn bitcoin_alpha_served_in_time_order_and_shuffled_adds_up_to_the_batch() {
-    let Some(real) = common::shared("the serve parity test on Bitcoin Alpha") else { return };
+/// Bitcoin Alpha's positive ratings in file order: rater, rated, Unix seconds as text (`None`,
+/// with a message, when ../shared is missing).
+fn alpha_positive(what: &str) -> Option<Vec<(String, String, String)>> {
+    let real = common::shared(what)?;
     let file = std::fs::File::open(real.join("snap/soc-sign-bitcoinalpha.csv.gz")).unwrap();
-    let mut rows: Vec<(i64, String, String)> = Vec::new();
+    let mut rows = Vec::new();
     for line in BufReader::new(flate2::read::GzDecoder::new(file)).lines() {
         let line = line.unwrap();
         let f: Vec<&str> = line.split(',').collect();
         if f[2].parse::<f64>().unwrap() > 0.0 {
-            rows.push((f[3].trim().parse::<f64>().unwrap() as i64, f[0].to_string(), f[1].to_string()));
+            rows.push((f[0].to_string(), f[1].to_string(), f[3].trim().to_string()));
         }
     }
-    rows.sort_by_key(|r| r.0);
-    let mut rows: Vec<(String, String)> = rows.into_iter().map(|(_, a, b)| (a, b)).collect();
+    Some(rows)
+}
+
+#[test]
+fn bitcoin_alpha_served_in_time_order_and_shuffled_adds_up_to_the_batch() {
+    let Some(mut rows) = alpha_positive("the serve parity test on Bitcoin Alpha") else { return };
+    rows.sort_by_key(|r| r.2.parse::<f64>().unwrap() as i64);
+    let mut rows: Vec<(String, String)> = rows.into_iter().map(|(a, b, _)| (a, b)).collect();
     for order in 0..2 {
         let dir = tempfile::tempdir().unwrap();
         let answers = serve_all(dir.path(), 4, &rows);
@@ -531,15 +538,6 @@ fn a_judgement_of_the_sample_is_its_scan() {
 
 #[test]
 fn a_judgement_of_bitcoin_alpha_is_its_scan() {
-    let Some(real) = common::shared("the serve judgement parity test on Bitcoin Alpha") else { return };
-    let file = std::fs::File::open(real.join("snap/soc-sign-bitcoinalpha.csv.gz")).unwrap();
-    let mut rows: Vec<(String, String, String)> = Vec::new();
-    for line in BufReader::new(flate2::read::GzDecoder::new(file)).lines() {
-        let line = line.unwrap();
-        let f: Vec<&str> = line.split(',').collect();
-        if f[2].parse::<f64>().unwrap() > 0.0 {
-            rows.push((f[0].to_string(), f[1].to_string(), f[3].trim().to_string()));
-        }
-    }
+    let Some(rows) = alpha_positive("the serve judgement parity test on Bitcoin Alpha") else { return };
     judged_equals_scan(&rows, 4, "Bitcoin Alpha");
 }

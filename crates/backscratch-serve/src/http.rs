@@ -328,22 +328,29 @@ fn severity(query: Option<&str>) -> Result<backscratch::score::Severity, Respons
     })
 }
 
-async fn cases(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Response {
-    let (at_least, j) = match (severity(query.as_deref()), latest(&app)) {
+/// The latest judgement's listed cases or findings at the query's severity or above.
+fn listed(app: &App, query: Option<&str>, cases: bool) -> Response {
+    let (at_least, j) = match (severity(query), latest(app)) {
         (Ok(s), Ok(j)) => (s, j),
         (Err(r), _) | (_, Err(r)) => return r,
     };
-    let listed: Vec<_> = j.report.cases.iter().filter(|c| c.severity >= at_least).collect();
-    judged_json(&j, serde_json::json!({ "judged_rows": j.rows, "cases": listed }).to_string())
+    let r = &j.report;
+    let body = if cases {
+        let kept: Vec<_> = r.cases.iter().filter(|c| c.severity >= at_least).collect();
+        serde_json::json!({ "judged_rows": j.rows, "cases": kept })
+    } else {
+        let kept: Vec<_> = r.findings.iter().filter(|f| f.severity >= at_least).collect();
+        serde_json::json!({ "judged_rows": j.rows, "findings": kept })
+    };
+    judged_json(&j, body.to_string())
+}
+
+async fn cases(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Response {
+    listed(&app, query.as_deref(), true)
 }
 
 async fn findings(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Response {
-    let (at_least, j) = match (severity(query.as_deref()), latest(&app)) {
-        (Ok(s), Ok(j)) => (s, j),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let listed: Vec<_> = j.report.findings.iter().filter(|f| f.severity >= at_least).collect();
-    judged_json(&j, serde_json::json!({ "judged_rows": j.rows, "findings": listed }).to_string())
+    listed(&app, query.as_deref(), false)
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {
