@@ -202,18 +202,23 @@ fn read_rows(body: &[u8]) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
-async fn submit(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>) -> Response {
-    let body = match body {
-        Ok(b) => b,
-        Err(rejection) => {
-            let status = rejection.status();
-            if status == StatusCode::PAYLOAD_TOO_LARGE {
-                app.refused.too_large.fetch_add(1, Ordering::Relaxed);
-                return error(status, "the body is larger than --max-body; nothing was stored");
-            }
-            app.refused.malformed.fetch_add(1, Ordering::Relaxed);
-            return error(status, rejection.body_text());
+/// The body, or the answer to a body that could not be read (413 past `--max-body`).
+fn body_or_refusal(app: &App, body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
+    body.map_err(|rejection| {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            app.refused.too_large.fetch_add(1, Ordering::Relaxed);
+            return error(status, "the body is larger than --max-body; nothing was stored");
         }
+        app.refused.malformed.fetch_add(1, Ordering::Relaxed);
+        error(status, rejection.body_text())
+    })
+}
+
+async fn submit(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = match body_or_refusal(&app, body) {
+        Ok(b) => b,
+        Err(refusal) => return refusal,
     };
     let rows = match read_rows(&body) {
         Ok(rows) => rows,
@@ -303,7 +308,10 @@ async fn rejudge(State(app): State<Arc<App>>) -> Response {
 }
 
 async fn check(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>) -> Response {
-    let Ok(body) = body else { return error(StatusCode::PAYLOAD_TOO_LARGE, "the body is larger than --max-body") };
+    let body = match body_or_refusal(&app, body) {
+        Ok(b) => b,
+        Err(refusal) => return refusal,
+    };
     let names: Vec<String> =
         String::from_utf8_lossy(&body).lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
     if names.is_empty() {
