@@ -186,7 +186,8 @@ def write(out, o, u, edges):
               f"Resident set: {u['empty_mib']:.0f} MiB empty, {u['loaded_mib']:,.0f} MiB with "
               f"{u['totals']['recommendations']:,} recommendations among {u['totals']['people']:,} people: "
               f"**{u['bytes_per_edge']:.0f} bytes per edge** (names, both adjacency lists, the edge index, the "
-              "search's scratch; redb's page cache is capped at 32 MiB).",
+              "search's scratch, and the judging thread's table and report of the rows, which are made "
+              "again as the store grows; redb's page cache is capped at 32 MiB).",
               f"Final totals: {f['rows']:,} rows, {f['pairs']:,} pairs, cycles {f['cycles']}, {f['incomplete']} "
               f"incomplete. Restart: the state recovered and listening again in {u['recovered_s']:.1f} s, with "
               f"totals {'equal to' if u['again']['rows'] == f['rows'] and u['again']['cycles'] == f['cycles'] else 'DIFFERENT from'} "

@@ -223,8 +223,33 @@ fn a_server_killed_50_times_under_load_keeps_every_acknowledged_row_once() {
 use backscratch_serve::client::{Connection, Response};
 use std::net::SocketAddr;
 
+/// A server process that is killed if a test ends without stopping it (a failed assertion
+/// must not leave servers behind).
+struct Server(Child);
+
+impl std::ops::Deref for Server {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Both are no-ops for a child already waited for.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A server on a free loopback port, and its address (read from its first line on stderr).
-fn listen(state: &Path, extra: &[&str]) -> (Child, SocketAddr) {
+fn listen(state: &Path, extra: &[&str]) -> (Server, SocketAddr) {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--state"])
         .arg(state)
@@ -235,7 +260,7 @@ fn listen(state: &Path, extra: &[&str]) -> (Child, SocketAddr) {
     let mut line = String::new();
     BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
     let addr = line.split("http://").nth(1).and_then(|s| s.split('/').next()).expect(&line);
-    (child, addr.parse().unwrap())
+    (Server(child), addr.parse().unwrap())
 }
 
 fn ndjson(rows: &[(String, String)]) -> String {
@@ -248,7 +273,7 @@ fn totals_over(conn: &mut Connection) -> Value {
     serde_json::from_slice::<Value>(&r.body).unwrap()["totals"].clone()
 }
 
-fn stop(mut child: Child) {
+fn stop(mut child: Server) {
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     assert!(child.wait().unwrap().success(), "SIGTERM ends the server cleanly");
 }
