@@ -64,6 +64,13 @@ class Server:
                     return int(line.split()[1])
         return 0
 
+    def peak_kib(self):
+        with open(f"/proc/{self.p.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        return 0
+
     def get(self, path):
         import urllib.request
         with urllib.request.urlopen(f"http://{self.addr}{path}") as r:
@@ -131,11 +138,21 @@ def uniform(work, edges, new):
     server = Server(state)
     empty_kib = server.rss_kib()
     loaded = load(server, base, 2, 4096)
+    # The graph's memory: read once no judgement is running (a finished one returns what it
+    # used); the peak, with a judgement's table and scan, is VmHWM.
+    judging_waited = time.perf_counter()
+    while "backscratch_judging 1" in server.get("/v1/metrics"):
+        time.sleep(0.5)
+    judging_waited = time.perf_counter() - judging_waited
     loaded_kib = server.rss_kib()
+    peak_kib = server.peak_kib()
     totals = json.loads(server.get("/v1/totals"))["totals"]
     batched = load(server, fresh, 16, 16)
     single = load(server, more, 64, 1)
     final = json.loads(server.get("/v1/totals"))["totals"]
+    metrics = server.get("/v1/metrics")
+    judgements = int(next(line.split()[1] for line in metrics.splitlines()
+                          if line.startswith("backscratch_judgements_total ")))
     server.stop()
     restart = Server(state)
     recovered = restart.ready
@@ -145,7 +162,8 @@ def uniform(work, edges, new):
         "loaded": loaded, "batched": batched, "single": single, "totals": totals, "final": final,
         "again": again, "recovered_s": recovered,
         "bytes_per_edge": (loaded_kib - empty_kib) * 1024 / max(totals["recommendations"], 1),
-        "loaded_mib": loaded_kib / 1024, "empty_mib": empty_kib / 1024,
+        "loaded_mib": loaded_kib / 1024, "empty_mib": empty_kib / 1024, "peak_mib": peak_kib / 1024,
+        "judging_waited_s": judging_waited, "judgements": judgements,
     }
 
 
@@ -184,10 +202,12 @@ def write(out, o, u, edges):
     f = u["final"]
     lines += ["",
               f"Resident set: {u['empty_mib']:.0f} MiB empty, {u['loaded_mib']:,.0f} MiB with "
-              f"{u['totals']['recommendations']:,} recommendations among {u['totals']['people']:,} people: "
+              f"{u['totals']['recommendations']:,} recommendations among {u['totals']['people']:,} people, read "
+              f"when no judgement was running ({u['judging_waited_s']:.1f} s wait after the load): "
               f"**{u['bytes_per_edge']:.0f} bytes per edge** (names, both adjacency lists, the edge index, the "
-              "search's scratch, and the judging thread's table and report of the rows, which are made "
-              "again as the store grows; redb's page cache is capped at 32 MiB).",
+              "search's scratch and the latest judgement's report; redb's page cache is capped at 32 MiB). "
+              f"Peak while loading, with a judgement's table and scan: {u['peak_mib']:,.0f} MiB. "
+              f"{u['judgements']} judgements were made during the run (nice 10, one worker).",
               f"Final totals: {f['rows']:,} rows, {f['pairs']:,} pairs, cycles {f['cycles']}, {f['incomplete']} "
               f"incomplete. Restart: the state recovered and listening again in {u['recovered_s']:.1f} s, with "
               f"totals {'equal to' if u['again']['rows'] == f['rows'] and u['again']['cycles'] == f['cycles'] else 'DIFFERENT from'} "

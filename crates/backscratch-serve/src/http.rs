@@ -33,7 +33,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::engine::{Engine, Totals};
 use crate::judge::{Job, Judge, Published};
-use crate::judgement::{Ask, Judgement, Judger, Latest};
+use crate::judgement::{Activity, Ask, Judgement, Judger, Latest};
 use crate::store::{Row, Store};
 use crate::wire::{request, Reply, Request as Line};
 use crate::Error;
@@ -64,6 +64,7 @@ struct App {
     queue: mpsc::Sender<Job>,
     asks: std::sync::mpsc::SyncSender<Ask>,
     latest: Latest,
+    judging: Arc<Activity>,
     published: Arc<Mutex<Published>>,
     token: Option<String>,
     refused: Refused,
@@ -82,6 +83,7 @@ pub fn serve(config: Config, store: Store, engine: Engine, ready: impl FnOnce(So
         queue: judge.queue.clone(),
         asks: judger.asks.clone(),
         latest: Arc::clone(&judger.latest),
+        judging: Arc::clone(&judger.activity),
         published: Arc::clone(&judge.published),
         token: config.token.clone(),
         refused: Refused::default(),
@@ -415,6 +417,12 @@ fn prometheus(app: &App, p: &Published) -> String {
     .map(|(why, n)| (format!("{{reason=\"{why}\"}}"), n.load(Ordering::Relaxed) as f64))
     .collect();
     metric("refused_total", "counter", "Requests refused before the judge, by reason.", &by_reason);
+    let judged = app.latest.read().unwrap_or_else(|p| p.into_inner()).as_ref().map_or(0, |j| j.rows);
+    metric("judged_rows", "gauge", "Rows the latest judgement read (0: none yet).", &one(judged));
+    let made = app.judging.made.load(Ordering::Relaxed);
+    metric("judgements_total", "counter", "Judgements made since the start.", &one(made));
+    let busy = u64::from(app.judging.busy.load(Ordering::Acquire));
+    metric("judging", "gauge", "1 while a judgement or a check is running.", &one(busy));
     let waiting = app.queue.max_capacity() - app.queue.capacity();
     metric("queue_waiting", "gauge", "Requests waiting for the judge.", &one(waiting as u64));
     s

@@ -7,7 +7,8 @@
 //! the last one (at least [`MIN_GROWTH`] rows), at a restart, and whenever asked
 //! (`POST /v1/rejudge`, which waits for one that starts after the request). Every live answer
 //! names the judgement whose verdicts it quotes (`judged_rows`). A `check` of named people is
-//! run on the same thread over the rows held when it starts.
+//! run on the same thread over the rows held when it starts. The thread runs at a lower
+//! priority (nice 10), so judgements take the cores the answers leave.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -115,7 +116,18 @@ pub struct Judger {
     /// The latest judgement.
     pub latest: Latest,
     pending: Arc<AtomicBool>,
+    /// Judgements made and whether one is being made now, for the metrics.
+    pub activity: Arc<Activity>,
     thread: JoinHandle<()>,
+}
+
+/// What the judging thread is doing, for the metrics.
+#[derive(Debug, Default)]
+pub struct Activity {
+    /// Whether a judgement or a check is running.
+    pub busy: AtomicBool,
+    /// Judgements made since the start.
+    pub made: std::sync::atomic::AtomicU64,
 }
 
 impl Judger {
@@ -124,12 +136,16 @@ impl Judger {
         let (asks, rx) = mpsc::sync_channel::<Ask>(16);
         let latest: Latest = Arc::default();
         let pending = Arc::new(AtomicBool::new(false));
-        let (shared, flag) = (Arc::clone(&latest), Arc::clone(&pending));
+        let activity = Arc::new(Activity::default());
+        let (shared, flag, doing) = (Arc::clone(&latest), Arc::clone(&pending), Arc::clone(&activity));
         let thread = std::thread::Builder::new()
             .name("judger".into())
-            .spawn(move || serve(&rx, &reader, max_len, &shared, &flag))
+            .spawn(move || {
+                background();
+                serve(&rx, &reader, max_len, &shared, &flag, &doing)
+            })
             .expect("the judging thread starts");
-        Judger { asks, latest, pending, thread }
+        Judger { asks, latest, pending, activity, thread }
     }
 
     /// What the committer calls after each commit to start automatic judgements, for a store
@@ -169,8 +185,38 @@ impl Trigger {
     }
 }
 
-fn serve(rx: &mpsc::Receiver<Ask>, reader: &Reader, max_len: usize, latest: &Latest, pending: &AtomicBool) {
+/// Lower this thread's priority (nice 10): judgements are background work, and when the
+/// cores are busy the answers, which someone is waiting for, should get them.
+fn background() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid and setpriority take no pointers; setpriority on our own thread id only
+    // changes this thread's nice value, and a failure (EPERM, EACCES) is harmless.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+    }
+}
+
+/// Give the memory a judgement freed back to the system (glibc keeps it otherwise, and a
+/// long-running service's resident set would stay at its largest judgement).
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim takes no pointers and only releases free heap pages.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+fn serve(
+    rx: &mpsc::Receiver<Ask>,
+    reader: &Reader,
+    max_len: usize,
+    latest: &Latest,
+    pending: &AtomicBool,
+    activity: &Activity,
+) {
     while let Ok(first) = rx.recv() {
+        activity.busy.store(true, Ordering::Release);
         let mut asks = vec![first];
         asks.extend(rx.try_iter());
         let (mut waiting, mut rejudge, mut checks) = (Vec::new(), false, Vec::new());
@@ -187,7 +233,9 @@ fn serve(rx: &mpsc::Receiver<Ask>, reader: &Reader, max_len: usize, latest: &Lat
             pending.store(false, Ordering::Release);
             let made = judge(reader, max_len).map(Arc::new);
             if let Ok(j) = &made {
+                // The one before is dropped here (unless a reader still holds it).
                 *latest.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(j));
+                activity.made.fetch_add(1, Ordering::Relaxed);
             }
             for reply in waiting {
                 let _ = reply.send(made.clone());
@@ -196,6 +244,8 @@ fn serve(rx: &mpsc::Receiver<Ask>, reader: &Reader, max_len: usize, latest: &Lat
         for (names, reply) in checks {
             let _ = reply.send(run_scan(reader, max_len, Some(names)).map(|(report, _, _)| json(&report)));
         }
+        return_freed_memory();
+        activity.busy.store(false, Ordering::Release);
     }
 }
 
