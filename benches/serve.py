@@ -141,7 +141,7 @@ def uniform(work, edges, new):
     # The graph's memory: read once no judgement is running (a finished one returns what it
     # used); the peak, with a judgement's table and scan, is VmHWM.
     judging_waited = time.perf_counter()
-    while "backscratch_judging 1" in server.get("/v1/metrics"):
+    while "backscratch_judging 1" in server.get("/v1/metrics").splitlines():
         time.sleep(0.5)
     judging_waited = time.perf_counter() - judging_waited
     loaded_kib = server.rss_kib()

@@ -76,6 +76,8 @@ struct App {
 /// address once the server listens.
 pub fn serve(config: Config, store: Store, engine: Engine, ready: impl FnOnce(SocketAddr)) -> Result<Totals, Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // Bind first: a taken port is an error at once, before any thread starts.
+    let listener = runtime.block_on(tokio::net::TcpListener::bind(config.listen))?;
     let judger = Judger::spawn(store.reader(), engine.limits().max_len);
     let judging = (judger.trigger(store.len()), Arc::clone(&judger.latest));
     let judge = Judge::spawn(store, engine, config.queue, Some(judging));
@@ -89,9 +91,8 @@ pub fn serve(config: Config, store: Store, engine: Engine, ready: impl FnOnce(So
         refused: Refused::default(),
         requests: AtomicU64::new(0),
     });
+    ready(listener.local_addr()?);
     let served = runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(config.listen).await?;
-        ready(listener.local_addr()?);
         let routes = Router::new()
             .route("/v1/recommendations", post(submit))
             .route("/v1/totals", get(totals))
@@ -110,7 +111,9 @@ pub fn serve(config: Config, store: Store, engine: Engine, ready: impl FnOnce(So
     });
     runtime.shutdown_background();
     let totals = judge.join()?;
-    judger.join();
+    // A judgement still running only reads: it is left to end with the process, so that a
+    // stop does not wait for a scan of everything.
+    drop(judger);
     served?;
     Ok(totals)
 }

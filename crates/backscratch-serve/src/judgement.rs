@@ -13,7 +13,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, RwLock};
-use std::thread::JoinHandle;
 use std::time::Instant;
 
 use backscratch::ingest::table::{Column, Table};
@@ -118,7 +117,6 @@ pub struct Judger {
     pending: Arc<AtomicBool>,
     /// Judgements made and whether one is being made now, for the metrics.
     pub activity: Arc<Activity>,
-    thread: JoinHandle<()>,
 }
 
 /// What the judging thread is doing, for the metrics.
@@ -138,14 +136,16 @@ impl Judger {
         let pending = Arc::new(AtomicBool::new(false));
         let activity = Arc::new(Activity::default());
         let (shared, flag, doing) = (Arc::clone(&latest), Arc::clone(&pending), Arc::clone(&activity));
-        let thread = std::thread::Builder::new()
+        // Detached: it only reads, so a stop need not wait for it (it ends when every sender
+        // of requests is gone, or with the process).
+        std::thread::Builder::new()
             .name("judger".into())
             .spawn(move || {
                 background();
                 serve(&rx, &reader, max_len, &shared, &flag, &doing)
             })
             .expect("the judging thread starts");
-        Judger { asks, latest, pending, activity, thread }
+        Judger { asks, latest, pending, activity }
     }
 
     /// What the committer calls after each commit to start automatic judgements, for a store
@@ -156,12 +156,6 @@ impl Judger {
             t.after_commit(held);
         }
         t
-    }
-
-    /// Stop after the requests already made.
-    pub fn join(self) {
-        drop(self.asks);
-        let _ = self.thread.join();
     }
 }
 
