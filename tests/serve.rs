@@ -371,6 +371,19 @@ fn a_hub_whose_search_hits_the_budget_says_so() {
     assert_eq!(answer["complete"], false, "{answer}");
     assert!(answer["cycles"]["3"].as_u64().unwrap_or(0) < 300, "a lower bound: {answer}");
     assert_eq!(totals_over(&mut conn)["incomplete"], 1);
+    // The answer says where the exact result follows, and a judgement of it is under way.
+    assert!(answer["exact"].as_str().is_some_and(|e| e.ends_with("judged_rows exceeds 600")), "{answer}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let r = conn.request("GET", "/v1/report", b"").unwrap();
+        if r.status == 200 && r.header("x-judged-rows") == Some("601") {
+            let report: Value = serde_json::from_slice(&r.body).unwrap();
+            assert_eq!(report["summary"]["cycles"]["3"], 300, "the judgement's count is exact");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no judgement of the hub's row: {}", r.text());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     stop(child);
 }
 
@@ -552,6 +565,24 @@ fn judged_equals_scan(rows: &[(String, String, String)], k: usize, what: &str) {
     assert_eq!(listed["findings"], findings_as_served, "{what}");
     let r = conn.request("GET", "/v1/cases?severity=urgent", b"").unwrap();
     assert_eq!(r.status, 400, "{}", r.text());
+    // A new pair's second half is judged in its answer, against this judgement's baselines.
+    let body = [("zz new one", "zz new two"), ("zz new two", "zz new one")]
+        .map(|(a, b)| json!({"from": a, "to": b, "date": "2030-01-01"}).to_string())
+        .join("\n");
+    let r = conn.request("POST", "/v1/recommendations", body.as_bytes()).unwrap();
+    let answers: Vec<Value> = r.text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(answers[0].get("findings").is_none(), "{what}: {}", r.text());
+    let found = &answers[1]["findings"][0];
+    assert_eq!((&found["kind"], &found["members"]), (&json!("pair"), &json!(["zz new one", "zz new two"])), "{what}");
+    assert!(found["id"].as_str().is_some_and(|id| id.starts_with("pair-")), "{what}: {found}");
+    // Every signal of the rule, as the report lists them for each finding.
+    let signals = |f: &Value| f["signals"].as_array().map(|s| s.iter().map(|x| x["name"].clone()).collect::<Vec<_>>());
+    let pair_listed = findings_as_served.as_array().unwrap().iter().find(|f| f["kind"] == "pair");
+    assert!(found["severity"].is_string() && signals(found).is_some(), "{found}");
+    if let Some(listed) = pair_listed {
+        assert_eq!(signals(found), signals(listed), "{what}");
+    }
+    assert_eq!(answers[1]["judged_rows"], json!(rows.len()), "{what}: the judgement it used");
     stop(child);
 }
 

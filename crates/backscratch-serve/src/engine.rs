@@ -11,6 +11,8 @@ use std::sync::atomic::AtomicBool;
 use backscratch::detect::closing::{closed_by, ClosingLimits, ClosingScratch};
 use backscratch::graph::live::{Added, LiveGraph};
 use backscratch::report::Verdict;
+use backscratch::score::online::{Activity, Baselines, Link};
+use backscratch::score::{FindingKind, Severity, Signal};
 use serde::Serialize;
 
 use crate::store::Row;
@@ -30,7 +32,7 @@ pub enum Status {
 }
 
 /// The answer for one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Answer {
     /// The row's sequence number in the store (0 for the first row ever accepted).
     pub seq: u64,
@@ -55,6 +57,31 @@ pub struct Answer {
     /// The recommender's and recommendee's verdicts in that judgement, for those it lists.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub verdicts: BTreeMap<String, Verdict>,
+    /// When the search hit the budget (`complete` false): where the exact result follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact: Option<String>,
+    /// The pair and the listed cycles (`closing`) it closed, each judged by the severity
+    /// rule as a scan judges it, against the baselines of that judgement (absent before the
+    /// first one, and over stdio).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+}
+
+/// A pair or cycle a new recommendation closed, judged on its own by the rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The id a scan's report gives it.
+    pub id: String,
+    /// `pair` or `cycle`.
+    pub kind: FindingKind,
+    /// Its people, in the order a scan's report lists them.
+    pub members: Vec<String>,
+    /// 0..=100.
+    pub score: u8,
+    /// From the score.
+    pub severity: Severity,
+    /// Every signal of the rule, as a scan's report lists them.
+    pub signals: Vec<Signal>,
 }
 
 /// Totals over every row the engine has taken, as a batch report counts them.
@@ -134,8 +161,9 @@ impl Engine {
         })
     }
 
-    /// Take row number `seq` and say what it did.
-    pub fn submit(&mut self, seq: u64, row: &Row) -> Answer {
+    /// Take row number `seq` and say what it did; with `baselines` (a judgement's), judge
+    /// the pair and the listed cycles it closed by the rule.
+    pub fn submit(&mut self, seq: u64, row: &Row, baselines: Option<&Baselines>) -> Answer {
         let (mut answer, added) = self.take(seq, row);
         let Some((u, v)) = added else { return answer };
         let c = closed_by(&self.graph, u, v, self.limits, &mut self.scratch);
@@ -149,7 +177,49 @@ impl Engine {
         answer.pair = c.pair;
         answer.complete = c.complete;
         answer.closing = c.paths.iter().map(|p| p.iter().map(|&w| self.graph.name(w).to_string()).collect()).collect();
+        if let Some(b) = baselines {
+            let pair = c.pair.then(|| vec![u, v, u]);
+            // A closing path runs from the recommender round to the last person before them.
+            let cycles = c.paths.iter().map(|p| p.iter().copied().chain([p[0]]).collect());
+            answer.findings =
+                pair.into_iter().chain(cycles).filter_map(|walk: Vec<u32>| self.judge(b, &walk)).collect();
+        }
         answer
+    }
+
+    /// Judge the pair or cycle through `members` (in its direction) by the rule against
+    /// `baselines`, as an answer judges what it closed; `None` unless every member is in the
+    /// graph and every recommendation round the cycle is.
+    pub fn judge_members(&self, baselines: &Baselines, members: &[&str]) -> Option<Finding> {
+        let ids: Vec<u32> = members.iter().map(|m| self.graph.id(m)).collect::<Option<_>>()?;
+        let walk: Vec<u32> = ids.iter().copied().chain(ids.first().copied()).collect();
+        if walk.windows(2).any(|w| self.graph.edge_id(w[0], w[1]).is_none()) {
+            return None;
+        }
+        self.judge(baselines, &walk)
+    }
+
+    /// Judge the pair or cycle that walks `walk` (first person repeated at the end).
+    fn judge(&self, baselines: &Baselines, walk: &[u32]) -> Option<Finding> {
+        let g = &self.graph;
+        let links: Vec<Link<'_>> = walk
+            .windows(2)
+            .map(|w| Link {
+                from: g.name(w[0]),
+                to: g.name(w[1]),
+                created: g.edge_id(w[0], w[1]).and_then(|e| g.created(e)),
+            })
+            .collect();
+        let activity = |name: &str| {
+            g.id(name).map_or(Activity::default(), |v| Activity {
+                given: g.out_neighbors(v).len() as u32,
+                received: g.in_neighbors(v).len() as u32,
+            })
+        };
+        let j = baselines.judge(&links, activity)?;
+        let members: Vec<&str> = j.members.iter().map(String::as_str).collect();
+        let id = backscratch::report::finding_id(j.kind, &members, &[]);
+        Some(Finding { id, kind: j.kind, members: j.members, score: j.score, severity: j.severity, signals: j.signals })
     }
 
     /// Take a stored row again after a restart: accounted and added, not searched. Call
@@ -187,6 +257,8 @@ impl Engine {
             complete: true,
             judged_rows: None,
             verdicts: BTreeMap::new(),
+            exact: None,
+            findings: Vec::new(),
         };
         let t = &mut self.totals;
         t.rows += 1;
@@ -198,13 +270,15 @@ impl Engine {
             answer.reason = Some(format!("empty name: the {which} is blank"));
             return (answer, None);
         }
+        let mut created = None;
         if let Some(date) = row.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-            if backscratch::ingest::date::parse_date(date).is_none() {
+            created = backscratch::ingest::date::parse_date(date);
+            if created.is_none() {
                 t.undated_bad_date += 1;
                 answer.reason = Some(format!("bad date '{date}': kept without a date"));
             }
         }
-        match self.graph.add(from, to) {
+        match self.graph.add_dated(from, to, created) {
             Added::SelfRecommendation => {
                 t.self_recommendations += 1;
                 answer.status = Status::SelfRecommendation;
@@ -239,7 +313,7 @@ mod tests {
             [row("a", "b"), row(" b ", "c"), row("c", "a"), row("a", "b"), row("x", "x"), row("", "a")]
                 .iter()
                 .enumerate()
-                .map(|(i, r)| e.submit(i as u64, r))
+                .map(|(i, r)| e.submit(i as u64, r, None))
                 .collect();
         assert_eq!(answers[2].cycles, BTreeMap::from([(3, 1)]));
         assert_eq!(answers[2].closing, [["c", "a", "b"]]);
@@ -247,7 +321,7 @@ mod tests {
         use Status::*;
         assert_eq!(statuses, [New, New, New, Duplicate, SelfRecommendation, Skipped]);
         assert_eq!(answers[5].reason.as_deref(), Some("empty name: the recommender is blank"));
-        let pair = e.submit(6, &Row { date: Some("not a date".into()), ..row("b", "a") });
+        let pair = e.submit(6, &Row { date: Some("not a date".into()), ..row("b", "a") }, None);
         assert!(pair.pair && pair.reason.as_deref().is_some_and(|r| r.starts_with("bad date")));
         let t = e.totals();
         assert_eq!((t.rows, t.recommendations, t.people, t.duplicates, t.self_recommendations), (7, 4, 3, 1, 1));
@@ -291,7 +365,7 @@ mod tests {
             let limits = ClosingLimits { max_len: k, budget: u64::MAX, paths: 3 };
             let mut live = Engine::new(limits);
             for (i, r) in rows.iter().enumerate() {
-                live.submit(i as u64, r);
+                live.submit(i as u64, r, None);
             }
             let (pairs, cycles) = batch(&rows, k);
             proptest::prop_assert_eq!(live.totals().pairs, pairs);

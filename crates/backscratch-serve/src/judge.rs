@@ -84,6 +84,7 @@ impl Judge {
     /// with `judging`, commits start judgements and answers quote the latest one's verdicts.
     pub fn spawn(store: Store, engine: Engine, queue: usize, judging: Option<(Trigger, Latest)>) -> Judge {
         let (trigger, latest) = judging.unzip();
+        let asker = trigger.clone();
         let (tx, rx) = mpsc::channel(queue.max(1));
         let published = Arc::new(Mutex::new(Published {
             totals: engine.totals().clone(),
@@ -100,7 +101,7 @@ impl Judge {
         let shared = Arc::clone(&published);
         let searcher = std::thread::Builder::new()
             .name("searcher".into())
-            .spawn(move || search(committed, engine, latest, &shared))
+            .spawn(move || search(committed, engine, latest, asker, &shared))
             .expect("the searcher thread starts");
         Judge { queue: tx, published, committer, searcher }
     }
@@ -177,6 +178,7 @@ fn search(
     committed: std::sync::mpsc::Receiver<Committed>,
     mut engine: Engine,
     latest: Option<Latest>,
+    asker: Option<Trigger>,
     published: &Mutex<Published>,
 ) -> Totals {
     for (group, mut seq) in committed {
@@ -189,7 +191,18 @@ fn search(
                         .iter()
                         .map(|row| {
                             seq += 1;
-                            let mut answer = engine.submit(seq - 1, row);
+                            let mut answer =
+                                engine.submit(seq - 1, row, judged.as_ref().and_then(|j| j.baselines.as_ref()));
+                            if let Some(t) = asker.as_ref().filter(|_| !answer.complete) {
+                                // The batch search is exact: the next judgement holds this row.
+                                t.now();
+                                answer.exact = Some(format!(
+                                    "the search stopped at --budget, so these counts are lower bounds; a judgement \
+                                     of the rows held has been asked for: GET /v1/cases and /v1/findings give the \
+                                     exact result once their judged_rows exceeds {}",
+                                    seq - 1
+                                ));
+                            }
                             if let Some(j) = &judged {
                                 answer.judged_rows = Some(j.rows);
                                 for name in [row.from.trim(), row.to.trim()] {

@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use backscratch::ingest::table::{Column, Table};
 use backscratch::report::{renderer, Format, RenderOptions, Report, Verdict};
+use backscratch::score::online::Baselines;
 use backscratch::{scan, ScanConfig};
 use tokio::sync::oneshot;
 
@@ -36,6 +37,8 @@ pub struct Judgement {
     pub report: Report,
     /// The report as `scan --format json --no-timestamp` writes it.
     pub json: String,
+    /// The dataset's baselines in it, which live answers judge what they close against.
+    pub baselines: Option<Baselines>,
     verdicts: HashMap<String, Verdict>,
 }
 
@@ -63,7 +66,7 @@ fn table(reader: &Reader) -> Result<(Table, u64), String> {
 }
 
 /// Scan the rows committed now at `max_len` (for `subjects`: a `check` of them).
-fn run_scan(reader: &Reader, max_len: usize, subjects: Option<Vec<String>>) -> Result<(Report, u64, f64), String> {
+fn run_scan(reader: &Reader, max_len: usize, subjects: Option<Vec<String>>) -> Result<(Scanned, u64, f64), String> {
     let started = Instant::now();
     let (table, rows) = table(reader)?;
     if rows == 0 {
@@ -76,9 +79,13 @@ fn run_scan(reader: &Reader, max_len: usize, subjects: Option<Vec<String>>) -> R
     c.threads = Some(1);
     c.subjects = subjects;
     c.ingest.table = Some(Arc::new(table));
+    c.keep_baselines = true;
     let outcome = scan(&c).map_err(|e| e.to_string())?;
-    Ok((outcome.report, rows, started.elapsed().as_secs_f64()))
+    Ok(((outcome.report, outcome.baselines), rows, started.elapsed().as_secs_f64()))
 }
+
+/// A scan's report and the baselines it measured.
+type Scanned = (Report, Option<Baselines>);
 
 /// The report as `scan --format json` writes it.
 pub fn json(report: &Report) -> String {
@@ -92,9 +99,9 @@ pub fn json(report: &Report) -> String {
 }
 
 fn judge(reader: &Reader, max_len: usize) -> Result<Judgement, String> {
-    let (report, rows, seconds) = run_scan(reader, max_len, None)?;
+    let ((report, baselines), rows, seconds) = run_scan(reader, max_len, None)?;
     let verdicts = report.people.iter().map(|p| (p.name.clone(), p.verdict)).collect();
-    Ok(Judgement { rows, seconds, json: json(&report), report, verdicts })
+    Ok(Judgement { rows, seconds, json: json(&report), report, baselines, verdicts })
 }
 
 /// Work for the judging thread.
@@ -159,7 +166,8 @@ impl Judger {
     }
 }
 
-/// Starts a judgement when the store has grown enough since the last one.
+/// Starts a judgement when the store has grown enough since the last one, or at once.
+#[derive(Clone)]
 pub struct Trigger {
     asks: mpsc::SyncSender<Ask>,
     pending: Arc<AtomicBool>,
@@ -167,6 +175,14 @@ pub struct Trigger {
 }
 
 impl Trigger {
+    /// Ask for a judgement of the rows committed now, unless one is already waiting to start
+    /// (so at most one waits, and one runs, whatever asks).
+    pub fn now(&self) {
+        if !self.pending.swap(true, Ordering::AcqRel) && self.asks.try_send(Ask::Rejudge(None)).is_err() {
+            self.pending.store(false, Ordering::Release);
+        }
+    }
+
     /// The store now holds `held` rows.
     pub fn after_commit(&mut self, held: u64) {
         if held < self.next || self.pending.swap(true, Ordering::AcqRel) {
@@ -236,7 +252,7 @@ fn serve(
             }
         }
         for (names, reply) in checks {
-            let _ = reply.send(run_scan(reader, max_len, Some(names)).map(|(report, _, _)| json(&report)));
+            let _ = reply.send(run_scan(reader, max_len, Some(names)).map(|((report, _), _, _)| json(&report)));
         }
         return_freed_memory();
         activity.busy.store(false, Ordering::Release);
@@ -260,5 +276,59 @@ mod tests {
         assert!(j.verdict("ann").is_some() && j.verdict("nobody").is_none());
         let empty = tempfile::tempdir().unwrap();
         assert!(judge(&Store::open(empty.path()).unwrap().reader(), 4).unwrap_err().starts_with("nothing to judge"));
+    }
+
+    /// Judge `rows`, take them into an engine, and judge every listed pair and cycle of the
+    /// judgement's report again on its own from the engine's graph, as a live answer does:
+    /// id, score, severity and every signal must be the report's. Returns how many compared.
+    fn answers_judge_as_the_scan(rows: &[Row], what: &str) -> usize {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store.append(rows).unwrap();
+        let j = judge(&store.reader(), 4).unwrap();
+        let baselines = j.baselines.as_ref().expect("a judgement keeps its baselines");
+        let limits = backscratch::detect::closing::ClosingLimits { max_len: 4, budget: 1 << 20, paths: 3 };
+        let mut engine = crate::engine::Engine::new(limits);
+        rows.iter().for_each(|r| engine.replay(r));
+        let mut compared = 0;
+        for f in j.report.findings.iter().filter(|f| f.kind != backscratch::score::FindingKind::Ring) {
+            let members: Vec<&str> = f.members.iter().map(String::as_str).collect();
+            let alone = engine.judge_members(baselines, &members).unwrap_or_else(|| panic!("{what}: {}", f.id));
+            assert_eq!((&alone.id, alone.kind, &alone.members), (&f.id, f.kind, &f.members), "{what}");
+            assert_eq!((alone.score, alone.severity), (f.score, f.severity), "{what}: {}", f.id);
+            assert_eq!(alone.signals, f.signals, "{what}: {}", f.id);
+            compared += 1;
+        }
+        compared
+    }
+
+    #[test]
+    fn an_answer_judges_what_it_closed_as_the_scan_does() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample/recommendations.csv"))
+                .unwrap();
+        let rows: Vec<Row> = text
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                Row { from: f[0].into(), to: f[1].into(), date: Some(f[2].into()) }
+            })
+            .collect();
+        assert!(answers_judge_as_the_scan(&rows, "the sample") > 0);
+        let alpha = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/real/snap/soc-sign-bitcoinalpha.csv.gz");
+        let Ok(file) = std::fs::File::open(alpha) else {
+            eprintln!("skipped Bitcoin Alpha: {alpha} is missing");
+            return;
+        };
+        use std::io::BufRead;
+        let rows: Vec<Row> = std::io::BufReader::new(flate2::read::GzDecoder::new(file))
+            .lines()
+            .map(|l| l.unwrap().split(',').map(str::to_string).collect::<Vec<_>>())
+            .filter(|f| f[2].parse::<f64>().unwrap() > 0.0)
+            .map(|f| Row { from: f[0].clone(), to: f[1].clone(), date: Some(f[3].trim().into()) })
+            .collect();
+        // Every listed pair and cycle of the default report (up to 1,000 findings).
+        assert!(answers_judge_as_the_scan(&rows, "Bitcoin Alpha") > 100);
     }
 }

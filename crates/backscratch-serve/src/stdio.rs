@@ -62,7 +62,7 @@ pub fn run<R: Read, W: Write>(
         for (line, req) in &group {
             let reply = match req {
                 Request::Row(row) => {
-                    let answer = engine.submit(seq, row);
+                    let answer = engine.submit(seq, row, None);
                     seq += 1;
                     serde_json::to_string(&Reply { line: *line, answer: &answer })
                 }

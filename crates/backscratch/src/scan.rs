@@ -66,6 +66,9 @@ pub struct ScanConfig {
     /// devices) during the scan, one compact line each (`report::jsonl`); the
     /// report itself is made as usual.
     pub stream_findings: Vec<PathBuf>,
+    /// Keep the dataset's baselines in [`ScanOutcome::baselines`], to judge new pairs and
+    /// cycles one at a time against them later ([`crate::score::online`]).
+    pub keep_baselines: bool,
 }
 
 /// A function told the name of each stage as it starts (`ingest`, `graph`, `detect+score`,
@@ -100,6 +103,7 @@ impl Default for ScanConfig {
             redact: None,
             progress: None,
             stream_findings: Vec::new(),
+            keep_baselines: false,
         }
     }
 }
@@ -221,6 +225,8 @@ pub struct ScanOutcome {
     pub report: Report,
     /// Wall-clock time per stage, in pipeline order.
     pub stages: Vec<StageTime>,
+    /// The dataset's baselines, with [`ScanConfig::keep_baselines`] on a judged scan.
+    pub baselines: Option<score::online::Baselines>,
 }
 
 /// Times the stages of one run.
@@ -388,6 +394,7 @@ fn run(
     if stopped_reading.is_some() || out_after_graph {
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
+    let mut baselines = None;
     let (scoring, checks_unavailable, backings) = within_budget(left, &stop, || {
         if config.count_only || stopped_reading.is_some() {
             let pairs = detect::pairs::reciprocal_pairs(&graph).len() as u64;
@@ -428,6 +435,14 @@ fn run(
             }
             // A stream cut short by the budget makes the report say it is truncated.
             scoring.stopped |= cut_short;
+        }
+        if config.keep_baselines {
+            baselines = Some(score::online::Baselines {
+                lags: std::mem::take(&mut evidence.lags).into_owned(),
+                spans: std::mem::take(&mut evidence.spans).into_owned(),
+                thresholds: evidence.thresholds,
+                precision: graph.date_precision(),
+            });
         }
         Ok((scoring, unavailable, Some(std::mem::take(&mut evidence.backings))))
     })?;
@@ -490,7 +505,7 @@ fn run(
         redact::redact(&mut report, pseudonyms, &also);
     }
     watch.lap("report");
-    Ok(ScanOutcome { report, stages: watch.stages })
+    Ok(ScanOutcome { report, stages: watch.stages, baselines })
 }
 
 /// The report of a `--count-only` run whose counting happened elsewhere (on a cluster):
@@ -523,7 +538,7 @@ fn counted_report(config: &ScanConfig, mut meta: ingest::Ingested, counts: &Whol
     report.summary.people = counts.people;
     report.summary.recommendations = counts.recommendations;
     watch.lap("report");
-    ScanOutcome { report, stages: watch.stages }
+    ScanOutcome { report, stages: watch.stages, baselines: None }
 }
 
 /// Histories cover fewer than this share of the people in findings: the employment check

@@ -14,7 +14,12 @@ pub struct LiveGraph {
     out: Vec<Vec<u32>>,
     inn: Vec<Vec<u32>>,
     edge_ids: HashMap<(u32, u32), u32>,
+    /// Each recommendation's date ([`NO_DATE`] for none), by id; empty until one is dated.
+    created: Vec<i64>,
 }
+
+/// The date of an undated recommendation in [`LiveGraph`]'s dates.
+const NO_DATE: i64 = i64::MIN;
 
 /// What [`LiveGraph::add`] did with a recommendation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,19 +50,41 @@ impl LiveGraph {
 
     /// Add the recommendation `from -> to` (names as given; the caller trims and checks them).
     pub fn add(&mut self, from: &str, to: &str) -> Added {
+        self.add_dated(from, to, None)
+    }
+
+    /// Add the recommendation `from -> to` written at `created` (Unix seconds). A repeat
+    /// keeps the earliest date of its copies, as a batch scan keeps the earliest dated copy.
+    pub fn add_dated(&mut self, from: &str, to: &str, created: Option<i64>) -> Added {
         if from == to {
             return Added::SelfRecommendation;
         }
         let (a, b) = (self.intern(from), self.intern(to));
         let next = self.edge_ids.len() as u32;
-        match *self.edge_ids.entry((a, b)).or_insert(next) {
+        let added = match *self.edge_ids.entry((a, b)).or_insert(next) {
             edge if edge != next => Added::Repeat { edge },
             edge => {
                 self.out[a as usize].push(b);
                 self.inn[b as usize].push(a);
                 Added::New { edge, from: a, to: b }
             }
+        };
+        if let Some(t) = created {
+            let (Added::New { edge, .. } | Added::Repeat { edge }) = added else { unreachable!("not a self-loop") };
+            if self.created.len() < self.edge_ids.len() {
+                self.created.resize(self.edge_ids.len(), NO_DATE);
+            }
+            let kept = &mut self.created[edge as usize];
+            if *kept == NO_DATE || t < *kept {
+                *kept = t;
+            }
         }
+        added
+    }
+
+    /// When recommendation `edge` was written (the earliest of its copies), if known.
+    pub fn created(&self, edge: u32) -> Option<i64> {
+        self.created.get(edge as usize).copied().filter(|&t| t != NO_DATE)
     }
 
     fn intern(&mut self, name: &str) -> u32 {
@@ -122,5 +149,17 @@ mod tests {
         assert_eq!((g.people(), g.recommendations()), (2, 2));
         assert_eq!((g.out_neighbors(0), g.in_neighbors(0)), (&[1][..], &[1][..]));
         assert_eq!((g.id("b"), g.name(1), g.edge_id(1, 0), g.edge_id(0, 0)), (Some(1), "b", Some(1), None));
+    }
+
+    #[test]
+    fn a_repeat_keeps_the_earliest_date_of_its_copies() {
+        let mut g = LiveGraph::new();
+        g.add("a", "b");
+        assert_eq!(g.created(0), None);
+        g.add_dated("b", "a", Some(50));
+        g.add_dated("a", "b", Some(30));
+        g.add_dated("a", "b", Some(40));
+        g.add_dated("a", "b", None);
+        assert_eq!((g.created(0), g.created(1), g.created(7)), (Some(30), Some(50), None));
     }
 }

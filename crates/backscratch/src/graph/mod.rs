@@ -59,6 +59,12 @@ impl Graph {
         self.whole_degrees = Some(whole);
     }
 
+    /// Take the date precision of the data this graph is part of (a finding judged on its
+    /// own is judged as the dates of its whole dataset allow).
+    pub(crate) fn set_date_precision(&mut self, precision: crate::ingest::date::DatePrecision) {
+        self.date_precision = precision;
+    }
+
     /// Number of people (vertices).
     pub fn node_count(&self) -> usize {
         self.names.len()

@@ -64,7 +64,7 @@ fn coverage(g: &Graph, listed: &[Scored], history: Option<&[bool]>) -> Coverage 
 /// both in name order) and, for a ring, its recommendations too, since two rings can join
 /// the same people through different recommendations. `edges` is ignored for pairs and
 /// cycles, whose members already fix their recommendations.
-pub(super) fn finding_id(kind: FindingKind, members: &[&str], edges: &[(&str, &str)]) -> String {
+pub fn finding_id(kind: FindingKind, members: &[&str], edges: &[(&str, &str)]) -> String {
     let prefix = kind.as_str();
     let mut h = Sha256::new();
     h.update(prefix.as_bytes());

@@ -33,7 +33,7 @@ pub(crate) mod subjects;
 mod svg;
 mod table;
 
-pub use build::ReportInputs;
+pub use build::{finding_id, ReportInputs};
 pub use csv::{Csv, Sheet};
 pub use dot::Dot;
 pub use format::{renderer, Format, PARQUET_SIBLINGS};

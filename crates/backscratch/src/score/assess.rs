@@ -3,6 +3,8 @@
 //! allocates nothing, so that every cycle of a large graph can be scored during the search;
 //! [`Evidence::signals`] writes the explanations for the findings that are listed.
 
+use std::borrow::Cow;
+
 use serde_json::{json, Value};
 
 use super::corroboration::{self, Backing, Tally};
@@ -36,10 +38,10 @@ pub struct Evidence<'g> {
     pub backings: Vec<Backing>,
     /// Texts, if the data has any.
     pub texts: Option<TextIndex>,
-    /// The data's reciprocation lags.
-    pub lags: LagBaseline,
-    /// Spans of random sets of the data's dates.
-    pub spans: SpanBaseline,
+    /// The data's reciprocation lags (borrowed when judging against an earlier scan's).
+    pub lags: Cow<'g, LagBaseline>,
+    /// Spans of random sets of the data's dates (borrowed likewise).
+    pub spans: Cow<'g, SpanBaseline>,
     /// Windows.
     pub thresholds: Thresholds,
     /// Employment histories, for explanations.
@@ -79,21 +81,25 @@ impl<'g> Evidence<'g> {
         pair_lags: impl IntoIterator<Item = Option<i64>>,
         thresholds: Thresholds,
     ) -> Self {
+        let (lags, spans) = (LagBaseline::new(pair_lags), SpanBaseline::new(g));
+        Evidence::with_baselines(g, employment, Cow::Owned(lags), Cow::Owned(spans), thresholds)
+    }
+
+    /// Prepare the evidence of `g` with baselines measured elsewhere (an earlier scan's,
+    /// for findings judged one at a time: [`super::online`]).
+    pub(crate) fn with_baselines(
+        g: &'g Graph,
+        employment: Option<&'g Employment>,
+        lags: Cow<'g, LagBaseline>,
+        spans: Cow<'g, SpanBaseline>,
+        thresholds: Thresholds,
+    ) -> Self {
         let texts = TextIndex::build(g);
         let mut backings = corroboration::edge_backings(g, employment);
         if let Some(t) = &texts {
             corroboration::mark_hollow_claims(&mut backings, |e| t.is_generic(e));
         }
-        Evidence {
-            g,
-            backings,
-            texts,
-            lags: LagBaseline::new(pair_lags),
-            spans: SpanBaseline::new(g),
-            thresholds,
-            employment,
-            uniform: std::sync::OnceLock::new(),
-        }
+        Evidence { g, backings, texts, lags, spans, thresholds, employment, uniform: std::sync::OnceLock::new() }
     }
 
     /// The backing of every edge when all edges are backed alike.
@@ -138,7 +144,7 @@ impl<'g> Evidence<'g> {
         let n = members.len() as f64;
         let density = edges.len() as f64 / (n * (n - 1.0)).max(1.0);
         let touching: usize = if shape {
-            members.iter().map(|&v| g.out_neighbors(v).len() + g.in_neighbors(v).len()).sum::<usize>() - edges.len()
+            members.iter().map(|&v| g.given_in_whole(v) + g.received_in_whole(v)).sum::<usize>() - edges.len()
         } else {
             0
         };
@@ -215,7 +221,7 @@ impl<'g> Evidence<'g> {
     fn judge_roles(&self, members: &[u32], given: &[u32], received: &[u32]) -> (u32, u32) {
         let (mut judged, mut concentrated) = (0, 0);
         for (i, &v) in members.iter().enumerate() {
-            let roles = [(given[i], self.g.out_neighbors(v).len()), (received[i], self.g.in_neighbors(v).len())];
+            let roles = [(given[i], self.g.given_in_whole(v)), (received[i], self.g.received_in_whole(v))];
             let mut active = roles.iter().filter(|&&(_, total)| total as u32 >= rule::ACTIVITY_FLOOR).peekable();
             if active.peek().is_some() {
                 judged += 1;

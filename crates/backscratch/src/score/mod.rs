@@ -15,6 +15,7 @@ pub(crate) mod corroboration;
 pub mod employment;
 pub(crate) mod exposure;
 pub(crate) mod findings;
+pub mod online;
 pub(crate) mod outskirts;
 pub(crate) mod rings;
 pub(crate) mod rule;

@@ -63,7 +63,7 @@ pub(crate) fn span_seconds(g: &Graph, edges: &[u32]) -> Option<i64> {
 }
 
 /// The dataset's reciprocation lags.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LagBaseline {
     /// Lags in seconds of every dated reciprocal pair, sorted.
     sorted: Vec<i64>,
@@ -104,7 +104,7 @@ impl LagBaseline {
 }
 
 /// Spans of random sets of dated recommendations, per set size.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SpanBaseline {
     /// Dates of every dated edge (a deterministic sample of at most 1M).
     dates: Vec<i64>,
