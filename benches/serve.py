@@ -3,7 +3,8 @@
 
 1. Bitcoin OTC's positive ratings (rating > 0), replayed in time order through HTTP by one
    client, one rating per request: throughput, latency from request to durable answer
-   (p50/p99/p99.9), and the share of ratings whose answer reports a closed pair or cycle. The
+   (p50/p99/p99.9), the share of ratings whose answer reports a closed pair or cycle, and the
+   share whose answer judges one at medium or high (an alert). The
    naive alternative is a batch rescan per arriving rating: `scan --count-only` of all of
    OTC's positive ratings (median of 3), so one rescan per rating allows 1/that ratings/s
    (the last and largest rescan; earlier ones are smaller).
@@ -190,7 +191,12 @@ def write(out, o, u, edges):
                   f"{live['rows']:,} ratings; {live['closing']:,} answers ({closing:.1%}) report a closed pair or "
                   f"cycle; {live['incomplete']} hit the budget. Served totals: {o['totals']['pairs']:,} pairs, "
                   f"cycles {o['totals']['cycles']}. The live answer is {live['rows_per_second'] * o['rescan_s']:,.0f}x "
-                  "the naive path's rate.", ""]
+                  "the naive path's rate.", "",
+                  f"Alerts: {live['alerts']:,} answers ({live['alerts'] / max(live['rows'], 1):.1%} of the ratings) judge "
+                  f"a pair or cycle they closed at medium or high, by the rule against the latest judgement's "
+                  f"baselines; {live['judged']:,} answers quoted a judgement (the ones before the first could not "
+                  "judge). A rescan per rating would raise the same alerts at its own rate: an answer's finding is "
+                  "what a scan with those baselines gives the same pair or cycle (tested).", ""]
     else:
         lines += ["Bitcoin OTC skipped: ../shared is missing.", ""]
     lines += [f"## {edges:,}-edge uniform graph, then new recommendations from concurrent clients", "",

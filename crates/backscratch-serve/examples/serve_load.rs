@@ -49,6 +49,10 @@ struct Tally {
     busy: u64,
     closing: u64,
     incomplete: u64,
+    /// Answers that judge a pair or cycle they closed at medium or high.
+    alerts: u64,
+    /// Answers that quote a judgement (before the first one, none can judge what it closed).
+    judged: u64,
 }
 
 fn client(a: &Args, bodies: Vec<String>) -> Tally {
@@ -73,6 +77,10 @@ fn client(a: &Args, bodies: Vec<String>) -> Tally {
                 let closed = line.contains("\"pair\":true") || !line.contains("\"cycles\":{}");
                 t.closing += u64::from(closed);
                 t.incomplete += u64::from(line.contains("\"complete\":false"));
+                // Only the answer's findings carry a severity.
+                let alert = line.contains("\"severity\":\"medium\"") || line.contains("\"severity\":\"high\"");
+                t.alerts += u64::from(alert);
+                t.judged += u64::from(line.contains("\"judged_rows\":"));
             }
             break;
         }
@@ -102,6 +110,8 @@ fn main() {
         all.busy += t.busy;
         all.closing += t.closing;
         all.incomplete += t.incomplete;
+        all.alerts += t.alerts;
+        all.judged += t.judged;
     }
     all.latencies.sort();
     let q = |p: f64| {
@@ -125,6 +135,8 @@ fn main() {
             "busy_retries": all.busy,
             "closing": all.closing,
             "incomplete": all.incomplete,
+            "alerts": all.alerts,
+            "judged": all.judged,
         })
     );
 }

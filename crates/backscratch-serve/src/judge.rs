@@ -101,7 +101,15 @@ impl Judge {
         let shared = Arc::clone(&published);
         let searcher = std::thread::Builder::new()
             .name("searcher".into())
-            .spawn(move || search(committed, engine, latest, asker, &shared))
+            .spawn(move || {
+                // Judging what an answer closed runs the library's parallel loops on a few
+                // recommendations: on this thread alone (a pool of one that is this thread),
+                // not handed to idle workers that spin waiting for the next tiny job.
+                let inline = rayon::ThreadPoolBuilder::new().num_threads(1).use_current_thread().build();
+                let totals = search(committed, engine, latest, asker, &shared);
+                drop(inline);
+                totals
+            })
             .expect("the searcher thread starts");
         Judge { queue: tx, published, committer, searcher }
     }
