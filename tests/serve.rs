@@ -136,6 +136,63 @@ fn bitcoin_alpha_served_in_time_order_and_shuffled_adds_up_to_the_batch() {
     }
 }
 
+/// Serve `text` over stdio on a new state at `k`: written in one go, or in uneven chunks with
+/// pauses between them (so the server reads it in other groups); the answers as written.
+fn serve_text(k: usize, text: &str, chunked: bool) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = start(dir.path(), k);
+    let mut stdin = child.stdin.take().unwrap();
+    let text = text.to_string();
+    let writer = std::thread::spawn(move || {
+        if !chunked {
+            return stdin.write_all(text.as_bytes()).unwrap();
+        }
+        let bytes = text.as_bytes();
+        let (mut at, mut x) = (0, 0x2545_F491_4F6C_DD1Du64);
+        while at < bytes.len() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let end = (at + 1 + (x % 40_000) as usize).min(bytes.len());
+            stdin.write_all(&bytes[at..end]).unwrap();
+            stdin.flush().unwrap();
+            at = end;
+            std::thread::sleep(std::time::Duration::from_millis(x % 3));
+        }
+    });
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    writer.join().unwrap();
+    assert!(child.wait().unwrap().success());
+    out
+}
+
+/// Over stdio, judgements are made at fixed rows: Bitcoin Alpha's dated positive ratings in
+/// time order give the same answers byte for byte however the input arrives, and once the
+/// first judgement is made, answers judge what they close by the rule and name the cases it
+/// joins.
+#[test]
+fn stdio_answers_quote_judgements_made_at_fixed_rows() {
+    let Some(mut rows) = alpha_positive("the stdio judgement test on Bitcoin Alpha") else { return };
+    rows.sort_by_key(|r| r.2.parse::<f64>().unwrap() as i64);
+    let text: String = rows.iter().map(|(a, b, d)| json!({"from": a, "to": b, "date": d}).to_string() + "\n").collect();
+    let whole = serve_text(4, &text, false);
+    assert!(whole == serve_text(4, &text, true), "the answers depend on how the input arrived");
+    let answers: Vec<Value> = whole.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(answers.len(), rows.len());
+    // The first answer comes before any judgement; from the second on, each quotes one.
+    assert!(answers[0].get("judged_rows").is_none() && answers[1]["judged_rows"] == 1);
+    let judged: HashSet<u64> = answers.iter().filter_map(|a| a["judged_rows"].as_u64()).collect();
+    assert!(judged.contains(&1001) && judged.len() > 5, "judged at {judged:?}");
+    let flagged: Vec<&Value> = answers
+        .iter()
+        .flat_map(|a| a["findings"].as_array().into_iter().flatten())
+        .filter(|f| matches!(f["severity"].as_str(), Some("medium" | "high")))
+        .collect();
+    assert!(flagged.len() > 100, "{} flagged", flagged.len());
+    assert!(flagged.iter().filter(|f| f["cases"].as_array().is_some_and(|c| !c.is_empty())).count() > 10);
+}
+
 #[test]
 fn a_lone_line_is_answered_while_the_input_stays_open() {
     let dir = tempfile::tempdir().unwrap();

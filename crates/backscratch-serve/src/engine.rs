@@ -50,21 +50,41 @@ pub struct Answer {
     pub closing: Vec<Vec<String>>,
     /// False when the search hit its step budget: the counts are then lower bounds.
     pub complete: bool,
-    /// The judgement whose verdicts this answer quotes, by the rows it judged (HTTP only;
-    /// absent before the first judgement).
+    /// The judgement whose verdicts this answer quotes, by the rows it judged (absent before
+    /// the first judgement).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub judged_rows: Option<u64>,
     /// The recommender's and recommendee's verdicts in that judgement, for those it lists.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub verdicts: BTreeMap<String, Verdict>,
+    /// The recommender's and recommendee's cases in that judgement, for those in one: a
+    /// trade between two people of one case adds to it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub cases: BTreeMap<String, String>,
+    /// People whose verdict this recommendation raises: members of a pair or cycle it closed
+    /// that is judged at medium (warn) or high (fail), above their verdict in that judgement
+    /// (or not listed in it), by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub verdict_changes: BTreeMap<String, VerdictChange>,
     /// When the search hit the budget (`complete` false): where the exact result follows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exact: Option<String>,
     /// The pair and the listed cycles (`closing`) it closed, each judged by the severity
     /// rule as a scan judges it, against the baselines of that judgement (absent before the
-    /// first one, and over stdio).
+    /// first one).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
+}
+
+/// A verdict a new recommendation raises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct VerdictChange {
+    /// The verdict in the judgement the answer quotes (`None`: it does not list them, so they
+    /// are in no finding it lists).
+    pub was: Option<Verdict>,
+    /// The verdict the rule gives them at least, with this recommendation: a person in a
+    /// medium finding warns, in a high one fails (the next judgement fixes it).
+    pub now: Verdict,
 }
 
 /// A pair or cycle a new recommendation closed, judged on its own by the rule.
@@ -82,6 +102,17 @@ pub struct Finding {
     pub severity: Severity,
     /// Every signal of the rule, as a scan's report lists them.
     pub signals: Vec<Signal>,
+    /// At medium or above: the rings the judgement lists that it joins (it shares a
+    /// recommendation with one of their findings; the next judgement merges them, unless the
+    /// group grows past a ring's size).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rings: Vec<String>,
+    /// At medium or above: the cases the judgement lists that it joins, in the same sense.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<String>,
+    /// Its recommendations as `(from, to)` (not sent: the members give them).
+    #[serde(skip)]
+    pub edges: Vec<(String, String)>,
 }
 
 /// Totals over every row the engine has taken, as a batch report counts them.
@@ -219,7 +250,17 @@ impl Engine {
         let j = baselines.judge(&links, activity)?;
         let members: Vec<&str> = j.members.iter().map(String::as_str).collect();
         let id = backscratch::report::finding_id(j.kind, &members, &[]);
-        Some(Finding { id, kind: j.kind, members: j.members, score: j.score, severity: j.severity, signals: j.signals })
+        Some(Finding {
+            id,
+            kind: j.kind,
+            members: j.members,
+            score: j.score,
+            severity: j.severity,
+            signals: j.signals,
+            rings: Vec::new(),
+            cases: Vec::new(),
+            edges: j.edges,
+        })
     }
 
     /// Take a stored row again after a restart: accounted and added, not searched. Call
@@ -257,6 +298,8 @@ impl Engine {
             complete: true,
             judged_rows: None,
             verdicts: BTreeMap::new(),
+            cases: BTreeMap::new(),
+            verdict_changes: BTreeMap::new(),
             exact: None,
             findings: Vec::new(),
         };

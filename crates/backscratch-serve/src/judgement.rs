@@ -18,9 +18,11 @@ use std::time::Instant;
 use backscratch::ingest::table::{Column, Table};
 use backscratch::report::{renderer, Format, RenderOptions, Report, Verdict};
 use backscratch::score::online::Baselines;
+use backscratch::score::{FindingKind, Severity};
 use backscratch::{scan, ScanConfig};
 use tokio::sync::oneshot;
 
+use crate::engine::{Answer, VerdictChange};
 use crate::store::{Reader, Row};
 
 /// Fewest new rows that start an automatic judgement.
@@ -39,14 +41,89 @@ pub struct Judgement {
     pub json: String,
     /// The dataset's baselines in it, which live answers judge what they close against.
     pub baselines: Option<Baselines>,
-    verdicts: HashMap<String, Verdict>,
+    /// Everyone `people[]` lists: their verdict and the case they are in.
+    people: HashMap<String, (Verdict, Option<String>)>,
+    /// Each recommendation of a listed finding: the rings and cases of the listed findings
+    /// it is in (ids, each once).
+    joined: HashMap<(String, String), Joined>,
+}
+
+/// The rings and cases a recommendation is in.
+#[derive(Debug, Default)]
+struct Joined {
+    rings: Vec<String>,
+    cases: Vec<String>,
+}
+
+fn add_once(ids: &mut Vec<String>, id: &str) {
+    if !ids.iter().any(|i| i == id) {
+        ids.push(id.to_string());
+    }
 }
 
 impl Judgement {
+    /// Judge the rows `reader` reads now, at `max_len`: the library's scan of them.
+    pub fn of(reader: &Reader, max_len: usize) -> Result<Judgement, String> {
+        let ((report, baselines), rows, seconds) = run_scan(reader, max_len, None)?;
+        let people = report.people.iter().map(|p| (p.name.clone(), (p.verdict, p.case.clone()))).collect();
+        let mut joined = HashMap::<(String, String), Joined>::new();
+        for f in &report.findings {
+            let ring = if f.kind == FindingKind::Ring { Some(&f.id) } else { f.part_of.as_ref() };
+            for e in &f.edges {
+                let j = joined.entry((e.from.clone(), e.to.clone())).or_default();
+                ring.into_iter().for_each(|r| add_once(&mut j.rings, r));
+                f.case.iter().for_each(|c| add_once(&mut j.cases, c));
+            }
+        }
+        joined.retain(|_, j| !j.rings.is_empty() || !j.cases.is_empty());
+        Ok(Judgement { rows, seconds, json: json(&report), report, baselines, people, joined })
+    }
+
     /// The verdict of `name` if the report lists them (`people[]`: everyone in a listed
     /// finding).
     pub fn verdict(&self, name: &str) -> Option<Verdict> {
-        self.verdicts.get(name).copied()
+        self.people.get(name).map(|(v, _)| *v)
+    }
+
+    /// The id of the case `name` is a member of, if the report lists them in one.
+    pub fn case(&self, name: &str) -> Option<&str> {
+        self.people.get(name).and_then(|(_, c)| c.as_deref())
+    }
+
+    /// Quote this judgement in the answer to the recommendation `from -> to`: the rows it
+    /// judged, the two people's verdicts and cases in it, the verdicts the answer's flagged
+    /// findings raise, and for each flagged finding the
+    /// answer judged (medium or above), the listed rings and cases it joins: those of the
+    /// listed findings it shares a recommendation with, which is how a scan merges flagged
+    /// findings into rings and cases.
+    pub fn quote(&self, answer: &mut Answer, from: &str, to: &str) {
+        answer.judged_rows = Some(self.rows);
+        for name in [from, to] {
+            if let Some(v) = self.verdict(name) {
+                answer.verdicts.insert(name.to_string(), v);
+            }
+            if let Some(c) = self.case(name) {
+                answer.cases.insert(name.to_string(), c.to_string());
+            }
+        }
+        for f in answer.findings.iter().filter(|f| f.severity >= Severity::Medium) {
+            let now = if f.severity == Severity::High { Verdict::Fail } else { Verdict::Warn };
+            for m in &f.members {
+                let was = self.verdict(m);
+                let raised = answer.verdict_changes.get(m).map_or(now, |c| c.now.max(now));
+                if was < Some(raised) {
+                    answer.verdict_changes.insert(m.clone(), VerdictChange { was, now: raised });
+                }
+            }
+        }
+        for f in answer.findings.iter_mut().filter(|f| f.severity >= Severity::Medium) {
+            for e in &f.edges {
+                if let Some(j) = self.joined.get(e) {
+                    j.rings.iter().for_each(|r| add_once(&mut f.rings, r));
+                    j.cases.iter().for_each(|c| add_once(&mut f.cases, c));
+                }
+            }
+        }
     }
 }
 
@@ -96,12 +173,6 @@ pub fn json(report: &Report) -> String {
         return serde_json::json!({ "error": format!("rendering the report failed: {e}") }).to_string();
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-fn judge(reader: &Reader, max_len: usize) -> Result<Judgement, String> {
-    let ((report, baselines), rows, seconds) = run_scan(reader, max_len, None)?;
-    let verdicts = report.people.iter().map(|p| (p.name.clone(), p.verdict)).collect();
-    Ok(Judgement { rows, seconds, json: json(&report), report, baselines, verdicts })
 }
 
 /// Work for the judging thread.
@@ -188,11 +259,17 @@ impl Trigger {
         if held < self.next || self.pending.swap(true, Ordering::AcqRel) {
             return;
         }
-        self.next = held + (held / 4).max(MIN_GROWTH);
+        self.next = next_judgement(held);
         if self.asks.try_send(Ask::Rejudge(None)).is_err() {
             self.pending.store(false, Ordering::Release);
         }
     }
+}
+
+/// How many rows the store holds when the next automatic judgement starts, after one of
+/// `held` rows: a quarter more, and at least [`MIN_GROWTH`] more.
+pub fn next_judgement(held: u64) -> u64 {
+    held + (held / 4).max(MIN_GROWTH)
 }
 
 /// Lower this thread's priority (nice 10): judgements are background work, and when the
@@ -241,7 +318,7 @@ fn serve(
         }
         if rejudge {
             pending.store(false, Ordering::Release);
-            let made = judge(reader, max_len).map(Arc::new);
+            let made = Judgement::of(reader, max_len).map(Arc::new);
             if let Ok(j) = &made {
                 // The one before is dropped here (unless a reader still holds it).
                 *latest.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(j));
@@ -270,12 +347,14 @@ mod tests {
         let mut store = Store::open(dir.path()).unwrap();
         let row = |a: &str, b: &str, d: &str| Row { from: a.into(), to: b.into(), date: Some(d.into()) };
         store.append(&[row("ann", "bo", "2024-01-01"), row("bo", "ann", "2024-01-02")]).unwrap();
-        let j = judge(&store.reader(), 4).unwrap();
+        let j = Judgement::of(&store.reader(), 4).unwrap();
         assert_eq!((j.rows, j.report.summary.reciprocal_pairs), (2, 1));
         assert!(j.json.starts_with('{') && j.json.contains("\"reciprocal_pairs\": 1"), "{}", j.json);
         assert!(j.verdict("ann").is_some() && j.verdict("nobody").is_none());
         let empty = tempfile::tempdir().unwrap();
-        assert!(judge(&Store::open(empty.path()).unwrap().reader(), 4).unwrap_err().starts_with("nothing to judge"));
+        assert!(Judgement::of(&Store::open(empty.path()).unwrap().reader(), 4)
+            .unwrap_err()
+            .starts_with("nothing to judge"));
     }
 
     /// Judge `rows`, take them into an engine, and judge every listed pair and cycle of the
@@ -285,7 +364,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         store.append(rows).unwrap();
-        let j = judge(&store.reader(), 4).unwrap();
+        let j = Judgement::of(&store.reader(), 4).unwrap();
         let baselines = j.baselines.as_ref().expect("a judgement keeps its baselines");
         let limits = backscratch::detect::closing::ClosingLimits { max_len: 4, budget: 1 << 20, paths: 3 };
         let mut engine = crate::engine::Engine::new(limits);
@@ -302,32 +381,131 @@ mod tests {
         compared
     }
 
-    #[test]
-    fn an_answer_judges_what_it_closed_as_the_scan_does() {
+    fn sample() -> Vec<Row> {
         let text =
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample/recommendations.csv"))
                 .unwrap();
-        let rows: Vec<Row> = text
-            .lines()
+        text.lines()
             .skip(1)
             .map(|l| {
                 let f: Vec<&str> = l.split(',').collect();
                 Row { from: f[0].into(), to: f[1].into(), date: Some(f[2].into()) }
             })
-            .collect();
-        assert!(answers_judge_as_the_scan(&rows, "the sample") > 0);
-        let alpha = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/real/snap/soc-sign-bitcoinalpha.csv.gz");
-        let Ok(file) = std::fs::File::open(alpha) else {
-            eprintln!("skipped Bitcoin Alpha: {alpha} is missing");
-            return;
+            .collect()
+    }
+
+    /// Bitcoin Alpha's positive ratings, dated (`None` when `../shared` is missing).
+    fn alpha() -> Option<Vec<Row>> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/real/snap/soc-sign-bitcoinalpha.csv.gz");
+        let Ok(file) = std::fs::File::open(path) else {
+            eprintln!("skipped Bitcoin Alpha: {path} is missing");
+            return None;
         };
         use std::io::BufRead;
-        let rows: Vec<Row> = std::io::BufReader::new(flate2::read::GzDecoder::new(file))
+        let rows = std::io::BufReader::new(flate2::read::GzDecoder::new(file))
             .lines()
             .map(|l| l.unwrap().split(',').map(str::to_string).collect::<Vec<_>>())
             .filter(|f| f[2].parse::<f64>().unwrap() > 0.0)
             .map(|f| Row { from: f[0].clone(), to: f[1].clone(), date: Some(f[3].trim().into()) })
             .collect();
+        Some(rows)
+    }
+
+    /// Judge `rows` without the recommendation `last` (every copy of it), then submit it to
+    /// an engine that holds the rest: that judgement, and the answer quoting it.
+    fn withheld(rows: &[Row], last: (&str, &str)) -> (Judgement, Answer) {
+        let (after, before): (Vec<Row>, Vec<Row>) =
+            rows.iter().cloned().partition(|r| (r.from.as_str(), r.to.as_str()) == last);
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store.append(&before).unwrap();
+        let earlier = Judgement::of(&store.reader(), 4).unwrap();
+        let limits = backscratch::detect::closing::ClosingLimits { max_len: 4, budget: 1 << 20, paths: 100 };
+        let mut engine = crate::engine::Engine::new(limits);
+        before.iter().for_each(|r| engine.replay(r));
+        let mut answer = engine.submit(before.len() as u64, &after[0], earlier.baselines.as_ref());
+        earlier.quote(&mut answer, &after[0].from, &after[0].to);
+        (earlier, answer)
+    }
+
+    /// For the first flagged pairs and cycles of Bitcoin Alpha's report that share a case
+    /// with other findings (not a core split from a larger group, which a judgement may cut
+    /// differently): judge the rows without the finding's last recommendation, then submit
+    /// that one. The answer judges the finding, names the cases of the judgement before that
+    /// it joins, and the next judgement puts it in a case that holds each of them.
+    #[test]
+    fn an_answer_names_the_cases_the_next_judgement_puts_its_trade_in() {
+        let Some(rows) = alpha() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store.append(&rows).unwrap();
+        let full = Judgement::of(&store.reader(), 4).unwrap();
+        let case_of = |id: &str| full.report.cases.iter().find(|c| c.id == id).unwrap();
+        let (mut checked, mut rings) = (0, 0);
+        for f in full.report.findings.iter().filter(|f| f.kind != FindingKind::Ring && f.severity >= Severity::Medium) {
+            let Some(case) = f.case.as_deref().map(case_of).filter(|c| c.findings > 1 && c.split_from.is_none()) else {
+                continue;
+            };
+            if checked == 5 {
+                break;
+            }
+            let last = f.edges.last().unwrap();
+            let (earlier, answer) = withheld(&rows, (&last.from, &last.to));
+            assert_eq!(answer.judged_rows, Some(earlier.rows));
+            let judged =
+                answer.findings.iter().find(|a| a.id == f.id).unwrap_or_else(|| panic!("{}: {answer:?}", f.id));
+            if judged.severity < Severity::Medium {
+                continue;
+            }
+            assert!(!judged.cases.is_empty(), "{}: joins no case of {:?}", f.id, earlier.report.cases);
+            for joined in &judged.cases {
+                let was = earlier.report.cases.iter().find(|c| &c.id == joined).unwrap();
+                assert!(
+                    was.members.iter().all(|m| case.members.contains(m)),
+                    "{}: {joined} not inside {}",
+                    f.id,
+                    case.id
+                );
+            }
+            for joined in &judged.rings {
+                let was = earlier.report.findings.iter().find(|r| &r.id == joined).unwrap();
+                let ring = f.part_of.as_deref().map(|id| full.report.findings.iter().find(|r| r.id == id).unwrap());
+                let inside = ring.is_some_and(|r| was.members.iter().all(|m| r.members.contains(m)));
+                // A ring that grew past a ring's size is reported as its findings instead.
+                assert!(inside || f.part_of.is_none(), "{}: {joined} not inside {:?}", f.id, f.part_of);
+                rings += usize::from(inside);
+            }
+            checked += 1;
+        }
+        eprintln!("{checked} trades checked, {rings} joined a ring the next judgement grows");
+        assert_eq!(checked, 5, "Bitcoin Alpha has flagged trades that join cases");
+    }
+
+    /// The sample's ring of three (Kofi, Lena, Marco) without its last recommendation is no
+    /// finding: the answer to that recommendation raises the three to the verdict the full
+    /// judgement gives them.
+    #[test]
+    fn an_answer_says_whose_verdict_it_raises() {
+        let rows = sample();
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store.append(&rows).unwrap();
+        let full = Judgement::of(&store.reader(), 4).unwrap();
+        let (_, answer) = withheld(&rows, ("Marco Rossi", "Kofi Mensah"));
+        let raised: Vec<(&str, Option<Verdict>, Verdict)> =
+            answer.verdict_changes.iter().map(|(n, c)| (n.as_str(), c.was, c.now)).collect();
+        assert_eq!(raised.len(), 3, "{answer:?}");
+        for (name, was, now) in raised {
+            assert_ne!(was, Some(now), "{name}");
+            assert_eq!(full.verdict(name), Some(now), "{name}: the full judgement's verdict");
+        }
+    }
+
+    #[test]
+    fn an_answer_judges_what_it_closed_as_the_scan_does() {
+        let rows = sample();
+        assert!(answers_judge_as_the_scan(&rows, "the sample") > 0);
+        let Some(rows) = alpha() else { return };
         // Every listed pair and cycle of the default report (up to 1,000 findings).
         assert!(answers_judge_as_the_scan(&rows, "Bitcoin Alpha") > 100);
     }

@@ -6,11 +6,19 @@
 //! `{"line": N, "error": "..."}` and nothing is stored. The rows that are already waiting on
 //! the input's buffer (up to [`MAX_GROUP`]) are committed together, one fsync for all of them;
 //! a lone line is answered at once.
+//!
+//! Judgements are made as over HTTP (at a restart, after the first row, then each time the
+//! store has grown by a quarter, at least [`crate::judgement::MIN_GROWTH`] rows), but in
+//! line and at fixed rows: a group ends at the row that reaches the mark, its answers go
+//! out, then the judgement of every row held is made and the rows after quote it. So the
+//! same input on the same state gives the same answers, byte for byte, however it arrives
+//! and whatever the machine's speed.
 
 use std::io::{BufRead, BufReader, Read, Write};
 
 use crate::engine::{Engine, Totals};
 use crate::judge::MAX_GROUP;
+use crate::judgement::{next_judgement, Judgement};
 use crate::store::Store;
 use crate::wire::{request, Reply, Request};
 use crate::Error;
@@ -25,13 +33,29 @@ pub fn run<R: Read, W: Write>(
     store: &mut Store,
     engine: &mut Engine,
 ) -> Result<Totals, Error> {
+    crate::judge::inline(|| answer_all(input, output, store, engine))
+}
+
+fn answer_all<R: Read, W: Write>(
+    input: &mut BufReader<R>,
+    output: &mut W,
+    store: &mut Store,
+    engine: &mut Engine,
+) -> Result<Totals, Error> {
     let mut number = 0u64;
     let mut text = String::new();
     let mut at_end = false;
+    // The first judgement: of the rows held at a restart, or of the first row.
+    let (mut judged, mut next): (Option<Judgement>, u64) = (None, 1);
+    if !store.is_empty() {
+        judged = Judgement::of(&store.reader(), engine.limits().max_len).ok();
+        next = next_judgement(store.len());
+    }
     while !at_end {
         // One group: the lines already waiting (at least one), ended early by a request that
         // reads the state.
         let mut group: Vec<(u64, Request)> = Vec::new();
+        let (held, mut rows) = (store.len(), 0u64);
         loop {
             text.clear();
             let n = Read::take(&mut *input, MAX_LINE as u64 + 1).read_line(&mut text)?;
@@ -50,10 +74,12 @@ pub fn run<R: Read, W: Write>(
                 request(line)
             };
             let ends = matches!(req, Request::Totals);
+            rows += u64::from(matches!(req, Request::Row(_)));
             group.push((number, req));
             // Only what is already buffered joins the group: waiting for more would hold
-            // back the answers to what came.
-            if ends || group.len() >= MAX_GROUP || input.buffer().is_empty() {
+            // back the answers to what came. A group also ends at the row a judgement
+            // follows, so that judgements read the same rows however the input arrives.
+            if ends || group.len() >= MAX_GROUP || input.buffer().is_empty() || held + rows == next {
                 break;
             }
         }
@@ -62,7 +88,10 @@ pub fn run<R: Read, W: Write>(
         for (line, req) in &group {
             let reply = match req {
                 Request::Row(row) => {
-                    let answer = engine.submit(seq, row, None);
+                    let mut answer = engine.submit(seq, row, judged.as_ref().and_then(|j| j.baselines.as_ref()));
+                    if let Some(j) = &judged {
+                        j.quote(&mut answer, row.from.trim(), row.to.trim());
+                    }
                     seq += 1;
                     serde_json::to_string(&Reply { line: *line, answer: &answer })
                 }
@@ -75,6 +104,15 @@ pub fn run<R: Read, W: Write>(
             output.write_all(b"\n")?;
         }
         output.flush()?;
+        // The rows up to the mark were answered with the judgement before; the rows after it
+        // quote the one made now.
+        if store.len() >= next {
+            // A failed judgement (the store unreadable) leaves the last one quoted.
+            if let Ok(j) = Judgement::of(&store.reader(), engine.limits().max_len) {
+                judged = Some(j);
+            }
+            next = next_judgement(store.len());
+        }
     }
     Ok(engine.totals().clone())
 }
