@@ -16,7 +16,7 @@ import sys
 
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "backscratch", "src")
 # The floors, lowest first: a module may import its own floor and those below it.
-FLOORS = ["error", "warning", "hex", "rng", "keys", "intern", "ingest", "graph", "detect", "score",
+FLOORS = ["error", "warning", "hex", "rng", "par", "keys", "intern", "ingest", "graph", "detect", "score",
           "report", "vocab", "scan", "generate", "evaluate", "cluster"]
 
 

@@ -101,7 +101,7 @@ impl Judge {
         let shared = Arc::clone(&published);
         let searcher = std::thread::Builder::new()
             .name("searcher".into())
-            .spawn(move || inline(|| search(committed, engine, latest, asker, &shared)))
+            .spawn(move || search(committed, engine, latest, asker, &shared))
             .expect("the searcher thread starts");
         Judge { queue: tx, published, committer, searcher }
     }
@@ -115,19 +115,6 @@ impl Judge {
         let totals = self.searcher.join().map_err(|_| panicked())?;
         committed.map(|()| totals)
     }
-}
-
-/// Run `work` with this thread as a rayon pool of one. Judging what an answer closed runs the
-/// library's parallel loops on a few recommendations; called from a thread outside any pool,
-/// each of those loops hands its work to the global pool and wakes idle workers that then
-/// spin in `sched_yield` waiting for the next tiny job (65 % of a server's samples before this;
-/// 20 of 22 seconds of `--stdio` on Bitcoin Alpha). Here they run on this thread. A scan that
-/// sets its own thread count still gets its own pool.
-pub fn inline<T>(work: impl FnOnce() -> T) -> T {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).use_current_thread().build();
-    let done = work();
-    drop(pool);
-    done
 }
 
 fn lock(published: &Mutex<Published>) -> std::sync::MutexGuard<'_, Published> {

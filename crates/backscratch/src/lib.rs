@@ -21,6 +21,7 @@ mod hex;
 pub mod ingest;
 mod intern;
 pub(crate) mod keys;
+mod par;
 pub mod report;
 mod rng;
 mod scan;

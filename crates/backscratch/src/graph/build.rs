@@ -56,7 +56,11 @@ fn csr<R: RowLayout>(mut rows: Vec<R>, n: usize, inputs: &mut [InputStats]) -> C
         let created = if r.created() == NO_DATE { i64::MAX } else { r.created() };
         ((u64::from(from) << 32) | u64::from(to), created, r.source())
     };
-    rows.par_sort_unstable_by_key(key);
+    if crate::par::small(rows.len()) {
+        rows.sort_unstable_by_key(key);
+    } else {
+        rows.par_sort_unstable_by_key(key);
+    }
     let mut kept = 0usize;
     for i in 0..rows.len() {
         let r = rows[i];
@@ -82,12 +86,12 @@ fn csr<R: RowLayout>(mut rows: Vec<R>, n: usize, inputs: &mut [InputStats]) -> C
         in_offsets[v + 1] += in_offsets[v];
     }
     let mut targets = Vec::new();
-    rows.par_iter().map(|r| r.ids().1).collect_into_vec(&mut targets);
+    rows.par_iter().with_min_len(crate::par::MIN_LEN).map(|r| r.ids().1).collect_into_vec(&mut targets);
     let mut sources = Vec::new();
-    rows.par_iter().map(|r| r.source()).collect_into_vec(&mut sources);
+    rows.par_iter().with_min_len(crate::par::MIN_LEN).map(|r| r.source()).collect_into_vec(&mut sources);
     let created = rows.iter().any(|r| r.created() != NO_DATE).then(|| {
         let mut c = Vec::new();
-        rows.par_iter().map(|r| r.created()).collect_into_vec(&mut c);
+        rows.par_iter().with_min_len(crate::par::MIN_LEN).map(|r| r.created()).collect_into_vec(&mut c);
         c
     });
     // The rows are no longer needed: the in-adjacency comes from the out-adjacency, so
@@ -105,7 +109,7 @@ fn in_adjacency(out_offsets: &[usize], targets: &[u32], in_offsets: &[usize]) ->
     let (n, m) = (in_offsets.len() - 1, targets.len());
     let mut in_sources = pages::filled(m, 0u32);
     let mut in_edges = pages::filled(m, 0u32);
-    let parts = rayon::current_num_threads().clamp(1, 64);
+    let parts = if crate::par::small(m) { 1 } else { rayon::current_num_threads().clamp(1, 64) };
     let mut bounds: Vec<usize> = (0..=parts).map(|p| in_offsets.partition_point(|&o| o < m * p / parts)).collect();
     bounds[0] = 0;
     bounds[parts] = n;

@@ -204,8 +204,11 @@ impl ShardedInterner {
             .collect();
         // (first eight bytes, big-endian, then shard and local id): the prefix decides most
         // comparisons without touching the text.
+        // A few names: the shards one after another on this thread.
+        let per_piece = if crate::par::small(total) { shards.len().max(1) } else { 1 };
         let mut kept: Vec<(u64, u32, u32)> = shards
             .par_iter()
+            .with_min_len(per_piece)
             .enumerate()
             .flat_map_iter(|(s, shard)| {
                 let keep = &keep;
@@ -216,7 +219,12 @@ impl ShardedInterner {
             })
             .collect();
         let name = |&(_, s, l): &(u64, u32, u32)| shards[s as usize].name(l);
-        kept.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| name(a).cmp(name(b))));
+        let order = |a: &(u64, u32, u32), b: &(u64, u32, u32)| a.0.cmp(&b.0).then_with(|| name(a).cmp(name(b)));
+        if crate::par::small(kept.len()) {
+            kept.sort_unstable_by(order);
+        } else {
+            kept.par_sort_unstable_by(order);
+        }
         let mut remap = vec![u32::MAX; total];
         for (new, &(_, s, l)) in kept.iter().enumerate() {
             remap[(l << SHARD_BITS | s) as usize] = new as u32;

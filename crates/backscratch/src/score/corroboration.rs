@@ -89,10 +89,14 @@ pub(crate) fn backing(relation: &Relation<'_>, claim: Claim) -> Backing {
 /// The backing of every edge, indexed by edge id (all `Unknown` plus claims when there is no
 /// employment data).
 pub(crate) fn edge_backings(g: &Graph, employment: Option<&Employment>) -> Vec<Backing> {
-    let jobs: Vec<Option<&[Job]>> =
-        (0..g.node_count() as u32).into_par_iter().map(|v| employment.and_then(|e| e.jobs(g.name(v)))).collect();
+    let jobs: Vec<Option<&[Job]>> = (0..g.node_count() as u32)
+        .into_par_iter()
+        .with_min_len(crate::par::MIN_LEN)
+        .map(|v| employment.and_then(|e| e.jobs(g.name(v))))
+        .collect();
     (0..g.node_count() as u32)
         .into_par_iter()
+        .with_min_len(crate::par::MIN_LEN)
         .flat_map_iter(|v| {
             let first = g.first_out_edge(v);
             let jobs = &jobs;
@@ -112,7 +116,7 @@ pub(crate) fn edge_backings(g: &Graph, employment: Option<&Employment>) -> Vec<B
 /// when it is about an employer and both histories are on file, and then it is never
 /// `Claimed`; so every `Claimed` edge is unchecked.
 pub(crate) fn mark_hollow_claims(backings: &mut [Backing], is_stock: impl Fn(u32) -> bool + Sync) {
-    backings.par_iter_mut().enumerate().for_each(|(e, b)| {
+    backings.par_iter_mut().with_min_len(crate::par::MIN_LEN).enumerate().for_each(|(e, b)| {
         if *b == Backing::Claimed && is_stock(e as u32) {
             *b = Backing::HollowClaim;
         }
