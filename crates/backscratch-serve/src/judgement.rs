@@ -92,10 +92,9 @@ impl Judgement {
 
     /// Quote this judgement in the answer to the recommendation `from -> to`: the rows it
     /// judged, the two people's verdicts and cases in it, the verdicts the answer's flagged
-    /// findings raise, and for each flagged finding the
-    /// answer judged (medium or above), the listed rings and cases it joins: those of the
-    /// listed findings it shares a recommendation with, which is how a scan merges flagged
-    /// findings into rings and cases.
+    /// findings (medium or above) raise, and for each of those findings the listed rings and
+    /// cases it joins: those of the listed findings it shares a recommendation with, which is
+    /// how a scan merges flagged findings into rings and cases.
     pub fn quote(&self, answer: &mut Answer, from: &str, to: &str) {
         answer.judged_rows = Some(self.rows);
         for name in [from, to] {
