@@ -2,10 +2,9 @@
 //! order, one trailing newline.
 //!
 //! The long lists (cases, findings, people, subjects) are serialized item by item on every
-//! core, a chunk at a time, and each item is indented to its depth as it is written: the
-//! bytes are exactly those of `serde_json::to_writer_pretty` over the whole report (a string
-//! never holds a raw newline, so indenting after each newline cannot touch one), which the
-//! tests check, and the memory held is one chunk, not the report's text.
+//! core, a chunk at a time, each item by a pretty printer that starts at the item's depth
+//! ([`AtDepth`]): the bytes are exactly those of `serde_json::to_writer_pretty` over the whole
+//! report, which the tests check, and the memory held is one chunk, not the report's text.
 
 use std::io::{self, BufWriter, Write};
 
@@ -62,7 +61,7 @@ impl<W: Write> Object<W> {
     /// One entry, its value serialized here.
     fn value(&mut self, key: &str, value: &impl Serialize) -> io::Result<()> {
         self.key(key)?;
-        indented(&mut self.out, &serde_json::to_vec_pretty(value)?, 1)
+        self.out.write_all(&at_depth(value, 1)?)
     }
 
     /// One entry whose value is a list, its items serialized in parallel.
@@ -73,30 +72,83 @@ impl<W: Write> Object<W> {
         }
         self.out.write_all(b"[")?;
         for (i, chunk) in items.chunks(CHUNK).enumerate() {
-            let texts: Vec<Vec<u8>> = chunk.par_iter().map(serde_json::to_vec_pretty).collect::<Result<_, _>>()?;
+            let texts: Vec<Vec<u8>> = chunk.par_iter().map(|item| at_depth(item, 2)).collect::<Result<_, _>>()?;
             for (j, text) in texts.iter().enumerate() {
                 self.out.write_all(if i == 0 && j == 0 { b"\n    " } else { b",\n    " })?;
-                indented(&mut self.out, text, 2)?;
+                self.out.write_all(text)?;
             }
         }
         self.out.write_all(b"\n  ]")
     }
 }
 
-/// Write pretty JSON `text` as a value `depth` levels deep: two spaces more per level after
-/// every newline.
-fn indented(out: &mut impl Write, text: &[u8], depth: usize) -> io::Result<()> {
-    const PAD: &[u8] = b"\n        ";
-    let pad = &PAD[..1 + 2 * depth];
-    let mut lines = text.split(|&b| b == b'\n');
-    if let Some(first) = lines.next() {
-        out.write_all(first)?;
+/// `value` as serde_json's pretty printer writes it `depth` levels deep in a document.
+fn at_depth(value: &impl Serialize, depth: usize) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(4096);
+    value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, AtDepth { depth, has_value: false }))?;
+    Ok(out)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level) starting `depth` levels in, so that an
+/// item serialized on its own has the bytes it has inside the whole document, with no second
+/// pass to indent it.
+struct AtDepth {
+    depth: usize,
+    has_value: bool,
+}
+
+impl AtDepth {
+    fn open<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(bracket)
     }
-    for line in lines {
-        out.write_all(pad)?;
-        out.write_all(line)?;
+
+    fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(out, true)?;
+        }
+        out.write_all(bracket)
     }
-    Ok(())
+
+    /// A newline (after a comma unless `first`) and the indent of the current depth.
+    fn newline<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        (0..self.depth).try_for_each(|_| out.write_all(b"  "))
+    }
+}
+
+impl serde_json::ser::Formatter for AtDepth {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.newline(out, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.newline(out, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
