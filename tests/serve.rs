@@ -28,22 +28,9 @@ fn start(state: &Path, k: usize) -> Child {
 
 /// Submit `rows` to a server on `state` and then ask for its totals; every answer, in order.
 fn serve_all(state: &Path, k: usize, rows: &[(String, String)]) -> Vec<Value> {
-    let mut child = start(state, k);
-    let mut stdin = child.stdin.take().unwrap();
-    let lines: Vec<String> = rows.iter().map(|(a, b)| json!({"from": a, "to": b}).to_string()).collect();
-    let writer = std::thread::spawn(move || {
-        for l in lines {
-            writeln!(stdin, "{l}").unwrap();
-        }
-        writeln!(stdin, "{}", json!({"op": "totals"})).unwrap();
-    });
-    let answers: Vec<Value> = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
-        .collect();
-    writer.join().unwrap();
-    assert!(child.wait().unwrap().success());
-    answers
+    let mut text: String = rows.iter().map(|(a, b)| json!({"from": a, "to": b}).to_string() + "\n").collect();
+    text += &(json!({"op": "totals"}).to_string() + "\n");
+    serve_text(state, k, &text, false).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 /// What a batch scan counts for `rows`: reciprocal pairs and cycles by length (3..=k).
@@ -136,11 +123,10 @@ fn bitcoin_alpha_served_in_time_order_and_shuffled_adds_up_to_the_batch() {
     }
 }
 
-/// Serve `text` over stdio on a new state at `k`: written in one go, or in uneven chunks with
+/// Serve `text` over stdio on `state` at `k`: written in one go, or in uneven chunks with
 /// pauses between them (so the server reads it in other groups); the answers as written.
-fn serve_text(k: usize, text: &str, chunked: bool) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = start(dir.path(), k);
+fn serve_text(state: &Path, k: usize, text: &str, chunked: bool) -> String {
+    let mut child = start(state, k);
     let mut stdin = child.stdin.take().unwrap();
     let text = text.to_string();
     let writer = std::thread::spawn(move || {
@@ -176,8 +162,9 @@ fn stdio_answers_quote_judgements_made_at_fixed_rows() {
     let Some(mut rows) = alpha_positive("the stdio judgement test on Bitcoin Alpha") else { return };
     rows.sort_by_key(|r| r.2.parse::<f64>().unwrap() as i64);
     let text: String = rows.iter().map(|(a, b, d)| json!({"from": a, "to": b, "date": d}).to_string() + "\n").collect();
-    let whole = serve_text(4, &text, false);
-    assert!(whole == serve_text(4, &text, true), "the answers depend on how the input arrived");
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let whole = serve_text(first.path(), 4, &text, false);
+    assert!(whole == serve_text(second.path(), 4, &text, true), "the answers depend on how the input arrived");
     let answers: Vec<Value> = whole.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(answers.len(), rows.len());
     // The first answer comes before any judgement; from the second on, each quotes one.

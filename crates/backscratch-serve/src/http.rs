@@ -295,7 +295,7 @@ fn judged_json(j: &Judgement, body: String) -> Response {
 
 async fn report(State(app): State<Arc<App>>) -> Response {
     match latest(&app) {
-        Ok(j) => judged_json(&j, j.json.clone()),
+        Ok(j) => judged_json(&j, j.json().to_string()),
         Err(refusal) => refusal,
     }
 }

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, RwLock};
+use std::sync::{mpsc, Arc, OnceLock, RwLock};
 use std::time::Instant;
 
 use backscratch::ingest::table::{Column, Table};
@@ -37,8 +37,9 @@ pub struct Judgement {
     pub seconds: f64,
     /// The report, as `scan` makes it of the same rows.
     pub report: Report,
-    /// The report as `scan --format json --no-timestamp` writes it.
-    pub json: String,
+    /// The report as `scan --format json --no-timestamp` writes it, rendered once when first
+    /// asked for ([`Judgement::json`]).
+    json: OnceLock<String>,
     /// The dataset's baselines in it, which live answers judge what they close against.
     pub baselines: Option<Baselines>,
     /// Everyone `people[]` lists: their verdict and the case they are in.
@@ -76,7 +77,14 @@ impl Judgement {
             }
         }
         joined.retain(|_, j| !j.rings.is_empty() || !j.cases.is_empty());
-        Ok(Judgement { rows, seconds, json: json(&report), report, baselines, people, joined })
+        Ok(Judgement { rows, seconds, json: OnceLock::new(), report, baselines, people, joined })
+    }
+
+    /// The report as `scan --format json --no-timestamp` writes it. The judging thread renders
+    /// it as soon as it makes a judgement for HTTP (`GET /v1/report`); `--stdio`, which never
+    /// serves it, never renders it.
+    pub fn json(&self) -> &str {
+        self.json.get_or_init(|| json(&self.report))
     }
 
     /// The verdict of `name` if the report lists them (`people[]`: everyone in a listed
@@ -105,7 +113,7 @@ impl Judgement {
                 answer.cases.insert(name.to_string(), c.to_string());
             }
         }
-        for f in answer.findings.iter().filter(|f| f.severity >= Severity::Medium) {
+        for f in answer.findings.iter_mut().filter(|f| f.severity >= Severity::Medium) {
             let now = if f.severity == Severity::High { Verdict::Fail } else { Verdict::Warn };
             for m in &f.members {
                 let was = self.verdict(m);
@@ -114,8 +122,6 @@ impl Judgement {
                     answer.verdict_changes.insert(m.clone(), VerdictChange { was, now: raised });
                 }
             }
-        }
-        for f in answer.findings.iter_mut().filter(|f| f.severity >= Severity::Medium) {
             for e in &f.edges {
                 if let Some(j) = self.joined.get(e) {
                     j.rings.iter().for_each(|r| add_once(&mut f.rings, r));
@@ -319,6 +325,8 @@ fn serve(
             pending.store(false, Ordering::Release);
             let made = Judgement::of(reader, max_len).map(Arc::new);
             if let Ok(j) = &made {
+                // Rendered here, at this thread's low priority, not by the first request.
+                j.json();
                 // The one before is dropped here (unless a reader still holds it).
                 *latest.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(j));
                 activity.made.fetch_add(1, Ordering::Relaxed);
@@ -348,7 +356,7 @@ mod tests {
         store.append(&[row("ann", "bo", "2024-01-01"), row("bo", "ann", "2024-01-02")]).unwrap();
         let j = Judgement::of(&store.reader(), 4).unwrap();
         assert_eq!((j.rows, j.report.summary.reciprocal_pairs), (2, 1));
-        assert!(j.json.starts_with('{') && j.json.contains("\"reciprocal_pairs\": 1"), "{}", j.json);
+        assert!(j.json().starts_with('{') && j.json().contains("\"reciprocal_pairs\": 1"), "{}", j.json());
         assert!(j.verdict("ann").is_some() && j.verdict("nobody").is_none());
         let empty = tempfile::tempdir().unwrap();
         assert!(Judgement::of(&Store::open(empty.path()).unwrap().reader(), 4)

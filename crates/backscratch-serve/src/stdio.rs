@@ -33,25 +33,21 @@ pub fn run<R: Read, W: Write>(
     store: &mut Store,
     engine: &mut Engine,
 ) -> Result<Totals, Error> {
-    answer_all(input, output, store, engine)
-}
-
-fn answer_all<R: Read, W: Write>(
-    input: &mut BufReader<R>,
-    output: &mut W,
-    store: &mut Store,
-    engine: &mut Engine,
-) -> Result<Totals, Error> {
     let mut number = 0u64;
     let mut text = String::new();
     let mut at_end = false;
     // The first judgement: of the rows held at a restart, or of the first row.
-    let (mut judged, mut next): (Option<Judgement>, u64) = (None, 1);
-    if !store.is_empty() {
-        judged = Judgement::of(&store.reader(), engine.limits().max_len).ok();
-        next = next_judgement(store.len());
-    }
+    let (mut judged, mut next): (Option<Judgement>, u64) = (None, store.len().max(1));
     while !at_end {
+        // The rows up to the mark were answered with the judgement before; the rows after it
+        // quote the one made now.
+        if store.len() >= next {
+            // A failed judgement (the store unreadable) leaves the last one quoted.
+            if let Ok(j) = Judgement::of(&store.reader(), engine.limits().max_len) {
+                judged = Some(j);
+            }
+            next = next_judgement(store.len());
+        }
         // One group: the lines already waiting (at least one), ended early by a request that
         // reads the state.
         let mut group: Vec<(u64, Request)> = Vec::new();
@@ -104,15 +100,6 @@ fn answer_all<R: Read, W: Write>(
             output.write_all(b"\n")?;
         }
         output.flush()?;
-        // The rows up to the mark were answered with the judgement before; the rows after it
-        // quote the one made now.
-        if store.len() >= next {
-            // A failed judgement (the store unreadable) leaves the last one quoted.
-            if let Ok(j) = Judgement::of(&store.reader(), engine.limits().max_len) {
-                judged = Some(j);
-            }
-            next = next_judgement(store.len());
-        }
     }
     Ok(engine.totals().clone())
 }
