@@ -92,17 +92,18 @@ impl Paths {
     }
 }
 
-/// Send every path to the owner of its last person.
+/// Send every path to the owner of its last person. Paths whose last person is owned here
+/// stay where they are, never encoded.
 fn route(node: &mut Node<'_>, part: &Part, forward: Paths, backward: Paths) -> Result<(Paths, Paths)> {
     let (fs, bs) = (forward.stride, backward.stride);
-    let mut f = Paths { stride: fs, ids: Vec::new() };
-    let mut b = Paths { stride: bs, ids: Vec::new() };
-    let paths = forward.ids.len() / fs.max(1) + backward.ids.len() / bs.max(1);
-    let planned = 4 * (forward.ids.len() + backward.ids.len() + paths);
+    let me = part.me() as usize;
+    let mut got = [Vec::new(), Vec::new()];
+    let remote = |paths: &Paths| paths.iter().filter(|p| part.owner(p[p.len() - 1]) != me).count();
+    let planned = 4 * (remote(&forward) * (fs + 1) + remote(&backward) * (bs + 1));
     let mut outbox = node.stream(planned, |_, _, bytes| {
         let mut it = u32s(bytes);
         while let Some(tag) = it.next() {
-            let (into, stride) = if tag == 0 { (&mut f.ids, fs) } else { (&mut b.ids, bs) };
+            let (into, stride) = if tag == 0 { (&mut got[0], fs) } else { (&mut got[1], bs) };
             let before = into.len();
             into.extend(it.by_ref().take(stride));
             if into.len() != before + stride {
@@ -111,71 +112,158 @@ fn route(node: &mut Node<'_>, part: &Part, forward: Paths, backward: Paths) -> R
         }
         Ok(())
     });
-    for (tag, paths) in [(0u32, &forward), (1u32, &backward)] {
-        for path in paths.iter() {
-            outbox.push(part.owner(*path.last().expect("a path has people")), |w| {
-                w.u32(tag);
-                for &v in path {
-                    w.u32(v);
-                }
-            });
+    let mut kept = [forward.ids, backward.ids];
+    for (tag, (ids, stride)) in kept.iter_mut().zip([fs, bs]).enumerate() {
+        // The paths that stay are moved to the front, in order.
+        let mut stays = 0;
+        for at in (0..ids.len()).step_by(stride.max(1)) {
+            let path = &ids[at..at + stride];
+            let owner = part.owner(path[stride - 1]);
+            if owner == me {
+                ids.copy_within(at..at + stride, stays);
+                stays += stride;
+            } else {
+                outbox.push(owner, |w| {
+                    w.u32(tag as u32);
+                    path.iter().for_each(|&v| w.u32(v));
+                });
+            }
         }
+        ids.truncate(stays);
     }
     outbox.finish()?;
-    Ok((f, b))
+    let [mut f, mut b] = kept;
+    f.append(&mut got[0]);
+    b.append(&mut got[1]);
+    Ok((Paths { stride: fs, ids: f }, Paths { stride: bs, ids: b }))
 }
+
+/// Paths extended per parallel piece.
+const EXTEND_PIECE: usize = 1 << 14;
 
 /// Extend every path (its last person owned here) by one recommendation out of (`forward`)
 /// or into its last person, to someone above the root not yet on it.
 fn extend(part: &Part, paths: &Paths, forward: bool) -> Paths {
     let stride = paths.stride + 1;
-    let ids: Vec<u32> = paths
-        .ids
-        .par_chunks_exact(paths.stride)
-        .flat_map_iter(|path| {
-            let (root, last) = (path[0], *path.last().expect("a path has people"));
-            let next = if forward { part.out_of(last) } else { part.in_of(last) };
-            next.iter()
-                .filter(move |&&w| w > root && !path.contains(&w))
-                .flat_map(move |&w| path.iter().copied().chain(std::iter::once(w)))
-        })
-        .collect();
+    let grow = |chunk: &[u32], out: &mut Vec<u32>| {
+        // The neighbour lists are looked up first, all of them, so that their cache misses
+        // overlap instead of each waiting for the last path's copies.
+        let lists: Vec<&[u32]> = chunk
+            .chunks_exact(paths.stride)
+            .map(|path| {
+                let last = path[path.len() - 1];
+                if forward {
+                    part.out_of(last)
+                } else {
+                    part.in_of(last)
+                }
+            })
+            .collect();
+        for (path, next) in chunk.chunks_exact(paths.stride).zip(lists) {
+            let root = path[0];
+            // Neighbours are sorted: those above the root are a suffix.
+            for &w in &next[next.partition_point(|&w| w <= root)..] {
+                if !path.contains(&w) {
+                    out.extend_from_slice(path);
+                    out.push(w);
+                }
+            }
+        }
+    };
+    let ids = if rayon::current_num_threads() == 1 || paths.ids.len() <= paths.stride * EXTEND_PIECE {
+        let mut out = Vec::new();
+        paths.ids.chunks(paths.stride * EXTEND_PIECE).for_each(|chunk| grow(chunk, &mut out));
+        out
+    } else {
+        let pieces: Vec<Vec<u32>> = paths
+            .ids
+            .par_chunks(paths.stride * EXTEND_PIECE)
+            .map(|chunk| {
+                let mut out = Vec::new();
+                grow(chunk, &mut out);
+                out
+            })
+            .collect();
+        pieces.concat()
+    };
     Paths { stride, ids }
 }
 
-/// Cycles made of a forward path and a backward path that meet at their last person (owned
-/// here) from the same root and share no one else. Both sides are sorted by (root, last
-/// person) and walked together, group by group.
-fn join(forward: &Paths, backward: &Paths, mut on: Option<&mut Vec<(u32, u32)>>) -> u64 {
-    let key = |p: &[u32]| (p[0], p[p.len() - 1]);
-    fn sorted(paths: &Paths) -> Vec<&[u32]> {
-        let mut order: Vec<&[u32]> = paths.iter().collect();
-        order.par_sort_unstable_by_key(|p| (p[0], p[p.len() - 1]));
-        order
+/// The paths of `paths` grouped by their last person (owned here), each group sorted by
+/// root: `(offsets, order)`, where the group of the person with local index `j` is
+/// `order[offsets[j]..offsets[j + 1]]`, as (root, path index). A counting sort by last
+/// person, so the work is linear in the paths (plus the people owned here).
+fn by_last(part: &Part, paths: &Paths) -> (Vec<u32>, Vec<(u32, u32)>) {
+    let stride = paths.stride;
+    let mut offsets = vec![0u32; part.owned() + 1];
+    let lasts: Vec<u32> = paths.iter().map(|p| part.local(p[stride - 1]) as u32).collect();
+    for &j in &lasts {
+        offsets[j as usize + 1] += 1;
     }
-    let (f, b) = (sorted(forward), sorted(backward));
-    let (mut i, mut j, mut found) = (0, 0, 0u64);
-    while i < f.len() && j < b.len() {
-        let (kf, kb) = (key(f[i]), key(b[j]));
-        if kf < kb {
-            i += 1;
-        } else if kb < kf {
-            j += 1;
-        } else {
-            let fi = i + f[i..].iter().take_while(|p| key(p) == kf).count();
-            let bj = j + b[j..].iter().take_while(|p| key(p) == kb).count();
-            for fp in &f[i..fi] {
-                let inner = &fp[1..fp.len() - 1];
-                for bp in b[j..bj].iter().filter(|bp| bp[1..bp.len() - 1].iter().all(|v| !inner.contains(v))) {
-                    found += 1;
-                    if let Some(edges) = on.as_deref_mut() {
-                        // Forward r → … → m, then backward m → … → r.
-                        edges.extend(fp.windows(2).map(|w| (w[0], w[1])));
-                        edges.extend(bp.windows(2).map(|w| (w[1], w[0])));
+    for j in 0..part.owned() {
+        offsets[j + 1] += offsets[j];
+    }
+    let mut next = offsets.clone();
+    let mut order = vec![(0u32, 0u32); lasts.len()];
+    for (i, &j) in lasts.iter().enumerate() {
+        let slot = &mut next[j as usize];
+        order[*slot as usize] = (paths.ids[i * stride], i as u32);
+        *slot += 1;
+    }
+    for j in 0..part.owned() {
+        let group = &mut order[offsets[j] as usize..offsets[j + 1] as usize];
+        if group.len() > 1 {
+            group.sort_unstable();
+        }
+    }
+    (offsets, order)
+}
+
+/// Cycles made of a forward path and a backward path that meet at their last person (owned
+/// here) from the same root and share no one else. Both sides are grouped by last person
+/// and root ([`by_last`]) and walked together, group by group.
+fn join(part: &Part, forward: &Paths, backward: &Paths, mut on: Option<&mut Vec<(u32, u32)>>) -> u64 {
+    if forward.ids.is_empty() || backward.ids.is_empty() {
+        return 0;
+    }
+    fn path(paths: &Paths, i: u32) -> &[u32] {
+        let at = i as usize * paths.stride;
+        &paths.ids[at..at + paths.stride]
+    }
+    let (fo, f_order) = by_last(part, forward);
+    let (bo, b_order) = by_last(part, backward);
+    let mut found = 0u64;
+    for j in 0..part.owned() {
+        let f = &f_order[fo[j] as usize..fo[j + 1] as usize];
+        let b = &b_order[bo[j] as usize..bo[j + 1] as usize];
+        let (mut i, mut k) = (0, 0);
+        while i < f.len() && k < b.len() {
+            let (rf, rb) = (f[i].0, b[k].0);
+            if rf < rb {
+                i += 1;
+            } else if rb < rf {
+                k += 1;
+            } else {
+                let fi = i + f[i..].iter().take_while(|x| x.0 == rf).count();
+                let bk = k + b[k..].iter().take_while(|y| y.0 == rb).count();
+                for &(_, x) in &f[i..fi] {
+                    let fp = path(forward, x);
+                    let inner = &fp[1..fp.len() - 1];
+                    for &(_, y) in &b[k..bk] {
+                        let bp = path(backward, y);
+                        if bp[1..bp.len() - 1].iter().any(|v| inner.contains(v)) {
+                            continue;
+                        }
+                        found += 1;
+                        if let Some(edges) = on.as_deref_mut() {
+                            // Forward r → … → m, then backward m → … → r.
+                            edges.extend(fp.windows(2).map(|w| (w[0], w[1])));
+                            edges.extend(bp.windows(2).map(|w| (w[1], w[0])));
+                        }
                     }
                 }
+                (i, k) = (fi, bk);
             }
-            (i, j) = (fi, bj);
         }
     }
     found
@@ -352,10 +440,10 @@ fn cycles(
             // Odd length 2·level − 1 (at least 3): forward `level`, backward `level − 1`.
             let mut on = marked.is_some().then(Vec::new);
             if 2 * level - 1 <= max_len {
-                found[2 * level - 1] += join(&forward, &shorter, on.as_mut());
+                found[2 * level - 1] += join(part, &forward, &shorter, on.as_mut());
             }
             if 2 * level <= max_len {
-                found[2 * level] += join(&forward, &backward, on.as_mut());
+                found[2 * level] += join(part, &forward, &backward, on.as_mut());
             }
             if let Some(marked) = marked.as_deref_mut() {
                 super::core::mark(node, part, marked, on.unwrap_or_default())?;
