@@ -142,25 +142,17 @@ fn route(node: &mut Node<'_>, part: &Part, forward: Paths, backward: Paths) -> R
 const EXTEND_PIECE: usize = 1 << 14;
 
 /// Extend every path (its last person owned here) by one recommendation out of (`forward`)
-/// or into its last person, to someone above the root not yet on it.
-fn extend(part: &Part, paths: &Paths, forward: bool) -> Paths {
+/// or into its last person, to someone above the root not yet on it. The paths are taken in
+/// the order of their last person ([`Groups`]), so that the neighbour lists are read front
+/// to back rather than at random.
+fn extend(part: &Part, paths: &Paths, forward: bool, groups: &mut Groups) -> Paths {
     let stride = paths.stride + 1;
-    let grow = |chunk: &[u32], out: &mut Vec<u32>| {
-        // The neighbour lists are looked up first, all of them, so that their cache misses
-        // overlap instead of each waiting for the last path's copies.
-        let lists: Vec<&[u32]> = chunk
-            .chunks_exact(paths.stride)
-            .map(|path| {
-                let last = path[path.len() - 1];
-                if forward {
-                    part.out_of(last)
-                } else {
-                    part.in_of(last)
-                }
-            })
-            .collect();
-        for (path, next) in chunk.chunks_exact(paths.stride).zip(lists) {
-            let root = path[0];
+    groups.fill(part, paths);
+    let grow = |order: &[(u32, u32)], out: &mut Vec<u32>| {
+        for &(root, i) in order {
+            let path = &paths.ids[i as usize * paths.stride..(i as usize + 1) * paths.stride];
+            let last = path[path.len() - 1];
+            let next = if forward { part.out_of(last) } else { part.in_of(last) };
             // Neighbours are sorted: those above the root are a suffix.
             for &w in &next[next.partition_point(|&w| w <= root)..] {
                 if !path.contains(&w) {
@@ -170,14 +162,14 @@ fn extend(part: &Part, paths: &Paths, forward: bool) -> Paths {
             }
         }
     };
-    let ids = if rayon::current_num_threads() == 1 || paths.ids.len() <= paths.stride * EXTEND_PIECE {
+    let order = &groups.order;
+    let ids = if rayon::current_num_threads() == 1 || order.len() <= EXTEND_PIECE {
         let mut out = Vec::new();
-        paths.ids.chunks(paths.stride * EXTEND_PIECE).for_each(|chunk| grow(chunk, &mut out));
+        grow(order, &mut out);
         out
     } else {
-        let pieces: Vec<Vec<u32>> = paths
-            .ids
-            .par_chunks(paths.stride * EXTEND_PIECE)
+        let pieces: Vec<Vec<u32>> = order
+            .par_chunks(EXTEND_PIECE)
             .map(|chunk| {
                 let mut out = Vec::new();
                 grow(chunk, &mut out);
@@ -189,40 +181,64 @@ fn extend(part: &Part, paths: &Paths, forward: bool) -> Paths {
     Paths { stride, ids }
 }
 
-/// The paths of `paths` grouped by their last person (owned here), each group sorted by
-/// root: `(offsets, order)`, where the group of the person with local index `j` is
-/// `order[offsets[j]..offsets[j + 1]]`, as (root, path index). A counting sort by last
-/// person, so the work is linear in the paths (plus the people owned here).
-fn by_last(part: &Part, paths: &Paths) -> (Vec<u32>, Vec<(u32, u32)>) {
-    let stride = paths.stride;
-    let mut offsets = vec![0u32; part.owned() + 1];
-    let lasts: Vec<u32> = paths.iter().map(|p| part.local(p[stride - 1]) as u32).collect();
-    for &j in &lasts {
-        offsets[j as usize + 1] += 1;
-    }
-    for j in 0..part.owned() {
-        offsets[j + 1] += offsets[j];
-    }
-    let mut next = offsets.clone();
-    let mut order = vec![(0u32, 0u32); lasts.len()];
-    for (i, &j) in lasts.iter().enumerate() {
-        let slot = &mut next[j as usize];
-        order[*slot as usize] = (paths.ids[i * stride], i as u32);
-        *slot += 1;
-    }
-    for j in 0..part.owned() {
-        let group = &mut order[offsets[j] as usize..offsets[j + 1] as usize];
-        if group.len() > 1 {
-            group.sort_unstable();
+/// Buffers of [`join`], kept from batch to batch so that their pages are not faulted in anew
+/// each time.
+#[derive(Default)]
+struct JoinScratch {
+    forward: Groups,
+    backward: Groups,
+}
+
+/// Paths grouped by their last person (owned here): after [`Groups::fill`], the group of
+/// the person with local index `j` is `order[ends[j - 1]..ends[j]]` (from 0 for `j = 0`), as
+/// (root, path index).
+#[derive(Default)]
+struct Groups {
+    ends: Vec<u32>,
+    order: Vec<(u32, u32)>,
+}
+
+impl Groups {
+    /// Group `paths` by a counting sort on their last person: linear in the paths plus the
+    /// people owned here.
+    fn fill(&mut self, part: &Part, paths: &Paths) {
+        let stride = paths.stride;
+        let owned = part.owned();
+        self.ends.clear();
+        self.ends.resize(owned + 1, 0);
+        for path in paths.iter() {
+            self.ends[part.local(path[stride - 1]) + 1] += 1;
+        }
+        for j in 0..owned {
+            self.ends[j + 1] += self.ends[j];
+        }
+        self.order.clear();
+        self.order.resize(paths.ids.len() / stride.max(1), (0, 0));
+        // Each person's start moves to its end as its paths are placed.
+        for (i, path) in paths.iter().enumerate() {
+            let slot = &mut self.ends[part.local(path[stride - 1])];
+            self.order[*slot as usize] = (path[0], i as u32);
+            *slot += 1;
         }
     }
-    (offsets, order)
+
+    /// Where the group of the person with local index `j` lies in `order`.
+    fn span(&self, j: usize) -> std::ops::Range<usize> {
+        (if j == 0 { 0 } else { self.ends[j - 1] as usize })..self.ends[j] as usize
+    }
 }
 
 /// Cycles made of a forward path and a backward path that meet at their last person (owned
 /// here) from the same root and share no one else. Both sides are grouped by last person
-/// and root ([`by_last`]) and walked together, group by group.
-fn join(part: &Part, forward: &Paths, backward: &Paths, mut on: Option<&mut Vec<(u32, u32)>>) -> u64 {
+/// ([`Groups`]); where a person has both, the two groups are sorted by root and walked
+/// together.
+fn join(
+    part: &Part,
+    forward: &Paths,
+    backward: &Paths,
+    scratch: &mut JoinScratch,
+    mut on: Option<&mut Vec<(u32, u32)>>,
+) -> u64 {
     if forward.ids.is_empty() || backward.ids.is_empty() {
         return 0;
     }
@@ -230,12 +246,18 @@ fn join(part: &Part, forward: &Paths, backward: &Paths, mut on: Option<&mut Vec<
         let at = i as usize * paths.stride;
         &paths.ids[at..at + paths.stride]
     }
-    let (fo, f_order) = by_last(part, forward);
-    let (bo, b_order) = by_last(part, backward);
+    let JoinScratch { forward: fg, backward: bg } = scratch;
+    fg.fill(part, forward);
+    bg.fill(part, backward);
     let mut found = 0u64;
     for j in 0..part.owned() {
-        let f = &f_order[fo[j] as usize..fo[j + 1] as usize];
-        let b = &b_order[bo[j] as usize..bo[j + 1] as usize];
+        let (fs, bs) = (fg.span(j), bg.span(j));
+        if fs.is_empty() || bs.is_empty() {
+            continue;
+        }
+        let (f, b) = (&mut fg.order[fs], &mut bg.order[bs]);
+        f.sort_unstable();
+        b.sort_unstable();
         let (mut i, mut k) = (0, 0);
         while i < f.len() && k < b.len() {
             let (rf, rb) = (f[i].0, b[k].0);
@@ -417,6 +439,7 @@ fn cycles(
     let batches = ((edges as f64 * degree.max(1.0).powi(longest_forward as i32 - 1)) / PATHS_PER_BATCH)
         .ceil()
         .clamp(1.0, 65_536.0) as usize;
+    let mut scratch = JoinScratch::default();
     for batch in 0..batches {
         let roots = (0..part.owned()).filter(|i| i % batches == batch).map(|i| part.global(i));
         let (mut f, mut b) = (Paths { stride: 2, ids: Vec::new() }, Paths { stride: 2, ids: Vec::new() });
@@ -429,9 +452,9 @@ fn cycles(
         // backward paths of one fewer are kept for the odd lengths.
         for t in 1..longest_forward {
             let level = t + 1;
-            let f = extend(part, &forward, true);
+            let f = extend(part, &forward, true, &mut scratch.forward);
             let b = if level <= max_len / 2 {
-                extend(part, &backward, false)
+                extend(part, &backward, false, &mut scratch.backward)
             } else {
                 Paths { stride: level + 1, ids: Vec::new() }
             };
@@ -440,10 +463,10 @@ fn cycles(
             // Odd length 2·level − 1 (at least 3): forward `level`, backward `level − 1`.
             let mut on = marked.is_some().then(Vec::new);
             if 2 * level - 1 <= max_len {
-                found[2 * level - 1] += join(part, &forward, &shorter, on.as_mut());
+                found[2 * level - 1] += join(part, &forward, &shorter, &mut scratch, on.as_mut());
             }
             if 2 * level <= max_len {
-                found[2 * level] += join(part, &forward, &backward, on.as_mut());
+                found[2 * level] += join(part, &forward, &backward, &mut scratch, on.as_mut());
             }
             if let Some(marked) = marked.as_deref_mut() {
                 super::core::mark(node, part, marked, on.unwrap_or_default())?;
