@@ -19,12 +19,11 @@
 use rayon::prelude::*;
 
 use super::components;
-use super::dictionary::dictionary;
 use super::partition::{partition, Part};
+use super::share::Numbered;
 use super::wire::{bad_id, u32s};
 use super::Node;
 use crate::error::{Error, Result};
-use crate::ingest::Ingested;
 use crate::scan::WholeCounts;
 
 /// Paths in flight per batch that the batch count aims at (all processes together).
@@ -374,7 +373,7 @@ fn estimate(node: &mut Node<'_>, part: &Part) -> Result<Estimate> {
 /// Count pairs and cycles of 3..=`max_len` people (`None`: 5 or 4 from the estimate of
 /// [`crate::detect::estimate`], over the whole network) in the rows every process read
 /// (`local`, with `inputs` inputs in all). Every process gets the same counts.
-pub(crate) fn count(node: &mut Node<'_>, local: Ingested, inputs: usize, max_len: Option<usize>) -> Result<Counts> {
+pub(super) fn count(node: &mut Node<'_>, local: Numbered, inputs: usize, max_len: Option<usize>) -> Result<Counts> {
     count_and_keep(node, local, inputs, max_len, false).map(|(counts, _)| counts)
 }
 
@@ -382,14 +381,14 @@ pub(crate) fn count(node: &mut Node<'_>, local: Ingested, inputs: usize, max_len
 /// of its recommendations and which of them lie on a pair or a cycle that was counted.
 pub(super) fn count_and_keep(
     node: &mut Node<'_>,
-    local: Ingested,
+    local: Numbered,
     inputs: usize,
     max_len: Option<usize>,
     keep: bool,
 ) -> Result<(Counts, Option<super::core::Core>)> {
-    let Ingested { names, rows, .. } = local;
-    let mut rows = rows;
-    let (owned, names) = dictionary(node, names, &mut rows, keep)?;
+    let Numbered { rows, dictionary, .. } = local;
+    let owned = dictionary.owned();
+    let names = keep.then(|| dictionary.into_names());
     let (part, duplicates) = partition(node, rows, owned as usize, inputs, keep)?;
     let mine_pairs: u64 = (0..part.owned())
         .into_par_iter()

@@ -3,8 +3,9 @@
 //! our own binary, with no scheduler to install.
 //!
 //! Each process reads its share of the inputs (byte ranges of plain files cut at line ends,
-//! see [`share`]). Names are then numbered by a dictionary partitioned by a hash of the name,
-//! edges live with their recommender's process, and pairs and cycles are counted by
+//! see [`share`]), a few MiB at a time, and each piece's names are numbered by a dictionary
+//! partitioned by a hash of the name before the next piece is read (`dictionary`); edges
+//! live with their recommender's process, and pairs and cycles are counted by
 //! distributed joins of half-paths (`count`); `--count-only` stops there. A judged scan of
 //! plain edge lists sends process 0 only the recommendations around pairs and cycles, which
 //! it judges with the one-process pipeline (`core`); a judged scan whose evidence needs
@@ -100,13 +101,22 @@ pub fn scan(node: &mut Node<'_>, config: &ScanConfig) -> Result<Option<ScanOutco
     })();
     let config = node.agree(checked)?;
     let inputs = share::plan(node, &config.inputs, &config.ingest)?;
+    // Counting where the rows are, whether judged from the core or not, reads and numbers
+    // the rows a piece at a time. A judged scan whose rows turn out to hold more than ends
+    // (dates, texts, ...) reads them again below, whole, for process 0; standard input
+    // cannot be read twice, so a scan of it goes there from the start.
+    let in_core_flags = core_flags(&config, &inputs);
+    let reads_stdin = inputs.edge_lists.iter().any(|p| p.as_os_str() == "-");
+    if config.count_only || (in_core_flags && !reads_stdin) {
+        let (numbered, done) = share::read_numbered(node, &inputs, &config.ingest)?;
+        if config.count_only {
+            return count_only(node, config, &inputs, numbered, &done);
+        }
+        if !numbered.more {
+            return in_core(node, config, &inputs, numbered, &done);
+        }
+    }
     let (local, done) = share::read(node, &inputs, &config.ingest)?;
-    if config.count_only {
-        return count_only(node, config, &inputs, local, &done);
-    }
-    if judged_in_core(node, &config, &inputs, &local)? {
-        return in_core(node, config, &inputs, local, &done);
-    }
     let received = node.gather(gather::encode(local, &done));
     let outcome = if node.index() == 0 {
         let assembled = gather::assemble(&received, &inputs, &config.ingest);
@@ -124,7 +134,7 @@ fn count_only(
     node: &mut Node<'_>,
     config: Checked<'_>,
     inputs: &share::Inputs,
-    local: crate::ingest::Ingested,
+    local: share::Numbered,
     done: &[share::Done],
 ) -> Result<Option<ScanOutcome>> {
     node.agree(if inputs.exports.is_empty() {
@@ -155,26 +165,16 @@ fn accounting(
     (node.index() == 0).then(|| gather::assemble(&received, inputs, &config.ingest))
 }
 
-/// Whether a judged scan can be judged from the core alone (see [`core`]): edge lists without
-/// dates, texts, relationships or weights, and no histories, allowlist, redaction or subjects,
-/// which need every name or every row. Every process gets the same answer.
-fn judged_in_core(
-    node: &mut Node<'_>,
-    config: &ScanConfig,
-    inputs: &share::Inputs,
-    local: &crate::ingest::Ingested,
-) -> Result<bool> {
-    let flags = config.people.is_none()
+/// Whether a judged scan's flags and inputs let it be judged from the core alone (see
+/// [`core`]): no histories, allowlist, redaction or subjects, which need every name or every
+/// row. Its rows must also hold no dates, texts, relationships or weights
+/// ([`share::Numbered::more`]).
+fn core_flags(config: &ScanConfig, inputs: &share::Inputs) -> bool {
+    config.people.is_none()
         && config.allow.is_none()
         && config.redact.is_none()
         && config.subjects.is_none()
-        && inputs.exports.is_empty();
-    let more = local.rows.is_dated()
-        || !local.texts.is_empty()
-        || !local.relationships.is_empty()
-        || !local.weights.is_empty();
-    let anywhere = node.sum_all(&[u64::from(more)])?[0] > 0;
-    Ok(flags && !anywhere)
+        && inputs.exports.is_empty()
 }
 
 /// A judged scan from the core: count where the rows are, send process 0 every
@@ -184,7 +184,7 @@ fn in_core(
     node: &mut Node<'_>,
     config: Checked<'_>,
     inputs: &share::Inputs,
-    local: crate::ingest::Ingested,
+    local: share::Numbered,
     done: &[share::Done],
 ) -> Result<Option<ScanOutcome>> {
     let started = std::time::Instant::now();
@@ -418,7 +418,7 @@ mod tests {
         let config = ScanConfig { inputs: vec![path], max_cycle_len: Some(4), ..Default::default() };
         let got = in_threads(3, &[0, 0, 0], move |node| {
             let inputs = share::plan(node, &config.inputs, &config.ingest)?;
-            let (local, _) = share::read(node, &inputs, &config.ingest)?;
+            let (local, _) = share::read_numbered(node, &inputs, &config.ingest)?;
             let (_, kept) = count::count_and_keep(node, local, 1, Some(4), true)?;
             let kept = kept.expect("kept");
             let wanted = core::Core::share_wanted(node, &(0..10_000u32).filter(|i| i % 7 == 0).collect::<Vec<_>>())?;

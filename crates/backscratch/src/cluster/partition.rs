@@ -128,42 +128,45 @@ pub(super) fn partition(
     let mut duplicates = vec![0u64; inputs];
     let mut out_src = Sources { lines: Vec::new(), inputs: Vec::new(), one_input: inputs == 1 };
     let sources = keep_sources.then_some(&mut out_src);
-    let edges = if dated {
+    // The copies become the out-adjacency directly and are dropped before the in-adjacency
+    // arrives, so that the copies, the kept recommendations and their reverses are never
+    // all held at once.
+    let (out_offsets, out) = if dated {
         let copies = receive_copies::<Copy>(node, rows, incoming, |r| (r.0, r.1, r.2, r.3, r.4))?;
-        keep_first(&copies, |c| ((c.0, c.1), (c.3, c.4)), &mut duplicates, sources)
+        keep_first(copies, |c| ((c.0, c.1), (c.3, c.4)), owned, p as u32, &mut duplicates, sources)
     } else {
         // Nothing is dated anywhere: the first read copy is kept, 16 bytes a copy.
         let copies = receive_copies::<[u32; 4]>(node, rows, incoming, |r| [r.0, r.1, r.3, r.4])?;
-        keep_first(&copies, |c| ((c[0], c[1]), (c[2], c[3])), &mut duplicates, sources)
+        keep_first(copies, |c| ((c[0], c[1]), (c[2], c[3])), owned, p as u32, &mut duplicates, sources)
     };
-    let mut reversed: Vec<(u32, u32)> = Vec::with_capacity(edges.len());
-    let mut outbox = node.stream(edges.len() * 8, |_, _, bytes| {
+    let mut reversed: Vec<(u32, u32)> = Vec::with_capacity(out.len());
+    let mut outbox = node.stream(out.len() * 8, |_, _, bytes| {
         let mut it = u32s(bytes);
         while let (Some(to), Some(from)) = (it.next(), it.next()) {
             reversed.push((to, from));
         }
         Ok(())
     });
-    for &(from, to) in &edges {
-        outbox.push((to % p as u32) as usize, |w| {
-            w.u32(to);
-            w.u32(from);
-        });
+    for (i, w) in out_offsets.windows(2).enumerate() {
+        let from = i as u32 * p as u32 + me;
+        for &to in &out[w[0]..w[1]] {
+            outbox.push((to % p as u32) as usize, |w| {
+                w.u32(to);
+                w.u32(from);
+            });
+        }
     }
     outbox.finish()?;
     reversed.par_sort_unstable();
-    let csr = |pairs: &[(u32, u32)]| -> (Vec<usize>, Vec<u32>) {
-        let mut offsets = vec![0usize; owned + 1];
-        for &(a, _) in pairs {
-            offsets[(a / p as u32) as usize + 1] += 1;
-        }
-        for i in 0..owned {
-            offsets[i + 1] += offsets[i];
-        }
-        (offsets, pairs.iter().map(|e| e.1).collect())
-    };
-    let (out_offsets, out) = csr(&edges);
-    let (in_offsets, inn) = csr(&reversed);
+    let mut in_offsets = vec![0usize; owned + 1];
+    for &(a, _) in &reversed {
+        in_offsets[(a / p as u32) as usize + 1] += 1;
+    }
+    for i in 0..owned {
+        in_offsets[i + 1] += in_offsets[i];
+    }
+    let inn = reversed.iter().map(|e| e.1).collect();
+    drop(reversed);
     Ok((Part { me, processes: p as u32, out_offsets, out, out_src, in_offsets, inn }, duplicates))
 }
 
@@ -203,26 +206,37 @@ fn receive_copies<T: Ord + Send>(
     Ok(copies)
 }
 
-/// The distinct recommendations of sorted `copies` (the first copy of each is kept); counts
-/// the others as duplicates of their input. `key` gives a copy's (ends, (input, line)); the
-/// kept copies' (input, line) go to `sources` when given.
+/// The out-adjacency (offsets by owned person, then recommendees) of the distinct
+/// recommendations of sorted `copies` (the first copy of each is kept); counts the others as
+/// duplicates of their input. `key` gives a copy's (ends, (input, line)); the kept copies'
+/// (input, line) go to `sources` when given. `copies` is dropped before returning.
 fn keep_first<T>(
-    copies: &[T],
+    copies: Vec<T>,
     key: impl Fn(&T) -> ((u32, u32), (u32, u32)),
+    owned: usize,
+    processes: u32,
     duplicates: &mut [u64],
     mut sources: Option<&mut Sources>,
-) -> Vec<(u32, u32)> {
-    let mut edges: Vec<(u32, u32)> = Vec::with_capacity(copies.len());
-    for c in copies {
+) -> (Vec<usize>, Vec<u32>) {
+    let mut offsets = vec![0usize; owned + 1];
+    let mut out: Vec<u32> = Vec::with_capacity(copies.len());
+    let mut last = None;
+    for c in &copies {
         let (ends, source) = key(c);
-        if edges.last() == Some(&ends) {
+        if last == Some(ends) {
             duplicates[source.0 as usize] += 1;
         } else {
-            edges.push(ends);
+            last = Some(ends);
+            offsets[(ends.0 / processes) as usize + 1] += 1;
+            out.push(ends.1);
             if let Some(s) = sources.as_deref_mut() {
                 s.push(source.0, source.1);
             }
         }
     }
-    edges
+    drop(copies);
+    for i in 0..owned {
+        offsets[i + 1] += offsets[i];
+    }
+    (offsets, out)
 }

@@ -9,10 +9,12 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
+use super::dictionary::Dictionary;
 use super::wire::{Reader, Writer};
 use super::Node;
 use crate::error::Result;
 use crate::ingest::split::{self, Survey};
+use crate::ingest::store::RowStore;
 use crate::ingest::{self, date::DatePrecision, IngestOptions, Ingested, InputStats, Part};
 use crate::warning::Warning;
 
@@ -142,4 +144,131 @@ pub fn read(node: &mut Node<'_>, inputs: &Inputs, options: &IngestOptions) -> Re
         Ok((out, done))
     })();
     node.agree(local)
+}
+
+/// Bytes of a split input read, and numbered, at a time (unit tests read a few lines at a
+/// time, so that each of them runs many rounds).
+const PIECE_BYTES: u64 = if cfg!(test) { 64 } else { 4 << 20 };
+
+/// How many names a process keeps, with their global ids, from piece to piece: a name met
+/// again is not sent to its owner again. Past this many the names are dropped and met anew,
+/// so that what a process holds of names is bounded whatever the size of the graph (a
+/// million short names take about 50 MiB); unit tests keep a few.
+const KEPT_NAMES: usize = if cfg!(test) { 16 } else { 1 << 20 };
+
+/// One piece of this process's share.
+enum Piece {
+    /// A byte range of a split input, with its first line.
+    Range { input: usize, range: Range<u64>, first_line: u64 },
+    /// A whole input.
+    Whole { input: usize },
+}
+
+/// This process's share of every edge list, read a piece at a time and numbered by the
+/// partitioned dictionary as it is read ([`Dictionary::number`]).
+pub(super) struct Numbered {
+    /// The rows read here, their ends global ids.
+    pub(super) rows: RowStore,
+    /// The names this process owns.
+    pub(super) dictionary: Dictionary,
+    /// Whether any process read more than ends and lines (dates, texts, relationships or
+    /// weights), which a judged scan cannot judge from the core.
+    pub(super) more: bool,
+}
+
+/// Read this process's share of every edge list as [`read`] does, but in pieces of at most
+/// [`PIECE_BYTES`] of a split input (a whole input is one piece), numbering each piece's names
+/// before the next is read. Every process runs as many rounds as the process with the most
+/// pieces. Warnings of split inputs are left to [`super::gather`], as with [`read`].
+pub(super) fn read_numbered(
+    node: &mut Node<'_>,
+    inputs: &Inputs,
+    options: &IngestOptions,
+) -> Result<(Numbered, Vec<Done>)> {
+    let me = node.index();
+    let pieces = (|| {
+        let mut pieces = Vec::new();
+        for (input, (path, plan)) in inputs.edge_lists.iter().zip(&inputs.plans).enumerate() {
+            match plan {
+                Plan::Split { ranges, first_lines } => {
+                    for (range, first_line) in split::cut(path, ranges[me].clone(), first_lines[me], PIECE_BYTES)? {
+                        pieces.push(Piece::Range { input, range, first_line });
+                    }
+                }
+                Plan::Whole { reader } if *reader == me => pieces.push(Piece::Whole { input }),
+                Plan::Whole { .. } => {}
+            }
+        }
+        Ok(pieces)
+    })();
+    let pieces = node.agree(pieces)?;
+    let rounds = node
+        .all_gather((pieces.len() as u64).to_le_bytes().to_vec())
+        .iter()
+        .filter_map(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
+        .max()
+        .unwrap_or(0);
+    let mut done: Vec<Done> = inputs
+        .plans
+        .iter()
+        .map(|plan| match plan {
+            Plan::Split { .. } => Done::Range(Part::default()),
+            Plan::Whole { .. } => Done::Nothing,
+        })
+        .collect();
+    let mut rows = RowStore::default();
+    let mut dictionary = Dictionary::new(node);
+    let mut more = false;
+    // The names of the pieces read so far (until there are too many) and their global ids.
+    let mut buffer = Ingested::default();
+    let mut global: Vec<u32> = Vec::new();
+    for round in 0..rounds as usize {
+        let local = match pieces.get(round) {
+            None => Ok(()),
+            Some(piece) => read_piece(inputs, options, piece, &mut buffer, &mut done),
+        };
+        node.agree(local)?;
+        more |= buffer.rows.is_dated()
+            || !buffer.texts.is_empty()
+            || !buffer.relationships.is_empty()
+            || !buffer.weights.is_empty();
+        let mut piece = std::mem::take(&mut buffer.rows);
+        dictionary.number(node, &buffer.names, &mut global, &mut piece)?;
+        rows.append(piece);
+        let names = std::mem::take(&mut buffer.names);
+        buffer = Ingested::default();
+        if names.len() <= KEPT_NAMES {
+            buffer.names = names;
+        } else {
+            global = Vec::new();
+        }
+    }
+    let more = node.sum_all(&[u64::from(more)])?[0] > 0;
+    Ok((Numbered { rows, dictionary, more }, done))
+}
+
+/// Read one piece into `out` (holding only names), adding its counts to its input's [`Done`].
+fn read_piece(
+    inputs: &Inputs,
+    options: &IngestOptions,
+    piece: &Piece,
+    out: &mut Ingested,
+    done: &mut [Done],
+) -> Result<()> {
+    match *piece {
+        Piece::Range { input, ref range, first_line } => {
+            let path = &inputs.edge_lists[input];
+            let part = split::read_share(path, ingest::file_index(input)?, options, range.clone(), first_line, out)?;
+            if let Done::Range(so_far) = &mut done[input] {
+                so_far.merge(part);
+            }
+        }
+        Piece::Whole { input } => {
+            ingest::read_edge_list(&inputs.edge_lists[input], ingest::file_index(input)?, options, out)?;
+            let stats = out.inputs.pop().expect("a whole input's counts");
+            let warnings = std::mem::take(&mut out.warnings);
+            done[input] = Done::Whole { stats, warnings, precision: out.date_precision };
+        }
+    }
+    Ok(())
 }

@@ -257,7 +257,7 @@ impl Part {
 
     /// Add the counts of a later share of the same input.
     #[cfg(feature = "cluster")]
-    pub(super) fn merge(&mut self, later: Part) {
+    pub(crate) fn merge(&mut self, later: Part) {
         let (s, l) = (&mut self.stats, later.stats);
         s.rows += l.rows;
         s.self_loops += l.self_loops;

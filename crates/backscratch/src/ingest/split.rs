@@ -73,6 +73,36 @@ pub(crate) fn range_of(path: &Path, p: usize, n: usize) -> Result<Range<u64>, Er
     Ok(start..end.max(start))
 }
 
+/// `range` (whose first line is `first_line`) cut at line starts into pieces of about
+/// `piece` bytes, each with its first line number; at least one piece, even of an empty
+/// range. A line longer than `piece` stays whole in one piece.
+pub(crate) fn cut(
+    path: &Path,
+    range: Range<u64>,
+    first_line: u64,
+    piece: u64,
+) -> Result<Vec<(Range<u64>, u64)>, Error> {
+    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
+    let size = file.metadata().map_err(|e| io_error(path, e))?.len();
+    let (mut start, mut line) = (range.start, first_line);
+    let mut pieces = Vec::new();
+    loop {
+        let nominal = start.saturating_add(piece.max(1));
+        let end = if nominal >= range.end {
+            range.end.max(start)
+        } else {
+            line_start_from(&mut file, size, nominal).map_err(|e| io_error(path, e))?.min(range.end)
+        };
+        pieces.push((start..end, line));
+        if end >= range.end {
+            break;
+        }
+        line += survey(path, start..end)?.newlines;
+        start = end;
+    }
+    Ok(pieces)
+}
+
 /// What a process finds in its range before reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Survey {
@@ -182,4 +212,39 @@ pub(crate) fn finish(path: &Path, options: &IngestOptions, parts: Vec<Part>, out
         merged.merge(p);
     }
     finish_input(path, &head, merged, sha256, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_cover_a_range_at_line_starts_with_their_line_numbers() {
+        let path = std::env::temp_dir().join(format!("backscratch-cut-{}.csv", std::process::id()));
+        let lines: Vec<String> = (0..200).map(|i| format!("p{i},q{}", i * 7 % 13)).collect();
+        let text = lines.join("\n") + "\n";
+        std::fs::write(&path, &text).unwrap();
+        let size = text.len() as u64;
+        let range = range_of(&path, 1, 3).unwrap();
+        let first_line = 1 + text.as_bytes()[..range.start as usize].iter().filter(|&&b| b == b'\n').count() as u64;
+        for piece in [1, 10, 64, 1 << 20] {
+            let pieces = cut(&path, range.clone(), first_line, piece).unwrap();
+            assert_eq!(pieces.first().unwrap().0.start, range.start);
+            assert_eq!(pieces.last().unwrap().0.end, range.end);
+            for w in pieces.windows(2) {
+                assert_eq!(w[0].0.end, w[1].0.start, "pieces meet");
+            }
+            for (r, line) in &pieces {
+                assert!(r.start == 0 || text.as_bytes()[r.start as usize - 1] == b'\n', "a piece starts a line");
+                let before = text.as_bytes()[..r.start as usize].iter().filter(|&&b| b == b'\n').count() as u64;
+                assert_eq!(*line, before + 1, "piece {r:?} of {piece} bytes");
+            }
+            if piece == 1 {
+                assert!(pieces.len() > 50, "one line a piece");
+            }
+        }
+        let empty = cut(&path, size..size, 201, 64).unwrap();
+        assert_eq!(empty, vec![(size..size, 201)], "an empty range is one empty piece");
+        std::fs::remove_file(&path).ok();
+    }
 }

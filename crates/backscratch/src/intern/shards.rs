@@ -192,6 +192,14 @@ impl ShardedInterner {
         self.len() == 0
     }
 
+    /// Call `f(i, name)` for the name of every id `ids[i]`, in order, locking each shard once.
+    pub(crate) fn with_names(&self, ids: &[u32], mut f: impl FnMut(usize, &str)) {
+        let shards: Vec<MutexGuard<'_, Shard>> = self.shards.iter().map(lock).collect();
+        for (i, &id) in ids.iter().enumerate() {
+            f(i, shards[(id & (SHARDS as u32 - 1)) as usize].name(id >> SHARD_BITS));
+        }
+    }
+
     /// The names for which `keep(id)` is true, numbered in sorted name order, and the map from
     /// these ids to the new ones (`u32::MAX` for dropped ids).
     pub fn into_sorted(self, keep: impl Fn(u32) -> bool + Sync) -> (Names, Vec<u32>) {
