@@ -1,11 +1,12 @@
 //! The partitioned dictionary: each name is owned by the process its FNV-1a hash picks, and
-//! only its owner keeps it. Names are numbered while the inputs are read, one piece at a time
-//! (see `super::share::read_numbered`): every process sends the names of the rows of its
-//! piece to their owners, each owner numbers the names it has not seen in the order they
-//! arrive (source process by source process, so the same in every run) as
+//! its owner numbers it. Names are numbered while the inputs are read, one piece at a time
+//! (see `super::share::read_numbered`): every process sends the names of its piece's rows
+//! that it has not sent yet to their owners, each owner numbers the names it has not seen in
+//! the order they arrive (source process by source process, so the same in every run) as
 //! `id = place × processes + owner`, and answers with the ids; the piece's rows are rewritten
-//! to these ids and its names dropped. A process therefore holds one piece's names and the
-//! names it owns, never every name of its share, however many names the graph has.
+//! to these ids. A reader keeps the names it has sent, with their ids, only up to a bound
+//! (then it starts afresh), so a process holds the names it owns and a bounded cache, not
+//! every name of its share, however many names the graph has.
 
 use super::wire::u32s;
 use super::wire::{Reader, Writer};
