@@ -36,7 +36,7 @@ fn owner_of(name: &str, processes: usize) -> usize {
 const LOOKAHEAD: usize = 8;
 
 /// In the map from a process's ids to global ids: not sent to the owner yet.
-pub(super) const UNKNOWN: u32 = u32::MAX;
+const UNKNOWN: u32 = u32::MAX;
 /// In the map from a process's ids to global ids: sent in this round, not answered yet.
 const ASKED: u32 = u32::MAX - 1;
 
@@ -93,7 +93,7 @@ impl Dictionary {
         let mut place: Vec<(u32, u32)> = Vec::with_capacity(wanted.len());
         let mut out: Vec<Writer> = (0..p).map(|_| Writer::default()).collect();
         let mut sent = vec![0u32; p];
-        names.with_names(&wanted, |_, name| {
+        names.with_names(&wanted, |name| {
             let dest = owner_of(name, p);
             out[dest].str(name);
             place.push((dest as u32, sent[dest]));

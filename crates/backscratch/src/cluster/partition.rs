@@ -162,9 +162,7 @@ pub(super) fn partition(
     for &(a, _) in &reversed {
         in_offsets[(a / p as u32) as usize + 1] += 1;
     }
-    for i in 0..owned {
-        in_offsets[i + 1] += in_offsets[i];
-    }
+    running_sums(&mut in_offsets);
     let inn = reversed.iter().map(|e| e.1).collect();
     drop(reversed);
     Ok((Part { me, processes: p as u32, out_offsets, out, out_src, in_offsets, inn }, duplicates))
@@ -235,8 +233,13 @@ fn keep_first<T>(
         }
     }
     drop(copies);
-    for i in 0..owned {
-        offsets[i + 1] += offsets[i];
-    }
+    running_sums(&mut offsets);
     (offsets, out)
+}
+
+/// Counts per person (shifted by one) into offsets: each entry becomes the sum up to it.
+fn running_sums(offsets: &mut [usize]) {
+    for i in 1..offsets.len() {
+        offsets[i] += offsets[i - 1];
+    }
 }

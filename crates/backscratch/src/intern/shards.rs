@@ -192,11 +192,11 @@ impl ShardedInterner {
         self.len() == 0
     }
 
-    /// Call `f(i, name)` for the name of every id `ids[i]`, in order, locking each shard once.
-    pub(crate) fn with_names(&self, ids: &[u32], mut f: impl FnMut(usize, &str)) {
+    /// Call `f(name)` for the name of every id of `ids`, in order, locking each shard once.
+    pub(crate) fn with_names(&self, ids: &[u32], mut f: impl FnMut(&str)) {
         let shards: Vec<MutexGuard<'_, Shard>> = self.shards.iter().map(lock).collect();
-        for (i, &id) in ids.iter().enumerate() {
-            f(i, shards[(id & (SHARDS as u32 - 1)) as usize].name(id >> SHARD_BITS));
+        for &id in ids {
+            f(shards[(id & (SHARDS as u32 - 1)) as usize].name(id >> SHARD_BITS));
         }
     }
 
