@@ -145,6 +145,44 @@ fn a_plain_file_read_in_ranges_keeps_every_row_and_line() {
 }
 
 #[test]
+fn count_only_keeps_the_earliest_dated_copy_across_inputs() {
+    // The same recommendations in three inputs: dated late, dated early, undated. Whichever
+    // process reads a copy, the kept one is the earliest dated (as one process keeps it), so
+    // each input is charged the same duplicates.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut late, mut early, mut undated) =
+        (String::from("from,to,date\n"), String::from("from,to,date\n"), String::from("from,to\n"));
+    let mut state = 777u64;
+    for i in 0..6_000u64 {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let (a, b) = ((state >> 20) % 900, (state >> 40) % 900);
+        late.push_str(&format!("p{a},p{b},2021-03-{:02}\n", 1 + i % 28));
+        if i % 3 == 0 {
+            early.push_str(&format!("p{a},p{b},2020-01-{:02}\n", 1 + i % 28));
+        }
+        if i % 5 == 0 {
+            undated.push_str(&format!("p{b},p{a}\np{a},p{b}\n"));
+        }
+    }
+    let paths: Vec<PathBuf> = [("late.csv", &late), ("early.csv", &early), ("undated.csv", &undated)]
+        .iter()
+        .map(|(name, text)| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        })
+        .collect();
+    let mut args: Vec<&str> = vec!["scan"];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    args.extend(["--count-only", "--max-len", "4", "--format", "json", "--no-timestamp"]);
+    for n in [2, 3] {
+        let v = same_as_one(&args, n);
+        let inputs = v["inputs"].as_array().unwrap();
+        assert!(inputs.iter().all(|i| i["duplicates"].as_u64().unwrap() > 0), "{inputs:?}");
+    }
+}
+
+#[test]
 fn bitcoin_alpha_with_dates_on_two_and_three_processes() {
     let Some(real) = common::shared("the Bitcoin Alpha cluster test") else { return };
     let alpha = real.join("snap/soc-sign-bitcoinalpha.csv.gz");

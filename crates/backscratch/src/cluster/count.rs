@@ -386,10 +386,10 @@ pub(super) fn count_and_keep(
     max_len: Option<usize>,
     keep: bool,
 ) -> Result<(Counts, Option<super::core::Core>)> {
-    let Numbered { rows, dictionary, .. } = local;
+    let Numbered { copies, dictionary, .. } = local;
     let owned = dictionary.owned();
     let names = keep.then(|| dictionary.into_names());
-    let (part, duplicates) = partition(node, rows, owned as usize, inputs, keep)?;
+    let (part, duplicates) = partition(node, copies, owned as usize, inputs, keep)?;
     let mine_pairs: u64 = (0..part.owned())
         .into_par_iter()
         .map(|i| {

@@ -1,14 +1,13 @@
-//! Edges by recommender: every row goes to the owner of its recommender, which keeps the
-//! earliest dated copy of each recommendation (as one process does) and counts the others as
+//! Edges by recommender: every row goes to the owner of its recommender as soon as its piece
+//! is read and numbered ([`Copies`]); the owner keeps the earliest dated copy of each recommendation (as one process does) and counts the others as
 //! duplicates of their input; each recommendation is also sent to its recommendee's owner,
 //! for the in-adjacency. The result is this process's `Part` of the graph.
 
 use rayon::prelude::*;
 
-use super::wire::u32s;
-use super::wire::Reader;
+use super::wire::{u32s, Writer};
 use super::Node;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ingest::store::RowStore;
 use crate::ingest::NO_DATE;
 
@@ -97,49 +96,134 @@ impl Sources {
     }
 }
 
-/// A recommendation on its way to its recommender's owner: ends, date (undated last), input,
-/// line.
+/// A dated copy of a recommendation: ends, date (undated last), input, line.
 type Copy = (u32, u32, i64, u32, u32);
 
-/// Route every row to its recommender's owner, keep one copy per recommendation (the earliest
-/// dated, then the first read) and build both adjacencies. Returns this process's part and
-/// its duplicates per input.
+/// The copies of recommendations sent to this process, the owner of their recommenders, as
+/// the rows are read (see [`Copies::route`]): ends, then input and line, 16 bytes a copy,
+/// and 24 with the date once a copy sent here has one. Undated copies sort after every dated
+/// copy of the same recommendation, so a process whose copies are all undated keeps the
+/// same ones in either layout.
+pub(super) enum Copies {
+    /// No copy sent here has a date (yet).
+    Undated(Vec<[u32; 4]>),
+    /// Some copy has one; the others hold `i64::MAX`.
+    Dated(Vec<Copy>),
+}
+
+impl Default for Copies {
+    fn default() -> Self {
+        Copies::Undated(Vec::new())
+    }
+}
+
+impl Copies {
+    /// Send every row of one piece (ends global ids) to its recommender's owner and take in
+    /// the copies sent here. Every process calls it once per round, with empty rows when it
+    /// has no piece left, so that no process holds its rows beyond the piece being read.
+    pub(super) fn route(&mut self, node: &mut Node<'_>, rows: RowStore) -> Result<()> {
+        let p = node.peers() as u32;
+        let dated = rows.is_dated();
+        let size = if dated { 24 } else { 16 };
+        let mut counts = vec![0usize; p as usize];
+        for r in rows.iter() {
+            counts[(r.from % p) as usize] += 1;
+        }
+        let mut out: Vec<Writer> = counts.iter().map(|&c| Writer { bytes: Vec::with_capacity(1 + c * size) }).collect();
+        for w in &mut out {
+            w.u8(u8::from(dated));
+        }
+        for r in rows.iter() {
+            let w = &mut out[(r.from % p) as usize];
+            w.u32(r.from);
+            w.u32(r.to);
+            w.u32(r.source.file);
+            w.u32(r.source.line);
+            if dated {
+                w.i64(if r.created == NO_DATE { i64::MAX } else { r.created });
+            }
+        }
+        drop(rows);
+        for bytes in node.exchange(out.into_iter().map(|w| w.bytes).collect()) {
+            self.take_in(&bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Add one message of [`Copies::route`]: a byte saying whether its copies are dated,
+    /// then the copies.
+    fn take_in(&mut self, bytes: &[u8]) -> Result<()> {
+        let partial = || Error::Cluster("a peer sent a partial recommendation".into());
+        let (&dated, records) = bytes.split_first().ok_or_else(partial)?;
+        let size = if dated == 1 { 24 } else { 16 };
+        if records.len() % size != 0 {
+            return Err(partial());
+        }
+        let word = |c: &[u8], i: usize| u32::from_le_bytes(c[4 * i..4 * i + 4].try_into().expect("4 bytes"));
+        if let (1, Copies::Undated(undated)) = (dated, &mut *self) {
+            let widened = std::mem::take(undated).into_iter().map(|c| (c[0], c[1], i64::MAX, c[2], c[3]));
+            *self = Copies::Dated(widened.collect());
+        }
+        match self {
+            Copies::Undated(copies) => {
+                copies.reserve_exact(records.len() / size);
+                copies.extend(records.chunks_exact(size).map(|c| [word(c, 0), word(c, 1), word(c, 2), word(c, 3)]));
+            }
+            Copies::Dated(copies) => {
+                copies.reserve_exact(records.len() / size);
+                copies.extend(records.chunks_exact(size).map(|c| {
+                    let created = match c.get(16..24) {
+                        Some(d) => i64::from_le_bytes(d.try_into().expect("8 bytes")),
+                        None => i64::MAX,
+                    };
+                    (word(c, 0), word(c, 1), created, word(c, 2), word(c, 3))
+                }));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Keep one of the `copies` sent here per recommendation (the earliest dated, then the first
+/// read) and build both adjacencies. Returns this process's part and its duplicates per
+/// input.
 pub(super) fn partition(
     node: &mut Node<'_>,
-    rows: RowStore,
+    copies: Copies,
     owned: usize,
     inputs: usize,
     keep_sources: bool,
 ) -> Result<(Part, Vec<u64>)> {
     let p = node.peers();
     let me = node.index() as u32;
-    // How many rows each process will receive, so that the copies are allocated once.
-    let mut counts = vec![0u64; p];
-    for r in rows.iter() {
-        counts[(r.from % p as u32) as usize] += 1;
-    }
-    let incoming: u64 = node
-        .exchange(counts.iter().map(|c| c.to_le_bytes().to_vec()).collect())
-        .iter()
-        .filter_map(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
-        .sum();
-    let dated = rows.is_dated();
-    let dated = node.sum_all(&[u64::from(dated)])?[0] > 0;
     let mut duplicates = vec![0u64; inputs];
     let mut out_src = Sources { lines: Vec::new(), inputs: Vec::new(), one_input: inputs == 1 };
     let sources = keep_sources.then_some(&mut out_src);
     // The copies become the out-adjacency directly and are dropped before the in-adjacency
     // arrives, so that the copies, the kept recommendations and their reverses are never
     // all held at once.
-    let (out_offsets, out) = if dated {
-        let copies = receive_copies::<Copy>(node, rows, incoming, |r| (r.0, r.1, r.2, r.3, r.4))?;
-        keep_first(copies, |c| ((c.0, c.1), (c.3, c.4)), owned, p as u32, &mut duplicates, sources)
-    } else {
-        // Nothing is dated anywhere: the first read copy is kept, 16 bytes a copy.
-        let copies = receive_copies::<[u32; 4]>(node, rows, incoming, |r| [r.0, r.1, r.3, r.4])?;
-        keep_first(copies, |c| ((c[0], c[1]), (c[2], c[3])), owned, p as u32, &mut duplicates, sources)
+    let (out_offsets, out) = match copies {
+        Copies::Dated(mut copies) => {
+            copies.par_sort_unstable();
+            keep_first(copies, |c| ((c.0, c.1), (c.3, c.4)), owned, p as u32, &mut duplicates, sources)
+        }
+        Copies::Undated(mut copies) => {
+            copies.par_sort_unstable();
+            keep_first(copies, |c| ((c[0], c[1]), (c[2], c[3])), owned, p as u32, &mut duplicates, sources)
+        }
     };
-    let mut reversed: Vec<(u32, u32)> = Vec::with_capacity(out.len());
+    // How many reverses each process will receive, so that they are allocated once (a vector
+    // that doubles as it fills can hold twice what it needs).
+    let mut counts = vec![0u64; p];
+    for &to in &out {
+        counts[(to % p as u32) as usize] += 1;
+    }
+    let incoming: u64 = node
+        .exchange(counts.iter().map(|c| c.to_le_bytes().to_vec()).collect())
+        .iter()
+        .filter_map(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
+        .sum();
+    let mut reversed: Vec<(u32, u32)> = Vec::with_capacity(incoming as usize);
     let mut outbox = node.stream(out.len() * 8, |_, _, bytes| {
         let mut it = u32s(bytes);
         while let (Some(to), Some(from)) = (it.next(), it.next()) {
@@ -163,45 +247,10 @@ pub(super) fn partition(
         in_offsets[(a / p as u32) as usize + 1] += 1;
     }
     running_sums(&mut in_offsets);
-    let inn = reversed.iter().map(|e| e.1).collect();
-    drop(reversed);
+    // Collected in place (the standard library reuses the pairs' memory), then shrunk.
+    let mut inn: Vec<u32> = reversed.into_iter().map(|e| e.1).collect();
+    inn.shrink_to_fit();
     Ok((Part { me, processes: p as u32, out_offsets, out, out_src, in_offsets, inn }, duplicates))
-}
-
-/// Route every row to its recommender's owner and collect the copies sent here (`incoming` of
-/// them), sorted, each made by `make` from (from, to, date with undated last, input, line).
-fn receive_copies<T: Ord + Send>(
-    node: &mut Node<'_>,
-    rows: RowStore,
-    incoming: u64,
-    make: impl Fn(Copy) -> T,
-) -> Result<Vec<T>> {
-    let p = node.peers() as u32;
-    let mut copies: Vec<T> = Vec::with_capacity(incoming as usize);
-    let planned = rows.len() * if rows.is_dated() { 25 } else { 17 };
-    let mut outbox = node.stream(planned, |_, _, bytes| {
-        let mut r = Reader::new(bytes);
-        while !r.done() {
-            let (from, to, file, line) = (r.u32()?, r.u32()?, r.u32()?, r.u32()?);
-            // Undated copies sort after every dated copy of the same recommendation.
-            let created = r.opt_i64()?.unwrap_or(i64::MAX);
-            copies.push(make((from, to, created, file, line)));
-        }
-        Ok(())
-    });
-    // The rows leave last first, and their memory goes back while the copies come in.
-    rows.drain_back(|r| {
-        outbox.push((r.from % p) as usize, |w| {
-            w.u32(r.from);
-            w.u32(r.to);
-            w.u32(r.source.file);
-            w.u32(r.source.line);
-            w.opt_i64((r.created != NO_DATE).then_some(r.created));
-        });
-    });
-    outbox.finish()?;
-    copies.par_sort_unstable();
-    Ok(copies)
 }
 
 /// The out-adjacency (offsets by owned person, then recommendees) of the distinct

@@ -10,11 +10,11 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use super::dictionary::Dictionary;
+use super::partition::Copies;
 use super::wire::{Reader, Writer};
 use super::Node;
 use crate::error::Result;
 use crate::ingest::split::{self, Survey};
-use crate::ingest::store::RowStore;
 use crate::ingest::{self, date::DatePrecision, IngestOptions, Ingested, InputStats, Part};
 use crate::warning::Warning;
 
@@ -167,8 +167,9 @@ enum Piece {
 /// This process's share of every edge list, read a piece at a time and numbered by the
 /// partitioned dictionary as it is read ([`Dictionary::number`]).
 pub(super) struct Numbered {
-    /// The rows read here, their ends global ids.
-    pub(super) rows: RowStore,
+    /// The copies of recommendations sent here, the owner of their recommenders, from every
+    /// process's share.
+    pub(super) copies: Copies,
     /// The names this process owns.
     pub(super) dictionary: Dictionary,
     /// Whether any process read more than ends and lines (dates, texts, relationships or
@@ -179,7 +180,9 @@ pub(super) struct Numbered {
 /// Read this process's share of every edge list as [`read`] does, but in pieces of at most
 /// [`PIECE_BYTES`] of a split input (a whole input is one piece), numbering each piece's names
 /// before the next is read. Every process runs as many rounds as the process with the most
-/// pieces. Warnings of split inputs are left to [`super::gather`], as with [`read`].
+/// pieces. Each piece's rows then go to their recommenders' owners at once ([`Copies::route`]),
+/// so that no process holds the rows it read. Warnings of split inputs are left to
+/// [`super::gather`], as with [`read`].
 pub(super) fn read_numbered(
     node: &mut Node<'_>,
     inputs: &Inputs,
@@ -216,7 +219,7 @@ pub(super) fn read_numbered(
             Plan::Whole { .. } => Done::Nothing,
         })
         .collect();
-    let mut rows = RowStore::default();
+    let mut copies = Copies::default();
     let mut dictionary = Dictionary::new(node);
     let mut more = false;
     // The names of the pieces read so far (until there are too many) and their global ids.
@@ -234,7 +237,7 @@ pub(super) fn read_numbered(
             || !buffer.weights.is_empty();
         let mut piece = std::mem::take(&mut buffer.rows);
         dictionary.number(node, &buffer.names, &mut global, &mut piece)?;
-        rows.append(piece);
+        copies.route(node, piece)?;
         let names = std::mem::take(&mut buffer.names);
         buffer = Ingested::default();
         if names.len() <= KEPT_NAMES {
@@ -244,7 +247,7 @@ pub(super) fn read_numbered(
         }
     }
     let more = node.sum_all(&[u64::from(more)])?[0] > 0;
-    Ok((Numbered { rows, dictionary, more }, done))
+    Ok((Numbered { copies, dictionary, more }, done))
 }
 
 /// Read one piece into `out` (holding only names), adding its counts to its input's [`Done`].
