@@ -33,7 +33,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SIZES = {"1m": (1_000_000, 100_000), "10m": (10_000_000, 1_000_000), "100m": (100_000_000, 10_000_000)}
+SIZES = {
+    "1m": (1_000_000, 100_000),
+    "10m": (10_000_000, 1_000_000),
+    "30m": (30_000_000, 3_000_000),  # the cluster capability test
+    "100m": (100_000_000, 10_000_000),
+}
 STAGES = ["ingest", "graph", "detect+score", "report", "write"]
 
 

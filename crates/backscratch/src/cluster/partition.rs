@@ -84,6 +84,13 @@ pub(super) struct Sources {
 }
 
 impl Sources {
+    /// Room for `n` more, allocated once.
+    fn reserve(&mut self, n: usize) {
+        self.lines.reserve_exact(n);
+        if !self.one_input {
+            self.inputs.reserve_exact(n);
+        }
+    }
     fn push(&mut self, input: u32, line: u32) {
         self.lines.push(line);
         if !self.one_input {
@@ -267,6 +274,9 @@ fn keep_first<T>(
 ) -> (Vec<usize>, Vec<u32>) {
     let mut offsets = vec![0usize; owned + 1];
     let mut out: Vec<u32> = Vec::with_capacity(copies.len());
+    if let Some(s) = sources.as_deref_mut() {
+        s.reserve(copies.len());
+    }
     let mut last = None;
     for c in &copies {
         let (ends, source) = key(c);
