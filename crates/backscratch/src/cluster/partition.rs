@@ -1,7 +1,8 @@
 //! Edges by recommender: every row goes to the owner of its recommender as soon as its piece
-//! is read and numbered ([`Copies`]); the owner keeps the earliest dated copy of each recommendation (as one process does) and counts the others as
-//! duplicates of their input; each recommendation is also sent to its recommendee's owner,
-//! for the in-adjacency. The result is this process's `Part` of the graph.
+//! is read and numbered ([`Copies`]); the owner keeps the earliest dated copy of each
+//! recommendation (as one process does) and counts the others as duplicates of their input;
+//! each recommendation is also sent to its recommendee's owner, for the in-adjacency. The
+//! result is this process's `Part` of the graph.
 
 use rayon::prelude::*;
 
