@@ -163,7 +163,11 @@ impl Copies {
     fn take_in(&mut self, bytes: &[u8]) -> Result<()> {
         let partial = || Error::Cluster("a peer sent a partial recommendation".into());
         let (&dated, records) = bytes.split_first().ok_or_else(partial)?;
-        let size = if dated == 1 { 24 } else { 16 };
+        let size = match dated {
+            0 => 16,
+            1 => 24,
+            _ => return Err(partial()),
+        };
         if records.len() % size != 0 {
             return Err(partial());
         }
@@ -301,5 +305,44 @@ fn keep_first<T>(
 fn running_sums(offsets: &mut [usize]) {
     for i in 1..offsets.len() {
         offsets[i] += offsets[i - 1];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(dated: bool, copies: &[(u32, u32, u32, u32, Option<i64>)]) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.u8(u8::from(dated));
+        for &(from, to, file, line, created) in copies {
+            [from, to, file, line].into_iter().for_each(|v| w.u32(v));
+            if dated {
+                w.i64(created.unwrap_or(i64::MAX));
+            }
+        }
+        w.bytes
+    }
+
+    #[test]
+    fn copies_widen_once_at_the_first_dated_message_and_undated_sort_last() {
+        let mut copies = Copies::default();
+        copies.take_in(&message(false, &[(1, 2, 0, 7, None)])).unwrap();
+        assert!(matches!(&copies, Copies::Undated(c) if c == &[[1, 2, 0, 7]]));
+        copies.take_in(&message(true, &[(1, 2, 1, 3, Some(50))])).unwrap();
+        copies.take_in(&message(false, &[(1, 2, 2, 9, None)])).unwrap();
+        let Copies::Dated(mut c) = copies else { panic!("a dated copy widens the copies") };
+        c.sort_unstable();
+        assert_eq!(c, vec![(1, 2, 50, 1, 3), (1, 2, i64::MAX, 0, 7), (1, 2, i64::MAX, 2, 9)]);
+    }
+
+    #[test]
+    fn a_partial_or_unknown_message_is_an_error_not_a_panic() {
+        let mut copies = Copies::default();
+        let whole = message(false, &[(1, 2, 0, 7, None)]);
+        for bad in [&[][..], &whole[..whole.len() - 1], &[2u8][..], &message(true, &[(1, 2, 0, 7, Some(1))])[..20]] {
+            let e = copies.take_in(bad).unwrap_err().to_string();
+            assert!(e.contains("partial recommendation"), "{e}");
+        }
     }
 }
