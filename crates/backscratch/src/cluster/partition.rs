@@ -230,11 +230,7 @@ pub(super) fn partition(
     for &to in &out {
         counts[(to % p as u32) as usize] += 1;
     }
-    let incoming: u64 = node
-        .exchange(counts.iter().map(|c| c.to_le_bytes().to_vec()).collect())
-        .iter()
-        .filter_map(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
-        .sum();
+    let incoming = node.sum_all(&counts)?[me as usize];
     let mut reversed: Vec<(u32, u32)> = Vec::with_capacity(incoming as usize);
     let mut outbox = node.stream(out.len() * 8, |_, _, bytes| {
         let mut it = u32s(bytes);

@@ -205,12 +205,7 @@ pub(super) fn read_numbered(
         Ok(pieces)
     })();
     let pieces = node.agree(pieces)?;
-    let rounds = node
-        .all_gather((pieces.len() as u64).to_le_bytes().to_vec())
-        .iter()
-        .filter_map(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
-        .max()
-        .unwrap_or(0);
+    let rounds = node.all_gather_u64(pieces.len() as u64).into_iter().max().unwrap_or(0);
     let mut done: Vec<Done> = inputs
         .plans
         .iter()
